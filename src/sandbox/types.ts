@@ -1,0 +1,56 @@
+/** The isolation boundary every command of an attempt (agent commands, setup, tests) runs inside. */
+
+export type SandboxBackend = 'bubblewrap' | 'docker' | 'podman' | 'none';
+
+export interface SandboxLimits {
+  /** CPU seconds per command (RLIMIT_CPU). */
+  cpuSeconds: number;
+  /** Address-space / memory limit in bytes. */
+  memoryBytes: number;
+  /** Largest file a command may write, in bytes (RLIMIT_FSIZE). */
+  fileSizeBytes: number;
+  /** Most processes/threads at once (fork-bomb guard). */
+  processes: number;
+  /** Allow network access (off by default). */
+  network: boolean;
+}
+
+export interface SandboxExecOptions {
+  /** Working directory relative to the workspace root (default: the root). */
+  cwd?: string;
+  /** Wall-clock timeout; the whole process group is killed when it expires. */
+  timeoutMs?: number;
+  /** Cap on captured stdout+stderr bytes; the rest is dropped and `outputTruncated` is set. */
+  outputLimitBytes?: number;
+  env?: Record<string, string>;
+  stdin?: string;
+  signal?: AbortSignal;
+}
+
+export interface SandboxExecResult {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  outputTruncated: boolean;
+  durationMs: number;
+}
+
+export interface Sandbox {
+  readonly backend: SandboxBackend;
+  /** Absolute host path of the workspace (mounted read-write; the only writable place besides a private /tmp). */
+  readonly workspaceDir: string;
+  /** Runs `command` through `bash -lc` inside the sandbox. Never throws for a failing command. */
+  exec(command: string, options?: SandboxExecOptions): Promise<SandboxExecResult>;
+  dispose(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  backend?: SandboxBackend | 'auto';
+  limits?: Partial<SandboxLimits>;
+  /** Container image for docker/podman. */
+  image?: string;
+  /** Extra read-only host paths to expose (e.g. a toolchain outside /usr). */
+  readOnlyPaths?: string[];
+}
