@@ -59,14 +59,14 @@ function incompleteBeta(x: number, a: number, b: number): number {
   if (x >= 1) return 1;
   const logGamma = (value: number): number => {
     const coefficients = [
-      76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2,
+      76.18009172947146, -86.50532032941678, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2,
       -0.5395239384953e-5,
     ];
     let y = value;
     const temporary = value + 5.5 - (value + 0.5) * Math.log(value + 5.5);
     let series = 1.000000000190015;
     for (const coefficient of coefficients) series += coefficient / ++y;
-    return -temporary + Math.log((2.5066282746310005 * series) / value);
+    return -temporary + Math.log((2.5066282746310007 * series) / value);
   };
   const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
   const continuedFraction = (xx: number, aa: number, bb: number): number => {
