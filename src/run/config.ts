@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { localCostSchema } from '../metrics/local-cost.ts';
+import { priceSchema } from '../metrics/price-table.ts';
+
+/** One model under test and how to talk to it. */
+export const modelConfigSchema = z.object({
+  /** Model id, e.g. `ollama:qwen3.5:9b`, `openai:o3-mini`, `llamacpp:http://127.0.0.1:8080`, `gguf:./m.gguf`. */
+  id: z.string().min(1),
+  /** Display name in reports (default: the id). */
+  label: z.string().min(1).optional(),
+  /** Tool protocol: native tool calling, or a text protocol for models without it. */
+  protocol: z.enum(['auto', 'native', 'hermes', 'xml']).default('auto'),
+  /** Parallel requests to this model's endpoint (one queue per endpoint). */
+  concurrency: z.number().int().positive().optional(),
+  /** Context length to request (Ollama num_ctx, node-llama-cpp contextSize). */
+  contextLength: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  /** Name of the environment variable holding the API key (never the key itself). */
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'apiKeyEnv must be an environment variable NAME, not a key')
+    .optional(),
+  /** Cost of running it locally (GPU-hour rate, or watts and $/kWh). */
+  localCost: localCostSchema.optional(),
+  threads: z.number().int().positive().optional(),
+});
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+export const limitsConfigSchema = z.object({
+  maxSteps: z.number().int().positive().default(40),
+  maxWallSeconds: z.number().positive().default(900),
+  maxTotalTokens: z.number().int().positive().optional(),
+  maxCostUsd: z.number().positive().optional(),
+  commandTimeoutSeconds: z.number().positive().default(120),
+  maxConsecutiveFormatErrors: z.number().int().positive().default(3),
+});
+export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
+
+/** The whole of shakedown.yaml. Command-line flags override it. */
+export const shakedownConfigSchema = z
+  .object({
+    models: z.array(z.union([z.string().min(1), modelConfigSchema])).default([]),
+    /** Task folders or suite folders to run. */
+    suites: z.array(z.string().min(1)).default([]),
+    tasks: z.array(z.string().min(1)).default([]),
+    /** Attempts per task and model (k in pass@k). */
+    attempts: z.number().int().positive().default(1),
+    /** Attempts running at once across all endpoints. */
+    concurrency: z.number().int().positive().default(2),
+    sandbox: z.enum(['auto', 'bubblewrap', 'docker', 'podman', 'none']).default('auto'),
+    limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
+    /** Infrastructure retries per model call before the attempt is recorded as an infrastructure error. */
+    infrastructureRetries: z.number().int().min(0).default(4),
+    /** Price overrides and additions (USD per million tokens). */
+    prices: z.array(priceSchema).default([]),
+    /** Where the store, transcripts and workspaces live. */
+    dataDir: z.string().min(1).default('.shakedown'),
+  })
+  .strict();
+export type ShakedownConfig = z.infer<typeof shakedownConfigSchema>;
+
+/** Normalizes `models` entries: a bare string becomes `{ id }` with defaults. */
+export function normalizeModels(config: ShakedownConfig): ModelConfig[] {
+  return config.models.map((entry) =>
+    modelConfigSchema.parse(typeof entry === 'string' ? { id: entry } : entry),
+  );
+}
+
+/** Formats zod issues as `file: path.to.field: message` lines. */
+export function formatConfigIssues(file: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${file}: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+    .join('\n');
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses config text (YAML or JSON). Throws ConfigError naming the file and each bad field. */
+export function parseConfig(text: string, file = 'shakedown.yaml'): ShakedownConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
+  }
+  const result = shakedownConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(formatConfigIssues(file, result.error));
+  return result.data;
+}
+
+/**
+ * Loads `shakedown.yaml` (or `.yml`/`.json`) from a directory or an explicit path. Returns the defaults when the
+ * directory has none; an explicit path that is missing is an error.
+ */
+export async function loadConfig(location: { file?: string; directory?: string }): Promise<{
+  config: ShakedownConfig;
+  file: string | null;
+}> {
+  if (location.file) {
+    let text: string;
+    try {
+      text = await readFile(location.file, 'utf8');
+    } catch {
+      throw new ConfigError(`config file not found: ${location.file}`);
+    }
+    return { config: parseConfig(text, location.file), file: location.file };
+  }
+  const directory = location.directory ?? process.cwd();
+  for (const name of ['shakedown.yaml', 'shakedown.yml', 'shakedown.json']) {
+    const candidate = path.join(directory, name);
+    const text = await readFile(candidate, 'utf8').catch(() => null);
+    if (text !== null) return { config: parseConfig(text, candidate), file: candidate };
+  }
+  return { config: shakedownConfigSchema.parse({}), file: null };
+}
+
+/** JSON Schema of shakedown.yaml, for editors (`# yaml-language-server: $schema=...`). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(shakedownConfigSchema, { io: 'input' }) as Record<string, unknown>;
+}
