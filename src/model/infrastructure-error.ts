@@ -1,4 +1,4 @@
-import type { InfrastructureErrorKind } from './types.ts';
+import type { InfrastructureErrorKind, RetryRecord } from './types.ts';
 
 /**
  * A failure of the model server or the path to it (connection refused, 5xx, 429, an error object inside a 200
@@ -10,11 +10,18 @@ export class InfrastructureError extends Error {
   readonly retryable: boolean;
   /** Seconds the server asked us to wait (Retry-After), when given. */
   readonly retryAfterSeconds: number | null;
+  /** Failed attempts retried before this error was finally thrown (filled by `withRetries`). */
+  retries: RetryRecord[] = [];
 
   constructor(
     kind: InfrastructureErrorKind,
     message: string,
-    options: { status?: number | null; retryable?: boolean; retryAfterSeconds?: number | null; cause?: unknown } = {},
+    options: {
+      status?: number | null;
+      retryable?: boolean;
+      retryAfterSeconds?: number | null;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'InfrastructureError';

@@ -3,8 +3,11 @@
  * types; nothing above `src/model/` ever sees a provider-specific shape.
  */
 
-/** Where a tool call came from: the server's own tool parser, or recovered by us from leaked text. */
-export type ToolCallOrigin = 'server-parsed' | 'recovered';
+/**
+ * Where a tool call came from: the server's own tool parser; recovered by us from text the server leaked
+ * (a server-side parsing failure); or parsed by us from a text tool protocol the agent asked the model to use.
+ */
+export type ToolCallOrigin = 'server-parsed' | 'recovered' | 'text-protocol';
 
 /** The textual shape a recovered tool call had (or `native` for a structured server-parsed call). */
 export type ToolCallFormat = 'native' | 'hermes-json' | 'qwen-xml';

@@ -41,7 +41,10 @@ export interface Sandbox {
   readonly backend: SandboxBackend;
   /** Absolute host path of the workspace (mounted read-write; the only writable place besides a private /tmp). */
   readonly workspaceDir: string;
-  /** Runs `command` through `bash -lc` inside the sandbox. Never throws for a failing command. */
+  /**
+   * Runs `command` through `bash -c` inside the sandbox (not a login shell: /etc/profile would reset PATH).
+   * Never throws for a failing command: the outcome is in exitCode/signal/timedOut.
+   */
   exec(command: string, options?: SandboxExecOptions): Promise<SandboxExecResult>;
   dispose(): Promise<void>;
 }
@@ -53,4 +56,18 @@ export interface SandboxOptions {
   image?: string;
   /** Extra read-only host paths to expose (e.g. a toolchain outside /usr). */
   readOnlyPaths?: string[];
+  /** Environment added to every command of this sandbox (before the per-exec `env`). */
+  env?: Record<string, string>;
+  /** Receives warnings (backend 'none' chosen, a limit that cannot be enforced on this host...). */
+  onWarning?: (message: string) => void;
+}
+
+/** Whether a backend can run on this host, and if not why and how to fix it. */
+export interface SandboxSupport {
+  backend: Exclude<SandboxBackend, 'none'>;
+  available: boolean;
+  /** Why the backend cannot run (absent when available). */
+  reason?: string;
+  /** A concrete fix the user can apply (absent when available). */
+  fix?: string;
 }

@@ -1,8 +1,243 @@
-import type { WireContext } from './simulated-server.ts';
+import type { ServerResponse } from 'node:http';
+import { sendJson, sleep, type WireContext } from './simulated-server.ts';
+import { countRequestCharacters, deliverToolCalls, splitIntoChunks } from './tool-call-delivery.ts';
 
-// TODO(helper): implement the real wire format.
-export async function handleAnthropicMessages(context: WireContext): Promise<void> {
-  context.response.writeHead(501);
-  context.response.end('not implemented');
+/**
+ * The Anthropic Messages API (`POST /v1/messages`) as the real service speaks it, simulated from a script: SSE
+ * events message_start, content_block_start/delta/stop (text, thinking with signature, tool_use with
+ * input_json_delta), message_delta with the stop reason and output tokens, message_stop, ping, and `event: error`.
+ * Errors use Anthropic's `{"type":"error","error":{type,message}}` body; an over-long prompt is a 400
+ * "prompt is too long". Every answer carries the simulated header.
+ */
+
+type JsonObject = Record<string, unknown>;
+
+const DEFAULT_CHUNK_SIZE = 8;
+let messageCounter = 0;
+
+function isRecord(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function errorType(status: number): string {
+  switch (status) {
+    case 400:
+      return 'invalid_request_error';
+    case 401:
+      return 'authentication_error';
+    case 403:
+      return 'permission_error';
+    case 404:
+      return 'not_found_error';
+    case 413:
+      return 'request_too_large';
+    case 429:
+      return 'rate_limit_error';
+    case 529:
+      return 'overloaded_error';
+    default:
+      return status >= 500 ? 'api_error' : 'invalid_request_error';
+  }
+}
+
+function sendError(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  retryAfterSeconds?: number,
+): void {
+  const headers: Record<string, string> = { 'request-id': `req_simulated_${Date.now()}` };
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  sendJson(response, status, { type: 'error', error: { type: errorType(status), message } }, headers);
+}
+
+function sseEvent(type: string, data: JsonObject): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+}
+
+/** Answers POST /v1/messages from the scripted turn, as SSE when the request says `stream: true`. */
+export async function handleAnthropicMessages(context: WireContext): Promise<void> {
+  const { request, response, turn, endpoint } = context;
+  const fault = turn.fault;
+  if (fault?.kind === 'hang') return; // Never answer; the server closes the socket on shutdown.
+  if (fault?.kind === 'http-error') {
+    sendError(
+      response,
+      fault.status,
+      fault.body ?? `simulated HTTP ${fault.status}`,
+      fault.retryAfterSeconds,
+    );
+    return;
+  }
+  if (typeof request.headers['x-api-key'] !== 'string' || request.headers['x-api-key'].length === 0) {
+    sendError(response, 401, 'x-api-key header is required');
+    return;
+  }
+  if (typeof request.headers['anthropic-version'] !== 'string') {
+    sendError(response, 400, 'anthropic-version: header is required');
+    return;
+  }
+  const body = isRecord(request.body) ? request.body : null;
+  if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
+    sendError(response, 400, 'model: Field required; messages: Field required');
+    return;
+  }
+  if (typeof body.max_tokens !== 'number') {
+    sendError(response, 400, 'max_tokens: Field required');
+    return;
+  }
+  const thinkingEnabled = isRecord(body.thinking) && body.thinking.type === 'enabled';
+  const delivered = deliverToolCalls(turn, thinkingEnabled);
+  // Without extended thinking enabled the service returns no thinking blocks.
+  const thinking = thinkingEnabled ? delivered.reasoning : '';
+  const content = delivered.content;
+
+  const requestedPrompt =
+    turn.usage?.promptTokens ??
+    Math.max(1, Math.ceil(countRequestCharacters({ system: body.system, messages: body.messages }) / 4));
+  if (requestedPrompt > endpoint.contextLength) {
+    sendError(
+      response,
+      400,
+      `prompt is too long: ${requestedPrompt} tokens > ${endpoint.contextLength} maximum`,
+    );
+    return;
+  }
+  const cached = Math.min(turn.usage?.cachedTokens ?? 0, requestedPrompt);
+  messageCounter += 1;
+  const toolUses = delivered.nativeCalls.map((call, index) => ({
+    id: call.id ?? `toolu_sim${messageCounter.toString().padStart(6, '0')}${index}`,
+    name: call.name,
+    json: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+  }));
+  const outputCharacters =
+    thinking.length + content.length + toolUses.reduce((sum, use) => sum + use.json.length, 0);
+  const outputTokens = turn.usage?.completionTokens ?? Math.max(1, Math.ceil(outputCharacters / 4));
+  const stopReason = turn.finishReason ?? (toolUses.length > 0 ? 'tool_use' : 'end_turn');
+  const usage = {
+    input_tokens: requestedPrompt - cached,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: cached,
+  };
+  const messageId = `msg_sim${messageCounter.toString().padStart(8, '0')}`;
+  const signature = `simulated-signature-${messageCounter}`;
+  await sleep(turn.firstTokenDelayMs ?? 0);
+
+  if (body.stream !== true) {
+    if (fault?.kind === 'drop-connection') {
+      response.destroy();
+      return;
+    }
+    if (fault?.kind === 'error-in-stream') {
+      sendError(response, 529, fault.message);
+      return;
+    }
+    const blocks: JsonObject[] = [];
+    if (thinking) blocks.push({ type: 'thinking', thinking, signature });
+    if (content) blocks.push({ type: 'text', text: content });
+    for (const use of toolUses) {
+      let input: unknown = {};
+      try {
+        input = JSON.parse(use.json);
+      } catch {
+        input = {};
+      }
+      blocks.push({ type: 'tool_use', id: use.id, name: use.name, input });
+    }
+    sendJson(response, 200, {
+      id: messageId,
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content: blocks,
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage: { ...usage, output_tokens: outputTokens },
+    });
+    return;
+  }
+
+  // Every event after message_start, in order; `delta` marks the chunks that fault offsets count.
+  const events: Array<{ text: string; delta: boolean }> = [];
+  const push = (type: string, data: JsonObject, delta = false) =>
+    events.push({ text: sseEvent(type, data), delta });
+  const size = turn.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  let index = 0;
+  if (thinking) {
+    push('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+    for (const piece of splitIntoChunks(thinking, size)) {
+      push('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: piece } }, true);
+    }
+    push('content_block_delta', { index, delta: { type: 'signature_delta', signature } });
+    push('content_block_stop', { index });
+    index += 1;
+  }
+  if (content) {
+    push('content_block_start', { index, content_block: { type: 'text', text: '' } });
+    push('ping', {});
+    for (const piece of splitIntoChunks(content, size)) {
+      push('content_block_delta', { index, delta: { type: 'text_delta', text: piece } }, true);
+    }
+    push('content_block_stop', { index });
+    index += 1;
+  }
+  for (const use of toolUses) {
+    push('content_block_start', {
+      index,
+      content_block: { type: 'tool_use', id: use.id, name: use.name, input: {} },
+    });
+    push('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: '' } });
+    for (const piece of splitIntoChunks(use.json, size)) {
+      push('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }, true);
+    }
+    push('content_block_stop', { index });
+    index += 1;
+  }
+  push('message_delta', {
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: outputTokens },
+  });
+  push('message_stop', {});
+
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  response.write(
+    sseEvent('message_start', {
+      message: {
+        id: messageId,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1 },
+      },
+    }),
+  );
+  let deltasSent = 0;
+  for (const event of events) {
+    if (event.delta && fault?.kind === 'drop-connection' && deltasSent >= fault.afterChunks) {
+      response.destroy();
+      return;
+    }
+    if (event.delta && fault?.kind === 'error-in-stream' && deltasSent >= fault.afterChunks) {
+      response.end(sseEvent('error', { error: { type: 'overloaded_error', message: fault.message } }));
+      return;
+    }
+    if (event.delta) {
+      if (deltasSent > 0) await sleep(turn.chunkDelayMs ?? 0);
+      deltasSent += 1;
+    }
+    const isLast = event === events[events.length - 1];
+    if (isLast && fault?.kind === 'drop-connection') {
+      response.destroy();
+      return;
+    }
+    if (isLast && fault?.kind === 'error-in-stream') {
+      response.end(sseEvent('error', { error: { type: 'overloaded_error', message: fault.message } }));
+      return;
+    }
+    response.write(event.text);
+  }
+  response.end();
+}

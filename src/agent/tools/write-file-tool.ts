@@ -1,0 +1,56 @@
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { AgentTool } from '../tool.ts';
+import { forgivingObject } from './forgiving-arguments.ts';
+import { fileSystemError, toolError, toolSuccess } from './tool-output.ts';
+import { resolveWorkspacePath } from './workspace-path.ts';
+
+const schema = forgivingObject(
+  {
+    path: z.string().describe('File path relative to the workspace root; parent directories are created.'),
+    content: z.string().describe('The complete new content of the file.'),
+  },
+  {
+    file_path: 'path',
+    filePath: 'path',
+    filename: 'path',
+    file: 'path',
+    contents: 'content',
+    text: 'content',
+    file_text: 'content',
+    data: 'content',
+  },
+);
+
+/** Arguments of write_file. */
+export type WriteFileArguments = z.infer<typeof schema>;
+
+/** Creates or overwrites a file with the given content, creating parent directories. */
+export const writeFileTool: AgentTool<WriteFileArguments> = {
+  name: 'write_file',
+  description: 'Create a file or overwrite it completely with content. Parent directories are created.',
+  schema,
+  async execute(args, context) {
+    try {
+      const { absolute, relative } = await resolveWorkspacePath(context.workspaceDir, args.path);
+      let created = true;
+      try {
+        if ((await stat(absolute)).isDirectory()) return toolError(`${relative} is a directory.`);
+        created = false;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      await mkdir(path.dirname(absolute), { recursive: true });
+      await writeFile(absolute, args.content);
+      const bytes = Buffer.byteLength(args.content);
+      return toolSuccess(`${created ? 'Created' : 'Overwrote'} ${relative} (${bytes} bytes).`, {
+        path: relative,
+        created,
+        bytes,
+      });
+    } catch (error) {
+      return fileSystemError(error, args.path);
+    }
+  },
+};

@@ -1,0 +1,104 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { NewTranscriptEvent, TranscriptEvent } from './events.ts';
+
+export interface TranscriptWriterOptions {
+  /** JSONL file to append to (created with its folder). Omit for an in-memory transcript. */
+  path?: string;
+  /** Applied to every serialized line before it is written or handed to listeners (secrets out). */
+  redact?: (text: string) => string;
+  /** Called with each event as written (after redaction), for live progress or stores. */
+  onEvent?: (event: TranscriptEvent) => void;
+  /** Fsync after every event, not only at the end (slower; default false). */
+  fsyncEveryEvent?: boolean;
+}
+
+/** Appends transcript events as they happen. */
+export interface TranscriptWriter {
+  /** The JSONL path, or null for an in-memory transcript. */
+  readonly path: string | null;
+  /** Stamps `sequence` and `time`, writes the line synchronously, and returns the event as stored. */
+  write(event: NewTranscriptEvent): TranscriptEvent;
+  /** Every event written so far (as stored, i.e. redacted). */
+  readonly events: readonly TranscriptEvent[];
+  /** Flushes to disk and closes the file; further writes throw. */
+  close(): void;
+}
+
+/**
+ * Creates an append-only JSONL transcript writer. Each event is one line written with a synchronous write, so a
+ * crash or `kill -9` loses nothing already written; the file is fsynced on `attempt-finished` and on close.
+ */
+export function createTranscriptWriter(options: TranscriptWriterOptions = {}): TranscriptWriter {
+  const path = options.path ?? null;
+  let descriptor: number | null = null;
+  if (path) {
+    mkdirSync(dirname(path), { recursive: true });
+    descriptor = openSync(path, 'a');
+  }
+  const events: TranscriptEvent[] = [];
+  let sequence = 0;
+  let closed = false;
+
+  function write(input: NewTranscriptEvent): TranscriptEvent {
+    if (closed) throw new Error(`Transcript writer is closed${path ? ` (${path})` : ''}`);
+    const event = { ...input, sequence: sequence++, time: new Date().toISOString() } as TranscriptEvent;
+    const { line, stored } = serialize(event, options.redact);
+    if (descriptor !== null) {
+      writeFully(descriptor, `${line}\n`);
+      if (options.fsyncEveryEvent || event.type === 'attempt-finished') fsyncSync(descriptor);
+    }
+    events.push(stored);
+    options.onEvent?.(stored);
+    return stored;
+  }
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    if (descriptor !== null) {
+      fsyncSync(descriptor);
+      closeSync(descriptor);
+      descriptor = null;
+    }
+  }
+
+  return { path, write, events, close };
+}
+
+/**
+ * Serializes one event. Redaction runs on the serialized line; when it breaks the JSON (a secret spanning an
+ * escape), every string value is redacted instead, so the line always stays valid.
+ */
+function serialize(
+  event: TranscriptEvent,
+  redact: ((text: string) => string) | undefined,
+): { line: string; stored: TranscriptEvent } {
+  const line = JSON.stringify(event);
+  if (!redact) return { line, stored: event };
+  const redacted = redact(line);
+  if (redacted === line) return { line, stored: event };
+  try {
+    return { line: redacted, stored: JSON.parse(redacted) as TranscriptEvent };
+  } catch {
+    const stored = redactStrings(event, redact) as TranscriptEvent;
+    return { line: JSON.stringify(stored), stored };
+  }
+}
+
+function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, redact)]));
+  }
+  return value;
+}
+
+function writeFully(descriptor: number, text: string): void {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    offset += writeSync(descriptor, buffer, offset, buffer.length - offset);
+  }
+}

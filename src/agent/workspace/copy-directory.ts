@@ -1,0 +1,14 @@
+import { execa } from 'execa';
+
+/**
+ * Copies `source` to `destination` (which must not exist) preserving modes, symlinks and times. Uses
+ * `cp -a --reflink=auto`: copy-on-write clones where the filesystem supports them, a full copy otherwise, and
+ * never hard links, so edits in the copy can't reach the source. (Measured in bench/workspace-setup.bench.ts
+ * against tar piping and `checkout-index`; `cp -a` was the fastest safe choice.)
+ */
+export async function copyDirectory(source: string, destination: string): Promise<void> {
+  const result = await execa('cp', ['-a', '--reflink=auto', '--', source, destination], { reject: false });
+  if (result.exitCode !== 0) {
+    throw new Error(`copying ${source} to ${destination} failed: ${String(result.stderr).trim()}`);
+  }
+}

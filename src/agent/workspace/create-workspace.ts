@@ -1,0 +1,89 @@
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { copyDirectory } from './copy-directory.ts';
+import { createTrustedGitDirectory, workspaceChangedFiles, workspaceDiff } from './workspace-changes.ts';
+import { getCachedTemplate, type WorkspaceTemplate } from './workspace-template.ts';
+
+/** Where a workspace comes from and where it goes. */
+export interface CreateWorkspaceOptions {
+  /** A git repository (work tree or bare) holding `baseCommit`. */
+  repositoryDir: string;
+  /** Any commit-ish of `repositoryDir`. */
+  baseCommit: string;
+  /** Directory to create the workspace in; must not exist yet (or be empty). */
+  destination: string;
+  /** Where per-(repository, commit, exclude) templates are kept; without it each call builds from scratch. */
+  cacheDir?: string;
+  /** Paths relative to the repository root removed before the base commit (hidden tests never enter). */
+  exclude?: string[];
+}
+
+/** A fresh one-commit repository holding the base tree, ready for one attempt. */
+export interface Workspace {
+  /** Absolute path of the workspace. */
+  dir: string;
+  /** The source repository's commit id the workspace was made from. */
+  baseCommit: string;
+  /** The workspace repository's single commit (base tree, author "shakedown", fixed date). */
+  rootCommit: string;
+  /** Unified, binary-safe diff of all changes, untracked files included, against the base. */
+  diff(): Promise<string>;
+  /** Relative paths of files changed, added or deleted since the base. */
+  changedFiles(): Promise<string[]>;
+  /** Removes the workspace and its private bookkeeping. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Creates a workspace: a git checkout of `baseCommit` with all other history, refs, tags, remotes, reflogs and
+ * stashes gone, and the `exclude` paths absent. With `cacheDir` the history-free template is built once per
+ * (repository, commit, exclude) and each call only copies it.
+ */
+export async function createWorkspace(options: CreateWorkspaceOptions): Promise<Workspace> {
+  const destination = path.resolve(options.destination);
+  await assertAvailable(destination);
+  await mkdir(path.dirname(destination), { recursive: true });
+  let template: WorkspaceTemplate;
+  if (options.cacheDir) {
+    template = await getCachedTemplate(options, path.resolve(options.cacheDir));
+    await rm(destination, { recursive: true, force: true });
+    await copyDirectory(template.dir, destination);
+  } else {
+    const scratchCache = `${destination}.shakedown-template`;
+    try {
+      template = await getCachedTemplate(options, scratchCache);
+      await rm(destination, { recursive: true, force: true });
+      await rename(template.dir, destination);
+    } finally {
+      await rm(scratchCache, { recursive: true, force: true });
+    }
+  }
+  const trusted = await createTrustedGitDirectory(
+    path.join(options.cacheDir ? template.dir : destination, '.git'),
+    template.rootCommit,
+  );
+  return {
+    dir: destination,
+    baseCommit: template.baseCommit,
+    rootCommit: template.rootCommit,
+    diff: () => workspaceDiff(trusted, destination),
+    changedFiles: () => workspaceChangedFiles(trusted, destination),
+    async dispose() {
+      await rm(destination, { recursive: true, force: true });
+      await rm(trusted.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function assertAvailable(destination: string): Promise<void> {
+  try {
+    const info = await stat(destination);
+    if (!info.isDirectory())
+      throw new Error(`workspace destination ${destination} exists and is not a directory`);
+    if ((await readdir(destination)).length > 0) {
+      throw new Error(`workspace destination ${destination} already exists and is not empty`);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runGit } from './run-git.ts';
+
+/**
+ * A private git directory outside the workspace, holding the base commit's objects and our own configuration.
+ * Diffs are computed through it, so nothing the agent puts in the workspace's `.git` (filters, external diff
+ * drivers, fsmonitor hooks, rewritten history, a deleted `.git`) can run code on the host or change the answer.
+ */
+export interface TrustedGitDirectory {
+  dir: string;
+  rootCommit: string;
+}
+
+/** Creates a trusted git directory holding copies (or hard links: packs are immutable) of the template's packs. */
+export async function createTrustedGitDirectory(
+  templateGitDir: string,
+  rootCommit: string,
+): Promise<TrustedGitDirectory> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'shakedown-base-git-'));
+  const packDir = path.join(dir, 'objects', 'pack');
+  await mkdir(packDir, { recursive: true });
+  await mkdir(path.join(dir, 'refs'), { recursive: true });
+  await writeFile(path.join(dir, 'HEAD'), `${rootCommit}\n`);
+  await writeFile(
+    path.join(dir, 'config'),
+    '[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tautocrlf = false\n\tfsmonitor = false\n[gc]\n\tauto = 0\n',
+  );
+  const templatePackDir = path.join(templateGitDir, 'objects', 'pack');
+  for (const entry of await readdir(templatePackDir)) {
+    await copyFile(path.join(templatePackDir, entry), path.join(packDir, entry));
+  }
+  return { dir, rootCommit };
+}
+
+async function withSnapshotIndex<T>(
+  trusted: TrustedGitDirectory,
+  workspaceDir: string,
+  action: (git: (arguments_: string[]) => Promise<string>) => Promise<T>,
+): Promise<T> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'shakedown-diff-'));
+  const env = {
+    GIT_DIR: trusted.dir,
+    GIT_WORK_TREE: workspaceDir,
+    GIT_INDEX_FILE: path.join(scratch, 'index'),
+  };
+  const git = (arguments_: string[]) => runGit(arguments_, { cwd: workspaceDir, env });
+  try {
+    await git(['read-tree', trusted.rootCommit]);
+    await git(['add', '--all', '.']);
+    return await action(git);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Unified, binary-safe diff of every change in the workspace (tracked, untracked, deleted) against the base. */
+export function workspaceDiff(trusted: TrustedGitDirectory, workspaceDir: string): Promise<string> {
+  return withSnapshotIndex(trusted, workspaceDir, (git) =>
+    git([
+      'diff',
+      '--cached',
+      '--binary',
+      '--full-index',
+      '--no-renames',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--no-color',
+      trusted.rootCommit,
+    ]),
+  );
+}
+
+/** Paths (relative, sorted) that differ from the base: modified, added and deleted files. */
+export function workspaceChangedFiles(trusted: TrustedGitDirectory, workspaceDir: string): Promise<string[]> {
+  return withSnapshotIndex(trusted, workspaceDir, async (git) => {
+    const output = await git(['diff', '--cached', '--name-only', '-z', '--no-renames', trusted.rootCommit]);
+    return output
+      .split('\0')
+      .filter((name) => name.length > 0)
+      .sort();
+  });
+}

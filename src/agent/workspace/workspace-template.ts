@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runGit } from './run-git.ts';
+
+/** A prepared, history-free checkout of one commit that workspaces are copied from. */
+export interface WorkspaceTemplate {
+  /** Directory holding the checkout and its one-commit `.git`. */
+  dir: string;
+  /** The source commit, fully resolved. */
+  baseCommit: string;
+  /** The single commit of the template repository (its tree is the base tree minus excluded paths). */
+  rootCommit: string;
+}
+
+/** What a template is built from. */
+export interface WorkspaceTemplateSource {
+  repositoryDir: string;
+  baseCommit: string;
+  /** Paths (relative to the repository root) removed before the commit, e.g. hidden tests. */
+  exclude?: string[];
+}
+
+const metadataFileName = 'template.json';
+const checkoutDirectoryName = 'checkout';
+const inFlightBuilds = new Map<string, Promise<WorkspaceTemplate>>();
+
+/** Resolves `commit` in `repositoryDir` to a full commit id; throws a clear error when it is not a commit. */
+export async function resolveCommit(repositoryDir: string, commit: string): Promise<string> {
+  try {
+    return (
+      await runGit(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], { cwd: repositoryDir })
+    ).trim();
+  } catch {
+    throw new Error(`"${commit}" is not a commit in ${repositoryDir}`);
+  }
+}
+
+/** Checks that an excluded path is relative and stays inside the repository; returns it normalized. */
+export function normalizeExcludedPath(excludedPath: string): string {
+  const normalized = path.posix.normalize(excludedPath.replaceAll('\\', '/')).replace(/\/+$/, '');
+  if (
+    path.posix.isAbsolute(normalized) ||
+    normalized === '..' ||
+    normalized.startsWith('../') ||
+    normalized === '.'
+  ) {
+    throw new Error(`excluded path "${excludedPath}" must be a relative path inside the repository`);
+  }
+  return normalized;
+}
+
+/**
+ * Builds a template into `targetDir` (which must not exist): checks out the commit's tree without any history,
+ * removes excluded paths, and commits the result as the single commit of a fresh repository.
+ */
+export async function buildTemplate(
+  source: WorkspaceTemplateSource & { baseCommit: string },
+  targetDir: string,
+): Promise<WorkspaceTemplate> {
+  const gitDir = await resolveGitDir(source.repositoryDir);
+  const scratch = await mkdtemp(path.join(tmpdir(), 'shakedown-index-'));
+  try {
+    await mkdir(targetDir, { recursive: false });
+    const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
+    await runGit(['--git-dir', gitDir, 'read-tree', source.baseCommit], { env });
+    await runGit(['--git-dir', gitDir, '--work-tree', targetDir, 'checkout-index', '--all', '--force'], {
+      env,
+      cwd: targetDir,
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  for (const excluded of source.exclude ?? []) {
+    await rm(path.join(targetDir, normalizeExcludedPath(excluded)), { recursive: true, force: true });
+  }
+  await runGit(['init', '--quiet', '--initial-branch=main'], { cwd: targetDir });
+  await runGit(['config', 'gc.auto', '0'], { cwd: targetDir });
+  await runGit(['config', 'core.autocrlf', 'false'], { cwd: targetDir });
+  await runGit(['config', 'user.name', 'shakedown'], { cwd: targetDir });
+  await runGit(['config', 'user.email', 'shakedown@localhost'], { cwd: targetDir });
+  await runGit(['add', '--all', '--force', '.'], { cwd: targetDir });
+  await runGit(['commit', '--quiet', '--allow-empty', '--no-gpg-sign', '--message', 'base'], {
+    cwd: targetDir,
+  });
+  // One pack instead of thousands of loose objects: copying the template stays cheap.
+  await runGit(['repack', '-a', '-d', '-q'], { cwd: targetDir });
+  await runGit(['prune-packed', '-q'], { cwd: targetDir });
+  await rm(path.join(targetDir, '.git', 'logs'), { recursive: true, force: true });
+  await rm(path.join(targetDir, '.git', 'hooks'), { recursive: true, force: true });
+  const rootCommit = (await runGit(['rev-parse', 'HEAD'], { cwd: targetDir })).trim();
+  return { dir: targetDir, baseCommit: source.baseCommit, rootCommit };
+}
+
+/**
+ * Returns the cached template for (repository, commit, exclude) under `cacheDir`, building it once. Safe against
+ * concurrent builders in this and other processes: each builds aside and the first atomic rename wins.
+ */
+export async function getCachedTemplate(
+  source: WorkspaceTemplateSource,
+  cacheDir: string,
+): Promise<WorkspaceTemplate> {
+  const repositoryDir = await realpath(source.repositoryDir);
+  const baseCommit = await resolveCommit(repositoryDir, source.baseCommit);
+  const exclude = [...new Set((source.exclude ?? []).map(normalizeExcludedPath))].sort();
+  const key = createHash('sha256')
+    .update(JSON.stringify({ repositoryDir, baseCommit, exclude }))
+    .digest('hex')
+    .slice(0, 24);
+  const entryDir = path.join(cacheDir, 'workspace-templates', key);
+  const existing = inFlightBuilds.get(entryDir);
+  if (existing) return existing;
+  const build = loadOrBuild({ repositoryDir, baseCommit, exclude }, entryDir);
+  inFlightBuilds.set(entryDir, build);
+  try {
+    return await build;
+  } finally {
+    inFlightBuilds.delete(entryDir);
+  }
+}
+
+async function loadOrBuild(
+  source: Required<WorkspaceTemplateSource>,
+  entryDir: string,
+): Promise<WorkspaceTemplate> {
+  const cached = await readMetadata(entryDir);
+  if (cached) return cached;
+  const buildDir = `${entryDir}.building-${randomBytes(6).toString('hex')}`;
+  await mkdir(buildDir, { recursive: true });
+  try {
+    const template = await buildTemplate(source, path.join(buildDir, checkoutDirectoryName));
+    await writeFile(
+      path.join(buildDir, metadataFileName),
+      JSON.stringify({ baseCommit: template.baseCommit, rootCommit: template.rootCommit }),
+    );
+    try {
+      await rename(buildDir, entryDir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
+    }
+  } finally {
+    await rm(buildDir, { recursive: true, force: true });
+  }
+  const built = await readMetadata(entryDir);
+  if (!built) throw new Error(`workspace template cache entry ${entryDir} is unreadable after building it`);
+  return built;
+}
+
+async function readMetadata(entryDir: string): Promise<WorkspaceTemplate | undefined> {
+  try {
+    const metadata = JSON.parse(await readFile(path.join(entryDir, metadataFileName), 'utf8')) as {
+      baseCommit: string;
+      rootCommit: string;
+    };
+    return { dir: path.join(entryDir, checkoutDirectoryName), ...metadata };
+  } catch {
+    return undefined;
+  }
+}
+
+async function resolveGitDir(repositoryDir: string): Promise<string> {
+  const gitDir = (await runGit(['rev-parse', '--absolute-git-dir'], { cwd: repositoryDir })).trim();
+  return gitDir;
+}

@@ -1,0 +1,637 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { ContextLengthExceededError } from './context-length-error.ts';
+import { InfrastructureError } from './infrastructure-error.ts';
+import {
+  errorForStatus,
+  excerpt,
+  openTimedRequest,
+  redactSecrets,
+  type TimedResponse,
+} from './provider-http.ts';
+import { normalizeAssistantOutput } from './tool-call-recovery.ts';
+import type {
+  EndpointInfo,
+  FinishReason,
+  Message,
+  ModelClient,
+  ModelIssue,
+  StepRequest,
+  StepResult,
+  Timings,
+  ToolCall,
+  ToolDefinition,
+  Usage,
+} from './types.ts';
+
+/**
+ * The Anthropic Messages API client (`POST /v1/messages`, streaming SSE). Keeps the system prompt apart, sends tool
+ * calls and results as content blocks, replays thinking blocks (with their signatures) before the tool calls they
+ * led to, and maps overloads, rate limits, in-stream errors and "prompt is too long" onto the shared error types.
+ */
+
+export interface AnthropicClientOptions {
+  /** API root, default `https://api.anthropic.com`. */
+  baseUrl?: string;
+  model: string;
+  apiKey: string;
+  /** `max_tokens` when the step request gives none (default 4096). */
+  maxTokens?: number;
+  /** Extended thinking budget in tokens (at least 1024, below the max tokens); unset = no extended thinking. */
+  thinkingBudget?: number;
+  /** Longest one request may take (default 10 minutes). */
+  requestTimeoutMs?: number;
+  /** Longest the service may stay silent (default 2 minutes). */
+  idleTimeoutMs?: number;
+  fetch?: typeof globalThis.fetch;
+}
+
+type JsonObject = Record<string, unknown>;
+
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+const ANTHROPIC_VERSION = '2023-06-01';
+const DEFAULT_MAX_TOKENS = 4096;
+const MINIMUM_THINKING_BUDGET = 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 2 * 60_000;
+const INFO_TIMEOUT_MS = 10_000;
+/** The documented context window of current Claude models (the API does not report it). */
+const CLAUDE_CONTEXT_LENGTH = 200_000;
+
+function isRecord(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function positiveInteger(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`Anthropic client: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/** A thinking block as the service sent it; it must go back verbatim (signature included) with its tool calls. */
+export interface ThinkingBlock {
+  thinking: string;
+  signature: string;
+}
+
+/**
+ * Maps the normalized conversation onto Anthropic's `system` + `messages`: system messages are joined into the
+ * system prompt, assistant tool calls become tool_use blocks, tool results become tool_result blocks in a user
+ * message, and consecutive messages of the same role are merged (the API wants alternating roles).
+ * `thinkingFor` returns the thinking block that preceded a tool call, to replay it.
+ */
+export function toAnthropicMessages(
+  messages: Message[],
+  thinkingFor: (toolCallId: string) => ThinkingBlock | undefined = () => undefined,
+): { system: string | undefined; messages: JsonObject[] } {
+  const systemParts: string[] = [];
+  const mapped: Array<{ role: 'user' | 'assistant'; content: JsonObject[] }> = [];
+  const append = (role: 'user' | 'assistant', blocks: JsonObject[]) => {
+    if (blocks.length === 0) return;
+    const last = mapped[mapped.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else mapped.push({ role, content: blocks });
+  };
+  for (const message of messages) {
+    switch (message.role) {
+      case 'system':
+        systemParts.push(message.content);
+        break;
+      case 'user':
+        if (message.content.length > 0) append('user', [{ type: 'text', text: message.content }]);
+        break;
+      case 'assistant': {
+        const blocks: JsonObject[] = [];
+        const calls = message.toolCalls ?? [];
+        const thinking = calls.map((call) => thinkingFor(call.id)).find((block) => block !== undefined);
+        if (thinking)
+          blocks.push({ type: 'thinking', thinking: thinking.thinking, signature: thinking.signature });
+        if (message.content.trim().length > 0) blocks.push({ type: 'text', text: message.content });
+        for (const call of calls) {
+          blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
+        }
+        append('assistant', blocks);
+        break;
+      }
+      case 'tool': {
+        const block: JsonObject = {
+          type: 'tool_result',
+          tool_use_id: message.toolCallId,
+          content: message.content,
+        };
+        if (message.isError) block.is_error = true;
+        append('user', [block]);
+        break;
+      }
+    }
+  }
+  // Tool results must open their user message: move them before any text merged into the same message.
+  for (const entry of mapped) {
+    if (entry.role !== 'user') continue;
+    const results = entry.content.filter((block) => block.type === 'tool_result');
+    const others = entry.content.filter((block) => block.type !== 'tool_result');
+    entry.content = [...results, ...others];
+  }
+  return {
+    system: systemParts.length > 0 ? systemParts.join('\n\n') : undefined,
+    messages: mapped.map((entry) => ({ role: entry.role, content: entry.content })),
+  };
+}
+
+/** Maps tool definitions onto Anthropic's `{name, description, input_schema}`. */
+export function toAnthropicTools(tools: ToolDefinition[]): JsonObject[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    input_schema: tool.parameters,
+  }));
+}
+
+/** Maps Anthropic's stop_reason onto the normalized finish reason. */
+export function mapAnthropicStopReason(reason: string | null, hasToolCalls: boolean): FinishReason {
+  switch (reason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool-calls';
+    case 'refusal':
+      return 'content-filter';
+    case 'end_turn':
+    case 'stop_sequence':
+      return hasToolCalls ? 'tool-calls' : 'stop';
+    default:
+      return hasToolCalls ? 'tool-calls' : 'other';
+  }
+}
+
+function parseToolInput(raw: string): { arguments: Record<string, unknown>; error?: string } {
+  if (raw.trim() === '') return { arguments: {} };
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return isRecord(parsed)
+      ? { arguments: parsed }
+      : { arguments: {}, error: 'tool input is JSON but not an object' };
+  } catch (error) {
+    return {
+      arguments: {},
+      error: `tool input is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
+/** Reads Anthropic's error body `{"type":"error","error":{"type","message"}}`. */
+function errorOfBody(text: string): { type: string | null; message: string } {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isRecord(parsed) && isRecord(parsed.error)) {
+      return {
+        type: typeof parsed.error.type === 'string' ? parsed.error.type : null,
+        message:
+          typeof parsed.error.message === 'string' ? parsed.error.message : JSON.stringify(parsed.error),
+      };
+    }
+  } catch {
+    // Not JSON: fall through to the text itself.
+  }
+  return { type: null, message: excerpt(text) || '(empty body)' };
+}
+
+/** The context limit in a "prompt is too long: 210000 tokens > 200000 maximum" message, when present. */
+export function contextLimitFromMessage(message: string): number | null {
+  const match = />\s*(\d+)\s*maximum/i.exec(message);
+  return match ? Number(match[1]) : null;
+}
+
+interface BlockState {
+  type: string;
+  text: string;
+  signature: string;
+  id: string;
+  name: string;
+  json: string;
+}
+
+/** Creates a ModelClient for the Anthropic Messages API. */
+export function createAnthropicClient(options: AnthropicClientOptions): ModelClient {
+  if (!options.model || options.model.trim() === '') throw new Error('Anthropic client: model is required');
+  if (!options.apiKey || options.apiKey.trim() === '') {
+    throw new Error('Anthropic client: apiKey is required (set ANTHROPIC_API_KEY)');
+  }
+  const maxTokens = positiveInteger(options.maxTokens, 'maxTokens') ?? DEFAULT_MAX_TOKENS;
+  const thinkingBudget = positiveInteger(options.thinkingBudget, 'thinkingBudget');
+  if (thinkingBudget !== undefined && thinkingBudget < MINIMUM_THINKING_BUDGET) {
+    throw new Error(
+      `Anthropic client: thinkingBudget must be at least ${MINIMUM_THINKING_BUDGET}, got ${thinkingBudget}`,
+    );
+  }
+  if (thinkingBudget !== undefined && thinkingBudget >= maxTokens) {
+    throw new Error(
+      `Anthropic client: thinkingBudget (${thinkingBudget}) must be below maxTokens (${maxTokens})`,
+    );
+  }
+  const requestTimeoutMs =
+    positiveInteger(options.requestTimeoutMs, 'requestTimeoutMs') ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const idleTimeoutMs = positiveInteger(options.idleTimeoutMs, 'idleTimeoutMs') ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '').replace(/\/v1$/, '');
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new Error(`Anthropic client: baseUrl is not a valid URL: ${baseUrl}`);
+  }
+  const { model, apiKey } = options;
+  const fetchFunction = options.fetch ?? globalThis.fetch;
+  const target = `Anthropic at ${baseUrl}`;
+  const headers = { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION };
+  const redact = (text: string) => redactSecrets(text, [apiKey]);
+  let simulated = false;
+  /** Thinking blocks by the id of the tool calls they preceded, to replay them in later requests. */
+  const thinkingByToolCall = new Map<string, ThinkingBlock>();
+
+  const open = async (
+    path: string,
+    method: 'GET' | 'POST',
+    body: unknown,
+    signal?: AbortSignal,
+    quick = false,
+  ) => {
+    try {
+      return await openTimedRequest({
+        url: `${baseUrl}${path}`,
+        method,
+        headers,
+        body,
+        fetch: fetchFunction,
+        requestTimeoutMs: quick ? INFO_TIMEOUT_MS : requestTimeoutMs,
+        idleTimeoutMs: quick ? INFO_TIMEOUT_MS : idleTimeoutMs,
+        signal,
+        target,
+      });
+    } catch (error) {
+      if (error instanceof InfrastructureError) {
+        throw new InfrastructureError(error.kind, redact(error.message), {
+          status: error.status,
+          cause: error.cause,
+        });
+      }
+      throw error;
+    }
+  };
+
+  async function failForStatus(opened: TimedResponse): Promise<never> {
+    const status = opened.response.status;
+    let text = '';
+    try {
+      text = await opened.text();
+    } catch {
+      // The status alone is enough.
+    }
+    const { type, message } = errorOfBody(redact(text));
+    if (status === 400 && /prompt is too long/i.test(message)) {
+      throw new ContextLengthExceededError(`${target}: ${message}`, contextLimitFromMessage(message));
+    }
+    const label = type ? `${type}: ${message}` : message;
+    let hint = '';
+    if (status === 401) hint = ' (check the API key)';
+    else if (status === 404) hint = ` (check the model name ${model})`;
+    throw errorForStatus(
+      status,
+      `${target} answered HTTP ${status}${hint}: ${label}`,
+      opened.response.headers.get('retry-after'),
+    );
+  }
+
+  function buildBody(request: StepRequest): JsonObject {
+    const mapped = toAnthropicMessages(request.messages, (id) => thinkingByToolCall.get(id));
+    if (mapped.messages.length === 0)
+      throw new Error('Anthropic client: the conversation has no user message');
+    const body: JsonObject = {
+      model,
+      max_tokens: request.maxOutputTokens ?? maxTokens,
+      messages: mapped.messages,
+      stream: true,
+    };
+    if (mapped.system !== undefined) body.system = mapped.system;
+    if (request.tools && request.tools.length > 0) {
+      body.tools = toAnthropicTools(request.tools);
+      if (request.toolChoice === 'none') body.tool_choice = { type: 'none' };
+      else if (request.toolChoice === 'required') body.tool_choice = { type: 'any' };
+      else if (request.toolChoice === 'auto') body.tool_choice = { type: 'auto' };
+    }
+    if (thinkingBudget !== undefined) {
+      body.thinking = { type: 'enabled', budget_tokens: thinkingBudget };
+      if (typeof body.max_tokens === 'number' && body.max_tokens <= thinkingBudget) {
+        body.max_tokens = thinkingBudget + (request.maxOutputTokens ?? maxTokens);
+      }
+      // Extended thinking accepts no temperature other than 1; top_p only between 0.95 and 1.
+      if (request.topP !== undefined && request.topP >= 0.95) body.top_p = request.topP;
+    } else {
+      if (request.temperature !== undefined) body.temperature = request.temperature;
+      if (request.topP !== undefined) body.top_p = request.topP;
+    }
+    if (request.stop && request.stop.length > 0) body.stop_sequences = request.stop;
+    return body;
+  }
+
+  async function step(request: StepRequest): Promise<StepResult> {
+    const body = buildBody(request);
+    const opened = await open('/v1/messages', 'POST', body, request.signal);
+    if (opened.simulated) simulated = true;
+    if (!opened.response.ok) await failForStatus(opened);
+
+    const blocks = new Map<number, BlockState>();
+    const order: number[] = [];
+    let inputTokens = 0;
+    let cacheReadTokens = 0;
+    let cacheCreationTokens = 0;
+    let outputTokens: number | null = null;
+    let usageSeen = false;
+    let stopReason: string | null = null;
+    let stopped = false;
+    let firstTokenAt: number | null = null;
+    let lastTokenAt: number | null = null;
+    const pending: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (event) => pending.push(event) });
+    const markToken = () => {
+      const now = performance.now();
+      if (firstTokenAt === null) firstTokenAt = now;
+      lastTokenAt = now;
+    };
+
+    const handle = (event: EventSourceMessage) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        throw new InfrastructureError(
+          'bad-response',
+          `${target} sent an event that is not JSON: ${excerpt(event.data, 200)}`,
+        );
+      }
+      if (!isRecord(data))
+        throw new InfrastructureError('bad-response', `${target} sent an event that is not an object`);
+      const type = typeof data.type === 'string' ? data.type : event.event;
+      switch (type) {
+        case 'message_start': {
+          const usage = isRecord(data.message) && isRecord(data.message.usage) ? data.message.usage : {};
+          inputTokens = numberOrNull(usage.input_tokens) ?? 0;
+          cacheReadTokens = numberOrNull(usage.cache_read_input_tokens) ?? 0;
+          cacheCreationTokens = numberOrNull(usage.cache_creation_input_tokens) ?? 0;
+          usageSeen = numberOrNull(usage.input_tokens) !== null;
+          break;
+        }
+        case 'content_block_start': {
+          const index = numberOrNull(data.index) ?? order.length;
+          const block = isRecord(data.content_block) ? data.content_block : {};
+          const state: BlockState = {
+            type: typeof block.type === 'string' ? block.type : 'unknown',
+            text:
+              typeof block.text === 'string'
+                ? block.text
+                : typeof block.thinking === 'string'
+                  ? block.thinking
+                  : '',
+            signature: typeof block.signature === 'string' ? block.signature : '',
+            id: typeof block.id === 'string' ? block.id : '',
+            name: typeof block.name === 'string' ? block.name : '',
+            json: '',
+          };
+          blocks.set(index, state);
+          order.push(index);
+          if (state.type === 'tool_use') markToken();
+          break;
+        }
+        case 'content_block_delta': {
+          const state = blocks.get(numberOrNull(data.index) ?? -1);
+          const delta = isRecord(data.delta) ? data.delta : {};
+          if (!state)
+            throw new InfrastructureError(
+              'bad-response',
+              `${target} sent a delta for a block it never started`,
+            );
+          if (delta.type === 'text_delta' && typeof delta.text === 'string') {
+            state.text += delta.text;
+            if (delta.text) {
+              markToken();
+              request.onDelta?.({ kind: 'text', text: delta.text });
+            }
+          } else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string') {
+            state.text += delta.thinking;
+            if (delta.thinking) {
+              markToken();
+              request.onDelta?.({ kind: 'reasoning', text: delta.thinking });
+            }
+          } else if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
+            state.json += delta.partial_json;
+            if (delta.partial_json) markToken();
+          } else if (delta.type === 'signature_delta' && typeof delta.signature === 'string') {
+            state.signature += delta.signature;
+          }
+          break;
+        }
+        case 'message_delta': {
+          const delta = isRecord(data.delta) ? data.delta : {};
+          if (typeof delta.stop_reason === 'string') stopReason = delta.stop_reason;
+          const usage = isRecord(data.usage) ? data.usage : {};
+          outputTokens = numberOrNull(usage.output_tokens) ?? outputTokens;
+          break;
+        }
+        case 'message_stop':
+          stopped = true;
+          break;
+        case 'error': {
+          const error = isRecord(data.error) ? data.error : {};
+          const errorType = typeof error.type === 'string' ? error.type : 'error';
+          const message = typeof error.message === 'string' ? error.message : JSON.stringify(error);
+          throw new InfrastructureError(
+            'stream-error',
+            redact(`${target} reported an error inside the stream: ${errorType}: ${message}`),
+          );
+        }
+        default:
+          // ping, content_block_stop and event types added later carry nothing we need.
+          break;
+      }
+    };
+
+    try {
+      for await (const chunk of opened.chunks()) {
+        parser.feed(chunk);
+        for (const event of pending.splice(0)) handle(event);
+        if (stopped) break;
+      }
+    } finally {
+      opened.close();
+    }
+    if (!stopped) {
+      throw new InfrastructureError('stream-error', `${target} ended the stream before message_stop`);
+    }
+    const finishedAt = performance.now();
+
+    let text = '';
+    let reasoning = '';
+    let thinkingBlock: ThinkingBlock | undefined;
+    const toolCalls: ToolCall[] = [];
+    for (const index of [...order].sort((a, b) => a - b)) {
+      const state = blocks.get(index);
+      if (!state) continue;
+      if (state.type === 'text') text += state.text;
+      else if (state.type === 'thinking') {
+        reasoning += state.text;
+        thinkingBlock = { thinking: state.text, signature: state.signature };
+      } else if (state.type === 'tool_use') {
+        const parsed = parseToolInput(state.json);
+        const call: ToolCall = {
+          id: state.id || `call_${toolCalls.length}`,
+          name: state.name,
+          arguments: parsed.arguments,
+          rawArguments: state.json,
+          origin: 'server-parsed',
+          format: 'native',
+        };
+        if (parsed.error) call.argumentsError = parsed.error;
+        toolCalls.push(call);
+      }
+    }
+    if (thinkingBlock?.signature) {
+      for (const call of toolCalls) thinkingByToolCall.set(call.id, thinkingBlock);
+    }
+
+    const normalized = normalizeAssistantOutput(
+      { text, reasoning, toolCalls },
+      { knownTools: request.tools?.map((tool) => tool.name) },
+    );
+    const issues: ModelIssue[] = [...normalized.issues];
+    for (const call of normalized.toolCalls) {
+      if (call.argumentsError && call.origin === 'server-parsed') {
+        issues.push({
+          kind: 'malformed-arguments',
+          message: `tool call ${call.name}: ${call.argumentsError}`,
+        });
+      }
+    }
+    const finishReason = mapAnthropicStopReason(stopReason, normalized.toolCalls.length > 0);
+    if (finishReason === 'length') {
+      issues.push({
+        kind: 'truncated',
+        message: `the answer was cut at the output token limit (stop_reason ${stopReason})`,
+      });
+    }
+    if (normalized.text.trim() === '' && normalized.toolCalls.length === 0) {
+      issues.push({ kind: 'empty-turn', message: 'the model answered with neither text nor a tool call' });
+    }
+
+    const usage: Usage = {
+      inputTokens: inputTokens + cacheReadTokens + cacheCreationTokens,
+      cachedInputTokens: cacheReadTokens,
+      outputTokens: outputTokens ?? 0,
+      reasoningTokens: 0,
+      source: usageSeen || outputTokens !== null ? 'server' : 'unavailable',
+    };
+    const timings = measuredTimings(opened.sentAt, firstTokenAt, lastTokenAt, finishedAt, outputTokens);
+
+    return {
+      text: normalized.text,
+      reasoning: normalized.reasoning,
+      toolCalls: normalized.toolCalls,
+      finishReason,
+      rawFinishReason: stopReason,
+      usage,
+      timings,
+      issues,
+      provider: 'anthropic',
+      model,
+      simulated: opened.simulated,
+      retries: [],
+    };
+  }
+
+  async function describe(): Promise<EndpointInfo> {
+    const info: EndpointInfo = {
+      provider: 'anthropic',
+      model,
+      reachable: false,
+      contextLength: CLAUDE_CONTEXT_LENGTH,
+      maxContextLength: CLAUDE_CONTEXT_LENGTH,
+      quantization: null,
+      parameterCount: null,
+      sizeBytes: null,
+      sizeVramBytes: null,
+      cpuOffload: null,
+      parallelSlots: null,
+      supportsTools: true,
+      simulated,
+      notes: [
+        `context length ${CLAUDE_CONTEXT_LENGTH} is Anthropic's documented window; the API does not report it`,
+      ],
+    };
+    try {
+      const opened = await open('/v1/models?limit=1000', 'GET', undefined, undefined, true);
+      if (opened.simulated) simulated = true;
+      info.simulated = simulated;
+      info.reachable = true;
+      const text = await opened.text();
+      if (!opened.response.ok) {
+        const { message } = errorOfBody(redact(text));
+        info.notes.push(`/v1/models answered HTTP ${opened.response.status}: ${message}`);
+        return info;
+      }
+      const parsed: unknown = JSON.parse(text);
+      const ids =
+        isRecord(parsed) && Array.isArray(parsed.data)
+          ? parsed.data.flatMap((entry) =>
+              isRecord(entry) && typeof entry.id === 'string' ? [entry.id] : [],
+            )
+          : [];
+      const listed = ids.some((id) => id === model || id.startsWith(`${model}-`));
+      if (!listed) info.notes.push(`${model} is not in the /v1/models list: check the model name`);
+    } catch (error) {
+      info.notes.push(redact(error instanceof Error ? error.message : String(error)));
+    }
+    return info;
+  }
+
+  return {
+    id: `anthropic:${model}`,
+    provider: 'anthropic',
+    model,
+    get simulated() {
+      return simulated;
+    },
+    step,
+    describe,
+  };
+}
+
+function measuredTimings(
+  sentAt: number,
+  firstTokenAt: number | null,
+  lastTokenAt: number | null,
+  finishedAt: number,
+  outputTokens: number | null,
+): Timings {
+  const decodeMs = firstTokenAt !== null && lastTokenAt !== null ? lastTokenAt - firstTokenAt : null;
+  const decodeTokensPerSecond =
+    decodeMs !== null && decodeMs > 0 && outputTokens !== null && outputTokens > 1
+      ? (outputTokens - 1) / (decodeMs / 1000)
+      : null;
+  return {
+    timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - sentAt,
+    prefillTokensPerSecond: null,
+    decodeTokensPerSecond,
+    prefillMs: null,
+    decodeMs: decodeTokensPerSecond === null ? null : decodeMs,
+    wallMs: finishedAt - sentAt,
+    loadMs: null,
+    sources: {
+      timeToFirstToken: firstTokenAt === null ? 'unavailable' : 'measured',
+      prefill: 'unavailable',
+      decode: decodeTokensPerSecond === null ? 'unavailable' : 'measured',
+    },
+  };
+}

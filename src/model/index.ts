@@ -1,0 +1,88 @@
+export {
+  API_KEY_VARIABLES,
+  type CreateModelClientOptions,
+  createModelClient,
+} from './create-model-client.ts';
+export {
+  DOCTOR_TOOL,
+  type DoctorCheck,
+  type DoctorLatency,
+  type DoctorOptions,
+  type DoctorReport,
+  type DoctorStatus,
+  formatDoctorReport,
+  runDoctor,
+} from './doctor.ts';
+export {
+  GgufFormatError,
+  type GgufMetadata,
+  type GgufMetadataValue,
+  type GgufTensorInfo,
+  type ReadGgufMetadataOptions,
+  readGgufMetadata,
+} from './gguf/gguf-reader.ts';
+export {
+  encodeGguf,
+  type GgufContent,
+  type GgufMetadataEntry,
+  type GgufScalarValue,
+  type GgufTensor,
+  writeGguf,
+} from './gguf/gguf-writer.ts';
+export {
+  type TinyRandomModelInfo,
+  type TinyRandomModelOptions,
+  writeTinyRandomModel,
+} from './gguf/tiny-model.ts';
+export {
+  createGgufClient,
+  formatParameterCount,
+  type GgufClientOptions,
+  toChatFunctions,
+  toChatHistory,
+} from './gguf-client.ts';
+export {
+  DEFAULT_BASE_URLS,
+  MODEL_ID_EXAMPLES,
+  MODEL_PROVIDERS,
+  type ModelProvider,
+  type ModelSpec,
+  parseModelId,
+} from './model-id.ts';
+export {
+  createOpenAICompatibleClient,
+  mapFinishReason,
+  type OpenAICompatibleClientOptions,
+  type OpenAICompatibleFlavour,
+  parseToolArguments,
+  toOpenAIMessages,
+  toOpenAITools,
+} from './openai-compatible-client.ts';
+export { REDACTED, redactSecrets } from './redact-secrets.ts';
+export { type RetryPolicy, withRetries } from './retrying-client.ts';
+export {
+  type AssistantOutput,
+  type ExtractOptions,
+  extractToolCallsFromText,
+  type NormalizeOptions,
+  normalizeAssistantOutput,
+  splitThinking,
+  type TextToolCallExtraction,
+} from './tool-call-recovery.ts';
+export {
+  createOllamaClient,
+  numCtxFromParameters,
+  type OllamaClientOptions,
+  parseOllamaToolCall,
+  toOllamaMessages,
+  toOllamaTools,
+} from './ollama-client.ts';
+export {
+  type AnthropicClientOptions,
+  contextLimitFromMessage,
+  createAnthropicClient,
+  mapAnthropicStopReason,
+  type ThinkingBlock,
+  toAnthropicMessages,
+  toAnthropicTools,
+} from './anthropic-client.ts';

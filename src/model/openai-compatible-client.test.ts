@@ -1,0 +1,629 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ContextLengthExceededError } from './context-length-error.ts';
+import { InfrastructureError } from './infrastructure-error.ts';
+import {
+  createOpenAICompatibleClient,
+  mapFinishReason,
+  type OpenAICompatibleClientOptions,
+  parseToolArguments,
+  toOpenAIMessages,
+} from './openai-compatible-client.ts';
+import type { OpenAIFlavour, Script, SimulatedEndpoint, ToolCallDelivery } from './simulated/script.ts';
+import { type SimulatedServer, startSimulatedServer } from './simulated/simulated-server.ts';
+import type { Message, StepRequest, ToolDefinition } from './types.ts';
+
+const servers: SimulatedServer[] = [];
+afterEach(async () => {
+  while (servers.length > 0) await servers.pop()?.close();
+});
+
+async function serve(
+  script: Script,
+  flavour: OpenAIFlavour = 'openai',
+  endpoint: Partial<SimulatedEndpoint> = {},
+): Promise<SimulatedServer> {
+  const server = await startSimulatedServer({ script, flavour, endpoint });
+  servers.push(server);
+  return server;
+}
+
+function client(server: SimulatedServer, options: Partial<OpenAICompatibleClientOptions> = {}) {
+  return createOpenAICompatibleClient({
+    baseUrl: server.url,
+    model: 'simulated-model',
+    flavour: 'generic',
+    requestTimeoutMs: 5_000,
+    idleTimeoutMs: 5_000,
+    ...options,
+  });
+}
+
+const readFile: ToolDefinition = {
+  name: 'read_file',
+  description: 'Read a file',
+  parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+};
+const runCommand: ToolDefinition = {
+  name: 'run_command',
+  description: 'Run a shell command',
+  parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+};
+
+function request(overrides: Partial<StepRequest> = {}): StepRequest {
+  return {
+    messages: [
+      { role: 'system', content: 'You are a coding agent.' },
+      { role: 'user', content: 'Fix the bug in src/add.ts' },
+    ],
+    tools: [readFile, runCommand],
+    ...overrides,
+  };
+}
+
+async function stepError(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the step to fail');
+}
+
+describe('OpenAI-compatible client: plain answers', () => {
+  it('streams plain text, sends stream + include_usage and maps the request', async () => {
+    const server = await serve([{ content: 'The bug is in the addition operator.', chunkSize: 5 }]);
+    const deltas: string[] = [];
+    const messages: Message[] = [
+      { role: 'user', content: 'hi' },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          {
+            id: 'call_a',
+            name: 'read_file',
+            arguments: { path: 'a.ts' },
+            rawArguments: '{"path":"a.ts"}',
+            origin: 'server-parsed',
+            format: 'native',
+          },
+        ],
+      },
+      { role: 'tool', toolCallId: 'call_a', toolName: 'read_file', content: 'export const a = 1;' },
+    ];
+    const result = await client(server, { extraBody: { top_k: 20, stream: false } }).step(
+      request({
+        messages,
+        maxOutputTokens: 256,
+        temperature: 0.2,
+        seed: 7,
+        stop: ['</done>'],
+        toolChoice: 'auto',
+        onDelta: (delta) => deltas.push(delta.text),
+      }),
+    );
+    expect(result.text).toBe('The bug is in the addition operator.');
+    expect(deltas.join('')).toBe(result.text);
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(result.toolCalls).toEqual([]);
+    expect(result.finishReason).toBe('stop');
+    expect(result.rawFinishReason).toBe('stop');
+    expect(result.simulated).toBe(true);
+    expect(result.provider).toBe('generic');
+
+    const body = server.chatRequests[0].body as Record<string, unknown>;
+    expect(body.stream).toBe(true);
+    expect(body.stream_options).toEqual({ include_usage: true });
+    expect(body.max_tokens).toBe(256);
+    expect(body.temperature).toBe(0.2);
+    expect(body.seed).toBe(7);
+    expect(body.stop).toEqual(['</done>']);
+    expect(body.tool_choice).toBe('auto');
+    expect(body.top_k).toBe(20);
+    expect(body.tools).toEqual([
+      {
+        type: 'function',
+        function: { name: 'read_file', description: 'Read a file', parameters: readFile.parameters },
+      },
+      {
+        type: 'function',
+        function: {
+          name: 'run_command',
+          description: 'Run a shell command',
+          parameters: runCommand.parameters,
+        },
+      },
+    ]);
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'hi' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_a', type: 'function', function: { name: 'read_file', arguments: '{"path":"a.ts"}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_a', content: 'export const a = 1;' },
+    ]);
+  });
+
+  it('accepts a base URL ending in /v1 and uses max_completion_tokens for the openai flavour', async () => {
+    const server = await serve([{ content: 'ok' }]);
+    const openai = client(server, { baseUrl: `${server.url}/v1/`, flavour: 'openai', provider: 'openai' });
+    expect(openai.id).toBe('openai:simulated-model');
+    await openai.step(request({ maxOutputTokens: 100 }));
+    const body = server.chatRequests[0].body as Record<string, unknown>;
+    expect(body.max_completion_tokens).toBe(100);
+    expect(body.max_tokens).toBeUndefined();
+    expect(server.chatRequests[0].path).toBe('/v1/chat/completions');
+  });
+
+  it('sends the API key and extra headers', async () => {
+    const server = await serve([{ content: 'ok' }]);
+    await client(server, { apiKey: 'sk-test', headers: { 'x-title': 'shakedown' } }).step(request());
+    expect(server.chatRequests[0].headers.authorization).toBe('Bearer sk-test');
+    expect(server.chatRequests[0].headers['x-title']).toBe('shakedown');
+  });
+
+  it('labels a result simulated only when the server says so', async () => {
+    const server = await serve([{ content: 'ok' }]);
+    const modelClient = client(server);
+    expect(modelClient.simulated).toBe(false);
+    const result = await modelClient.step(request());
+    expect(result.simulated).toBe(true);
+    expect(modelClient.simulated).toBe(true);
+  });
+
+  it('flags an empty turn and a truncated answer', async () => {
+    const server = await serve([{ content: '' }, { content: 'partial answ', finishReason: 'length' }]);
+    const modelClient = client(server);
+    const empty = await modelClient.step(request());
+    expect(empty.issues.map((issue) => issue.kind)).toContain('empty-turn');
+    const truncated = await modelClient.step(request());
+    expect(truncated.finishReason).toBe('length');
+    expect(truncated.issues.map((issue) => issue.kind)).toContain('truncated');
+  });
+});
+
+describe('OpenAI-compatible client: native tool calls', () => {
+  it('accumulates one streamed tool call', async () => {
+    const server = await serve([
+      {
+        content: 'Let me look.',
+        toolCalls: [{ id: 'call_1', name: 'read_file', arguments: { path: 'src/add.ts' } }],
+      },
+    ]);
+    const result = await client(server).step(request());
+    expect(result.text).toBe('Let me look.');
+    expect(result.finishReason).toBe('tool-calls');
+    expect(result.rawFinishReason).toBe('tool_calls');
+    expect(result.toolCalls).toEqual([
+      {
+        id: 'call_1',
+        name: 'read_file',
+        arguments: { path: 'src/add.ts' },
+        rawArguments: '{"path":"src/add.ts"}',
+        origin: 'server-parsed',
+        format: 'native',
+      },
+    ]);
+    expect(result.issues).toEqual([]);
+  });
+
+  it('accumulates two parallel tool calls by index', async () => {
+    const server = await serve([
+      {
+        toolCalls: [
+          { name: 'read_file', arguments: { path: 'src/add.ts' } },
+          { name: 'run_command', arguments: { command: 'npm test -- --reporter=dot' } },
+        ],
+        chunkSize: 3,
+      },
+    ]);
+    const result = await client(server).step(request());
+    expect(result.toolCalls.map((call) => [call.name, call.arguments])).toEqual([
+      ['read_file', { path: 'src/add.ts' }],
+      ['run_command', { command: 'npm test -- --reporter=dot' }],
+    ]);
+    expect(new Set(result.toolCalls.map((call) => call.id)).size).toBe(2);
+    expect(result.toolCalls.every((call) => call.origin === 'server-parsed')).toBe(true);
+  });
+
+  it('records malformed arguments as a model issue, not an error', async () => {
+    const server = await serve([{ toolCalls: [{ name: 'read_file', arguments: '{"path": "src/add.ts"' }] }]);
+    const result = await client(server).step(request());
+    expect(result.toolCalls).toHaveLength(1);
+    const [call] = result.toolCalls;
+    expect(call.arguments).toEqual({});
+    expect(call.rawArguments).toBe('{"path": "src/add.ts"');
+    expect(call.argumentsError).toMatch(/not valid JSON/);
+    expect(result.issues.filter((issue) => issue.kind === 'malformed-arguments')).toHaveLength(1);
+  });
+});
+
+describe('OpenAI-compatible client: flavours, usage and timings', () => {
+  it('openai: usage from the usage chunk, measured timings, no reasoning text', async () => {
+    const server = await serve([
+      {
+        content: 'Done.',
+        reasoning: 'hidden reasoning',
+        usage: { promptTokens: 120, completionTokens: 40, cachedTokens: 64, reasoningTokens: 30 },
+        firstTokenDelayMs: 30,
+        chunkDelayMs: 5,
+        chunkSize: 1,
+      },
+    ]);
+    const result = await client(server, { flavour: 'openai' }).step(request());
+    expect(result.reasoning).toBe('');
+    expect(result.usage).toEqual({
+      inputTokens: 120,
+      cachedInputTokens: 64,
+      outputTokens: 40,
+      reasoningTokens: 30,
+      source: 'server',
+    });
+    expect(result.timings.sources).toEqual({
+      timeToFirstToken: 'measured',
+      prefill: 'measured',
+      decode: 'measured',
+    });
+    expect(result.timings.timeToFirstTokenMs).toBeGreaterThanOrEqual(25);
+    expect(result.timings.decodeMs).toBeGreaterThan(0);
+    expect(result.timings.decodeTokensPerSecond).toBeCloseTo(40 / (result.timings.decodeMs! / 1000), 5);
+    expect(result.timings.prefillTokensPerSecond).toBeCloseTo(
+      120 / (result.timings.timeToFirstTokenMs! / 1000),
+      5,
+    );
+    expect(result.timings.wallMs).toBeGreaterThanOrEqual(result.timings.timeToFirstTokenMs!);
+    expect(result.timings.loadMs).toBeNull();
+  });
+
+  it('llamacpp: reasoning_content, server timings from the last chunk, usage from the usage chunk', async () => {
+    const server = await serve(
+      [
+        {
+          content: 'Answer.',
+          reasoning: 'Think about the tests first.',
+          usage: { promptTokens: 1000, completionTokens: 50, cachedTokens: 600 },
+          serverTimings: { promptMs: 200, predictedMs: 1000 },
+        },
+      ],
+      'llamacpp',
+    );
+    const reasoningDeltas: string[] = [];
+    const result = await client(server, { flavour: 'llamacpp' }).step(
+      request({ onDelta: (delta) => delta.kind === 'reasoning' && reasoningDeltas.push(delta.text) }),
+    );
+    expect(result.reasoning).toBe('Think about the tests first.');
+    expect(reasoningDeltas.join('')).toBe(result.reasoning);
+    expect(result.text).toBe('Answer.');
+    expect(result.usage).toEqual({
+      inputTokens: 1000,
+      cachedInputTokens: 600,
+      outputTokens: 50,
+      reasoningTokens: 0,
+      source: 'server',
+    });
+    expect(result.timings.sources).toEqual({
+      timeToFirstToken: 'measured',
+      prefill: 'server',
+      decode: 'server',
+    });
+    expect(result.timings.prefillMs).toBe(200);
+    expect(result.timings.prefillTokensPerSecond).toBeCloseTo(2000, 5); // 400 uncached tokens in 200 ms
+    expect(result.timings.decodeMs).toBe(1000);
+    expect(result.timings.decodeTokensPerSecond).toBeCloseTo(50, 5);
+  });
+
+  it('llamacpp: falls back to timings counts when no usage chunk arrives', async () => {
+    // A server that ignores stream_options: the script's own server always honours it, so strip it here.
+    const server = await serve(
+      [{ content: 'Answer.', usage: { promptTokens: 300, completionTokens: 20, cachedTokens: 100 } }],
+      'llamacpp',
+    );
+    const modelClient = client(server, {
+      flavour: 'llamacpp',
+      fetch: (input, init) => {
+        const body = JSON.parse(String(init?.body));
+        delete body.stream_options;
+        return fetch(input, { ...init, body: JSON.stringify(body) });
+      },
+    });
+    const result = await modelClient.step(request());
+    expect(result.usage).toEqual({
+      inputTokens: 300,
+      cachedInputTokens: 100,
+      outputTokens: 20,
+      reasoningTokens: 0,
+      source: 'server',
+    });
+    expect(result.timings.sources.decode).toBe('server');
+  });
+
+  it('vllm: reasoning in the `reasoning` field', async () => {
+    const server = await serve(
+      [
+        {
+          content: 'Fixed.',
+          reasoning: 'The operator is wrong.',
+          usage: { promptTokens: 10, completionTokens: 9 },
+        },
+      ],
+      'vllm',
+    );
+    const result = await client(server, { flavour: 'vllm' }).step(request());
+    expect(result.reasoning).toBe('The operator is wrong.');
+    expect(result.text).toBe('Fixed.');
+    expect(result.usage.source).toBe('server');
+    expect(result.timings.sources.prefill).toBe('measured');
+  });
+
+  it('lmstudio: reasoning in `reasoning_content`', async () => {
+    const server = await serve([{ content: 'Yes.', reasoning: 'Check first.' }], 'lmstudio');
+    const result = await client(server, { flavour: 'lmstudio' }).step(request());
+    expect(result.reasoning).toBe('Check first.');
+    expect(result.text).toBe('Yes.');
+  });
+
+  it('estimates usage (source measured) when the server reports none', async () => {
+    const server = await serve([{ content: 'x'.repeat(40) }]);
+    const result = await client(server, {
+      fetch: (input, init) => {
+        const body = JSON.parse(String(init?.body));
+        delete body.stream_options;
+        return fetch(input, { ...init, body: JSON.stringify(body) });
+      },
+    }).step(request({ tools: undefined }));
+    expect(result.usage.source).toBe('measured');
+    expect(result.usage.outputTokens).toBe(10);
+    expect(result.usage.inputTokens).toBe(
+      Math.ceil(('You are a coding agent.'.length + 'Fix the bug in src/add.ts'.length) / 4),
+    );
+  });
+});
+
+describe('OpenAI-compatible client: leaked tool calls go through normalizeAssistantOutput', () => {
+  // These assert recovery, which is implemented in tool-call-recovery.ts by another work stream.
+  const deliveries: Array<{ delivery: ToolCallDelivery; flavour: OpenAIFlavour }> = [
+    { delivery: 'leak-hermes', flavour: 'llamacpp' },
+    { delivery: 'leak-qwen-xml', flavour: 'vllm' },
+    { delivery: 'leak-qwen-xml-no-open-tag', flavour: 'vllm' },
+    { delivery: 'leak-hermes-in-reasoning', flavour: 'llamacpp' },
+    { delivery: 'leak-qwen-xml-in-think', flavour: 'lmstudio' },
+    { delivery: 'leak-after-close-think', flavour: 'openai' },
+  ];
+  for (const { delivery, flavour } of deliveries) {
+    it(`recovers a ${delivery} call (${flavour})`, async () => {
+      const server = await serve(
+        [
+          {
+            reasoning: 'I should read the file.',
+            toolCalls: [{ name: 'read_file', arguments: { path: 'src/add.ts' } }],
+            toolCallDelivery: delivery,
+          },
+        ],
+        flavour,
+      );
+      const result = await client(server, { flavour }).step(request());
+      expect(result.rawFinishReason).toBe('stop');
+      expect(result.toolCalls).toHaveLength(1);
+      expect(result.toolCalls[0]).toMatchObject({
+        name: 'read_file',
+        arguments: { path: 'src/add.ts' },
+        origin: 'recovered',
+      });
+      expect(result.text).not.toContain('tool_call');
+      expect(result.finishReason).toBe('tool-calls');
+    });
+  }
+});
+
+describe('OpenAI-compatible client: infrastructure faults', () => {
+  it('500 is a retryable server error', async () => {
+    const server = await serve([{ fault: { kind: 'http-error', status: 500 } }]);
+    const error = await stepError(client(server).step(request()));
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect(error).toMatchObject({ kind: 'server-error', status: 500, retryable: true });
+    expect((error as Error).message).toContain('simulated HTTP 500 error');
+  });
+
+  it('529 is a server error', async () => {
+    const server = await serve([{ fault: { kind: 'http-error', status: 529, body: 'overloaded' } }]);
+    const error = await stepError(client(server).step(request()));
+    expect(error).toMatchObject({ kind: 'server-error', status: 529 });
+    expect((error as Error).message).toContain('overloaded');
+  });
+
+  it('429 is a rate limit with Retry-After', async () => {
+    const server = await serve([{ fault: { kind: 'http-error', status: 429, retryAfterSeconds: 7 } }]);
+    const error = await stepError(client(server).step(request()));
+    expect(error).toMatchObject({ kind: 'rate-limit', status: 429, retryAfterSeconds: 7, retryable: true });
+  });
+
+  it('other 4xx are non-retryable client errors', async () => {
+    const server = await serve([{ fault: { kind: 'http-error', status: 401 } }]);
+    const error = await stepError(client(server).step(request()));
+    expect(error).toMatchObject({ kind: 'client-error', status: 401, retryable: false });
+  });
+
+  it('an error object inside the 200 stream is a stream error', async () => {
+    const server = await serve(
+      [
+        {
+          content: 'Some text here',
+          fault: { kind: 'error-in-stream', afterChunks: 2, message: 'Failed to parse input' },
+        },
+      ],
+      'llamacpp',
+    );
+    const error = await stepError(client(server).step(request()));
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect(error).toMatchObject({ kind: 'stream-error', retryable: true });
+    expect((error as Error).message).toContain('Failed to parse input');
+  });
+
+  it('a dropped connection is a stream error', async () => {
+    const server = await serve([
+      { content: 'This answer will break off', fault: { kind: 'drop-connection', afterChunks: 2 } },
+    ]);
+    const error = await stepError(client(server).step(request()));
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect(error).toMatchObject({ kind: 'stream-error' });
+  });
+
+  it('a stream that ends without finish reason or [DONE] is a stream error', async () => {
+    const server = await serve([{ content: 'abc' }]);
+    const truncatingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const text = await response.text();
+      const cut = text.slice(0, text.indexOf('"finish_reason":"stop"'));
+      const head = cut.slice(0, cut.lastIndexOf('data:'));
+      return new Response(head, { status: 200, headers: response.headers });
+    };
+    const error = await stepError(client(server, { fetch: truncatingFetch }).step(request()));
+    expect(error).toMatchObject({ kind: 'stream-error' });
+    expect((error as Error).message).toMatch(/ended without/);
+  });
+
+  it('a server that never answers times out (request timeout)', async () => {
+    const server = await serve([{ fault: { kind: 'hang' } }]);
+    const started = Date.now();
+    const error = await stepError(client(server, { requestTimeoutMs: 150 }).step(request()));
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect(error).toMatchObject({ kind: 'timeout', retryable: true });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('a stream that stalls times out (idle timeout)', async () => {
+    const server = await serve([{ content: 'slow slow slow', chunkSize: 4, chunkDelayMs: 2_000 }]);
+    const error = await stepError(client(server, { idleTimeoutMs: 150 }).step(request()));
+    expect(error).toMatchObject({ kind: 'timeout' });
+    expect((error as Error).message).toMatch(/no streamed data within 150 ms/);
+  });
+
+  it('connection refused is a connection error', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const modelClient = createOpenAICompatibleClient({ baseUrl: `http://127.0.0.1:${port}`, model: 'm' });
+    const error = await stepError(modelClient.step(request()));
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect(error).toMatchObject({ kind: 'connection', retryable: true });
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    const info = await modelClient.describe();
+    expect(info.reachable).toBe(false);
+    expect(info.notes.join(' ')).toContain('ECONNREFUSED');
+  });
+
+  it('honours the caller abort signal', async () => {
+    const server = await serve([{ fault: { kind: 'hang' } }]);
+    const controller = new AbortController();
+    const pending = client(server).step(request({ signal: controller.signal }));
+    setTimeout(() => controller.abort(new Error('user cancelled')), 50);
+    const error = await stepError(pending);
+    expect(error).not.toBeInstanceOf(InfrastructureError);
+    expect((error as Error).message).toBe('user cancelled');
+  });
+});
+
+describe('OpenAI-compatible client: context overflow', () => {
+  it('a llama.cpp exceed_context_size_error is a ContextLengthExceededError', async () => {
+    const server = await serve([{ content: 'never sent' }], 'llamacpp', { contextLength: 50 });
+    const error = await stepError(
+      client(server).step(request({ messages: [{ role: 'user', content: 'x'.repeat(400) }] })),
+    );
+    expect(error).toBeInstanceOf(ContextLengthExceededError);
+    expect((error as ContextLengthExceededError).contextLength).toBe(50);
+  });
+
+  it('a vLLM-style 400 message is a ContextLengthExceededError', async () => {
+    const body = JSON.stringify({
+      object: 'error',
+      message: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.",
+      type: 'BadRequestError',
+      code: 400,
+    });
+    const server = await serve([{ fault: { kind: 'http-error', status: 400, body } }], 'vllm');
+    const error = await stepError(client(server).step(request()));
+    expect(error).toBeInstanceOf(ContextLengthExceededError);
+    expect((error as ContextLengthExceededError).contextLength).toBe(4096);
+  });
+});
+
+describe('OpenAI-compatible client: describe()', () => {
+  it('llamacpp: context length and slots from /props', async () => {
+    const server = await serve([], 'llamacpp', {
+      contextLength: 16384,
+      totalSlots: 2,
+      maxContextLength: 262144,
+    });
+    const info = await client(server, { flavour: 'llamacpp' }).describe();
+    expect(info).toMatchObject({
+      reachable: true,
+      contextLength: 16384,
+      maxContextLength: 262144,
+      parallelSlots: 2,
+      supportsTools: true,
+      simulated: true,
+    });
+    expect(server.requests.map((recorded) => recorded.path)).toEqual(['/v1/models', '/props']);
+  });
+
+  it('vllm: context length from max_model_len', async () => {
+    const server = await serve([], 'vllm', { contextLength: 8192 });
+    const info = await client(server, { flavour: 'vllm' }).describe();
+    expect(info).toMatchObject({
+      reachable: true,
+      contextLength: 8192,
+      parallelSlots: null,
+      simulated: true,
+    });
+  });
+
+  it('notes a model the server does not list', async () => {
+    const server = await serve([], 'openai');
+    const info = await client(server, { flavour: 'openai', model: 'gpt-missing' }).describe();
+    expect(info.reachable).toBe(true);
+    expect(info.notes.join(' ')).toContain('gpt-missing is not listed');
+    expect(info.contextLength).toBeNull();
+  });
+});
+
+describe('OpenAI-compatible client: helpers', () => {
+  it('maps finish reasons', () => {
+    expect(mapFinishReason('stop')).toBe('stop');
+    expect(mapFinishReason('tool_calls')).toBe('tool-calls');
+    expect(mapFinishReason('length')).toBe('length');
+    expect(mapFinishReason('content_filter')).toBe('content-filter');
+    expect(mapFinishReason('weird')).toBe('other');
+    expect(mapFinishReason(null)).toBe('other');
+  });
+
+  it('parses tool arguments', () => {
+    expect(parseToolArguments('{"a":1}')).toEqual({ arguments: { a: 1 } });
+    expect(parseToolArguments('')).toEqual({ arguments: {} });
+    expect(parseToolArguments('[1]').error).toMatch(/not a JSON object/);
+    expect(parseToolArguments('{').error).toMatch(/not valid JSON/);
+  });
+
+  it('keeps plain assistant messages as text', () => {
+    expect(toOpenAIMessages([{ role: 'assistant', content: 'hello' }])).toEqual([
+      { role: 'assistant', content: 'hello' },
+    ]);
+  });
+
+  it('rejects bad options', () => {
+    expect(() => createOpenAICompatibleClient({ baseUrl: 'not a url', model: 'm' })).toThrow(
+      /invalid baseUrl/,
+    );
+    expect(() => createOpenAICompatibleClient({ baseUrl: 'http://127.0.0.1:1', model: '' })).toThrow(/model/);
+    expect(() =>
+      createOpenAICompatibleClient({ baseUrl: 'http://127.0.0.1:1', model: 'm', idleTimeoutMs: 0 }),
+    ).toThrow(/idleTimeoutMs/);
+  });
+});

@@ -1,0 +1,213 @@
+import { InfrastructureError } from './infrastructure-error.ts';
+
+/**
+ * HTTP plumbing shared by the native providers (Ollama, Anthropic): one request with a whole-request timeout and
+ * an idle timeout (no byte from the server for too long, headers included), streamed body reading, and the
+ * translation of network failures and HTTP statuses into `InfrastructureError`s.
+ */
+
+/** The header every simulated server sets; clients label such answers simulated. */
+export const SIMULATED_RESPONSE_HEADER = 'x-shakedown-simulated';
+
+export interface TimedRequestOptions {
+  url: string;
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: unknown;
+  fetch: typeof globalThis.fetch;
+  /** Longest the whole request may take, body included. */
+  requestTimeoutMs: number;
+  /** Longest the server may stay silent (before the headers or between body chunks). */
+  idleTimeoutMs: number;
+  /** The caller's cancellation; its reason is rethrown as is (a cancellation is not an infrastructure failure). */
+  signal?: AbortSignal;
+  /** What the request talks to, for error messages (e.g. `Ollama at http://127.0.0.1:11434`). */
+  target: string;
+}
+
+/** An open response whose body can be read once, as text chunks or whole. */
+export interface TimedResponse {
+  response: Response;
+  /** True when the server labelled itself simulated. */
+  simulated: boolean;
+  /** `performance.now()` when the request was sent. */
+  sentAt: number;
+  /** The body as decoded text chunks, as they arrive. Ends the request when done. */
+  chunks(): AsyncGenerator<string>;
+  /** The whole body as text. Ends the request when done. */
+  text(): Promise<string>;
+  /** Stops the timers and discards any unread body. Safe to call more than once. */
+  close(): void;
+}
+
+function errorCode(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    if (
+      typeof current === 'object' &&
+      current !== null &&
+      'code' in current &&
+      typeof current.code === 'string'
+    ) {
+      return current.code;
+    }
+    current = typeof current === 'object' && current !== null && 'cause' in current ? current.cause : null;
+  }
+  return null;
+}
+
+/** Sends a request and returns once the response headers arrived; throws InfrastructureError on failure. */
+export async function openTimedRequest(options: TimedRequestOptions): Promise<TimedResponse> {
+  const controller = new AbortController();
+  let timedOut: string | null = null;
+  const abortFor = (reason: string) => {
+    timedOut = reason;
+    controller.abort(new Error(reason));
+  };
+  const requestTimer = setTimeout(
+    () =>
+      abortFor(
+        `${options.target} did not finish within the request timeout of ${options.requestTimeoutMs} ms`,
+      ),
+    options.requestTimeoutMs,
+  );
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const touch = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(
+      () => abortFor(`${options.target} sent nothing for ${options.idleTimeoutMs} ms (idle timeout)`),
+      options.idleTimeoutMs,
+    );
+  };
+  const onCallerAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) throw options.signal.reason;
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(requestTimer);
+    clearTimeout(idleTimer);
+    options.signal?.removeEventListener('abort', onCallerAbort);
+    if (!controller.signal.aborted) controller.abort(new Error('request closed by the client'));
+  };
+  const translate = (error: unknown, phase: 'connect' | 'body'): unknown => {
+    if (timedOut) return new InfrastructureError('timeout', timedOut, { cause: error });
+    if (options.signal?.aborted) return options.signal.reason;
+    if (error instanceof InfrastructureError) return error;
+    const code = errorCode(error);
+    const detail = code ? ` (${code})` : error instanceof Error ? ` (${error.message})` : '';
+    const message =
+      phase === 'connect'
+        ? `could not connect to ${options.target}${detail}`
+        : `connection to ${options.target} was lost mid-response${detail}`;
+    return new InfrastructureError('connection', message, { cause: error });
+  };
+
+  const sentAt = performance.now();
+  touch();
+  let response: Response;
+  try {
+    response = await options.fetch(options.url, {
+      method: options.method,
+      headers: {
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    close();
+    throw translate(error, 'connect');
+  }
+  touch();
+
+  async function* chunks(): AsyncGenerator<string> {
+    if (!response.body) {
+      close();
+      return;
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    try {
+      while (true) {
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await reader.read();
+        } catch (error) {
+          throw translate(error, 'body');
+        }
+        if (result.done) break;
+        touch();
+        const text = decoder.decode(result.value, { stream: true });
+        if (text.length > 0) yield text;
+      }
+      const rest = decoder.decode();
+      if (rest.length > 0) yield rest;
+    } finally {
+      reader.releaseLock();
+      close();
+    }
+  }
+
+  return {
+    response,
+    simulated: response.headers.get(SIMULATED_RESPONSE_HEADER) === '1',
+    sentAt,
+    chunks,
+    async text() {
+      let text = '';
+      for await (const chunk of chunks()) text += chunk;
+      return text;
+    },
+    close,
+  };
+}
+
+/** Splits a stream of text chunks into lines (without the line break), the last one even without a break. */
+export async function* readLines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let buffer = '';
+  for await (const chunk of chunks) {
+    buffer += chunk;
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1) {
+      yield buffer.slice(0, newline).replace(/\r$/, '');
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf('\n');
+    }
+  }
+  if (buffer.length > 0) yield buffer.replace(/\r$/, '');
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date), or null. */
+export function parseRetryAfter(value: string | null): number | null {
+  if (value === null || value.trim() === '') return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/**
+ * The InfrastructureError for a non-2xx status: 429 → rate-limit, 408 → timeout, 5xx (and 529) → server-error,
+ * other 4xx → client-error (not retried).
+ */
+export function errorForStatus(
+  status: number,
+  message: string,
+  retryAfter: string | null,
+): InfrastructureError {
+  const retryAfterSeconds = parseRetryAfter(retryAfter);
+  if (status === 429) return new InfrastructureError('rate-limit', message, { status, retryAfterSeconds });
+  if (status === 408) return new InfrastructureError('timeout', message, { status, retryAfterSeconds });
+  if (status >= 500) return new InfrastructureError('server-error', message, { status, retryAfterSeconds });
+  return new InfrastructureError('client-error', message, { status, retryable: false });
+}
+
+/** A body excerpt for an error message: trimmed and cut to a readable length. */
+export function excerpt(text: string, maxLength = 500): string {
+  const trimmed = text.trim();
+  return trimmed.length > maxLength ? `${trimmed.slice(0, maxLength)}…` : trimmed;
+}

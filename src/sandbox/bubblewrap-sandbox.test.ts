@@ -1,0 +1,233 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox } from './create-sandbox.ts';
+import { detectSandboxSupport } from './detect-sandbox-support.ts';
+import { findPidsCgroupParent } from './pids-cgroup.ts';
+import type { Sandbox } from './types.ts';
+
+const support = await detectSandboxSupport('bubblewrap');
+const isRoot = process.getuid?.() === 0;
+
+function leftoverProcesses(marker: string): string {
+  try {
+    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim();
+  } catch {
+    return ''; // pgrep exits 1 when nothing matches.
+  }
+}
+
+describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bwrap works'})`, () => {
+  let scratch: string;
+  let workspace: string;
+  let secretFile: string;
+  let sandbox: Sandbox;
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'shakedown-sandbox-test-'));
+    workspace = path.join(scratch, 'workspace');
+    mkdirSync(path.join(workspace, 'sub'), { recursive: true });
+    writeFileSync(path.join(workspace, 'hello.txt'), 'from the host\n');
+    secretFile = path.join(scratch, 'secret.txt');
+    writeFileSync(secretFile, 'TOP-SECRET-OUTSIDE\n');
+    sandbox = await createSandbox(workspace, {
+      backend: 'bubblewrap',
+      limits: { processes: 64 },
+      onWarning: (message) => warnings.push(message),
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox?.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('runs a command that sees the workspace at its host path and writes inside it', async () => {
+    expect(sandbox.backend).toBe('bubblewrap');
+    const result = await sandbox.exec('pwd && cat hello.txt && echo made-inside > sub/out.txt', {
+      cwd: 'sub/..',
+    });
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false, outputTruncated: false });
+    expect(result.stdout).toBe(`${workspace}\nfrom the host\n`);
+    expect(readFileSync(path.join(workspace, 'sub', 'out.txt'), 'utf8')).toBe('made-inside\n');
+
+    const nested = await sandbox.exec('pwd', { cwd: 'sub' });
+    expect(nested.stdout.trim()).toBe(path.join(workspace, 'sub'));
+    const escaped = await sandbox.exec('pwd', { cwd: '../' });
+    expect(escaped.exitCode).toBe(126);
+  });
+
+  it('passes stdin and runs the host toolchains read-only (node, git)', async () => {
+    const result = await sandbox.exec(
+      'cat && node -e "process.stdout.write(String(1 + 1))" && git --version',
+      {
+        stdin: 'piped-in;',
+      },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^piped-in;2git version/);
+  });
+
+  it('cannot read host files outside the workspace', async () => {
+    const homeMarker = path.join(os.homedir(), `.shakedown-sandbox-secret-${randomBytes(4).toString('hex')}`);
+    writeFileSync(homeMarker, 'HOME-SECRET\n');
+    try {
+      const result = await sandbox.exec(`cat ${secretFile}; cat ${homeMarker}; ls -A ${scratch}`);
+      expect(result.stdout).not.toContain('TOP-SECRET-OUTSIDE');
+      expect(result.stdout).not.toContain('HOME-SECRET');
+      expect(result.stderr).toContain('No such file or directory');
+      // The workspace's parent holds only the workspace mount point, not the secret next to it.
+      expect(result.stdout.trim()).toBe('workspace');
+    } finally {
+      rmSync(homeMarker, { force: true });
+    }
+  });
+
+  it('cannot write outside the workspace (/etc, /usr, the parent directory)', async () => {
+    const name = `shakedown-escape-${randomBytes(4).toString('hex')}`;
+    for (const directory of ['/etc', '/usr', '/usr/local/bin']) {
+      const target = path.join(directory, name);
+      const result = await sandbox.exec(`echo x > ${target}`);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr).toMatch(/Read-only file system|Permission denied/);
+      expect(existsSync(target)).toBe(false);
+    }
+    // The workspace's parent is a private tmpfs inside: a write there may succeed but never reaches the host.
+    const parentTarget = path.join(scratch, name);
+    await sandbox.exec(`echo x > ${parentTarget}`);
+    expect(existsSync(parentTarget)).toBe(false);
+  });
+
+  it('has no network: a TCP connect to a server on the host loopback fails (and works with network on)', async () => {
+    let connections = 0;
+    const server: Server = createServer((socket) => {
+      connections++;
+      socket.end('hello-from-host\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const probe = `exec 3<>/dev/tcp/127.0.0.1/${port} && head -1 <&3`;
+    try {
+      const isolated = await sandbox.exec(probe, { timeoutMs: 5_000 });
+      expect(isolated.exitCode).not.toBe(0);
+      expect(isolated.stdout).not.toContain('hello-from-host');
+      expect(connections).toBe(0);
+
+      const networked = await createSandbox(workspace, { backend: 'bubblewrap', limits: { network: true } });
+      const open = await networked.exec(probe, { timeoutMs: 5_000 });
+      expect(open.stdout).toContain('hello-from-host');
+      expect(connections).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('never leaks the host environment; sets a clean one plus options.env', async () => {
+    process.env.SHAKEDOWN_TEST_API_KEY = 'sk-host-secret-should-not-leak';
+    try {
+      const result = await sandbox.exec('env', { env: { GIVEN_BY_CALLER: 'yes' } });
+      expect(result.stdout).not.toContain('sk-host-secret-should-not-leak');
+      const environment = Object.fromEntries(
+        result.stdout
+          .trim()
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      expect(environment).toMatchObject({ TERM: 'dumb', CI: '1', LANG: 'C.UTF-8', GIVEN_BY_CALLER: 'yes' });
+      const home = await sandbox.exec('echo ok > "$HOME/file" && cat "$HOME/file"');
+      expect(home.stdout).toBe('ok\n');
+    } finally {
+      delete process.env.SHAKEDOWN_TEST_API_KEY;
+    }
+  });
+
+  it('contains a fork bomb: at most `processes` processes, then the host is fine and nothing is left', async () => {
+    if (isRoot) expect(warnings.join('\n')).not.toContain('not enforced');
+    const marker = `shakedown-forkbomb-${randomBytes(4).toString('hex')}`;
+    // dash does not retry a failed fork: it stops at the limit; `count` records how far it got.
+    const counted = await sandbox.exec(
+      `sh -c 'i=0; while [ $i -lt 300 ]; do sleep 20 & i=$((i+1)); echo $i > count; done' 2>/dev/null; read n < count; echo "started=$n"; : ${marker}`,
+      { timeoutMs: 15_000 },
+    );
+    const started = Number(/started=(\d+)/.exec(counted.stdout)?.[1]);
+    expect(started).toBeGreaterThan(10);
+    expect(started).toBeLessThan(64);
+
+    const bomb = await sandbox.exec(`bomb() { bomb | bomb & }; bomb; sleep 30; : ${marker}`, {
+      timeoutMs: 2_000,
+    });
+    expect(bomb.timedOut).toBe(true);
+    expect(execFileSync('echo', ['host-alive'], { encoding: 'utf8' })).toBe('host-alive\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(leftoverProcesses(marker)).toBe('');
+    const cgroupParent = findPidsCgroupParent();
+    if (cgroupParent) {
+      const ours = readdirSync(cgroupParent).filter((name) => name.startsWith(`shakedown-${process.pid}-`));
+      expect(ours).toEqual([]);
+    }
+  });
+
+  it('caps endless output and kills the producer', async () => {
+    const result = await sandbox.exec('yes', { outputLimitBytes: 10_000, timeoutMs: 10_000 });
+    expect(result.outputTruncated).toBe(true);
+    expect(result.timedOut).toBe(false);
+    expect(result.stdout.length).toBe(10_000);
+    expect(result.durationMs).toBeLessThan(5_000);
+  });
+
+  it('kills the whole process tree on timeout and on abort, daemons included', async () => {
+    const marker = `shakedown-sleeper-${randomBytes(4).toString('hex')}`;
+    const command = `setsid bash -c "sleep 100; : ${marker}-daemon" & sleep 100; : ${marker}`;
+    const result = await sandbox.exec(command, { timeoutMs: 500 });
+    expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
+    expect(result.durationMs).toBeLessThan(3_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(leftoverProcesses(marker)).toBe('');
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const aborted = await sandbox.exec(command, { signal: controller.signal });
+    expect(aborted.timedOut).toBe(false);
+    expect(aborted.signal).toBe('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(leftoverProcesses(marker)).toBe('');
+  });
+
+  it('applies CPU, memory, file-size and process rlimits', async () => {
+    const limited = await createSandbox(workspace, {
+      backend: 'bubblewrap',
+      limits: { cpuSeconds: 1, fileSizeBytes: 1024 * 1024, memoryBytes: 2 * 1024 ** 3, processes: 100 },
+    });
+    const values = await limited.exec('echo $(ulimit -t) $(ulimit -v) $(ulimit -f) $(ulimit -u)');
+    expect(values.stdout.trim()).toBe(`1 ${2 * 1024 * 1024} 1024 100`);
+
+    const big = await limited.exec('head -c 3000000 /dev/zero > big.bin');
+    expect(big.exitCode).not.toBe(0);
+    expect(readFileSync(path.join(workspace, 'big.bin')).length).toBeLessThanOrEqual(1024 * 1024);
+
+    const spin = await limited.exec('while :; do :; done', { timeoutMs: 10_000 });
+    expect(spin.timedOut).toBe(false);
+    expect(spin.exitCode).not.toBe(0);
+  });
+
+  it('starts a trivial command quickly', async () => {
+    const durations: number[] = [];
+    for (let run = 0; run < 5; run++) durations.push((await sandbox.exec('true')).durationMs);
+    durations.sort((left, right) => left - right);
+    console.info(`bubblewrap exec overhead: median ${durations[2]} ms (${durations.join(', ')})`);
+    expect(durations[2]).toBeLessThan(1_000);
+  });
+});

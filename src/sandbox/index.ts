@@ -1,0 +1,16 @@
+/** Public face of the sandbox module. */
+export { buildBubblewrapArguments } from './bubblewrap-arguments.ts';
+export { buildContainerRunArguments } from './container-arguments.ts';
+export { DEFAULT_CONTAINER_IMAGE } from './container-sandbox.ts';
+export { createSandbox } from './create-sandbox.ts';
+export { detectSandboxSupport } from './detect-sandbox-support.ts';
+export { DEFAULT_LIMITS } from './limits.ts';
+export type {
+  Sandbox,
+  SandboxBackend,
+  SandboxExecOptions,
+  SandboxExecResult,
+  SandboxLimits,
+  SandboxOptions,
+  SandboxSupport,
+} from './types.ts';
