@@ -47,7 +47,7 @@ export interface RunAgentOptions {
   instruction: string;
   /** Further user messages; each is sent after the model finished the previous turn. */
   followUps?: string[];
-  tools: AgentTool<any>[];
+  tools: AgentTool[];
   toolContext: ToolContext;
   protocol: ToolProtocolName;
   limits: AgentLimits;

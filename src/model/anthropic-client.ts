@@ -1,13 +1,8 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
-import {
-  errorForStatus,
-  excerpt,
-  openTimedRequest,
-  redactSecrets,
-  type TimedResponse,
-} from './provider-http.ts';
+import { errorForStatus, excerpt, openTimedRequest, type TimedResponse } from './provider-http.ts';
+import { redactSecrets } from './redact-secrets.ts';
 import { normalizeAssistantOutput } from './tool-call-recovery.ts';
 import type {
   EndpointInfo,

@@ -43,16 +43,19 @@ describe('detectSandboxSupport', () => {
   });
 });
 
-describe.skipIf(!docker.available)('docker sandbox (live)', () => {
-  it('runs a command in an isolated container', async () => {
-    const sandbox = await createSandbox(workspace, { backend: 'docker' });
-    const result = await sandbox.exec(
-      'echo inside > file && cat file && (getent hosts example.com || echo no-network)',
-      {
-        timeoutMs: 120_000,
-      },
-    );
-    expect(result.stdout).toContain('inside');
-    expect(result.stdout).toContain('no-network');
-  });
-});
+describe.skipIf(!docker.available)(
+  `docker sandbox (live; needs a running engine: ${docker.reason ?? 'engine up'})`,
+  () => {
+    it('runs a command in an isolated container', async () => {
+      const sandbox = await createSandbox(workspace, { backend: 'docker' });
+      const result = await sandbox.exec(
+        'echo inside > file && cat file && (getent hosts example.com || echo no-network)',
+        {
+          timeoutMs: 120_000,
+        },
+      );
+      expect(result.stdout).toContain('inside');
+      expect(result.stdout).toContain('no-network');
+    });
+  },
+);
