@@ -211,6 +211,7 @@ export const infrastructureErrorEventSchema = z.object({
   final: z.boolean(),
 });
 
+/** One tool call, written once its validity is known (after it ran), just before its `tool-result`. */
 export const toolCallEventSchema = z.object({
   type: z.literal('tool-call'),
   ...base,

@@ -11,6 +11,7 @@ export type ToolCallValidity = 'valid' | 'format' | 'unknown-tool' | 'schema';
 /** One tool call of a probe answer, classified. */
 export interface ClassifiedToolCall {
   name: string;
+  /** Arguments after the agent's alias renaming and coercion when valid, else as the model gave them. */
   arguments: Record<string, unknown>;
   validity: ToolCallValidity;
   origin: ToolCallOrigin;
@@ -28,7 +29,7 @@ export function classifyToolCall(call: ToolCall, tools: AgentTool[]): Classified
   }
   const validation = validateToolArguments(tool, call.arguments);
   if (!validation.ok) return { ...base, validity: 'schema', error: validation.error };
-  return { ...base, validity: 'valid' };
+  return { ...base, arguments: validation.args as Record<string, unknown>, validity: 'valid' };
 }
 
 const LEAKED_CALL_PATTERN = /<tool_call>|<\/tool_call>|<function=|"arguments"\s*:|"name"\s*:\s*"[a-z_]+"\s*,\s*"(?:arguments|parameters)"/;

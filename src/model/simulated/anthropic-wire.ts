@@ -1,6 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson, sleep, type WireContext } from './simulated-server.ts';
-import { countRequestCharacters, deliverToolCalls, splitIntoChunks } from './tool-call-delivery.ts';
+import {
+  countRequestCharacters,
+  deliverToolCalls,
+  splitIntoChunks,
+  writeFlushed,
+} from './tool-call-delivery.ts';
 
 /**
  * The Anthropic Messages API (`POST /v1/messages`) as the real service speaks it, simulated from a script: SSE
@@ -200,7 +205,8 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
   push('message_stop', {});
 
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  response.write(
+  await writeFlushed(
+    response,
     sseEvent('message_start', {
       message: {
         id: messageId,
@@ -237,7 +243,7 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
       response.end(sseEvent('error', { error: { type: 'overloaded_error', message: fault.message } }));
       return;
     }
-    response.write(event.text);
+    await writeFlushed(response, event.text);
   }
   response.end();
 }

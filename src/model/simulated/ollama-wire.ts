@@ -1,7 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { SimulatedEndpoint, SimulatedTurn } from './script.ts';
 import { sendJson, sleep, type WireContext } from './simulated-server.ts';
-import { countRequestCharacters, deliverToolCalls, splitIntoChunks } from './tool-call-delivery.ts';
+import {
+  countRequestCharacters,
+  deliverToolCalls,
+  splitIntoChunks,
+  writeFlushed,
+} from './tool-call-delivery.ts';
 
 /**
  * Ollama's native API as the real server speaks it, simulated from a script: `/api/chat` streaming NDJSON with
@@ -183,7 +188,8 @@ export async function handleOllamaChat(context: WireContext): Promise<void> {
       return;
     }
     if (sent > 0) await sleep(turn.chunkDelayMs ?? 0);
-    response.write(
+    await writeFlushed(
+      response,
       `${JSON.stringify({ model: plan.model, created_at: createdAt(), message, done: false })}\n`,
     );
     sent += 1;

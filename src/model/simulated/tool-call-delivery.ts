@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { SimulatedToolCall, SimulatedTurn } from './script.ts';
 
 /**
@@ -127,4 +128,14 @@ export function countRequestCharacters(body: unknown): number {
   else countValue(body.system);
   countValue(body.messages);
   return characters;
+}
+
+/**
+ * Writes a piece of a streamed answer and waits until it left for the socket, so a simulated fault that follows
+ * (a destroyed connection) happens after the client could receive what came before it, as on a real network.
+ */
+export function writeFlushed(response: ServerResponse, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    response.write(text, (error) => (error ? reject(error) : resolve()));
+  });
 }
