@@ -58,8 +58,8 @@ describe('chooseToolProtocol', () => {
     expect(chooseToolProtocol(info(false), 'native')).toBe('native');
     expect(chooseToolProtocol(info(true), 'auto')).toBe('native');
     expect(chooseToolProtocol(info(false), 'auto')).toBe('hermes');
-    expect(chooseToolProtocol(info(null), 'auto')).toBe('hermes');
-    expect(chooseToolProtocol(null, 'auto')).toBe('hermes');
+    expect(chooseToolProtocol(info(null), 'auto')).toBe('native');
+    expect(chooseToolProtocol(null, 'auto')).toBe('native');
   });
 });
 

@@ -46,15 +46,16 @@ export interface ToolProtocol {
 export type RequestedToolProtocol = 'auto' | ToolProtocolName;
 
 /**
- * Picks the tool protocol: an explicit request wins; `auto` is `native` when the endpoint says it supports tools,
- * else `hermes` (tools described in the system prompt).
+ * Picks the tool protocol: an explicit request wins; `auto` is `native` unless the endpoint says it has no tool
+ * support (API models and servers that don't report it are assumed to have it), else `hermes` (tools described
+ * in the system prompt).
  */
 export function chooseToolProtocol(
   endpointInfo: EndpointInfo | null,
   requested: RequestedToolProtocol,
 ): ToolProtocolName {
   if (requested !== 'auto') return requested;
-  return endpointInfo?.supportsTools === true ? 'native' : 'hermes';
+  return endpointInfo?.supportsTools === false ? 'hermes' : 'native';
 }
 
 /** Creates the protocol implementation for a name. */

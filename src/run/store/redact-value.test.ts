@@ -27,3 +27,14 @@ describe('redactValue', () => {
     expect(redactText(undefined)).toBeNull();
   });
 });
+
+describe('redactValue without key names', () => {
+  it('keeps schema fields whose names contain "token" but still removes key-shaped text', () => {
+    const event = { sources: { timeToFirstToken: 'measured' }, content: 'export KEY=sk-test-1234567890' };
+    expect(redactValue(event, { byKeyName: false })).toEqual({
+      sources: { timeToFirstToken: 'measured' },
+      content: 'export KEY=[REDACTED]',
+    });
+    expect(redactValue(event).sources.timeToFirstToken).toBe('[REDACTED]');
+  });
+});

@@ -5,18 +5,28 @@ const SECRET_KEY_PATTERN = /key|token|secret|password|credential|authorization/i
 /** An environment variable NAME (e.g. `OPENAI_API_KEY`), which may be stored. */
 const ENVIRONMENT_VARIABLE_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/** Options of `redactValue`. */
+export interface RedactValueOptions {
+  /**
+   * Also replace string values of keys named like `*key*`, `*token*`, `*secret*` (default true). Turn it off for
+   * values whose keys are a known schema (transcript events: `timeToFirstToken` is not a credential).
+   */
+  byKeyName?: boolean;
+}
+
 /**
  * Deep copy of a JSON-like value with secrets removed: every string goes through `redactSecrets` (`sk-…` keys,
  * `Bearer …` tokens, `api_key=…`), and non-empty string values of keys named like `*key*`, `*token*`, `*secret*`,
  * `*password*` are replaced with `[REDACTED]` unless they are an environment variable name.
  */
-export function redactValue<Value>(value: Value): Value {
-  return redactInner(value, null) as Value;
+export function redactValue<Value>(value: Value, options: RedactValueOptions = {}): Value {
+  return redactInner(value, null, options.byKeyName !== false) as Value;
 }
 
-function redactInner(value: unknown, key: string | null): unknown {
+function redactInner(value: unknown, key: string | null, byKeyName: boolean): unknown {
   if (typeof value === 'string') {
     if (
+      byKeyName &&
       key !== null &&
       SECRET_KEY_PATTERN.test(key) &&
       value.trim().length > 0 &&
@@ -26,10 +36,10 @@ function redactInner(value: unknown, key: string | null): unknown {
     }
     return redactSecrets(value, []);
   }
-  if (Array.isArray(value)) return value.map((item) => redactInner(item, null));
+  if (Array.isArray(value)) return value.map((item) => redactInner(item, null, byKeyName));
   if (value !== null && typeof value === 'object') {
     const result: Record<string, unknown> = {};
-    for (const [entryKey, entryValue] of Object.entries(value)) result[entryKey] = redactInner(entryValue, entryKey);
+    for (const [entryKey, entryValue] of Object.entries(value)) result[entryKey] = redactInner(entryValue, entryKey, byKeyName);
     return result;
   }
   return value;

@@ -137,12 +137,12 @@ describe('attempt lifecycle', () => {
     expect(store.claimAttempt(id, 'worker-b')).toBeNull();
 
     const events = transcript();
-    expect(store.recordAttemptEvents(id, events.slice(0, 6))).toBe(6);
+    expect(store.recordAttemptEvents(id, events.slice(0, 7))).toBe(7);
     expect(store.steps({ attemptId: id })).toHaveLength(1);
     expect(store.toolCalls({ attemptId: id }).map((row) => row.durationMs)).toEqual([3, null]);
 
     const finished = store.finishAttempt(id, {
-      events: events.slice(6),
+      events: events.slice(7),
       grade: { status: 'unresolved', partialScore: 0.5, constraintsKept: 1, constraintsTotal: 2, failing: ['sum adds'] },
       testMs: 950,
       transcriptPath: 'transcripts/a.jsonl',

@@ -385,7 +385,7 @@ export class Store {
       );
       let inserted = 0;
       for (const raw of events) {
-        const event = redactValue(parseEvent(raw));
+        const event = redactValue(parseEvent(raw), { byKeyName: false });
         const json = stableStringify(event);
         const stored = existing.get(attemptId, event.sequence) as { json: string } | undefined;
         if (stored) {
@@ -597,7 +597,7 @@ export class Store {
       'INSERT INTO events (attempt_id, sequence, type, time, json) VALUES (?, ?, ?, ?, ?)',
     );
     for (const raw of events) {
-      const event = redactValue(parseEvent(raw));
+      const event = redactValue(parseEvent(raw), { byKeyName: false });
       insert.run(attemptId, event.sequence, event.type, event.time, stableStringify(event));
     }
     this.rederive(attemptId);
