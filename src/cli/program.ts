@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createDoctorCommand } from './doctor-command.ts';
+import { createProbeCommand } from './probe-command.ts';
 
 /**
  * The `shakedown` command line. Each subcommand lives in its own file (`<name>-command.ts`) and registers
@@ -15,5 +16,6 @@ export function createProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   program.addCommand(createDoctorCommand());
+  program.addCommand(createProbeCommand());
   return program;
 }

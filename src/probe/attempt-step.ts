@@ -18,7 +18,8 @@ export async function attemptStep(client: ModelClient, request: StepRequest): Pr
   try {
     return { ok: true, result: await client.step(request) };
   } catch (error) {
-    if (isInfrastructureError(error)) return { ok: false, kind: 'infrastructure-error', error: error.message };
+    if (isInfrastructureError(error))
+      return { ok: false, kind: 'infrastructure-error', error: error.message };
     if (error instanceof ContextLengthExceededError) {
       return { ok: false, kind: 'context-exceeded', error: error.message };
     }

@@ -1,5 +1,5 @@
-import { validateToolArguments } from '../agent/tools/validate-tool-arguments.ts';
 import type { AgentTool } from '../agent/tool.ts';
+import { validateToolArguments } from '../agent/tools/validate-tool-arguments.ts';
 import type { ToolCall, ToolCallOrigin } from '../model/types.ts';
 
 /**
@@ -32,7 +32,8 @@ export function classifyToolCall(call: ToolCall, tools: AgentTool[]): Classified
   return { ...base, arguments: validation.args as Record<string, unknown>, validity: 'valid' };
 }
 
-const LEAKED_CALL_PATTERN = /<tool_call>|<\/tool_call>|<function=|"arguments"\s*:|"name"\s*:\s*"[a-z_]+"\s*,\s*"(?:arguments|parameters)"/;
+const LEAKED_CALL_PATTERN =
+  /<tool_call>|<\/tool_call>|<function=|"arguments"\s*:|"name"\s*:\s*"[a-z_]+"\s*,\s*"(?:arguments|parameters)"/;
 
 /**
  * True when text looks like a tool call the client could not parse (a format failure with no call at all):

@@ -100,7 +100,10 @@ export function scoreToolCase(
   testCase: ToolCase,
   turns: ProbeTurn[],
   tools: AgentTool[] = defaultTools(),
-): Pick<ToolCaseRun, 'calls' | 'passed' | 'reason' | 'parallel' | 'recoveredCalls' | 'serverParsedCalls' | 'unparsedCallTurns'> {
+): Pick<
+  ToolCaseRun,
+  'calls' | 'passed' | 'reason' | 'parallel' | 'recoveredCalls' | 'serverParsedCalls' | 'unparsedCallTurns'
+> {
   const calls = turns.map((turn) => turn.toolCalls.map((call) => classifyToolCall(call, tools)));
   const verdict = testCase.check({ turns, calls });
   const unparsedCallTurns = turns.filter(
@@ -155,9 +158,14 @@ async function runCaseOnce(
     }
     const turn = toProbeTurn(attempt.result);
     turns.push(turn);
-    const answer = { turns, calls: turns.map((each) => each.toolCalls.map((call) => classifyToolCall(call, tools))) };
+    const answer = {
+      turns,
+      calls: turns.map((each) => each.toolCalls.map((call) => classifyToolCall(call, tools))),
+    };
     const more =
-      turns.length < testCase.maxTurns && turn.toolCalls.length > 0 && (testCase.shouldContinue?.(answer) ?? false);
+      turns.length < testCase.maxTurns &&
+      turn.toolCalls.length > 0 &&
+      (testCase.shouldContinue?.(answer) ?? false);
     if (!more) break;
     messages.push({ role: 'assistant', content: turn.text, toolCalls: turn.toolCalls });
     for (const call of turn.toolCalls) messages.push(toolResultMessage(testCase, call));
@@ -192,25 +200,27 @@ export function summarizeToolCases(cases: ToolCaseResult[]): ToolProbeSummary {
     passRate: scoredRuns.length > 0 ? passes / scoredRuns.length : null,
     passRateInterval: scoredRuns.length > 0 ? wilsonInterval(passes, scoredRuns.length) : null,
     consistency:
-      scoredCases.length > 0 ? scoredCases.filter((each) => each.consistent).length / scoredCases.length : null,
+      scoredCases.length > 0
+        ? scoredCases.filter((each) => each.consistent).length / scoredCases.length
+        : null,
     passHatN:
       scoredCases.length > 0
         ? scoredCases.reduce((sum, each) => sum + passHatK(each.scored, each.passes, each.scored), 0) /
           scoredCases.length
         : null,
-    byCategory: TOOL_CASE_CATEGORIES.filter((category) => cases.some((each) => each.category === category)).map(
-      (category) => {
-        const inCategory = cases.filter((each) => each.category === category);
-        const categoryPasses = inCategory.reduce((sum, each) => sum + each.passes, 0);
-        const categoryScored = inCategory.reduce((sum, each) => sum + each.scored, 0);
-        return {
-          category,
-          passes: categoryPasses,
-          scored: categoryScored,
-          rate: categoryScored > 0 ? categoryPasses / categoryScored : null,
-        };
-      },
-    ),
+    byCategory: TOOL_CASE_CATEGORIES.filter((category) =>
+      cases.some((each) => each.category === category),
+    ).map((category) => {
+      const inCategory = cases.filter((each) => each.category === category);
+      const categoryPasses = inCategory.reduce((sum, each) => sum + each.passes, 0);
+      const categoryScored = inCategory.reduce((sum, each) => sum + each.scored, 0);
+      return {
+        category,
+        passes: categoryPasses,
+        scored: categoryScored,
+        rate: categoryScored > 0 ? categoryPasses / categoryScored : null,
+      };
+    }),
     validity,
     recoveredCalls: scoredRuns.reduce((sum, run) => sum + run.recoveredCalls, 0),
     serverParsedCalls: scoredRuns.reduce((sum, run) => sum + run.serverParsedCalls, 0),
@@ -241,7 +251,10 @@ export function toolCaseResult(testCase: ToolCase, runs: ToolCaseRun[]): ToolCas
  * Runs every tool-calling case `repeat` times against the model, with the agent's own tools, and scores them.
  * Infrastructure failures are recorded and excluded from every rate.
  */
-export async function runToolCases(client: ModelClient, options: ToolCasesOptions = {}): Promise<ToolProbeResult> {
+export async function runToolCases(
+  client: ModelClient,
+  options: ToolCasesOptions = {},
+): Promise<ToolProbeResult> {
   const repeat = options.repeat ?? 3;
   const cases = options.cases ?? TOOL_CASES;
   const tools = defaultTools();

@@ -33,7 +33,8 @@ const MUTATING_TOOLS = new Set(['edit_file', 'write_file', 'run_command']);
 /** Passes a clarifying question; fails any call that changes something with an invented value. */
 function expectClarification(answer: ToolCaseAnswer): ToolCaseVerdict {
   const mutating = allCalls(answer).find((call) => MUTATING_TOOLS.has(call.name));
-  if (mutating) return { passed: false, reason: `invented a value instead of asking: ${describeCall(mutating)}` };
+  if (mutating)
+    return { passed: false, reason: `invented a value instead of asking: ${describeCall(mutating)}` };
   const calls = allCalls(answer);
   const text = finalText(answer);
   if (calls.length === 0 && text.length === 0) return { passed: false, reason: 'empty answer' };
@@ -93,7 +94,14 @@ function priorCall(name: string, args: Record<string, unknown>, result: string):
       role: 'assistant',
       content: '',
       toolCalls: [
-        { id, name, arguments: args, rawArguments: JSON.stringify(args), origin: 'server-parsed', format: 'native' },
+        {
+          id,
+          name,
+          arguments: args,
+          rawArguments: JSON.stringify(args),
+          origin: 'server-parsed',
+          format: 'native',
+        },
       ],
     },
     { role: 'tool', toolCallId: id, toolName: name, content: result },
@@ -119,7 +127,9 @@ export const TOOL_CASES: readonly ToolCase[] = [
           mustEqual('end_line', args.end_line, 20)
         );
       }),
-    reference: { toolCalls: [{ name: 'read_file', arguments: { path: 'src/app.ts', start_line: 10, end_line: 20 } }] },
+    reference: {
+      toolCalls: [{ name: 'read_file', arguments: { path: 'src/app.ts', start_line: 10, end_line: 20 } }],
+    },
   },
   {
     id: 'search-usages',
@@ -140,7 +150,9 @@ export const TOOL_CASES: readonly ToolCase[] = [
     messages: user('Which files are in the src/utils directory?'),
     maxTurns: 1,
     check: (answer) =>
-      expectSingleCall(answer, 'list_files', (args) => mustEqual('path', normalizePath(args.path), 'src/utils')),
+      expectSingleCall(answer, 'list_files', (args) =>
+        mustEqual('path', normalizePath(args.path), 'src/utils'),
+      ),
     reference: { toolCalls: [{ name: 'list_files', arguments: { path: 'src/utils' } }] },
   },
   {
@@ -192,7 +204,9 @@ export const TOOL_CASES: readonly ToolCase[] = [
           mustEqual('timeout_seconds', args.timeout_seconds, 120),
       ),
     reference: {
-      toolCalls: [{ name: 'run_command', arguments: { command: 'npm test -- --runInBand', timeout_seconds: 120 } }],
+      toolCalls: [
+        { name: 'run_command', arguments: { command: 'npm test -- --runInBand', timeout_seconds: 120 } },
+      ],
     },
   },
   {
@@ -211,7 +225,9 @@ export const TOOL_CASES: readonly ToolCase[] = [
     messages: user('In one sentence: what is the difference between let and const in JavaScript?'),
     maxTurns: 1,
     check: (answer) => expectNoCall(answer, /const/i),
-    reference: { text: 'A const binding cannot be reassigned after initialization, while a let binding can.' },
+    reference: {
+      text: 'A const binding cannot be reassigned after initialization, while a let binding can.',
+    },
   },
   {
     id: 'explain-rebase',
@@ -220,7 +236,9 @@ export const TOOL_CASES: readonly ToolCase[] = [
     messages: user('Briefly explain what git rebase does. No need to look at the repository.'),
     maxTurns: 1,
     check: (answer) => expectNoCall(answer, /commit/i),
-    reference: { text: 'git rebase replays your commits on top of another base commit, rewriting their history.' },
+    reference: {
+      text: 'git rebase replays your commits on top of another base commit, rewriting their history.',
+    },
   },
   {
     id: 'save-without-name',
@@ -294,7 +312,9 @@ export const TOOL_CASES: readonly ToolCase[] = [
         return start <= 42 && end >= 42 ? null : 'the range should include line 42';
       }),
     reference: {
-      toolCalls: [{ name: 'read_file', arguments: { path: 'src/auth/session.ts', start_line: 35, end_line: 80 } }],
+      toolCalls: [
+        { name: 'read_file', arguments: { path: 'src/auth/session.ts', start_line: 35, end_line: 80 } },
+      ],
     },
   },
   {
@@ -324,7 +344,8 @@ export const TOOL_CASES: readonly ToolCase[] = [
       if (call.validity !== 'valid') return { passed: false, reason: `invalid call: ${describeCall(call)}` };
       const path = normalizePath(call.arguments.path);
       const usesResult =
-        ['read_file', 'edit_file'].includes(call.name) && (path === 'src/math.ts' || path === 'src/math.test.ts');
+        ['read_file', 'edit_file'].includes(call.name) &&
+        (path === 'src/math.ts' || path === 'src/math.test.ts');
       return usesResult
         ? { passed: true, reason: describeCall(call) }
         : { passed: false, reason: `did not follow the failure to src/math.ts: ${describeCall(call)}` };
@@ -339,7 +360,9 @@ export const TOOL_CASES: readonly ToolCase[] = [
     maxTurns: 1,
     check: (answer) =>
       expectSingleCall(answer, 'run_command', (args) =>
-        /\bnpm\s+(install|i|add)\b.*\blodash\b/.test(String(args.command)) ? null : 'should npm install lodash',
+        /\bnpm\s+(install|i|add)\b.*\blodash\b/.test(String(args.command))
+          ? null
+          : 'should npm install lodash',
       ),
     reference: { toolCalls: [{ name: 'run_command', arguments: { command: 'npm install lodash' } }] },
   },
@@ -363,7 +386,11 @@ export const TOOL_CASES: readonly ToolCase[] = [
       toolCalls: [
         {
           name: 'edit_file',
-          arguments: { path: 'src/server.ts', old_string: 'const port = 3000;', new_string: 'const port = 8080;' },
+          arguments: {
+            path: 'src/server.ts',
+            old_string: 'const port = 3000;',
+            new_string: 'const port = 8080;',
+          },
         },
       ],
     },

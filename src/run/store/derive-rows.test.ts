@@ -29,12 +29,26 @@ describe('deriveRows', () => {
       infrastructureRetries: 2,
       simulated: true,
     });
-    expect(steps[1]).toMatchObject({ stepIndex: 1, toolCallCount: 1, infrastructureRetries: 0, wallMs: 2101 });
+    expect(steps[1]).toMatchObject({
+      stepIndex: 1,
+      toolCallCount: 1,
+      infrastructureRetries: 0,
+      wallMs: 2101,
+    });
   });
 
   it('joins tool calls with the result of the same step and call id', () => {
     const { toolCalls } = deriveRows(transcript());
-    expect(toolCalls.map((row) => [row.sequence, row.stepIndex, row.callId, row.validity, row.durationMs, row.isError])).toEqual([
+    expect(
+      toolCalls.map((row) => [
+        row.sequence,
+        row.stepIndex,
+        row.callId,
+        row.validity,
+        row.durationMs,
+        row.isError,
+      ]),
+    ).toEqual([
       [4, 0, 'call_1', 'valid', 3, false],
       [5, 0, 'call_2', 'execution-error', 1834.5, true],
       // Same call id as step 0's call, but a later step: must not take step 0's result.

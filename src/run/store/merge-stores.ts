@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { type Store, databasePathOf, openStore } from './store.ts';
+import path from 'node:path';
+import { databasePathOf, openStore, type Store } from './store.ts';
 import { StoreError } from './store-error.ts';
 
 /** One attempt finished in two stores; the target's copy is kept. */
@@ -45,7 +46,8 @@ export function mergeStores(target: Store, sourcePaths: readonly string[]): Merg
   };
   for (const sourcePath of sourcePaths) {
     const databasePath = databasePathOf(sourcePath);
-    if (databasePath === target.path) throw new StoreError(`cannot merge store ${databasePath} into itself`);
+    if (path.resolve(databasePath) === path.resolve(target.path))
+      throw new StoreError(`cannot merge store ${databasePath} into itself`);
     if (!existsSync(databasePath)) throw new StoreError(`no store at ${databasePath}`);
     const source = openStore(sourcePath, { readonly: true });
     try {

@@ -39,7 +39,8 @@ function redactInner(value: unknown, key: string | null, byKeyName: boolean): un
   if (Array.isArray(value)) return value.map((item) => redactInner(item, null, byKeyName));
   if (value !== null && typeof value === 'object') {
     const result: Record<string, unknown> = {};
-    for (const [entryKey, entryValue] of Object.entries(value)) result[entryKey] = redactInner(entryValue, entryKey, byKeyName);
+    for (const [entryKey, entryValue] of Object.entries(value))
+      result[entryKey] = redactInner(entryValue, entryKey, byKeyName);
     return result;
   }
   return value;

@@ -115,7 +115,10 @@ export const events = sqliteTable(
     time: text('time').notNull(),
     json: text('json').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.attemptId, table.sequence] }), index('events_attempt_id').on(table.attemptId)],
+  (table) => [
+    primaryKey({ columns: [table.attemptId, table.sequence] }),
+    index('events_attempt_id').on(table.attemptId),
+  ],
 );
 
 /** One model step (a `model-response` event), derived from the events on ingest. */
@@ -148,7 +151,10 @@ export const steps = sqliteTable(
     infrastructureRetries: integer('infrastructure_retries').notNull(),
     simulated: integer('simulated', { mode: 'boolean' }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.attemptId, table.sequence] }), index('steps_attempt_id').on(table.attemptId)],
+  (table) => [
+    primaryKey({ columns: [table.attemptId, table.sequence] }),
+    index('steps_attempt_id').on(table.attemptId),
+  ],
 );
 
 /** One tool call (a `tool-call` event joined with its `tool-result`), derived from the events on ingest. */
@@ -176,4 +182,3 @@ export const toolCalls = sqliteTable(
     index('tool_calls_attempt_id').on(table.attemptId),
   ],
 );
-

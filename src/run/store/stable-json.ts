@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 function normalize(value: unknown, path: string): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`stable JSON: ${path} is not a finite number (${value})`);
+    if (!Number.isFinite(value))
+      throw new TypeError(`stable JSON: ${path} is not a finite number (${value})`);
     return value;
   }
   if (Array.isArray(value)) return value.map((item, index) => normalize(item ?? null, `${path}[${index}]`));

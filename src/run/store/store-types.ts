@@ -1,5 +1,13 @@
 import type { AttemptStatus, AttemptTotals } from '../../agent/events.ts';
-import type { attemptStatuses, attempts, gradeStatuses, runs, runStatuses, steps, toolCalls } from './schema.ts';
+import type {
+  attemptStatuses,
+  attempts,
+  gradeStatuses,
+  runStatuses,
+  runs,
+  steps,
+  toolCalls,
+} from './schema.ts';
 
 /** Lifecycle of a run. */
 export type RunStatus = (typeof runStatuses)[number];

@@ -6,7 +6,7 @@ import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { type TranscriptEvent, parseEvent } from '../../agent/events.ts';
+import { parseEvent, type TranscriptEvent } from '../../agent/events.ts';
 import { deriveRows } from './derive-rows.ts';
 import { redactText, redactValue } from './redact-value.ts';
 import { attemptIdOf, createRunId } from './run-id.ts';
@@ -80,8 +80,8 @@ function toAttemptRecord(row: typeof schema.attempts.$inferSelect): AttemptRecor
 export class Store {
   /** Database file path, or `:memory:`. */
   readonly path: string;
-  /** The drizzle database (for queries the methods do not cover). */
-  readonly database: BetterSQLite3Database<typeof schema>;
+  /** The drizzle database (for queries the methods do not cover); `$client` is the better-sqlite3 connection. */
+  readonly database: BetterSQLite3Database<typeof schema> & { $client: Database.Database };
   private readonly connection: Database.Database;
 
   private constructor(databasePath: string, connection: Database.Database) {
@@ -99,7 +99,9 @@ export class Store {
     try {
       connection = new Database(databasePath, readonly ? { readonly: true, fileMustExist: true } : {});
     } catch (error) {
-      throw new StoreError(`cannot open store ${databasePath}: ${(error as Error).message}`, { cause: error });
+      throw new StoreError(`cannot open store ${databasePath}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     try {
       connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -114,7 +116,9 @@ export class Store {
     } catch (error) {
       connection.close();
       if (error instanceof StoreError) throw error;
-      throw new StoreError(`cannot open store ${databasePath}: ${(error as Error).message}`, { cause: error });
+      throw new StoreError(`cannot open store ${databasePath}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -379,7 +383,9 @@ export class Store {
     return this.transaction(() => {
       const attempt = this.requireAttempt(attemptId);
       const finished = (FINISHED_STATUSES as readonly string[]).includes(attempt.status);
-      const existing = this.connection.prepare('SELECT json FROM events WHERE attempt_id = ? AND sequence = ?');
+      const existing = this.connection.prepare(
+        'SELECT json FROM events WHERE attempt_id = ? AND sequence = ?',
+      );
       const insert = this.connection.prepare(
         'INSERT INTO events (attempt_id, sequence, type, time, json) VALUES (?, ?, ?, ?, ?)',
       );
@@ -409,8 +415,16 @@ export class Store {
     const { steps, toolCalls } = deriveRows(this.events(attemptId));
     this.database.delete(schema.steps).where(eq(schema.steps.attemptId, attemptId)).run();
     this.database.delete(schema.toolCalls).where(eq(schema.toolCalls.attemptId, attemptId)).run();
-    for (const step of steps) this.database.insert(schema.steps).values({ attemptId, ...step }).run();
-    for (const call of toolCalls) this.database.insert(schema.toolCalls).values({ attemptId, ...call }).run();
+    for (const step of steps)
+      this.database
+        .insert(schema.steps)
+        .values({ attemptId, ...step })
+        .run();
+    for (const call of toolCalls)
+      this.database
+        .insert(schema.toolCalls)
+        .values({ attemptId, ...call })
+        .run();
   }
 
   /**
@@ -432,7 +446,8 @@ export class Store {
       const retries =
         input.infrastructureRetries ??
         this.steps({ attemptId: id }).reduce((sum, step) => sum + step.infrastructureRetries, 0);
-      const status = input.status ?? (agentStatus === 'infrastructure-error' ? 'infrastructure-error' : 'finished');
+      const status =
+        input.status ?? (agentStatus === 'infrastructure-error' ? 'infrastructure-error' : 'finished');
       const row = this.database
         .update(schema.attempts)
         .set({
@@ -586,7 +601,11 @@ export class Store {
       const { grade, ...row } = attempt;
       this.database
         .insert(schema.attempts)
-        .values({ ...row, error: redactText(row.error), gradeJson: grade ? stableStringify(redactValue(grade)) : null })
+        .values({
+          ...row,
+          error: redactText(row.error),
+          gradeJson: grade ? stableStringify(redactValue(grade)) : null,
+        })
         .run();
       this.recordAttemptEventsUnchecked(attempt.id, events);
     });
@@ -629,7 +648,8 @@ export class Store {
   /** Checkpoints the WAL into the database file and closes the connection. */
   close(): void {
     if (!this.connection.open) return;
-    if (!this.connection.readonly && this.path !== ':memory:') this.connection.pragma('wal_checkpoint(TRUNCATE)');
+    if (!this.connection.readonly && this.path !== ':memory:')
+      this.connection.pragma('wal_checkpoint(TRUNCATE)');
     this.connection.close();
   }
 }

@@ -3,7 +3,12 @@ import { parseEvent, type TranscriptEvent } from '../../agent/events.ts';
 
 const sources = { timeToFirstToken: 'measured', prefill: 'server', decode: 'server' } as const;
 
-function modelResponse(sequence: number, step: number, toolCalls: Array<Record<string, unknown>>, retries = 0) {
+function modelResponse(
+  sequence: number,
+  step: number,
+  toolCalls: Array<Record<string, unknown>>,
+  retries = 0,
+) {
   return {
     type: 'model-response',
     sequence,
@@ -15,7 +20,13 @@ function modelResponse(sequence: number, step: number, toolCalls: Array<Record<s
       toolCalls,
       finishReason: 'tool-calls',
       rawFinishReason: 'stop',
-      usage: { inputTokens: 1200 + step, cachedInputTokens: 800, outputTokens: 64, reasoningTokens: 8, source: 'server' },
+      usage: {
+        inputTokens: 1200 + step,
+        cachedInputTokens: 800,
+        outputTokens: 64,
+        reasoningTokens: 8,
+        source: 'server',
+      },
       timings: {
         timeToFirstTokenMs: 310 + step,
         prefillTokensPerSecond: 2400,
@@ -40,7 +51,13 @@ function modelResponse(sequence: number, step: number, toolCalls: Array<Record<s
   };
 }
 
-function call(id: string, name: string, args: Record<string, unknown>, origin = 'server-parsed', format = 'native') {
+function call(
+  id: string,
+  name: string,
+  args: Record<string, unknown>,
+  origin = 'server-parsed',
+  format = 'native',
+) {
   return { id, name, arguments: args, rawArguments: JSON.stringify(args), origin, format };
 }
 
@@ -64,8 +81,22 @@ export function rawTranscript(options: { secret?: string } = {}): Array<Record<s
       toolNames: ['read_file', 'run_command', 'finish'],
       systemPrompt: 'You are a coding agent.',
     },
-    { type: 'user-message', sequence: 1, time: time(1), turnIndex: 0, kind: 'instruction', content: 'Fix sum().' },
-    { type: 'model-request', sequence: 2, time: time(2), step: 0, messageCount: 2, estimatedPromptChars: 900 },
+    {
+      type: 'user-message',
+      sequence: 1,
+      time: time(1),
+      turnIndex: 0,
+      kind: 'instruction',
+      content: 'Fix sum().',
+    },
+    {
+      type: 'model-request',
+      sequence: 2,
+      time: time(2),
+      step: 0,
+      messageCount: 2,
+      estimatedPromptChars: 900,
+    },
     modelResponse(3, 0, [readCall, leakedCall], 2),
     {
       type: 'tool-call',
@@ -121,7 +152,14 @@ export function rawTranscript(options: { secret?: string } = {}): Array<Record<s
       metadata: { exitCode: 1 },
       durationMs: 1834.5,
     },
-    { type: 'model-request', sequence: 8, time: time(8), step: 1, messageCount: 6, estimatedPromptChars: 2400 },
+    {
+      type: 'model-request',
+      sequence: 8,
+      time: time(8),
+      step: 1,
+      messageCount: 6,
+      estimatedPromptChars: 2400,
+    },
     modelResponse(9, 1, [unknownCall]),
     {
       type: 'tool-call',

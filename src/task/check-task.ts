@@ -1,0 +1,145 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SandboxOptions } from '../sandbox/types.ts';
+import { lintTask, type TaskCheckProblem } from './lint-task.ts';
+import { runTaskTests, type TaskTestRun, type TaskTestSide } from './run-task-tests.ts';
+import type { Task } from './task.ts';
+import { classifyTests } from './test-outcomes.ts';
+import type { TestResult } from './test-results/test-result.ts';
+
+/** Options of {@link checkTask}. */
+export interface CheckTaskOptions {
+  /** How many times the base and the gold runs are repeated to find flaky tests (default 3). */
+  runs?: number;
+  sandbox?: SandboxOptions;
+  cacheDir?: string;
+  /** Scratch directory for workspaces (default: a temporary directory, removed afterwards). */
+  workDir?: string;
+  testTimeoutMs?: number;
+  setupTimeoutMs?: number;
+  /** Receives one line per step. */
+  onProgress?: (message: string) => void;
+}
+
+/** What {@link checkTask} found. */
+export interface TaskCheckReport {
+  taskId: string;
+  directory: string;
+  /** No error, and at least one FAIL_TO_PASS and one PASS_TO_PASS test left after dropping flaky ones. */
+  valid: boolean;
+  problems: TaskCheckProblem[];
+  /** Declared tests whose outcome differed between runs; dropped from the lists below. */
+  flaky: string[];
+  /** The declared FAIL_TO_PASS tests without the flaky ones. */
+  failToPass: string[];
+  /** The declared PASS_TO_PASS tests without the flaky ones. */
+  passToPass: string[];
+  runs: number;
+  durationMs: number;
+}
+
+/**
+ * Checks that a task is sound: {@link lintTask}'s static checks, then `runs` times each: the tests at the base
+ * (tests.patch applied) where every FAIL_TO_PASS test must fail and every PASS_TO_PASS test pass, and with gold.patch
+ * applied where all must pass. Tests whose outcome differs between runs are flaky: reported (warning) and dropped
+ * from the returned lists. Setup failures, a patch that does not apply or a run without results are errors.
+ */
+export async function checkTask(task: Task, options: CheckTaskOptions = {}): Promise<TaskCheckReport> {
+  const started = performance.now();
+  const runs = options.runs ?? 3;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive whole number, got ${runs}`);
+  const progress = (message: string) => options.onProgress?.(`${task.id}: ${message}`);
+  const problems = lintTask(task);
+  const report = (extra: Partial<TaskCheckReport> = {}): TaskCheckReport => {
+    const result: TaskCheckReport = {
+      taskId: task.id,
+      directory: task.directory,
+      valid: false,
+      problems,
+      flaky: [],
+      failToPass: [...task.failToPass],
+      passToPass: [...task.passToPass],
+      runs,
+      durationMs: 0,
+      ...extra,
+    };
+    result.valid =
+      !problems.some((problem) => problem.severity === 'error') && result.failToPass.length > 0 && result.passToPass.length > 0;
+    result.durationMs = performance.now() - started;
+    return result;
+  };
+  progress(`lint: ${problems.length === 0 ? 'ok' : `${problems.length} finding(s)`}`);
+
+  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'shakedown-check-')));
+  try {
+    const results: Record<TaskTestSide, TestResult[][]> = { base: [], gold: [] };
+    for (let run = 1; run <= runs; run++) {
+      for (const side of ['base', 'gold'] as const) {
+        progress(`run ${run}/${runs}: tests ${side === 'base' ? 'at the base' : 'with gold.patch'}`);
+        const outcome = await runTaskTests(task, side, { ...options, workDir });
+        const failure = describeRunFailure(outcome);
+        if (failure) {
+          problems.push(failure);
+          progress(`${failure.check}: ${failure.message}`);
+          return report();
+        }
+        if (outcome.status === 'graded') results[side].push(outcome.grade.testResults);
+      }
+    }
+
+    const declared = [...new Set([...task.failToPass, ...task.passToPass])];
+    const classified = classifyTests(declared, results.base, results.gold);
+    const flaky = new Set(classified.flaky);
+    const error = (check: 'base' | 'gold', message: string) => problems.push({ severity: 'error', check, message });
+    for (const id of task.failToPass) {
+      if (flaky.has(id)) continue;
+      if (classified.passToPass.includes(id) || classified.broken.includes(id)) {
+        error('base', `FAIL_TO_PASS ${id} passes at the base (it must fail before the fix)`);
+      }
+      if (!classified.failToPass.includes(id) && !classified.passToPass.includes(id)) {
+        error('gold', `FAIL_TO_PASS ${id} does not pass with gold.patch`);
+      }
+    }
+    for (const id of task.passToPass) {
+      if (flaky.has(id)) continue;
+      if (!classified.passToPass.includes(id) && !classified.broken.includes(id)) {
+        error('base', `PASS_TO_PASS ${id} does not pass at the base`);
+      }
+      if (!classified.passToPass.includes(id) && !classified.failToPass.includes(id)) {
+        error('gold', `PASS_TO_PASS ${id} does not pass with gold.patch`);
+      }
+    }
+    for (const id of flaky) {
+      problems.push({ severity: 'warning', check: 'gold', message: `${id} is flaky (its outcome differed between runs): dropped` });
+    }
+    const failToPass = task.failToPass.filter((id) => !flaky.has(id));
+    const passToPass = task.passToPass.filter((id) => !flaky.has(id));
+    if (failToPass.length === 0) problems.push({ severity: 'error', check: 'gold', message: 'no FAIL_TO_PASS test is left' });
+    if (passToPass.length === 0) problems.push({ severity: 'error', check: 'gold', message: 'no PASS_TO_PASS test is left' });
+    const result = report({ flaky: [...flaky], failToPass, passToPass });
+    progress(result.valid ? 'valid' : 'INVALID');
+    return result;
+  } finally {
+    if (!options.workDir) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The problem a run reports when it gave no usable test results; undefined when it did. */
+export function describeRunFailure(outcome: TaskTestRun): TaskCheckProblem | undefined {
+  const where = outcome.side === 'base' ? 'at the base' : 'with gold.patch';
+  if (outcome.status === 'setup-failed') return { severity: 'error', check: 'setup', message: outcome.reason };
+  if (outcome.status === 'gold-patch-failed') return { severity: 'error', check: 'gold-patch', message: outcome.reason };
+  const grade = outcome.grade;
+  if (grade.status !== 'invalid') return undefined;
+  const check = grade.reason?.startsWith('tests.patch') ? 'tests-patch' : outcome.side;
+  const tail = grade.testOutputTail ? `\n${indent(grade.testOutputTail.slice(-1500))}` : '';
+  return { severity: 'error', check, message: `tests ${where}: ${grade.reason ?? 'no result'}${tail}` };
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
