@@ -71,7 +71,11 @@ export function createProbeCommand(): Command {
     .option('--only <sections>', `sections to run: ${PROBE_SECTIONS.join(',')}`, parseSections)
     .option('--json', 'print the reports as JSON')
     .option('--out <file>', 'also write the JSON reports to this file')
-    .option('--num-ctx <tokens>', 'context length to request (Ollama num_ctx, GGUF context size)', positiveInteger)
+    .option(
+      '--num-ctx <tokens>',
+      'context length to request (Ollama num_ctx, GGUF context size)',
+      positiveInteger,
+    )
     .action(async (options: ProbeCommandOptions) => {
       // Loaded on use so that the rest of the CLI starts without every provider's module.
       const { API_KEY_VARIABLES, createModelClient } = await import('../model/create-model-client.ts');

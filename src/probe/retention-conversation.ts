@@ -187,6 +187,7 @@ export function retentionConversation(fact: RetentionFact, depthTokens: number, 
     { role: 'assistant', content: 'Understood, I will keep that in mind.' },
   ];
   const question: Message = { role: 'user', content: fact.question };
-  const budget = depthTokens - conversationTokens([...opening, question]);
+  // Rounding each part up can undercount the whole by a token; one more keeps the total at or above the depth.
+  const budget = depthTokens - conversationTokens([...opening, question]) + 1;
   return [...opening, ...noiseMessages(Math.max(0, budget), seed), question];
 }

@@ -54,6 +54,10 @@ export const shakedownConfigSchema = z
     limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
     /** Infrastructure retries per model call before the attempt is recorded as an infrastructure error. */
     infrastructureRetries: z.number().int().min(0).default(4),
+    /** Fresh re-runs of a whole attempt that still ended in an infrastructure error; then it is recorded as one. */
+    attemptRetries: z.number().int().min(0).default(2),
+    /** Keep the workspaces of attempts that were not resolved, for inspection. */
+    keepWorkspaces: z.boolean().default(false),
     /** Price overrides and additions (USD per million tokens). */
     prices: z.array(priceSchema).default([]),
     /** Where the store, transcripts and workspaces live. */

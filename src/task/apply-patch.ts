@@ -8,7 +8,11 @@ import { execa } from 'execa';
  * ignores the directory's own `.git` (its config and attributes are not trusted). Returns null on success, else
  * git's error message. Nothing is changed when the patch does not apply.
  */
-export async function applyPatch(directory: string, patch: string, options: { check?: boolean } = {}): Promise<string | null> {
+export async function applyPatch(
+  directory: string,
+  patch: string,
+  options: { check?: boolean } = {},
+): Promise<string | null> {
   const gitDir = await mkdtemp(join(tmpdir(), 'shakedown-apply-'));
   const environment = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -19,13 +23,17 @@ export async function applyPatch(directory: string, patch: string, options: { ch
   };
   try {
     await execa('git', ['init', '--quiet', '--bare', gitDir], { env: environment, extendEnv: false });
-    const result = await execa('git', ['apply', '--whitespace=nowarn', ...(options.check ? ['--check'] : []), '-'], {
-      cwd: resolve(directory),
-      input: patch,
-      reject: false,
-      env: { ...environment, GIT_DIR: gitDir, GIT_WORK_TREE: resolve(directory) },
-      extendEnv: false,
-    });
+    const result = await execa(
+      'git',
+      ['apply', '--whitespace=nowarn', ...(options.check ? ['--check'] : []), '-'],
+      {
+        cwd: resolve(directory),
+        input: patch,
+        reject: false,
+        env: { ...environment, GIT_DIR: gitDir, GIT_WORK_TREE: resolve(directory) },
+        extendEnv: false,
+      },
+    );
     return result.exitCode === 0 ? null : result.stderr.trim() || `git apply exited with ${result.exitCode}`;
   } finally {
     await rm(gitDir, { recursive: true, force: true });

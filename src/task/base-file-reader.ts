@@ -22,9 +22,12 @@ export function createBaseFileReader(task: Task, options: BaseFileReaderOptions 
   if (repository.kind === 'directory' && task.baseCommit === null) {
     return (path) => readSnapshotFile(repository.path, path);
   }
-  const repositoryDir = options.repositoryDir ?? (repository.kind === 'directory' ? repository.path : localPath(repository.url));
+  const repositoryDir =
+    options.repositoryDir ?? (repository.kind === 'directory' ? repository.path : localPath(repository.url));
   if (!repositoryDir) {
-    throw new Error(`task ${task.id}: repository ${(repository as { url: string }).url} is remote; pass repositoryDir (a local clone)`);
+    throw new Error(
+      `task ${task.id}: repository ${(repository as { url: string }).url} is remote; pass repositoryDir (a local clone)`,
+    );
   }
   const commit = task.baseCommit ?? 'HEAD';
   let verified: Promise<void> | undefined;
@@ -34,6 +37,7 @@ export function createBaseFileReader(task: Task, options: BaseFileReaderOptions 
     const result = await execa('git', ['cat-file', 'blob', `${commit}:${path}`], {
       cwd: repositoryDir,
       encoding: 'buffer',
+      stripFinalNewline: false,
       reject: false,
     });
     return result.exitCode === 0 ? Buffer.from(result.stdout) : null;

@@ -58,11 +58,17 @@ export async function checkConstraints(
     }
     if (check.kind === 'forbid-pattern') {
       const kept = matching.length === 0;
-      results.push(result(constraint, kept, kept ? undefined : `forbidden pattern found in ${matching.join(', ')}`));
+      results.push(
+        result(constraint, kept, kept ? undefined : `forbidden pattern found in ${matching.join(', ')}`),
+      );
     } else {
       const kept = matching.length > 0;
       results.push(
-        result(constraint, kept, kept ? undefined : `no file matching ${check.paths.join(', ')} contains /${check.pattern}/`),
+        result(
+          constraint,
+          kept,
+          kept ? undefined : `no file matching ${check.paths.join(', ')} contains /${check.pattern}/`,
+        ),
       );
     }
   }

@@ -48,7 +48,8 @@ export interface TaskCheckReport {
 export async function checkTask(task: Task, options: CheckTaskOptions = {}): Promise<TaskCheckReport> {
   const started = performance.now();
   const runs = options.runs ?? 3;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive whole number, got ${runs}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`runs must be a positive whole number, got ${runs}`);
   const progress = (message: string) => options.onProgress?.(`${task.id}: ${message}`);
   const problems = lintTask(task);
   const report = (extra: Partial<TaskCheckReport> = {}): TaskCheckReport => {
@@ -65,7 +66,9 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
       ...extra,
     };
     result.valid =
-      !problems.some((problem) => problem.severity === 'error') && result.failToPass.length > 0 && result.passToPass.length > 0;
+      !problems.some((problem) => problem.severity === 'error') &&
+      result.failToPass.length > 0 &&
+      result.passToPass.length > 0;
     result.durationMs = performance.now() - started;
     return result;
   };
@@ -91,7 +94,8 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
     const declared = [...new Set([...task.failToPass, ...task.passToPass])];
     const classified = classifyTests(declared, results.base, results.gold);
     const flaky = new Set(classified.flaky);
-    const error = (check: 'base' | 'gold', message: string) => problems.push({ severity: 'error', check, message });
+    const error = (check: 'base' | 'gold', message: string) =>
+      problems.push({ severity: 'error', check, message });
     for (const id of task.failToPass) {
       if (flaky.has(id)) continue;
       if (classified.passToPass.includes(id) || classified.broken.includes(id)) {
@@ -111,12 +115,18 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
       }
     }
     for (const id of flaky) {
-      problems.push({ severity: 'warning', check: 'gold', message: `${id} is flaky (its outcome differed between runs): dropped` });
+      problems.push({
+        severity: 'warning',
+        check: 'gold',
+        message: `${id} is flaky (its outcome differed between runs): dropped`,
+      });
     }
     const failToPass = task.failToPass.filter((id) => !flaky.has(id));
     const passToPass = task.passToPass.filter((id) => !flaky.has(id));
-    if (failToPass.length === 0) problems.push({ severity: 'error', check: 'gold', message: 'no FAIL_TO_PASS test is left' });
-    if (passToPass.length === 0) problems.push({ severity: 'error', check: 'gold', message: 'no PASS_TO_PASS test is left' });
+    if (failToPass.length === 0)
+      problems.push({ severity: 'error', check: 'gold', message: 'no FAIL_TO_PASS test is left' });
+    if (passToPass.length === 0)
+      problems.push({ severity: 'error', check: 'gold', message: 'no PASS_TO_PASS test is left' });
     const result = report({ flaky: [...flaky], failToPass, passToPass });
     progress(result.valid ? 'valid' : 'INVALID');
     return result;
@@ -128,8 +138,10 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
 /** The problem a run reports when it gave no usable test results; undefined when it did. */
 export function describeRunFailure(outcome: TaskTestRun): TaskCheckProblem | undefined {
   const where = outcome.side === 'base' ? 'at the base' : 'with gold.patch';
-  if (outcome.status === 'setup-failed') return { severity: 'error', check: 'setup', message: outcome.reason };
-  if (outcome.status === 'gold-patch-failed') return { severity: 'error', check: 'gold-patch', message: outcome.reason };
+  if (outcome.status === 'setup-failed')
+    return { severity: 'error', check: 'setup', message: outcome.reason };
+  if (outcome.status === 'gold-patch-failed')
+    return { severity: 'error', check: 'gold-patch', message: outcome.reason };
   const grade = outcome.grade;
   if (grade.status !== 'invalid') return undefined;
   const check = grade.reason?.startsWith('tests.patch') ? 'tests-patch' : outcome.side;

@@ -22,9 +22,12 @@ const pythonBase: FileSet = {
   'tests/test_calc.py': 'from calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n',
   'tests/test_other.py': 'def test_truth():\n    assert True\n',
 };
-const pythonGold: FileSet = { 'calc.py': 'def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n' };
+const pythonGold: FileSet = {
+  'calc.py': 'def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n',
+};
 const pythonTests: FileSet = {
-  'tests/test_calc.py': 'from calc import add, sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
+  'tests/test_calc.py':
+    'from calc import add, sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
   'tests/test_more.py': 'from calc import add\n\n\ndef test_add_negative():\n    assert add(-2, -3) == -5\n',
 };
 const pythonYaml = {
@@ -37,12 +40,23 @@ const pythonYaml = {
 
 async function pythonTask(yaml: Record<string, unknown> = {}, tests: FileSet = pythonTests): Promise<Task> {
   return loadTask(
-    await createTaskFolder({ base: pythonBase, gold: pythonGold, tests, yaml: { ...pythonYaml, ...yaml }, repositoryKind: 'snapshot' }),
+    await createTaskFolder({
+      base: pythonBase,
+      gold: pythonGold,
+      tests,
+      yaml: { ...pythonYaml, ...yaml },
+      repositoryKind: 'snapshot',
+    }),
   );
 }
 
 async function grade(task: Task, workspace: string, testTimeoutMs = 60_000) {
-  return gradeAttempt({ task, workspaceDir: workspace, sandbox: createLocalSandbox(workspace), testTimeoutMs });
+  return gradeAttempt({
+    task,
+    workspaceDir: workspace,
+    sandbox: createLocalSandbox(workspace),
+    testTimeoutMs,
+  });
 }
 
 describe('gradeAttempt with a pytest task', () => {
@@ -75,7 +89,9 @@ describe('gradeAttempt with a pytest task', () => {
   it('gives partial credit', async () => {
     const task = await pythonTask();
     const workspace = await createWorkspace(pythonBase);
-    await writeFiles(workspace, { 'calc.py': 'def add(a, b):\n    return 5\n\n\ndef sub(a, b):\n    return a - b\n' });
+    await writeFiles(workspace, {
+      'calc.py': 'def add(a, b):\n    return 5\n\n\ndef sub(a, b):\n    return a - b\n',
+    });
     const result = await grade(task, workspace);
     expect(result.status).toBe('unresolved');
     expect(result.partialScore).toBe(0.5);
@@ -91,7 +107,9 @@ describe('gradeAttempt with a pytest task', () => {
     const result = await grade(task, workspace);
     expect(result.status).toBe('unresolved');
     expect(result.failToPass.map((test) => test.status)).toEqual(['failed', 'failed']);
-    expect(await readFile(join(workspace, 'tests/test_more.py'), 'utf8')).toBe(pythonTests['tests/test_more.py']);
+    expect(await readFile(join(workspace, 'tests/test_more.py'), 'utf8')).toBe(
+      pythonTests['tests/test_more.py'],
+    );
   });
 
   it('grades a correct fix even when the agent also mangled the test files', async () => {
@@ -110,11 +128,18 @@ describe('gradeAttempt with a pytest task', () => {
     await rm(join(workspace, 'tests/test_other.py'));
     const result = await grade(task, workspace);
     expect(result.status).toBe('unresolved');
-    expect(result.passToPass[1]).toEqual({ id: 'tests/test_other.py::test_truth', status: 'missing', found: false, matchedIds: [] });
+    expect(result.passToPass[1]).toEqual({
+      id: 'tests/test_other.py::test_truth',
+      status: 'missing',
+      found: false,
+      matchedIds: [],
+    });
   });
 
   it('counts a FAIL_TO_PASS test that never ran as failed', async () => {
-    const task = await pythonTask({ fail_to_pass: ['tests/test_calc.py::test_add', 'tests/test_calc.py::test_gone'] });
+    const task = await pythonTask({
+      fail_to_pass: ['tests/test_calc.py::test_add', 'tests/test_calc.py::test_gone'],
+    });
     const workspace = await createWorkspace(pythonBase);
     await applyToWorkspace(workspace, task.goldPatch);
     const result = await grade(task, workspace);
@@ -124,7 +149,7 @@ describe('gradeAttempt with a pytest task', () => {
   });
 
   it('counts a skipped FAIL_TO_PASS test as failed', async () => {
-    const task = await pythonTask();
+    const task = await pythonTask({ test_command: 'python3 -m pytest -rA -v -p no:cacheprovider tests' });
     const workspace = await createWorkspace(pythonBase);
     await writeFiles(workspace, {
       'tests/conftest.py':
@@ -189,7 +214,7 @@ describe('gradeAttempt with a pytest task', () => {
 
 const nodeBase: FileSet = {
   'package.json': '{ "type": "module" }\n',
-  'src/slug.js': "export function slugify(text) {\n  return text.toLowerCase();\n}\n",
+  'src/slug.js': 'export function slugify(text) {\n  return text.toLowerCase();\n}\n',
   'test/slug.test.js':
     "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { slugify } from '../src/slug.js';\n\ntest('lowercases', () => {\n  assert.equal(slugify('AB'), 'ab');\n});\n",
 };
@@ -225,11 +250,17 @@ describe('gradeAttempt with a node --test TAP task from a git repository', () =>
     expect(task.repository.kind).toBe('git');
     const gold = await createWorkspace(nodeBase);
     await applyToWorkspace(gold, task.goldPatch);
-    await writeFiles(gold, { 'test/slug.test.js': "import { test } from 'node:test';\ntest('replaces spaces', () => {});\n" });
-    expect((await grade(task, gold)).status).toBe('resolved');
+    await writeFiles(gold, {
+      'test/slug.test.js': "import { test } from 'node:test';\ntest('replaces spaces', () => {});\n",
+    });
+    const goldResult = await grade(task, gold);
+    expect(goldResult.reason ?? '').toBe('');
+    expect(goldResult.status).toBe('resolved');
 
     const base = await createWorkspace(nodeBase);
-    await writeFiles(base, { 'test/slug.test.js': "import { test } from 'node:test';\ntest('replaces spaces', () => {});\n" });
+    await writeFiles(base, {
+      'test/slug.test.js': "import { test } from 'node:test';\ntest('replaces spaces', () => {});\n",
+    });
     const result = await grade(task, base);
     expect(result.status).toBe('unresolved');
     expect(result.failToPass[0]).toMatchObject({ status: 'failed', found: true });

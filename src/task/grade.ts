@@ -102,9 +102,13 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
   }
   const applyError = await applyPatch(workspaceDir, task.testsPatch);
   if (applyError !== null) return invalid(`tests.patch did not apply: ${applyError}`);
-  if (task.testOutput.path !== undefined) await replaceWorkspaceFile(workspaceDir, task.testOutput.path, null);
+  if (task.testOutput.path !== undefined)
+    await replaceWorkspaceFile(workspaceDir, task.testOutput.path, null);
 
-  const command = task.testCommand.replaceAll('{test_ids}', [...task.failToPass, ...task.passToPass].map(shellQuote).join(' '));
+  const command = task.testCommand.replaceAll(
+    '{test_ids}',
+    [...task.failToPass, ...task.passToPass].map(shellQuote).join(' '),
+  );
   const execution = await sandbox.exec(command, {
     timeoutMs: input.testTimeoutMs,
     outputLimitBytes: input.outputLimitBytes ?? defaultOutputLimitBytes,
@@ -119,7 +123,9 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
   if (task.testOutput.path !== undefined) {
     report = await readWorkspaceFile(workspaceDir, task.testOutput.path);
   } else {
-    report = isDocumentFormat(task.testOutput.format) ? execution.stdout : `${execution.stdout}\n${execution.stderr}`;
+    report = isDocumentFormat(task.testOutput.format)
+      ? execution.stdout
+      : `${execution.stdout}\n${execution.stderr}`;
   }
   let testResults: TestResult[] = [];
   let parseProblem: string | undefined;
@@ -128,7 +134,8 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
   } else {
     try {
       testResults = parseTestOutput(task.testOutput.format, report, { rootDir: sandbox.workspaceDir });
-      if (testResults.length === 0) parseProblem = `no test results found in the ${task.testOutput.format} output`;
+      if (testResults.length === 0)
+        parseProblem = `no test results found in the ${task.testOutput.format} output`;
     } catch (error) {
       parseProblem = (error as Error).message;
     }
@@ -174,7 +181,10 @@ async function restoreTestFiles(task: Task, workspaceDir: string, readBaseFile: 
 async function applyPatch(workspaceDir: string, patch: string): Promise<string | null> {
   const gitDir = await mkdtemp(join(tmpdir(), 'shakedown-apply-'));
   try {
-    await execa('git', ['init', '--quiet', '--bare', gitDir], { env: isolatedGitEnvironment(gitDir), extendEnv: false });
+    await execa('git', ['init', '--quiet', '--bare', gitDir], {
+      env: isolatedGitEnvironment(gitDir),
+      extendEnv: false,
+    });
     const result = await execa('git', ['apply', '--whitespace=nowarn', '-'], {
       cwd: resolve(workspaceDir),
       input: patch,

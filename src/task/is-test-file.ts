@@ -18,7 +18,8 @@ const sourceExtensions: Record<TestFileLanguage, RegExp> = {
   go: /\.go$/,
 };
 
-const documentationPattern = /(^|\/)(docs?|documentation)\/|\.(md|rst|txt|adoc)$|(^|\/)(LICENSE|COPYING|AUTHORS|CHANGELOG|CHANGES|NEWS)[^/]*$/i;
+const documentationPattern =
+  /(^|\/)(docs?|documentation)\/|\.(md|rst|txt|adoc)$|(^|\/)(LICENSE|COPYING|AUTHORS|CHANGELOG|CHANGES|NEWS)[^/]*$/i;
 
 /**
  * Whether `path` (relative to the repository root) looks like a test file: a file under a `test`, `tests`,

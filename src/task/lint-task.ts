@@ -45,21 +45,27 @@ export function lintTask(task: Task): TaskCheckProblem[] {
     }
   }
 
-  const addedLines = [...new Set(addedPatchLines(task.goldPatch).filter((line) => line.length >= minimumLeakedLineLength))];
+  const addedLines = [
+    ...new Set(addedPatchLines(task.goldPatch).filter((line) => line.length >= minimumLeakedLineLength)),
+  ];
   const leaked = addedLines.filter((line) => instruction.includes(line));
   const threshold = Math.min(2, addedLines.length);
   if (/^diff --git |^@@ -\d/m.test(instruction)) error('instruction.md contains a diff');
   else if (threshold > 0 && leaked.length >= threshold) {
-    error(`instruction.md contains ${leaked.length} of the ${addedLines.length} lines gold.patch adds (e.g. "${leaked[0]}")`);
+    error(
+      `instruction.md contains ${leaked.length} of the ${addedLines.length} lines gold.patch adds (e.g. "${leaked[0]}")`,
+    );
   }
 
   const testsPatchFiles = listPatchFiles(task.testsPatch);
   for (const file of testsPatchFiles) {
-    if (!isTestFile(file.path)) warning(`tests.patch touches ${file.path}, which does not look like a test file`);
+    if (!isTestFile(file.path))
+      warning(`tests.patch touches ${file.path}, which does not look like a test file`);
   }
   const hiddenTestFiles = new Set([...task.testFiles, ...testsPatchFiles.map((file) => file.path)]);
   for (const file of listPatchFiles(task.goldPatch)) {
-    if (hiddenTestFiles.has(file.path)) error(`gold.patch touches the test file ${file.path} (it is restored before grading)`);
+    if (hiddenTestFiles.has(file.path))
+      error(`gold.patch touches the test file ${file.path} (it is restored before grading)`);
     else if (isTestFile(file.path)) error(`gold.patch touches ${file.path}, which looks like a test file`);
   }
   return problems;

@@ -37,7 +37,10 @@ export async function loadSuite(directory: string): Promise<SuiteLoadResult> {
       } catch (error) {
         if (error instanceof TaskLoadError) return { taskDirectory, error };
         const message = error instanceof Error ? error.message : String(error);
-        return { taskDirectory, error: new TaskLoadError(taskDirectory, [{ file: taskFileNames.definition, field: '', message }]) };
+        return {
+          taskDirectory,
+          error: new TaskLoadError(taskDirectory, [{ file: taskFileNames.definition, field: '', message }]),
+        };
       }
     }),
   );
@@ -55,7 +58,11 @@ export async function loadSuite(directory: string): Promise<SuiteLoadResult> {
     if (firstDirectory !== undefined) {
       errors.push(
         new TaskLoadError(outcome.taskDirectory, [
-          { file: taskFileNames.definition, field: 'id', message: `"${task.id}" is already used by ${firstDirectory}` },
+          {
+            file: taskFileNames.definition,
+            field: 'id',
+            message: `"${task.id}" is already used by ${firstDirectory}`,
+          },
         ]),
       );
       continue;

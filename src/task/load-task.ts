@@ -31,25 +31,43 @@ export async function loadTask(directory: string): Promise<Task> {
   );
 
   const definition = yamlText === undefined ? undefined : parseDefinition(yamlText, report);
-  if (instruction !== undefined && instruction.trim() === '') report(taskFileNames.instruction, '', 'is empty');
-  const goldFiles = goldPatch === undefined ? undefined : readPatch(taskFileNames.goldPatch, goldPatch, report);
-  const testFiles = testsPatch === undefined ? undefined : readPatch(taskFileNames.testsPatch, testsPatch, report);
+  if (instruction !== undefined && instruction.trim() === '')
+    report(taskFileNames.instruction, '', 'is empty');
+  const goldFiles =
+    goldPatch === undefined ? undefined : readPatch(taskFileNames.goldPatch, goldPatch, report);
+  const testFiles =
+    testsPatch === undefined ? undefined : readPatch(taskFileNames.testsPatch, testsPatch, report);
 
   let repository: TaskRepository | undefined;
   if (definition) {
     repository = await resolveRepository(taskDirectory, definition, report);
     definition.test_files?.forEach((path, index) => {
       if (isAbsolute(path) || path.split('/').includes('..')) {
-        report(taskFileNames.definition, `test_files[${index}]`, `"${path}" must be a path inside the repository`);
+        report(
+          taskFileNames.definition,
+          `test_files[${index}]`,
+          `"${path}" must be a path inside the repository`,
+        );
       }
     });
     const outputPath = definition.test_output.path;
     if (outputPath !== undefined && (isAbsolute(outputPath) || outputPath.split('/').includes('..'))) {
-      report(taskFileNames.definition, 'test_output.path', `"${outputPath}" must be a path inside the workspace`);
+      report(
+        taskFileNames.definition,
+        'test_output.path',
+        `"${outputPath}" must be a path inside the workspace`,
+      );
     }
   }
 
-  if (issues.length > 0 || !definition || !repository || instruction === undefined || !goldFiles || !testFiles) {
+  if (
+    issues.length > 0 ||
+    !definition ||
+    !repository ||
+    instruction === undefined ||
+    !goldFiles ||
+    !testFiles
+  ) {
     throw new TaskLoadError(taskDirectory, issues);
   }
   const task: Task = {
@@ -84,7 +102,8 @@ export async function loadTask(directory: string): Promise<Task> {
   if (limits?.max_wall_seconds !== undefined) task.limits.maxWallSeconds = limits.max_wall_seconds;
   if (limits?.max_total_tokens !== undefined) task.limits.maxTotalTokens = limits.max_total_tokens;
   if (limits?.max_cost_usd !== undefined) task.limits.maxCostUsd = limits.max_cost_usd;
-  if (limits?.command_timeout_seconds !== undefined) task.limits.commandTimeoutSeconds = limits.command_timeout_seconds;
+  if (limits?.command_timeout_seconds !== undefined)
+    task.limits.commandTimeoutSeconds = limits.command_timeout_seconds;
   return task;
 }
 
@@ -95,7 +114,11 @@ async function readTextFile(directory: string, name: string, report: Report): Pr
     return await readFile(resolve(directory, name), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    report(name, '', code === 'ENOENT' ? `file not found in ${directory}` : `cannot be read: ${(error as Error).message}`);
+    report(
+      name,
+      '',
+      code === 'ENOENT' ? `file not found in ${directory}` : `cannot be read: ${(error as Error).message}`,
+    );
     return undefined;
   }
 }
@@ -103,7 +126,8 @@ async function readTextFile(directory: string, name: string, report: Report): Pr
 function parseDefinition(text: string, report: Report): TaskYaml | undefined {
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
-    for (const error of document.errors) report(taskFileNames.definition, '', `invalid YAML: ${error.message}`);
+    for (const error of document.errors)
+      report(taskFileNames.definition, '', `invalid YAML: ${error.message}`);
     return undefined;
   }
   const value: unknown = document.toJS();
@@ -111,7 +135,7 @@ function parseDefinition(text: string, report: Report): TaskYaml | undefined {
     report(taskFileNames.definition, '', 'must be a mapping of fields (id, repo, test_command, ...)');
     return undefined;
   }
-  const parsed = taskYamlSchema.safeParse(value);
+  const parsed = taskYamlSchema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
     report(taskFileNames.definition, formatFieldPath(issue.path), describeIssue(issue));
@@ -163,7 +187,11 @@ function derivedTestFiles(files: PatchFile[]): string[] {
   return [...paths];
 }
 
-async function resolveRepository(directory: string, definition: TaskYaml, report: Report): Promise<TaskRepository | undefined> {
+async function resolveRepository(
+  directory: string,
+  definition: TaskYaml,
+  report: Report,
+): Promise<TaskRepository | undefined> {
   if ('path' in definition.repo) {
     const path = resolve(directory, definition.repo.path);
     if (!(await isDirectory(path))) {
@@ -171,13 +199,18 @@ async function resolveRepository(directory: string, definition: TaskYaml, report
       return undefined;
     }
     if (definition.base_commit !== undefined && !(await exists(resolve(path, '.git')))) {
-      report(taskFileNames.definition, 'base_commit', `is set but ${path} is not a git repository (remove it for a snapshot)`);
+      report(
+        taskFileNames.definition,
+        'base_commit',
+        `is set but ${path} is not a git repository (remove it for a snapshot)`,
+      );
       return undefined;
     }
     return { kind: 'directory', path };
   }
   const source = definition.repo.git;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^[\w.-]+@[\w.-]+:/.test(source)) return { kind: 'git', url: source };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^[\w.-]+@[\w.-]+:/.test(source))
+    return { kind: 'git', url: source };
   const path = resolve(directory, source);
   if (!(await isDirectory(path))) {
     report(taskFileNames.definition, 'repo.git', `repository not found: ${path}`);
@@ -188,7 +221,8 @@ async function resolveRepository(directory: string, definition: TaskYaml, report
 
 function toConstraintCheck(check: NonNullable<TaskYaml['constraints']>[number]['check']): ConstraintCheck {
   if ('command' in check) return { kind: 'command', command: check.command };
-  if ('forbid_pattern' in check) return { kind: 'forbid-pattern', pattern: check.forbid_pattern, paths: check.paths };
+  if ('forbid_pattern' in check)
+    return { kind: 'forbid-pattern', pattern: check.forbid_pattern, paths: check.paths };
   return { kind: 'require-pattern', pattern: check.require_pattern, paths: check.paths };
 }
 

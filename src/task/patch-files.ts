@@ -29,14 +29,29 @@ const hunkHeaderPattern = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/;
 export function listPatchFiles(patch: string): PatchFile[] {
   const lines = patch.split('\n');
   const files: PatchFile[] = [];
-  let current: { oldPath?: string | null; newPath?: string | null; change?: PatchFileChange; gitPaths?: [string, string] } | undefined;
+  let current:
+    | {
+        oldPath?: string | null;
+        newPath?: string | null;
+        change?: PatchFileChange;
+        gitPaths?: [string, string];
+      }
+    | undefined;
 
   const finish = () => {
     if (!current) return;
     const oldPath = current.oldPath !== undefined ? current.oldPath : current.gitPaths?.[0];
     const newPath = current.newPath !== undefined ? current.newPath : current.gitPaths?.[1];
     let change = current.change;
-    if (!change) change = oldPath === null ? 'added' : newPath === null ? 'deleted' : oldPath !== newPath ? 'renamed' : 'modified';
+    if (!change)
+      change =
+        oldPath === null
+          ? 'added'
+          : newPath === null
+            ? 'deleted'
+            : oldPath !== newPath
+              ? 'renamed'
+              : 'modified';
     const path = change === 'deleted' ? oldPath : newPath;
     if (!path) throw new PatchParseError('a file header names no path');
     const file: PatchFile = { path: safePath(path), change };
@@ -108,7 +123,11 @@ function headerPath(text: string): string | null {
 
 function unquote(path: string): string {
   if (path.length >= 2 && path.startsWith('"') && path.endsWith('"')) {
-    return path.slice(1, -1).replace(/\\(["\\])/g, '$1').replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+    return path
+      .slice(1, -1)
+      .replace(/\\(["\\])/g, '$1')
+      .replace(/\\t/g, '\t')
+      .replace(/\\n/g, '\n');
   }
   return path;
 }

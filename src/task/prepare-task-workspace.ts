@@ -51,14 +51,19 @@ const outputTailLength = 4000;
  * Throws {@link TaskSetupError} (outcome `setup-failed`, never a model failure) when the workspace cannot be built
  * or a setup command fails or times out; the workspace and sandbox are disposed first.
  */
-export async function prepareTaskWorkspace(task: Task, options: PrepareTaskWorkspaceOptions): Promise<PreparedTaskWorkspace> {
+export async function prepareTaskWorkspace(
+  task: Task,
+  options: PrepareTaskWorkspaceOptions,
+): Promise<PreparedTaskWorkspace> {
   const workspace = await buildWorkspace(task, options);
   let sandbox: Sandbox;
   try {
     sandbox = await createSandbox(workspace.dir, options.sandbox);
   } catch (error) {
     await workspace.dispose();
-    throw new TaskSetupError(task.id, `sandbox could not be created: ${(error as Error).message}`, { cause: error });
+    throw new TaskSetupError(task.id, `sandbox could not be created: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const dispose = async () => {
     try {
@@ -93,7 +98,9 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
   const repository = task.repository;
   try {
     if (repository.kind === 'git' && !isLocalPath(repository.url)) {
-      throw new Error(`repository ${repository.url} is remote; clone it and point repo.git at the local clone`);
+      throw new Error(
+        `repository ${repository.url} is remote; clone it and point repo.git at the local clone`,
+      );
     }
     if (repository.kind === 'directory' && task.baseCommit === null) {
       const scratch = options.cacheDir ? undefined : await mkdtemp(join(tmpdir(), 'shakedown-snapshot-'));
@@ -120,7 +127,9 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
       cacheDir: options.cacheDir,
     });
   } catch (error) {
-    throw new TaskSetupError(task.id, `workspace could not be built: ${(error as Error).message}`, { cause: error });
+    throw new TaskSetupError(task.id, `workspace could not be built: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

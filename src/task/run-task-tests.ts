@@ -35,7 +35,11 @@ const defaultTestTimeoutMs = 10 * 60 * 1000;
  * commands included), gold.patch is applied for the `gold` side, then {@link gradeAttempt} applies tests.patch, runs
  * the test command and parses every result. The workspace is removed afterwards.
  */
-export async function runTaskTests(task: Task, side: TaskTestSide, options: RunTaskTestsOptions): Promise<TaskTestRun> {
+export async function runTaskTests(
+  task: Task,
+  side: TaskTestSide,
+  options: RunTaskTestsOptions,
+): Promise<TaskTestRun> {
   await mkdir(options.workDir, { recursive: true });
   const destination = join(options.workDir, `${side}-${randomBytes(6).toString('hex')}`);
   let prepared: Awaited<ReturnType<typeof prepareTaskWorkspace>>;
@@ -56,7 +60,8 @@ export async function runTaskTests(task: Task, side: TaskTestSide, options: RunT
   try {
     if (side === 'gold') {
       const problem = await applyPatch(prepared.workspace.dir, task.goldPatch);
-      if (problem !== null) return { status: 'gold-patch-failed', side, reason: `gold.patch did not apply: ${problem}` };
+      if (problem !== null)
+        return { status: 'gold-patch-failed', side, reason: `gold.patch did not apply: ${problem}` };
     }
     const grade = await gradeAttempt({
       task,

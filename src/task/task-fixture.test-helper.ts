@@ -35,9 +35,13 @@ export async function writeFiles(root: string, files: FileSet): Promise<void> {
 
 /** Runs git with a fixed identity, failing loudly. */
 export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const result = await execa('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd,
-  });
+  const result = await execa(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd,
+    },
+  );
   return result.stdout;
 }
 
@@ -82,7 +86,9 @@ export async function createTaskFolder(fixture: TaskFixture): Promise<string> {
     const repositoryDirectory = join(root, 'source');
     await writeFiles(repositoryDirectory, fixture.base);
     repository.base_commit = await commitAll(repositoryDirectory);
-    await writeFiles(repositoryDirectory, { 'LATER.md': 'a later commit that must not leak into the base\n' });
+    await writeFiles(repositoryDirectory, {
+      'LATER.md': 'a later commit that must not leak into the base\n',
+    });
     await git(repositoryDirectory, 'add', '-A');
     await git(repositoryDirectory, 'commit', '--quiet', '-m', 'later');
     repository.repo = { git: '../source' };

@@ -15,7 +15,9 @@ export class TaskLoadError extends Error {
   readonly directory: string;
   readonly issues: TaskLoadIssue[];
   constructor(directory: string, issues: TaskLoadIssue[]) {
-    super(`Invalid task in ${directory}:\n${issues.map((issue) => `  ${formatTaskLoadIssue(issue)}`).join('\n')}`);
+    super(
+      `Invalid task in ${directory}:\n${issues.map((issue) => `  ${formatTaskLoadIssue(issue)}`).join('\n')}`,
+    );
     this.name = 'TaskLoadError';
     this.directory = directory;
     this.issues = issues;

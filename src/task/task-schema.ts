@@ -18,7 +18,9 @@ const positiveInteger = z
   .number({ error: 'must be a number' })
   .int({ error: 'must be a whole number' })
   .positive({ error: 'must be greater than 0' });
-const regularExpression = nonEmptyString.refine(isValidRegularExpression, { error: 'is not a valid regular expression' });
+const regularExpression = nonEmptyString.refine(isValidRegularExpression, {
+  error: 'is not a valid regular expression',
+});
 const globList = z.array(nonEmptyString).min(1, { error: 'must have at least 1 item' });
 
 /** `repo:` a directory inside the task folder or suite (`{ path }`) or a git repository (`{ git }`). */
@@ -48,13 +50,19 @@ export const taskLimitsSchema = z.strictObject({
 /** `constraints[].check:` how to verify that an early requirement still holds at the end. */
 export const constraintCheckSchema = z.union(
   [
-    z.strictObject({ command: nonEmptyString.describe('Shell command run in the sandbox; exit code 0 = kept.') }),
     z.strictObject({
-      forbid_pattern: regularExpression.describe('Regular expression that no file matching `paths` may contain.'),
+      command: nonEmptyString.describe('Shell command run in the sandbox; exit code 0 = kept.'),
+    }),
+    z.strictObject({
+      forbid_pattern: regularExpression.describe(
+        'Regular expression that no file matching `paths` may contain.',
+      ),
       paths: globList,
     }),
     z.strictObject({
-      require_pattern: regularExpression.describe('Regular expression that at least one file matching `paths` must contain.'),
+      require_pattern: regularExpression.describe(
+        'Regular expression that at least one file matching `paths` must contain.',
+      ),
       paths: globList,
     }),
   ],
@@ -64,20 +72,29 @@ export const constraintCheckSchema = z.union(
 /** Schema of a task folder's `task.yaml` (snake_case, as written by people). */
 export const taskYamlSchema = z
   .strictObject({
-    id: z.string().regex(kebabCase, { error: 'must be kebab-case (lowercase letters, digits and single dashes)' }),
+    id: z
+      .string()
+      .regex(kebabCase, { error: 'must be kebab-case (lowercase letters, digits and single dashes)' }),
     title: nonEmptyString.optional(),
     repo: taskRepositorySchema,
     base_commit: nonEmptyString
       .optional()
-      .describe('Commit sha or ref of the base; optional for a plain directory snapshot (committed as the base).'),
+      .describe(
+        'Commit sha or ref of the base; optional for a plain directory snapshot (committed as the base).',
+      ),
     language: nonEmptyString.optional(),
-    setup: z.array(nonEmptyString).optional().describe('Commands run in the sandbox before the agent starts.'),
+    setup: z
+      .array(nonEmptyString)
+      .optional()
+      .describe('Commands run in the sandbox before the agent starts.'),
     test_command: nonEmptyString.describe(
       'Command run in the sandbox to grade; `{test_ids}` is replaced by the shell-quoted FAIL_TO_PASS and PASS_TO_PASS ids.',
     ),
     test_output: z.strictObject({
       format: z.enum(testOutputFormats, { error: `must be one of: ${testOutputFormats.join(', ')}` }),
-      path: nonEmptyString.optional().describe('Report file the command writes, relative to the workspace; default stdout.'),
+      path: nonEmptyString
+        .optional()
+        .describe('Report file the command writes, relative to the workspace; default stdout.'),
     }),
     fail_to_pass: z.array(nonEmptyString).min(1, { error: 'must have at least 1 item' }),
     pass_to_pass: z.array(nonEmptyString).default([]),
@@ -100,22 +117,36 @@ export const taskYamlSchema = z
       )
       .optional(),
     tags: z.array(nonEmptyString).optional(),
-    difficulty: z.enum(['easy', 'medium', 'hard'], { error: 'must be one of: easy, medium, hard' }).optional(),
+    difficulty: z
+      .enum(['easy', 'medium', 'hard'], { error: 'must be one of: easy, medium, hard' })
+      .optional(),
   })
   .superRefine((task, context) => {
     if ('git' in task.repo && task.base_commit === undefined) {
-      context.addIssue({ code: 'custom', path: ['base_commit'], message: 'is required when repo is a git repository' });
+      context.addIssue({
+        code: 'custom',
+        path: ['base_commit'],
+        message: 'is required when repo is a git repository',
+      });
     }
     const failToPass = new Set(task.fail_to_pass);
     task.pass_to_pass.forEach((id, index) => {
       if (failToPass.has(id)) {
-        context.addIssue({ code: 'custom', path: ['pass_to_pass', index], message: `"${id}" is also in fail_to_pass` });
+        context.addIssue({
+          code: 'custom',
+          path: ['pass_to_pass', index],
+          message: `"${id}" is also in fail_to_pass`,
+        });
       }
     });
     const constraintIds = new Set<string>();
     task.constraints?.forEach((constraint, index) => {
       if (constraintIds.has(constraint.id)) {
-        context.addIssue({ code: 'custom', path: ['constraints', index, 'id'], message: `duplicate id "${constraint.id}"` });
+        context.addIssue({
+          code: 'custom',
+          path: ['constraints', index, 'id'],
+          message: `duplicate id "${constraint.id}"`,
+        });
       }
       constraintIds.add(constraint.id);
     });

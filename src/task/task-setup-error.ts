@@ -11,8 +11,15 @@ export class TaskSetupError extends Error {
   readonly exitCode: number | null;
   /** The last part of the command's output. */
   readonly outputTail: string;
-  constructor(taskId: string, message: string, details: { command?: string; exitCode?: number | null; outputTail?: string; cause?: unknown } = {}) {
-    super(`task ${taskId}: setup failed: ${message}`, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(
+    taskId: string,
+    message: string,
+    details: { command?: string; exitCode?: number | null; outputTail?: string; cause?: unknown } = {},
+  ) {
+    super(
+      `task ${taskId}: setup failed: ${message}`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.name = 'TaskSetupError';
     this.taskId = taskId;
     if (details.command !== undefined) this.command = details.command;

@@ -18,7 +18,11 @@ export function workspacePath(workspaceDir: string, path: string): string {
  * have planted: any symbolic link or non-directory on the way is removed first, and whatever is at the path
  * (file, directory, link) is replaced.
  */
-export async function replaceWorkspaceFile(workspaceDir: string, path: string, content: Buffer | null): Promise<void> {
+export async function replaceWorkspaceFile(
+  workspaceDir: string,
+  path: string,
+  content: Buffer | null,
+): Promise<void> {
   const root = resolve(workspaceDir);
   const target = workspacePath(root, path);
   let current = root;

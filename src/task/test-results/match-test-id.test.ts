@@ -4,7 +4,9 @@ import type { TestResult } from './test-result.ts';
 
 describe('canonicalTestId', () => {
   it('gives pytest node ids and JUnit classname::name the same key', () => {
-    expect(canonicalTestId('tests/test_x.py::TestK::test_p[a/b::c]')).toBe('tests.test_x.TestK.test_p[a/b::c]');
+    expect(canonicalTestId('tests/test_x.py::TestK::test_p[a/b::c]')).toBe(
+      'tests.test_x.TestK.test_p[a/b::c]',
+    );
     expect(canonicalTestId('tests.test_x.TestK::test_p[a/b::c]')).toBe('tests.test_x.TestK.test_p[a/b::c]');
   });
 

@@ -12,19 +12,51 @@ const vitestReport = JSON.stringify({
   testResults: [
     {
       assertionResults: [
-        { ancestorTitles: ['Math', 'add'], fullName: 'Math add adds', status: 'passed', title: 'adds', duration: 1.421, failureMessages: [], meta: {} },
+        {
+          ancestorTitles: ['Math', 'add'],
+          fullName: 'Math add adds',
+          status: 'passed',
+          title: 'adds',
+          duration: 1.421,
+          failureMessages: [],
+          meta: {},
+        },
         {
           ancestorTitles: ['Math', 'add'],
           fullName: 'Math add fails',
           status: 'failed',
           title: 'fails',
           duration: 7.88,
-          failureMessages: ['AssertionError: expected 1 to be 2 // Object.is equality\n    at /tmp/probe/vt/src/a.test.ts:2:117'],
+          failureMessages: [
+            'AssertionError: expected 1 to be 2 // Object.is equality\n    at /tmp/probe/vt/src/a.test.ts:2:117',
+          ],
           meta: {},
         },
-        { ancestorTitles: ['Math', 'add'], fullName: 'Math add skipped', status: 'skipped', title: 'skipped', failureMessages: [], meta: {} },
-        { ancestorTitles: ['Math', 'add'], fullName: 'Math add todo', status: 'todo', title: 'todo', failureMessages: [], meta: {} },
-        { ancestorTitles: [], fullName: 'top', status: 'passed', title: 'top', duration: 0.16, failureMessages: [], meta: {} },
+        {
+          ancestorTitles: ['Math', 'add'],
+          fullName: 'Math add skipped',
+          status: 'skipped',
+          title: 'skipped',
+          failureMessages: [],
+          meta: {},
+        },
+        {
+          ancestorTitles: ['Math', 'add'],
+          fullName: 'Math add todo',
+          status: 'todo',
+          title: 'todo',
+          failureMessages: [],
+          meta: {},
+        },
+        {
+          ancestorTitles: [],
+          fullName: 'top',
+          status: 'passed',
+          title: 'top',
+          duration: 0.16,
+          failureMessages: [],
+          meta: {},
+        },
       ],
       startTime: 1795700356819,
       endTime: 1795700356829.1628,
@@ -76,7 +108,9 @@ describe('parseJestJson', () => {
 
   it('rejects output without a report', () => {
     expect(() => parseJestJson('FAIL src/calc.test.js\nSyntaxError')).toThrow(TestOutputParseError);
-    expect(() => parseJestJson('{"numTotalTests": 0}')).toThrow(/jest-json: JSON report has no "testResults" array/);
+    expect(() => parseJestJson('{"numTotalTests": 0}')).toThrow(
+      /jest-json: JSON report has no "testResults" array/,
+    );
     expect(() => parseVitestJson('{ broken')).toThrow(/vitest-json/);
   });
 });

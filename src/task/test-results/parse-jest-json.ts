@@ -1,5 +1,11 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import { type TestOutputFormat, type ParseTestOutputOptions, type TestResult, type TestStatus, TestOutputParseError } from './test-result.ts';
+import {
+  type ParseTestOutputOptions,
+  type TestOutputFormat,
+  TestOutputParseError,
+  type TestResult,
+  type TestStatus,
+} from './test-result.ts';
 import { truncateMessage } from './truncate-message.ts';
 
 interface AssertionResult {
@@ -29,18 +35,40 @@ const assertionStatus: Record<string, TestStatus> = {
  * with `/` separators). Status `pending`, `skipped`, `todo`, `disabled` map to `skipped`. A file that failed as a
  * whole (import error, syntax error) with no assertion results becomes one `error` result whose id is the file.
  */
-export function parseJestJson(output: string, options: ParseTestOutputOptions = {}, format: TestOutputFormat = 'jest-json'): TestResult[] {
+export function parseJestJson(
+  output: string,
+  options: ParseTestOutputOptions = {},
+  format: TestOutputFormat = 'jest-json',
+): TestResult[] {
   const report = extractJson(output, format);
-  if (typeof report !== 'object' || report === null || !Array.isArray((report as { testResults?: unknown }).testResults)) {
+  if (
+    typeof report !== 'object' ||
+    report === null ||
+    !Array.isArray((report as { testResults?: unknown }).testResults)
+  ) {
     throw new TestOutputParseError(format, 'JSON report has no "testResults" array');
   }
   const results: TestResult[] = [];
   for (const fileResult of (report as { testResults: unknown[] }).testResults) {
     if (typeof fileResult !== 'object' || fileResult === null) continue;
-    const file = fileResult as { name?: unknown; testFilePath?: unknown; assertionResults?: unknown; status?: unknown; message?: unknown; failureMessage?: unknown };
-    const rawPath = typeof file.name === 'string' ? file.name : typeof file.testFilePath === 'string' ? file.testFilePath : '';
+    const file = fileResult as {
+      name?: unknown;
+      testFilePath?: unknown;
+      assertionResults?: unknown;
+      status?: unknown;
+      message?: unknown;
+      failureMessage?: unknown;
+    };
+    const rawPath =
+      typeof file.name === 'string'
+        ? file.name
+        : typeof file.testFilePath === 'string'
+          ? file.testFilePath
+          : '';
     const filePath = displayPath(rawPath, options.rootDir);
-    const assertions = Array.isArray(file.assertionResults) ? (file.assertionResults as AssertionResult[]) : [];
+    const assertions = Array.isArray(file.assertionResults)
+      ? (file.assertionResults as AssertionResult[])
+      : [];
     for (const assertion of assertions) {
       const ancestors = Array.isArray(assertion.ancestorTitles) ? assertion.ancestorTitles.map(String) : [];
       const title = typeof assertion.title === 'string' ? assertion.title : String(assertion.fullName ?? '');
@@ -54,7 +82,8 @@ export function parseJestJson(output: string, options: ParseTestOutputOptions = 
       results.push(result);
     }
     if (assertions.length === 0 && file.status === 'failed') {
-      const message = typeof file.message === 'string' && file.message ? file.message : String(file.failureMessage ?? '');
+      const message =
+        typeof file.message === 'string' && file.message ? file.message : String(file.failureMessage ?? '');
       const result: TestResult = { id: filePath, status: 'error' };
       if (message) result.message = truncateMessage(message);
       results.push(result);

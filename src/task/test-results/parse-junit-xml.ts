@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { type TestResult, type TestStatus, TestOutputParseError } from './test-result.ts';
+import { TestOutputParseError, type TestResult, type TestStatus } from './test-result.ts';
 import { truncateMessage } from './truncate-message.ts';
 
 type XmlNode = Record<string, unknown>;
@@ -99,7 +99,8 @@ function toResult(testCase: XmlNode, suiteNames: string[]): TestResult {
 function detailMessage(detail: XmlNode | string | undefined): string | undefined {
   if (detail === undefined) return undefined;
   if (typeof detail === 'string') return truncateMessage(detail.trim()) || undefined;
-  const text = textAttribute(detail, 'message') ?? (typeof detail['#text'] === 'string' ? detail['#text'] : '');
+  const text =
+    textAttribute(detail, 'message') ?? (typeof detail['#text'] === 'string' ? detail['#text'] : '');
   return truncateMessage(text.trim()) || undefined;
 }
 

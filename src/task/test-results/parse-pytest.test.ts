@@ -40,7 +40,11 @@ describe('parsePytest', () => {
   it('reads -v progress lines, which name skipped tests, and keeps the worse of two reports', () => {
     const results = parsePytest(`${verbose}\n${summary}\nERROR tests/test_x.py::test_a - teardown failed`);
     const byId = new Map(results.map((result) => [result.id, result]));
-    expect(byId.get('tests/test_x.py::test_s')).toEqual({ id: 'tests/test_x.py::test_s', status: 'skipped', message: 'later' });
+    expect(byId.get('tests/test_x.py::test_s')).toEqual({
+      id: 'tests/test_x.py::test_s',
+      status: 'skipped',
+      message: 'later',
+    });
     expect(byId.get('tests/test_x.py::test_a')?.status).toBe('error');
     expect(byId.get('tests/test_x.py::test_a')?.message).toBe('teardown failed');
     expect(byId.get('tests/test_x.py::TestK::test_p[a b]')?.status).toBe('passed');

@@ -12,7 +12,8 @@ const outcomeStatus: Record<string, TestStatus> = {
 };
 const summaryPattern = /^(PASSED|FAILED|ERROR|XFAIL|XPASS) (.+?(?:\[.*?\])?)(?: - (.*))?$/;
 const skippedSummaryPattern = /^SKIPPED \[\d+\] (.+?:\d+): ?(.*)$/;
-const verbosePattern = /^(\S+?::.+?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?: \((.*)\))?(?:\s+\[\s*\d+%\])?\s*$/;
+const verbosePattern =
+  /^(\S+?::.+?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?: \((.*)\))?(?:\s+\[\s*\d+%\])?\s*$/;
 
 /**
  * Parses pytest's console output. Reads the short test summary that `-rA` prints (`PASSED path::id`,

@@ -66,9 +66,14 @@ describe('parseTap', () => {
 
   it('reads plain TAP without descriptions or plans, TODO failures and stops at Bail out!', () => {
     const results = parseTap(
-      ['1..4', 'ok 1 first', 'not ok 2 - second # TODO not yet', 'not ok 3', 'Bail out! database down', 'ok 4 - never'].join(
-        '\n',
-      ),
+      [
+        '1..4',
+        'ok 1 first',
+        'not ok 2 - second # TODO not yet',
+        'not ok 3',
+        'Bail out! database down',
+        'ok 4 - never',
+      ].join('\n'),
     );
     expect(results.map((result) => [result.id, result.status])).toEqual([
       ['first', 'passed'],

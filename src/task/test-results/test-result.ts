@@ -14,7 +14,14 @@ export interface TestResult {
 }
 
 /** The report formats a task's `test_output.format` may name. */
-export const testOutputFormats = ['junit-xml', 'tap', 'pytest', 'vitest-json', 'jest-json', 'go-test-json'] as const;
+export const testOutputFormats = [
+  'junit-xml',
+  'tap',
+  'pytest',
+  'vitest-json',
+  'jest-json',
+  'go-test-json',
+] as const;
 
 /** One of {@link testOutputFormats}. */
 export type TestOutputFormat = (typeof testOutputFormats)[number];

@@ -1,0 +1,534 @@
+/**
+ * Computes every metric of a run from its stored transcripts and grade records — no model is called, so
+ * `shakedown rescore` reproduces the report's numbers exactly.
+ */
+import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../agent/events.ts';
+import type {
+  AttemptRecord,
+  RunModelRecord,
+  RunRecord,
+  RunTaskRecord,
+} from '../run/store/store-types.ts';
+import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
+import { meanPassAtK, meanPassHatK, type TaskOutcomes } from './pass-at-k.ts';
+import { costOfUsage, findPrice, type PriceTable } from './price-table.ts';
+import type {
+  BreakEvenMetrics,
+  CostMetrics,
+  MeanWithStandardError,
+  ModelMetrics,
+  ModelPairComparison,
+  PercentileSummary,
+  RateWithInterval,
+  RunMetrics,
+  SourcedPercentileSummary,
+  ToolCallMetrics,
+} from './run-metrics.ts';
+import { RUN_METRICS_SCHEMA_VERSION } from './run-metrics.ts';
+import { mean, meanWithError, pairedComparison, percentile, wilsonInterval } from './statistics.ts';
+
+/** The attempt fields the metrics read (a stored `AttemptRecord` fits). */
+export type MetricsAttempt = Pick<
+  AttemptRecord,
+  'id' | 'modelId' | 'taskId' | 'attemptIndex' | 'status' | 'agentStatus' | 'grade' | 'testMs'
+>;
+
+/** Everything `computeRunMetrics` needs; all of it is in the store. */
+export interface RunMetricsInput {
+  run: Pick<RunRecord, 'id' | 'createdAt' | 'finishedAt' | 'status' | 'configHash'>;
+  models: readonly Pick<RunModelRecord, 'modelId' | 'label' | 'provider' | 'simulated'>[];
+  tasks: readonly Pick<RunTaskRecord, 'taskId' | 'suite' | 'multiTurn'>[];
+  attempts: readonly MetricsAttempt[];
+  /** Transcript events per attempt id; an attempt without events has no step, call or token data. */
+  eventsByAttempt: ReadonlyMap<string, readonly TranscriptEvent[]>;
+  /** Prices of API models. */
+  priceTable: PriceTable;
+  /** Local cost settings per model id; a model listed here is priced by time, not by token. */
+  localCosts?: Readonly<Record<string, LocalCost>>;
+}
+
+const VALIDITY_CLASSES: readonly ToolCallValidity[] = [
+  'valid',
+  'format',
+  'unknown-tool',
+  'schema',
+  'execution-error',
+];
+
+/** Turns NaN / infinities into null so the metrics survive JSON. */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+function ratio(numerator: number, denominator: number): number | null {
+  return denominator > 0 ? numerator / denominator : null;
+}
+
+function increment(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+/** Orders a count record by key, so its JSON is stable. */
+function sortedCounts(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function rateWithInterval(successes: number, trials: number): RateWithInterval {
+  if (trials === 0) return { rate: null, successes, trials, low: null, high: null };
+  const interval = wilsonInterval(successes, trials);
+  return { rate: successes / trials, successes, trials, low: interval.low, high: interval.high };
+}
+
+function summarize(values: number[]): PercentileSummary {
+  return {
+    count: values.length,
+    p50: finiteOrNull(percentile(values, 50)),
+    p95: finiteOrNull(percentile(values, 95)),
+    mean: finiteOrNull(mean(values)),
+  };
+}
+
+function summarizeSourced(
+  samples: Array<{ value: number | null; source: 'server' | 'measured' | 'unavailable' }>,
+): SourcedPercentileSummary {
+  const present = samples.filter(
+    (sample): sample is { value: number; source: 'server' | 'measured' } =>
+      sample.value !== null && sample.source !== 'unavailable',
+  );
+  return {
+    ...summarize(present.map((sample) => sample.value)),
+    serverReported: present.filter((sample) => sample.source === 'server').length,
+    measured: present.filter((sample) => sample.source === 'measured').length,
+    unavailable: samples.length - present.length,
+  };
+}
+
+function meanWithStandardError(values: number[]): MeanWithStandardError {
+  const summary = meanWithError(values);
+  return {
+    mean: finiteOrNull(summary.mean),
+    standardError: values.length === 0 ? null : summary.standardError,
+    count: summary.count,
+  };
+}
+
+/** True when the attempt ended on an infrastructure error (its store status or its agent status says so). */
+function isInfrastructureError(attempt: MetricsAttempt): boolean {
+  return attempt.status === 'infrastructure-error' || attempt.agentStatus === 'infrastructure-error';
+}
+
+function isScored(attempt: MetricsAttempt): boolean {
+  return attempt.status === 'finished' && !isInfrastructureError(attempt);
+}
+
+function isResolved(attempt: MetricsAttempt): boolean {
+  return attempt.grade?.status === 'resolved';
+}
+
+function eventsOfType<Type extends TranscriptEvent['type']>(
+  events: readonly TranscriptEvent[],
+  type: Type,
+): TranscriptEventOf<Type>[] {
+  return events.filter((event): event is TranscriptEventOf<Type> => event.type === type);
+}
+
+/** The agent status of an attempt: its transcript's `attempt-finished` event, else the stored column. */
+function agentStatusOf(attempt: MetricsAttempt, events: readonly TranscriptEvent[]): string | null {
+  return eventsOfType(events, 'attempt-finished').at(-1)?.status ?? attempt.agentStatus ?? null;
+}
+
+function outcomeOf(attempt: MetricsAttempt, events: readonly TranscriptEvent[]): string {
+  if (isInfrastructureError(attempt)) return 'infrastructure-error';
+  if (attempt.status !== 'finished') return 'incomplete';
+  if (isResolved(attempt)) return 'resolved';
+  if (attempt.grade?.status === 'invalid') return 'invalid-grade';
+  const status = agentStatusOf(attempt, events);
+  if (status === null) return attempt.grade ? 'wrong-fix' : 'ungraded';
+  if (status === 'submitted') return attempt.grade ? 'wrong-fix' : 'ungraded';
+  return status;
+}
+
+function computeToolCallMetrics(attemptEvents: ReadonlyArray<readonly TranscriptEvent[]>): ToolCallMetrics {
+  const byValidity = Object.fromEntries(VALIDITY_CLASSES.map((validity) => [validity, 0])) as Record<
+    ToolCallValidity,
+    number
+  >;
+  const formatErrors: Record<string, number> = {};
+  let total = 0;
+  let recovered = 0;
+  let textProtocol = 0;
+  let recoveryOpportunities = 0;
+  let recoveries = 0;
+  for (const events of attemptEvents) {
+    const calls = eventsOfType(events, 'tool-call');
+    calls.forEach((call, index) => {
+      total++;
+      byValidity[call.validity]++;
+      if (call.origin === 'recovered') recovered++;
+      if (call.origin === 'text-protocol') textProtocol++;
+      const next = calls[index + 1];
+      if (call.validity !== 'valid' && next) {
+        recoveryOpportunities++;
+        if (next.validity === 'valid') recoveries++;
+      }
+    });
+    for (const error of eventsOfType(events, 'format-error')) increment(formatErrors, error.reason);
+  }
+  const validityShares = Object.fromEntries(
+    VALIDITY_CLASSES.map((validity) => [validity, ratio(byValidity[validity], total)]),
+  ) as Record<ToolCallValidity, number | null>;
+  return {
+    total,
+    byValidity,
+    validityShares,
+    validShare: ratio(byValidity.valid, total),
+    recovered,
+    recoveredShare: ratio(recovered, total),
+    textProtocol,
+    textProtocolShare: ratio(textProtocol, total),
+    recoveryOpportunities,
+    recoveries,
+    recoveryRate: ratio(recoveries, recoveryOpportunities),
+    formatErrors: sortedCounts(formatErrors),
+  };
+}
+
+function passAtKRows(outcomes: TaskOutcomes[]): ModelMetrics['passAtK'] {
+  if (outcomes.length === 0) return [];
+  const minimum = Math.min(...outcomes.map((task) => task.attempts));
+  return Array.from({ length: minimum }, (_, index) => ({
+    k: index + 1,
+    passAtK: meanPassAtK(outcomes, index + 1),
+    passHatK: meanPassHatK(outcomes, index + 1),
+  }));
+}
+
+function computeCost(
+  modelId: string,
+  responses: TranscriptEventOf<'model-response'>[],
+  resolvedCount: number,
+  input: RunMetricsInput,
+): CostMetrics {
+  const localCost = input.localCosts?.[modelId];
+  const perResolved = (total: number | null) =>
+    total === null || resolvedCount === 0 ? null : total / resolvedCount;
+  if (localCost) {
+    const modelMs = responses.reduce((sum, response) => sum + response.result.timings.wallMs, 0);
+    const totalUsd = localCostOfTime(localCost, modelMs);
+    const basis =
+      localCost.gpuHourlyRateUsd !== undefined
+        ? `local: $${localCost.gpuHourlyRateUsd}/GPU-hour × model time`
+        : `local: ${localCost.watts} W × model time × $${localCost.electricityUsdPerKwh}/kWh`;
+    return {
+      kind: 'local',
+      totalUsd,
+      perResolvedTaskUsd: perResolved(totalUsd),
+      basis,
+      api: null,
+      local: {
+        hours: modelMs / 3_600_000,
+        gpuHourlyRateUsd: localCost.gpuHourlyRateUsd ?? null,
+        watts: localCost.watts ?? null,
+        electricityUsdPerKwh: localCost.electricityUsdPerKwh ?? null,
+        hardwareUsd: localCost.hardwareUsd ?? null,
+      },
+    };
+  }
+  const price = findPrice(input.priceTable, modelId);
+  if (!price) {
+    return {
+      kind: 'unpriced',
+      totalUsd: null,
+      perResolvedTaskUsd: null,
+      basis: `no price for ${modelId} in price table ${input.priceTable.version} and no local cost set`,
+      api: null,
+      local: null,
+    };
+  }
+  const totalUsd = responses.reduce((sum, response) => sum + costOfUsage(price, response.result.usage), 0);
+  const cachedInputPerMillion = price.cachedInputPerMillion ?? price.inputPerMillion;
+  return {
+    kind: 'api',
+    totalUsd,
+    perResolvedTaskUsd: perResolved(totalUsd),
+    basis: `API: $${price.inputPerMillion}/M input, $${cachedInputPerMillion}/M cached, $${price.outputPerMillion}/M output (${price.source}, ${price.asOf}, table ${input.priceTable.version})`,
+    api: {
+      priceTableVersion: input.priceTable.version,
+      model: price.model,
+      inputPerMillion: price.inputPerMillion,
+      cachedInputPerMillion,
+      outputPerMillion: price.outputPerMillion,
+      source: price.source,
+      asOf: price.asOf,
+    },
+    local: null,
+  };
+}
+
+function computeModelMetrics(
+  model: RunMetricsInput['models'][number],
+  input: RunMetricsInput,
+): ModelMetrics {
+  const attempts = input.attempts.filter((attempt) => attempt.modelId === model.modelId);
+  const eventsOf = (attempt: MetricsAttempt) => input.eventsByAttempt.get(attempt.id) ?? [];
+  const scored = attempts.filter(isScored);
+  const resolvedCount = scored.filter(isResolved).length;
+  const multiTurnTasks = new Set(input.tasks.filter((task) => task.multiTurn).map((task) => task.taskId));
+
+  // Per task.
+  const taskRows = [...input.tasks]
+    .sort((a, b) => a.taskId.localeCompare(b.taskId))
+    .map((task) => {
+      const ofTask = attempts.filter((attempt) => attempt.taskId === task.taskId);
+      const scoredOfTask = ofTask.filter(isScored);
+      const resolved = scoredOfTask.filter(isResolved).length;
+      return {
+        taskId: task.taskId,
+        multiTurn: task.multiTurn,
+        scored: scoredOfTask.length,
+        resolved,
+        resolvedRate: ratio(resolved, scoredOfTask.length),
+        infrastructureErrors: ofTask.filter(isInfrastructureError).length,
+      };
+    });
+  const outcomes: TaskOutcomes[] = taskRows
+    .filter((task) => task.scored > 0)
+    .map((task) => ({ taskId: task.taskId, attempts: task.scored, successes: task.resolved }));
+
+  // Repetitions: the attempt index is the repetition.
+  const indexes = [...new Set(attempts.map((attempt) => attempt.attemptIndex))].sort((a, b) => a - b);
+  const perRepetition = indexes.map((attemptIndex) => {
+    const ofIndex = scored.filter((attempt) => attempt.attemptIndex === attemptIndex);
+    return {
+      attemptIndex,
+      resolvedRate: ratio(ofIndex.filter(isResolved).length, ofIndex.length),
+      scored: ofIndex.length,
+    };
+  });
+
+  // Retention on multi-turn tasks.
+  const multiTurnScored = scored.filter((attempt) => multiTurnTasks.has(attempt.taskId));
+  let constraintsKept = 0;
+  let constraintsTotal = 0;
+  for (const attempt of multiTurnScored) {
+    const total = attempt.grade?.constraintsTotal ?? null;
+    if (total === null || total <= 0) continue;
+    constraintsTotal += total;
+    constraintsKept += attempt.grade?.constraintsKept ?? 0;
+  }
+
+  // Steps, latency and tokens, from the model responses.
+  const allEvents = attempts.map(eventsOf);
+  const responses = allEvents.flatMap((events) => eventsOfType(events, 'model-response'));
+  const timings = responses.map((response) => response.result.timings);
+  const usage = responses.map((response) => response.result.usage);
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  const inputTokens = sum(usage.map((entry) => entry.inputTokens));
+  const outputTokens = sum(usage.map((entry) => entry.outputTokens));
+
+  // Wall-time split, from the `attempt-finished` totals and the grade records.
+  let wallMs = 0;
+  let modelMs = 0;
+  let toolMs = 0;
+  let testMs = 0;
+  const attemptWall: number[] = [];
+  for (const attempt of attempts) {
+    const finished = eventsOfType(eventsOf(attempt), 'attempt-finished').at(-1);
+    if (finished) {
+      wallMs += finished.totals.wallMs;
+      modelMs += finished.totals.modelMs;
+      toolMs += finished.totals.toolMs;
+      if (isScored(attempt)) attemptWall.push(finished.totals.wallMs);
+    }
+    testMs += attempt.testMs ?? 0;
+  }
+  const splitTotal = modelMs + toolMs + testMs;
+
+  // Failure classes.
+  const outcomeCounts: Record<string, number> = {};
+  const agentStatuses: Record<string, number> = {};
+  const gradeStatuses: Record<string, number> = {};
+  for (const attempt of attempts) {
+    const events = eventsOf(attempt);
+    increment(outcomeCounts, outcomeOf(attempt, events));
+    const status = agentStatusOf(attempt, events);
+    if (status !== null && attempt.status !== 'pending' && attempt.status !== 'running')
+      increment(agentStatuses, status);
+    if (isScored(attempt)) increment(gradeStatuses, attempt.grade?.status ?? 'ungraded');
+  }
+
+  const partialScores = scored
+    .map((attempt) => attempt.grade?.partialScore)
+    .filter((score): score is number => typeof score === 'number');
+  const simulated =
+    model.simulated ||
+    responses.some((response) => response.result.simulated) ||
+    allEvents.some((events) => eventsOfType(events, 'attempt-started').some((event) => event.simulated));
+
+  return {
+    modelId: model.modelId,
+    label: model.label,
+    provider: model.provider,
+    simulated,
+    attempts: {
+      total: attempts.length,
+      scored: scored.length,
+      infrastructureErrors: attempts.filter(isInfrastructureError).length,
+      incomplete: attempts.filter((attempt) => attempt.status === 'pending' || attempt.status === 'running')
+        .length,
+      invalidGrades: scored.filter((attempt) => attempt.grade?.status === 'invalid').length,
+      ungraded: scored.filter((attempt) => attempt.grade === null).length,
+      infrastructureRetries: sum(responses.map((response) => response.result.retries.length)),
+    },
+    resolved: rateWithInterval(resolvedCount, scored.length),
+    partialScoreMean: finiteOrNull(mean(partialScores)),
+    repetitions: {
+      perRepetition,
+      resolvedRate: meanWithStandardError(
+        perRepetition.map((row) => row.resolvedRate).filter((rate): rate is number => rate !== null),
+      ),
+    },
+    tasksScored: outcomes.length,
+    minimumAttemptsPerTask: outcomes.length === 0 ? 0 : Math.min(...outcomes.map((task) => task.attempts)),
+    passAtK: passAtKRows(outcomes),
+    toolCalls: computeToolCallMetrics(allEvents),
+    retention: {
+      attempts: multiTurnScored.length,
+      constraintsKept,
+      constraintsTotal,
+      retention: ratio(constraintsKept, constraintsTotal),
+      resolved: rateWithInterval(multiTurnScored.filter(isResolved).length, multiTurnScored.length),
+    },
+    stepsPerTask: summarize(scored.map((attempt) => eventsOfType(eventsOf(attempt), 'model-response').length)),
+    latency: {
+      timeToFirstTokenMs: summarizeSourced(
+        timings.map((timing) => ({ value: timing.timeToFirstTokenMs, source: timing.sources.timeToFirstToken })),
+      ),
+      prefillTokensPerSecond: summarizeSourced(
+        timings.map((timing) => ({ value: timing.prefillTokensPerSecond, source: timing.sources.prefill })),
+      ),
+      decodeTokensPerSecond: summarizeSourced(
+        timings.map((timing) => ({ value: timing.decodeTokensPerSecond, source: timing.sources.decode })),
+      ),
+      stepWallMs: summarize(timings.map((timing) => timing.wallMs)),
+      attemptWallMs: summarize(attemptWall),
+      split: {
+        wallMs,
+        modelMs,
+        toolMs,
+        testMs,
+        modelShare: ratio(modelMs, splitTotal),
+        toolShare: ratio(toolMs, splitTotal),
+        testShare: ratio(testMs, splitTotal),
+      },
+    },
+    tokens: {
+      input: inputTokens,
+      cachedInput: sum(usage.map((entry) => entry.cachedInputTokens)),
+      output: outputTokens,
+      reasoning: sum(usage.map((entry) => entry.reasoningTokens)),
+      serverReportedSteps: usage.filter((entry) => entry.source === 'server').length,
+      measuredSteps: usage.filter((entry) => entry.source === 'measured').length,
+      totalPerResolvedTask: ratio(inputTokens + outputTokens, resolvedCount),
+      outputPerResolvedTask: ratio(outputTokens, resolvedCount),
+    },
+    cost: computeCost(model.modelId, responses, resolvedCount, input),
+    failures: {
+      outcomes: sortedCounts(outcomeCounts),
+      agentStatuses: sortedCounts(agentStatuses),
+      gradeStatuses: sortedCounts(gradeStatuses),
+    },
+    tasks: taskRows,
+  };
+}
+
+function compareModels(a: ModelMetrics, b: ModelMetrics): ModelPairComparison {
+  const ratesOf = (model: ModelMetrics) =>
+    new Map(
+      model.tasks
+        .filter((task) => task.resolvedRate !== null)
+        .map((task) => [task.taskId, task.resolvedRate as number]),
+    );
+  const ratesA = ratesOf(a);
+  const ratesB = ratesOf(b);
+  const shared = [...ratesA.keys()].filter((taskId) => ratesB.has(taskId)).sort();
+  const result = pairedComparison(
+    shared.map((taskId) => ratesA.get(taskId) as number),
+    shared.map((taskId) => ratesB.get(taskId) as number),
+  );
+  return {
+    modelA: a.modelId,
+    modelB: b.modelId,
+    comparison: {
+      ...result,
+      meanDifference: finiteOrNull(result.meanDifference),
+      standardError: shared.length === 0 ? null : finiteOrNull(result.standardError),
+      pValue: finiteOrNull(result.pValue),
+    },
+  };
+}
+
+function computeBreakEven(models: ModelMetrics[]): BreakEvenMetrics[] {
+  const rows: BreakEvenMetrics[] = [];
+  for (const local of models.filter((model) => model.cost.kind === 'local')) {
+    for (const api of models.filter((model) => model.cost.kind === 'api')) {
+      const base = { localModel: local.modelId, apiModel: api.modelId };
+      const hardwareUsd = local.cost.local?.hardwareUsd ?? null;
+      if (hardwareUsd === null) {
+        rows.push({
+          ...base,
+          resolvedTasks: null,
+          reason: 'set localCost.hardwareUsd for this model to compute a break-even volume',
+        });
+      } else if (local.cost.perResolvedTaskUsd === null || api.cost.perResolvedTaskUsd === null) {
+        rows.push({
+          ...base,
+          resolvedTasks: null,
+          reason: 'no cost per resolved task: one of the models resolved no task',
+        });
+      } else {
+        rows.push({
+          ...base,
+          ...breakEvenVolume(hardwareUsd, local.cost.perResolvedTaskUsd, api.cost.perResolvedTaskUsd),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * Computes the metrics of a run. Scores count finished attempts only: attempts that ended on an infrastructure
+ * error are excluded and counted apart; an `invalid` grade or a missing grade counts as not resolved. pass@k and
+ * pass^k use the unbiased estimators over tasks with a scored attempt, for k up to the fewest scored attempts of
+ * such a task. Deterministic: the same input always gives the same object.
+ */
+export function computeRunMetrics(input: RunMetricsInput): RunMetrics {
+  const models = [...input.models]
+    .sort((a, b) => a.modelId.localeCompare(b.modelId))
+    .map((model) => computeModelMetrics(model, input));
+  const comparisons: ModelPairComparison[] = [];
+  for (let first = 0; first < models.length; first++) {
+    for (let second = first + 1; second < models.length; second++) {
+      comparisons.push(compareModels(models[first], models[second]));
+    }
+  }
+  return {
+    schemaVersion: RUN_METRICS_SCHEMA_VERSION,
+    run: {
+      id: input.run.id,
+      createdAt: input.run.createdAt,
+      finishedAt: input.run.finishedAt,
+      status: input.run.status,
+      configHash: input.run.configHash,
+      priceTableVersion: input.priceTable.version,
+    },
+    simulated: models.some((model) => model.simulated),
+    tasks: [...input.tasks]
+      .sort((a, b) => a.taskId.localeCompare(b.taskId))
+      .map((task) => ({ taskId: task.taskId, suite: task.suite, multiTurn: task.multiTurn })),
+    models,
+    comparisons,
+    breakEven: computeBreakEven(models),
+  };
+}

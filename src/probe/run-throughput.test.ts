@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createModelClient } from '../model/create-model-client.ts';
+import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { approximateTokens } from './retention-conversation.ts';
+import { runThroughput, throughputPrompt } from './run-throughput.ts';
+
+let server: SimulatedServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+describe('throughputPrompt', () => {
+  it('has the same length for every label and about the requested tokens', () => {
+    const first = throughputPrompt(500, 'c001 r000 i000');
+    expect(first.length).toBe(throughputPrompt(500, 'c004 r001 i003').length);
+    expect(first).not.toBe(throughputPrompt(500, 'c004 r001 i003'));
+    expect(approximateTokens(first)).toBe(500);
+  });
+});
+
+describe('runThroughput against a simulated llama.cpp server', () => {
+  it('measures TTFT and decode speed per request and aggregate tokens/s at concurrency 1 and 2', async () => {
+    server = await startSimulatedServer({
+      flavour: 'llamacpp',
+      script: () => ({
+        content: 'x'.repeat(40),
+        chunkSize: 4,
+        chunkDelayMs: 25,
+        firstTokenDelayMs: 30,
+        usage: { promptTokens: 500, completionTokens: 10 },
+        serverTimings: { promptMs: 20, predictedMs: 250 },
+      }),
+    });
+    const client = createModelClient(`llamacpp:${server.url}`, { retry: false });
+    const result = await runThroughput(client, { concurrency: [1, 2], rounds: 2 });
+    expect(result.requests).toHaveLength(6);
+    expect(server.chatRequests).toHaveLength(6);
+    const [one, two] = result.levels;
+    expect(one).toMatchObject({ concurrency: 1, requests: 2, completed: 2, infrastructureErrors: 0 });
+    expect(two).toMatchObject({ concurrency: 2, requests: 4, completed: 4, decodeSource: 'server' });
+    // Server-reported decode speed: 10 tokens in 250 ms.
+    expect(two.decodeTokensPerSecond.p50).toBeCloseTo(40, 0);
+    expect(one.timeToFirstTokenMs.p50).toBeGreaterThanOrEqual(25);
+    // Two requests in flight at once roughly double the aggregate rate of one.
+    expect(two.aggregateTokensPerSecond!).toBeGreaterThan(one.aggregateTokensPerSecond! * 1.5);
+    expect(result.requests.every((request) => request.simulated && request.outputTokens === 10)).toBe(true);
+  });
+
+  it('stops a level when its time budget is spent and counts infrastructure failures apart', async () => {
+    server = await startSimulatedServer({
+      flavour: 'llamacpp',
+      script: (_request, index) =>
+        index === 0 ? { fault: { kind: 'http-error', status: 503 } } : { content: 'ok', chunkDelayMs: 5 },
+    });
+    const client = createModelClient(`llamacpp:${server.url}`, { retry: false });
+    const result = await runThroughput(client, { concurrency: [1], rounds: 5, levelTimeBudgetMs: 0 });
+    expect(result.levels[0]).toMatchObject({
+      requests: 1,
+      completed: 0,
+      infrastructureErrors: 1,
+      stoppedByTimeBudget: true,
+    });
+    expect(result.levels[0].aggregateTokensPerSecond).toBeNull();
+    expect(result.notes[0]).toMatch(/time budget/);
+  });
+});

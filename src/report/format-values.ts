@@ -1,0 +1,40 @@
+/** Number formatting shared by the Markdown and HTML reports; `null` always prints as an em dash. */
+
+/** Placeholder for a value that is unknown or undefined. */
+export const MISSING = '—';
+
+/** `0.4737` → `47.4%`. */
+export function formatPercent(value: number | null, digits = 1): string {
+  return value === null ? MISSING : `${(value * 100).toFixed(digits)}%`;
+}
+
+/** A 95% interval as `[27.3–68.3%]`. */
+export function formatInterval(low: number | null, high: number | null): string {
+  if (low === null || high === null) return MISSING;
+  return `[${(low * 100).toFixed(1)}–${(high * 100).toFixed(1)}%]`;
+}
+
+/** Dollars with enough digits for fractions of a cent: `$0.0094`, `$12.50`. */
+export function formatUsd(value: number | null): string {
+  if (value === null) return MISSING;
+  if (value === 0) return '$0';
+  return Math.abs(value) >= 1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
+}
+
+/** Milliseconds as `850 ms` or `2.4 s`. */
+export function formatMilliseconds(value: number | null): string {
+  if (value === null) return MISSING;
+  return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+}
+
+/** A plain number with at most `digits` decimals: `40`, `3.05`. */
+export function formatNumber(value: number | null, digits = 2): string {
+  if (value === null) return MISSING;
+  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+}
+
+/** A p-value: `0.031`, `<0.001`. */
+export function formatPValue(value: number | null): string {
+  if (value === null) return MISSING;
+  return value < 0.001 ? '<0.001' : value.toFixed(3);
+}

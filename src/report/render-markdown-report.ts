@@ -1,0 +1,154 @@
+/**
+ * The compact Markdown report, sized for a pull-request comment: a headline table per model, paired comparisons,
+ * failure classes, cost notes, and a SIMULATED banner when any number came from a simulated model.
+ */
+import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
+import {
+  formatInterval,
+  formatMilliseconds,
+  formatNumber,
+  formatPercent,
+  formatPValue,
+  formatUsd,
+  MISSING,
+} from './format-values.ts';
+
+/** Escapes text for a Markdown table cell (also neutralizes inline HTML, which GitHub would render). */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replaceAll('\\', '\\\\')
+    .replaceAll('|', '\\|')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('`', '\\`')
+    .replaceAll('*', '\\*')
+    .replaceAll('_', '\\_')
+    .replaceAll('[', '\\[')
+    .replaceAll(']', '\\]')
+    .replace(/\r?\n/g, ' ');
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  return [row(header), row(header.map(() => '---')), ...rows.map(row)];
+}
+
+function modelName(model: ModelMetrics): string {
+  return `${escapeMarkdown(model.label)}${model.simulated ? ' (simulated)' : ''}`;
+}
+
+/** `pass@k` / `pass^k` at the largest k measured, as `k=3: 80.0% / 20.0%`. */
+function passAtLargestK(model: ModelMetrics): { passAtK: string; passHatK: string } {
+  const last = model.passAtK.at(-1);
+  if (!last) return { passAtK: MISSING, passHatK: MISSING };
+  return {
+    passAtK: `${formatPercent(last.passAtK)} (k=${last.k})`,
+    passHatK: `${formatPercent(last.passHatK)} (k=${last.k})`,
+  };
+}
+
+function headline(metrics: RunMetrics): string[] {
+  return table(
+    [
+      'Model',
+      'Resolved',
+      '95% CI',
+      'Runs mean ± SEM',
+      'pass@k',
+      'pass^k',
+      'Valid tool calls',
+      'TTFT p50',
+      'Decode tok/s p50',
+      'Cost / resolved',
+      'Infra errors',
+    ],
+    metrics.models.map((model) => {
+      const pass = passAtLargestK(model);
+      const repetitions = model.repetitions.resolvedRate;
+      return [
+        modelName(model),
+        `${formatPercent(model.resolved.rate)} (${model.resolved.successes}/${model.resolved.trials})`,
+        formatInterval(model.resolved.low, model.resolved.high),
+        repetitions.mean === null
+          ? MISSING
+          : `${formatPercent(repetitions.mean)} ± ${formatPercent(repetitions.standardError)}`,
+        pass.passAtK,
+        pass.passHatK,
+        formatPercent(model.toolCalls.validShare),
+        formatMilliseconds(model.latency.timeToFirstTokenMs.p50),
+        formatNumber(model.latency.decodeTokensPerSecond.p50, 1),
+        formatUsd(model.cost.perResolvedTaskUsd),
+        String(model.attempts.infrastructureErrors),
+      ];
+    }),
+  );
+}
+
+function comparisons(metrics: RunMetrics): string[] {
+  const labels = new Map(metrics.models.map((model) => [model.modelId, escapeMarkdown(model.label)]));
+  return metrics.comparisons.map(({ modelA, modelB, comparison }) => {
+    const difference =
+      comparison.meanDifference === null
+        ? MISSING
+        : `${comparison.meanDifference >= 0 ? '+' : ''}${(comparison.meanDifference * 100).toFixed(1)} pts`;
+    return (
+      `- **${labels.get(modelA)} vs ${labels.get(modelB)}** (paired over ${comparison.pairs} tasks): ` +
+      `${difference} resolved rate, ${comparison.wins} wins / ${comparison.losses} losses / ${comparison.ties} ties, ` +
+      `p = ${formatPValue(comparison.pValue)}`
+    );
+  });
+}
+
+function failures(metrics: RunMetrics): string[] {
+  return metrics.models.map((model) => {
+    const classes = Object.entries(model.failures.outcomes)
+      .filter(([outcome]) => outcome !== 'resolved')
+      .map(([outcome, count]) => `${escapeMarkdown(outcome)} ${count}`);
+    return `- **${escapeMarkdown(model.label)}**: ${classes.length > 0 ? classes.join(', ') : 'none'}`;
+  });
+}
+
+function costNotes(metrics: RunMetrics): string[] {
+  const lines = metrics.models.map(
+    (model) =>
+      `- **${escapeMarkdown(model.label)}**: ${formatUsd(model.cost.totalUsd)} total — ${escapeMarkdown(model.cost.basis)}`,
+  );
+  const labels = new Map(metrics.models.map((model) => [model.modelId, escapeMarkdown(model.label)]));
+  for (const entry of metrics.breakEven) {
+    const volume =
+      entry.resolvedTasks === null ? 'no break-even' : `break-even after ${entry.resolvedTasks} resolved tasks`;
+    lines.push(
+      `- ${labels.get(entry.localModel)} vs ${labels.get(entry.apiModel)}: ${volume} (${escapeMarkdown(entry.reason)})`,
+    );
+  }
+  return lines;
+}
+
+/** Renders the run's metrics as compact Markdown. */
+export function renderMarkdownReport(metrics: RunMetrics): string {
+  const lines: string[] = [];
+  lines.push(`## Shakedown report — ${escapeMarkdown(metrics.run.id)}`, '');
+  if (metrics.simulated) {
+    const simulated = metrics.models.filter((model) => model.simulated).map((model) => escapeMarkdown(model.label));
+    lines.push(
+      `> [!WARNING]`,
+      `> **SIMULATED**: ${simulated.join(', ')} ran against a simulated model. These numbers say nothing about a real model.`,
+      '',
+    );
+  }
+  const scored = metrics.models.reduce((sum, model) => sum + model.attempts.scored, 0);
+  lines.push(
+    `${metrics.models.length} models × ${metrics.tasks.length} tasks, ${scored} scored attempts ` +
+      `(run ${escapeMarkdown(metrics.run.status)}, prices ${escapeMarkdown(metrics.run.priceTableVersion)}). ` +
+      'Infrastructure errors are excluded from scores.',
+    '',
+  );
+  lines.push(...headline(metrics), '');
+  if (metrics.comparisons.length > 0) lines.push('**Paired per-task comparison**', '', ...comparisons(metrics), '');
+  lines.push('**Failure classes**', '', ...failures(metrics), '');
+  lines.push('**Cost**', '', ...costNotes(metrics), '');
+  return `${lines.join('\n').trimEnd()}\n`;
+}

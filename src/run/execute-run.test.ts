@@ -1,0 +1,158 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InfrastructureError } from '../model/infrastructure-error.ts';
+import { createScriptedClient } from '../model/scripted-client.ts';
+import type { Task } from '../task/task.ts';
+import { type ModelConfig, shakedownConfigSchema } from './config.ts';
+import { type ClientFactory, executeRun, findResumableRun, RunConfigChangedError } from './execute-run.ts';
+import { openStore, type Store } from './store/index.ts';
+import { createCalcAgent, solves, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
+
+let directory: string;
+let store: Store;
+let tasks: Task[];
+
+beforeEach(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), 'shakedown-execute-run-'));
+  tasks = await writeSyntheticSuite(path.join(directory, 'suite'), 3);
+  store = openStore(path.join(directory, 'data'));
+});
+
+afterEach(async () => {
+  store.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+const models: ModelConfig[] = [
+  { id: 'simulated:alpha', protocol: 'native' },
+  { id: 'simulated:beta', protocol: 'native' },
+];
+
+function configOf(overrides: Record<string, unknown> = {}) {
+  return shakedownConfigSchema.parse({ attempts: 4, concurrency: 2, sandbox: 'none', ...overrides });
+}
+
+describe('executeRun', () => {
+  it('records exactly the known outcomes of every model × task × attempt', async () => {
+    const factory: ClientFactory = (model, request) => {
+      if (request.purpose === 'describe') return createScriptedClient([]);
+      const fix =
+        model.id === 'simulated:alpha' ? solves('alpha', request.taskId!, request.attemptIndex!, 0.5) : false;
+      return createCalcAgent(fix);
+    };
+    const result = await executeRun({
+      config: configOf(),
+      models,
+      tasks,
+      store,
+      dataDir: path.join(directory, 'data'),
+      clientFactory: factory,
+    });
+
+    expect(result.status).toBe('completed');
+    const attempts = store.attempts(result.runId);
+    expect(attempts).toHaveLength(2 * 3 * 4);
+    for (const attempt of attempts) {
+      const expected =
+        attempt.modelId === 'simulated:alpha' && solves('alpha', attempt.taskId, attempt.attemptIndex, 0.5);
+      expect(attempt.status, `${attempt.id}: ${attempt.error}`).toBe('finished');
+      expect(attempt.gradeStatus, attempt.id).toBe(expected ? 'resolved' : 'unresolved');
+      expect(attempt.agentStatus).toBe('submitted');
+      expect(store.events(attempt.id).at(-1)?.type).toBe('attempt-finished');
+    }
+    const truth = tasks.flatMap((task) => [0, 1, 2, 3].filter((index) => solves('alpha', task.id, index, 0.5)));
+    expect(truth.length).toBeGreaterThan(0);
+    expect(truth.length).toBeLessThan(12);
+    expect(attempts.filter((attempt) => attempt.modelId === 'simulated:alpha' && attempt.resolved)).toHaveLength(
+      truth.length,
+    );
+    expect(attempts.filter((attempt) => attempt.modelId === 'simulated:beta' && attempt.resolved)).toHaveLength(0);
+    const transcripts = await readdir(path.join(directory, 'data', 'runs', result.runId, 'transcripts'));
+    expect(transcripts.filter((name) => name.endsWith('.jsonl'))).toHaveLength(24);
+    expect(store.getRun(result.runId)?.status).toBe('completed');
+  }, 120_000);
+
+  it('retries infrastructure errors and never counts them as unresolved', async () => {
+    const calls = new Map<string, number>();
+    const factory: ClientFactory = (_model, request) => {
+      if (request.purpose === 'describe') return createScriptedClient([]);
+      const key = `${request.taskId}/${request.attemptIndex}`;
+      calls.set(key, (calls.get(key) ?? 0) + 1);
+      // Task 0: always broken infrastructure. Task 1: broken on the first try only. Task 2: fine.
+      const broken = request.taskId === 'calc-task-0' || (request.taskId === 'calc-task-1' && request.tryIndex === 0);
+      if (broken) {
+        return createScriptedClient([{ throw: new InfrastructureError('connection', 'connection refused') }]);
+      }
+      return createCalcAgent(true);
+    };
+    const result = await executeRun({
+      config: configOf({ attempts: 1, attemptRetries: 2 }),
+      models: [models[0]!],
+      tasks,
+      store,
+      dataDir: path.join(directory, 'data'),
+      clientFactory: factory,
+    });
+    const byTask = new Map(store.attempts(result.runId).map((attempt) => [attempt.taskId, attempt]));
+    expect(byTask.get('calc-task-0')).toMatchObject({ status: 'infrastructure-error', gradeStatus: null, resolved: null });
+    expect(byTask.get('calc-task-1')).toMatchObject({ status: 'finished', gradeStatus: 'resolved' });
+    expect(byTask.get('calc-task-2')).toMatchObject({ status: 'finished', gradeStatus: 'resolved' });
+    expect(calls.get('calc-task-0/0')).toBe(3);
+    expect(calls.get('calc-task-1/0')).toBe(2);
+    expect(result.outcomes).toMatchObject({ resolved: 2, unresolved: 0, 'infrastructure-error': 1 });
+    // The retried attempt's stored transcript is the successful try alone.
+    const events = store.events(byTask.get('calc-task-1')!.id);
+    expect(events.filter((event) => event.type === 'attempt-started')).toHaveLength(1);
+    expect(events.some((event) => event.type === 'infrastructure-error')).toBe(false);
+    const archive = await readdir(path.join(directory, 'data', 'runs', result.runId, 'transcripts', 'archive'));
+    expect(archive.filter((name) => name.includes('calc-task-0'))).toHaveLength(2);
+  }, 120_000);
+
+  it('records a failing setup command as an infrastructure error, not a model failure', async () => {
+    const broken = { ...tasks[0]!, setup: ['exit 3'] };
+    const result = await executeRun({
+      config: configOf({ attempts: 1 }),
+      models: [models[0]!],
+      tasks: [broken],
+      store,
+      dataDir: path.join(directory, 'data'),
+      clientFactory: () => createCalcAgent(true),
+    });
+    const [attempt] = store.attempts(result.runId);
+    expect(attempt).toMatchObject({ status: 'infrastructure-error', gradeStatus: null });
+    expect(attempt!.error).toMatch(/setup failed.*exit 3.*exited with code 3/);
+  }, 60_000);
+
+  it('refuses to resume a run whose configuration changed, saying what changed', async () => {
+    const dataDir = path.join(directory, 'data');
+    const controller = new AbortController();
+    controller.abort();
+    const first = await executeRun({
+      config: configOf({ attempts: 2 }),
+      models,
+      tasks,
+      store,
+      dataDir,
+      clientFactory: () => createCalcAgent(true),
+      signal: controller.signal,
+    });
+    expect(first.status).toBe('interrupted');
+    expect(findResumableRun(store)?.id).toBe(first.runId);
+    const attempt = executeRun({
+      config: configOf({ attempts: 3 }),
+      models: [models[0]!],
+      tasks,
+      store,
+      dataDir,
+      resume: first.runId,
+      clientFactory: () => createCalcAgent(true),
+    });
+    await expect(attempt).rejects.toThrow(RunConfigChangedError);
+    await expect(attempt).rejects.toThrow(
+      /config changed since run .*models removed: simulated:beta.*attempts per task 2 -> 3.*start a new run/,
+    );
+    expect(store.attempts(first.runId, { status: 'pending' })).toHaveLength(12);
+  }, 60_000);
+});

@@ -1,0 +1,393 @@
+import { hostname } from 'node:os';
+import PQueue from 'p-queue';
+import type { AgentLimits, AttemptTotals, ToolProtocolName } from '../agent/events.ts';
+import { chooseToolProtocol } from '../agent/tool-protocol.ts';
+import { localCostOfTime } from '../metrics/local-cost.ts';
+import { BUILT_IN_PRICE_TABLE, costOfUsage, findPrice, mergePriceTables } from '../metrics/price-table.ts';
+import { API_KEY_VARIABLES, createModelClient } from '../model/create-model-client.ts';
+import { parseModelId } from '../model/model-id.ts';
+import { redactSecrets } from '../model/redact-secrets.ts';
+import type { EndpointInfo, ModelClient } from '../model/types.ts';
+import type { Task } from '../task/task.ts';
+import type { ModelConfig, ShakedownConfig } from './config.ts';
+import { createKeyedLock } from './keyed-lock.ts';
+import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
+import {
+  describeFingerprintChange,
+  fingerprintHash,
+  type RunFingerprint,
+  runFingerprintOf,
+  taskHashOf,
+} from './run-fingerprint.ts';
+import { buildRunMatrix, groupByEndpoint } from './run-matrix.ts';
+import type { Store } from './store/store.ts';
+import type { AttemptRecord, RunRecord } from './store/store-types.ts';
+import { archiveTranscript, transcriptPathOf } from './transcript-files.ts';
+
+/** What a client is made for: the endpoint check at the start of a run, or one try of one attempt. */
+export interface ClientRequest {
+  purpose: 'describe' | 'attempt';
+  taskId: string | null;
+  attemptIndex: number | null;
+  /** 0 for the first try of an attempt, then one more per infrastructure retry. */
+  tryIndex: number;
+}
+
+/** Makes the model client of a model (default: {@link createModelClient}); tests inject scripted clients. */
+export type ClientFactory = (model: ModelConfig, request: ClientRequest) => ModelClient;
+
+/** Live progress of a run. */
+export type RunProgressEvent =
+  | { type: 'run-started'; runId: string; resumed: boolean; total: number; pending: number; models: ModelConfig[] }
+  | { type: 'attempt-started'; attemptId: string; modelId: string; taskId: string; attemptIndex: number; tryIndex: number }
+  | {
+      type: 'attempt-finished';
+      attemptId: string;
+      modelId: string;
+      taskId: string;
+      attemptIndex: number;
+      outcome: AttemptOutcome;
+    }
+  | { type: 'warning'; message: string }
+  | { type: 'run-finished'; runId: string; status: 'completed' | 'interrupted' };
+
+/** Input of {@link executeRun}. */
+export interface ExecuteRunOptions {
+  config: ShakedownConfig;
+  models: ModelConfig[];
+  tasks: Task[];
+  store: Store;
+  dataDir: string;
+  /** Resume this run instead of creating one: only its pending (and crashed running) attempts run. */
+  resume?: string;
+  clientFactory?: ClientFactory;
+  onProgress?: (event: RunProgressEvent) => void;
+  /** Aborting stops taking attempts, cancels the ones in flight (they run again on resume) and interrupts the run. */
+  signal?: AbortSignal;
+  /** Keep the workspaces of attempts that were not resolved (default false). */
+  keepWorkspaces?: boolean;
+  /** Environment API keys are read from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Run id for a new run (default: a fresh `run-…` id). */
+  runId?: string;
+}
+
+/** How a run ended. */
+export interface ExecuteRunResult {
+  runId: string;
+  status: 'completed' | 'interrupted';
+  resumed: boolean;
+  /** Attempts run in this invocation, by outcome. */
+  outcomes: Record<AttemptOutcome, number>;
+}
+
+/** A resume was refused because the run's configuration changed. */
+export class RunConfigChangedError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly changes: string[],
+  ) {
+    super(`config changed since run ${runId}: ${changes.join('; ') || 'configuration hash differs'}; start a new run`);
+    this.name = 'RunConfigChangedError';
+  }
+}
+
+/** Wall-clock limit of the hidden tests of one attempt. */
+export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * Runs (or resumes) a run: inserts the matrix models × tasks × attempts as pending attempts, then runs them
+ * through one queue per endpoint (its concurrency from the model config, default 1 local / 4 API) under the
+ * global `config.concurrency` cap. Each attempt is recorded as it ends, so a crash loses at most the attempts in
+ * flight, which a resume runs again from scratch; finished attempts are never rerun. No API key reaches the
+ * store, transcripts or progress messages.
+ */
+export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRunResult> {
+  const { config, models, tasks, store, dataDir } = options;
+  if (models.length === 0) throw new Error('no models to run: give --model or list models in shakedown.yaml');
+  if (tasks.length === 0) throw new Error('no tasks to run: give --suite or --tasks, or list them in shakedown.yaml');
+  const env = options.env ?? process.env;
+  const secrets = [
+    ...Object.values(API_KEY_VARIABLES).map((variable) => env[variable]),
+    ...models.flatMap((model) => (model.apiKeyEnv ? [env[model.apiKeyEnv]] : [])),
+  ];
+  const redact = (text: string) => redactSecrets(text, secrets);
+  const clientFactory = options.clientFactory ?? defaultClientFactory(config, env);
+  const progress = (event: RunProgressEvent) => options.onProgress?.(event);
+  const warned = new Set<string>();
+  const warn = (message: string) => {
+    const clean = redact(message);
+    if (warned.has(clean)) return;
+    warned.add(clean);
+    progress({ type: 'warning', message: clean });
+  };
+
+  const fingerprint = runFingerprintOf(config, models, tasks);
+  const configHash = fingerprintHash(fingerprint);
+  const priceTable = mergePriceTables(BUILT_IN_PRICE_TABLE, config.prices);
+
+  let run: RunRecord;
+  const resumed = options.resume !== undefined;
+  if (options.resume !== undefined) {
+    run = await prepareResume(store, options.resume, fingerprint, configHash, dataDir);
+  } else {
+    const endpointInfo = new Map<string, EndpointInfo | null>();
+    for (const model of models) endpointInfo.set(model.id, await describeModel(model, clientFactory, warn));
+    run = store.createRun({
+      ...(options.runId ? { id: options.runId } : {}),
+      config: { fingerprint, settings: settingsOf(config) },
+      configHash,
+      priceTableVersion: priceTable.version,
+      simulated: models.some((model) => isSimulated(model, endpointInfo.get(model.id) ?? null)),
+      models: models.map((model) => {
+        const info = endpointInfo.get(model.id) ?? null;
+        return {
+          modelId: model.id,
+          label: model.label,
+          provider: providerOf(model, info),
+          simulated: isSimulated(model, info),
+          endpointInfo: info ?? undefined,
+        };
+      }),
+      tasks: tasks.map((task) => ({ taskId: task.id, taskHash: taskHashOf(task), multiTurn: task.turns.length > 0 })),
+    });
+  }
+  const runId = run.id;
+  store.ensureAttempts(runId, buildRunMatrix(runId, models, tasks, config.attempts));
+
+  const storedModels = new Map(store.runModels(runId).map((model) => [model.modelId, model]));
+  const protocols = new Map<string, ToolProtocolName>(
+    models.map((model) => [
+      model.id,
+      chooseToolProtocol((storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null, model.protocol),
+    ]),
+  );
+  const tasksById = new Map(tasks.map((task) => [task.id, task]));
+  const modelsById = new Map(models.map((model) => [model.id, model]));
+  const pending = store.attempts(runId, { status: 'pending' });
+  const total = store.attempts(runId).length;
+  progress({ type: 'run-started', runId, resumed, total, pending: pending.length, models });
+
+  const outcomes: Record<AttemptOutcome, number> = {
+    resolved: 0,
+    unresolved: 0,
+    invalid: 0,
+    'infrastructure-error': 0,
+    cancelled: 0,
+  };
+  const global = new PQueue({ concurrency: config.concurrency });
+  const queues = new Map<string, PQueue>();
+  for (const group of groupByEndpoint(models)) {
+    const queue = new PQueue({ concurrency: group.concurrency });
+    for (const modelId of group.modelIds) queues.set(modelId, queue);
+  }
+  const signal = options.signal;
+  const worker = `${hostname()}:${process.pid}`;
+  const prepareLock = createKeyedLock();
+  let failure: unknown = null;
+  const onAbort = () => {
+    for (const queue of new Set(queues.values())) queue.clear();
+    global.clear();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  const runOne = async (planned: AttemptRecord) => {
+    if (signal?.aborted || failure !== null) return;
+    const claimed = store.claimAttempt(planned.id, worker);
+    if (!claimed) return;
+    const model = modelsById.get(claimed.modelId);
+    const task = tasksById.get(claimed.taskId);
+    if (!model || !task) throw new Error(`attempt ${claimed.id} names a model or task not in this run`);
+    const limits = mergeLimits(config, task);
+    const price = findPrice(priceTable, canonicalIdOf(model));
+    const outcome = await runAttempt({
+      store,
+      runId,
+      attempt: claimed,
+      task,
+      dataDir,
+      createClient: (tryIndex) =>
+        clientFactory(model, { purpose: 'attempt', taskId: task.id, attemptIndex: claimed.attemptIndex, tryIndex }),
+      protocol: protocols.get(model.id) ?? 'native',
+      limits: limits.agent,
+      commandTimeoutMs: limits.commandTimeoutMs,
+      testTimeoutMs: TEST_TIMEOUT_MS,
+      costOfUsage: price ? (usage) => costOfUsage(price, usage) : undefined,
+      costOfAttempt: (totals) => attemptCost(totals, price !== null, model),
+      redact,
+      sandboxBackend: config.sandbox,
+      infrastructureRetries: config.attemptRetries,
+      keepWorkspaces: options.keepWorkspaces ?? config.keepWorkspaces,
+      signal,
+      onTry: (tryIndex) =>
+        progress({
+          type: 'attempt-started',
+          attemptId: claimed.id,
+          modelId: claimed.modelId,
+          taskId: claimed.taskId,
+          attemptIndex: claimed.attemptIndex,
+          tryIndex,
+        }),
+      onWarning: warn,
+      prepareLock,
+    });
+    outcomes[outcome] += 1;
+    progress({
+      type: 'attempt-finished',
+      attemptId: claimed.id,
+      modelId: claimed.modelId,
+      taskId: claimed.taskId,
+      attemptIndex: claimed.attemptIndex,
+      outcome,
+    });
+  };
+
+  try {
+    await Promise.all(
+      pending.map((planned) => {
+        const queue = queues.get(planned.modelId);
+        if (!queue) throw new Error(`attempt ${planned.id} names model ${planned.modelId}, which is not in this run`);
+        return queue
+          .add(() => global.add(() => runOne(planned)))
+          .catch((error: unknown) => {
+            failure ??= error;
+            onAbort();
+          });
+      }),
+    );
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+
+  if (failure !== null || signal?.aborted) {
+    // Attempts cut short run again from scratch on resume; their partial transcripts are archived then.
+    store.resetRunningAttempts(runId);
+    const status = failure !== null ? 'failed' : 'interrupted';
+    store.markRun(runId, status, failure !== null ? redact(`failed: ${String(failure)}`) : undefined);
+    if (failure !== null) throw failure;
+    progress({ type: 'run-finished', runId, status: 'interrupted' });
+    return { runId, status: 'interrupted', resumed, outcomes };
+  }
+  const left = store.attempts(runId, { status: ['pending', 'running'] }).length;
+  const status = left === 0 ? 'completed' : 'interrupted';
+  store.markRun(runId, status);
+  progress({ type: 'run-finished', runId, status });
+  return { runId, status, resumed, outcomes };
+}
+
+/**
+ * The run `--resume` without an id picks: the newest run that did not complete (interrupted, failed, or left
+ * `running` by a crash). Null when there is none.
+ */
+export function findResumableRun(store: Store): RunRecord | null {
+  return store.listRuns().find((run) => run.status !== 'completed') ?? null;
+}
+
+async function prepareResume(
+  store: Store,
+  runId: string,
+  fingerprint: RunFingerprint,
+  configHash: string,
+  dataDir: string,
+): Promise<RunRecord> {
+  const run = store.getRun(runId);
+  if (!run) throw new Error(`no run ${runId} in ${store.path}; \`shakedown runs\` lists the stored runs`);
+  if (run.status === 'completed') throw new Error(`run ${runId} is already complete; nothing to resume`);
+  if (run.configHash !== configHash) {
+    const stored = (run.config as { fingerprint?: unknown } | null)?.fingerprint;
+    throw new RunConfigChangedError(runId, describeFingerprintChange(stored, fingerprint));
+  }
+  for (const attempt of store.attempts(runId, { status: 'running' })) {
+    await archiveTranscript(transcriptPathOf(dataDir, runId, attempt), 'interrupted');
+  }
+  return store.resumeRun(runId, configHash).run;
+}
+
+function settingsOf(config: ShakedownConfig) {
+  return {
+    concurrency: config.concurrency,
+    sandbox: config.sandbox,
+    infrastructureRetries: config.infrastructureRetries,
+    attemptRetries: config.attemptRetries,
+    prices: config.prices,
+  };
+}
+
+/** Task limits over run limits, as the agent and tools take them. */
+export function mergeLimits(
+  config: Pick<ShakedownConfig, 'limits'>,
+  task: Pick<Task, 'limits'>,
+): { agent: AgentLimits; commandTimeoutMs: number } {
+  const run = config.limits;
+  const overrides = task.limits;
+  const maxTotalTokens = overrides.maxTotalTokens ?? run.maxTotalTokens;
+  const maxCostUsd = overrides.maxCostUsd ?? run.maxCostUsd;
+  return {
+    agent: {
+      maxSteps: overrides.maxSteps ?? run.maxSteps,
+      maxWallMs: (overrides.maxWallSeconds ?? run.maxWallSeconds) * 1000,
+      ...(maxTotalTokens !== undefined ? { maxTotalTokens } : {}),
+      ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
+      maxConsecutiveFormatErrors: run.maxConsecutiveFormatErrors,
+    },
+    commandTimeoutMs: (overrides.commandTimeoutSeconds ?? run.commandTimeoutSeconds) * 1000,
+  };
+}
+
+function attemptCost(totals: AttemptTotals | null, priced: boolean, model: ModelConfig): number | null {
+  if (!totals) return null;
+  if (priced) return totals.costUsd;
+  if (model.localCost) return localCostOfTime(model.localCost, totals.modelMs);
+  return null;
+}
+
+function canonicalIdOf(model: ModelConfig): string {
+  try {
+    return parseModelId(model.id).canonicalId;
+  } catch {
+    return model.id;
+  }
+}
+
+function providerOf(model: ModelConfig, info: EndpointInfo | null): string {
+  if (info) return info.provider;
+  try {
+    return parseModelId(model.id).provider;
+  } catch {
+    return model.id.split(':', 1)[0] ?? 'unknown';
+  }
+}
+
+function isSimulated(model: ModelConfig, info: EndpointInfo | null): boolean {
+  return info?.simulated === true || model.id.startsWith('simulated:');
+}
+
+async function describeModel(
+  model: ModelConfig,
+  clientFactory: ClientFactory,
+  warn: (message: string) => void,
+): Promise<EndpointInfo | null> {
+  // A client that cannot be made (a missing API key, a bad id) fails the run before it starts.
+  const client = clientFactory(model, { purpose: 'describe', taskId: null, attemptIndex: null, tryIndex: 0 });
+  try {
+    const info = await client.describe();
+    if (!info.reachable) warn(`${model.id}: endpoint not reachable at the start of the run`);
+    return { ...info, simulated: info.simulated || client.simulated };
+  } catch (error) {
+    warn(`${model.id}: could not describe the endpoint: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  } finally {
+    await client.close?.().catch(() => undefined);
+  }
+}
+
+function defaultClientFactory(config: ShakedownConfig, env: NodeJS.ProcessEnv): ClientFactory {
+  return (model) =>
+    createModelClient(model.id, {
+      env,
+      apiKey: model.apiKeyEnv ? env[model.apiKeyEnv] : undefined,
+      numCtx: model.contextLength,
+      threads: model.threads,
+      retry: { maxRetries: config.infrastructureRetries },
+    });
+}

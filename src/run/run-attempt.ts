@@ -1,0 +1,223 @@
+import path from 'node:path';
+import type { AgentLimits, AttemptStatus, AttemptTotals, ToolProtocolName } from '../agent/events.ts';
+import { runAgent } from '../agent/run-agent.ts';
+import { defaultTools } from '../agent/tools/index.ts';
+import { createTranscriptWriter } from '../agent/transcript-writer.ts';
+import type { ModelClient, Usage } from '../model/types.ts';
+import type { SandboxBackend } from '../sandbox/types.ts';
+import { checkConstraints } from '../task/check-constraints.ts';
+import { gradeAttempt } from '../task/grade.ts';
+import { type PreparedTaskWorkspace, prepareTaskWorkspace } from '../task/prepare-task-workspace.ts';
+import type { Task } from '../task/task.ts';
+import { createAttemptEventSink } from './attempt-event-sink.ts';
+import { discardAttemptEvents } from './discard-attempt-events.ts';
+import type { KeyedLock } from './keyed-lock.ts';
+import type { Store } from './store/store.ts';
+import type { AttemptGrade, AttemptRecord } from './store/store-types.ts';
+import { archiveTranscript, fileSafeName, transcriptPathOf } from './transcript-files.ts';
+
+/** How an attempt ended, as the run counts it. `cancelled` attempts stay unfinished and run again on resume. */
+export type AttemptOutcome = 'resolved' | 'unresolved' | 'invalid' | 'infrastructure-error' | 'cancelled';
+
+/** Everything one attempt needs. */
+export interface RunAttemptInput {
+  store: Store;
+  runId: string;
+  /** The claimed (running) attempt. */
+  attempt: AttemptRecord;
+  task: Task;
+  dataDir: string;
+  /** A fresh client for each try (scripted clients keep per-attempt state). */
+  createClient: (tryIndex: number) => ModelClient;
+  protocol: ToolProtocolName;
+  limits: AgentLimits;
+  commandTimeoutMs: number;
+  /** Wall-clock limit of the hidden tests. */
+  testTimeoutMs: number;
+  /** Price of one step's usage (API models with a price). */
+  costOfUsage?: (usage: Usage) => number;
+  /** Cost of the attempt from its totals: API price, else local cost of model time, else null. */
+  costOfAttempt: (totals: AttemptTotals | null) => number | null;
+  redact: (text: string) => string;
+  sandboxBackend: SandboxBackend | 'auto';
+  /** Fresh tries after an infrastructure error before it is recorded as one. */
+  infrastructureRetries: number;
+  keepWorkspaces: boolean;
+  signal?: AbortSignal;
+  onTry?: (tryIndex: number, reason: string | null) => void;
+  onWarning?: (message: string) => void;
+  /**
+   * Serializes workspace preparation per task: building a task's snapshot and template is not safe to run twice
+   * at once (git index locks).
+   */
+  prepareLock?: KeyedLock;
+}
+
+/** Most characters of tool output returned to the model. */
+const MAX_OUTPUT_CHARS = 16_000;
+
+/**
+ * Runs one claimed attempt to its end: builds the workspace and sandbox, runs the agent with the task's
+ * instruction and follow-ups (transcript to `transcripts/<attempt>.jsonl` and streamed into the store), grades it
+ * and checks its constraints, and records the outcome with `finishAttempt`. An agent run that ends in an
+ * infrastructure error is tried again from scratch (its transcript archived, its stored events discarded) up to
+ * `infrastructureRetries` times, then recorded as an infrastructure error, as are setup and grading failures:
+ * never as a model failure. A cancelled attempt is left running (not finished) so that a resume runs it again.
+ */
+export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome> {
+  const { store, attempt, task } = input;
+  const transcriptPath = transcriptPathOf(input.dataDir, input.runId, attempt);
+  const finishInfrastructure = (message: string, extra: Parameters<Store['finishAttempt']>[1] = {}) => {
+    store.finishAttempt(attempt.id, {
+      status: 'infrastructure-error',
+      error: input.redact(message),
+      transcriptPath,
+      ...extra,
+    });
+    return 'infrastructure-error' as const;
+  };
+
+  for (let tryIndex = 0; ; tryIndex++) {
+    if (input.signal?.aborted) return 'cancelled';
+    const archived = await archiveTranscript(transcriptPath, tryIndex === 0 ? 'interrupted' : 'infrastructure-try');
+    if (tryIndex > 0 || archived !== null) discardAttemptEvents(store, attempt.id);
+    input.onTry?.(tryIndex, tryIndex === 0 ? null : 'infrastructure error');
+
+    const destination = path.join(
+      input.dataDir,
+      'workspaces',
+      input.runId,
+      `${fileSafeName(attempt.modelId)}--${fileSafeName(attempt.taskId)}--${attempt.attemptIndex}-try${tryIndex}`,
+    );
+    let prepared: PreparedTaskWorkspace;
+    try {
+      const prepare = () =>
+        prepareTaskWorkspace(task, {
+          destination,
+          cacheDir: path.join(input.dataDir, 'cache'),
+          sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning },
+          signal: input.signal,
+        });
+      prepared = input.prepareLock ? await input.prepareLock(task.directory, prepare) : await prepare();
+    } catch (error) {
+      if (input.signal?.aborted) return 'cancelled';
+      return finishInfrastructure(errorMessage(error));
+    }
+
+    let keep = false;
+    try {
+      const sink = createAttemptEventSink(store, attempt.id);
+      const transcript = createTranscriptWriter({
+        path: transcriptPath,
+        redact: input.redact,
+        onEvent: (event) => sink.push(event),
+      });
+      const client = input.createClient(tryIndex);
+      let agentStatus: AttemptStatus;
+      let totals: AttemptTotals | null = null;
+      try {
+        const result = await runAgent({
+          client,
+          instruction: task.instruction,
+          followUps: task.turns,
+          tools: defaultTools(),
+          toolContext: {
+            workspaceDir: prepared.workspace.dir,
+            sandbox: prepared.sandbox,
+            maxOutputChars: MAX_OUTPUT_CHARS,
+            commandTimeoutMs: input.commandTimeoutMs,
+          },
+          protocol: input.protocol,
+          limits: input.limits,
+          costOfUsage: input.costOfUsage,
+          transcript,
+          signal: input.signal,
+          attemptId: attempt.id,
+          taskId: task.id,
+        });
+        agentStatus = result.status;
+        const finished = transcript.events.findLast((event) => event.type === 'attempt-finished');
+        totals = finished?.type === 'attempt-finished' ? finished.totals : null;
+      } catch (error) {
+        // A broken client or script: the harness failed, not the model.
+        sink.stop();
+        transcript.close();
+        keep = true;
+        if (input.signal?.aborted) return 'cancelled';
+        sink.flush();
+        return finishInfrastructure(`agent crashed: ${errorMessage(error)}`, { events: sink.takePending() });
+      } finally {
+        transcript.close();
+        await client.close?.().catch(() => undefined);
+      }
+
+      if (agentStatus === 'cancelled' || input.signal?.aborted) {
+        sink.flush();
+        return 'cancelled';
+      }
+      sink.flush();
+      const pending = sink.takePending();
+
+      if (agentStatus === 'infrastructure-error') {
+        if (tryIndex < input.infrastructureRetries) {
+          // The pending attempt-finished event is dropped with the try's transcript.
+          continue;
+        }
+        keep = true;
+        return finishInfrastructure(
+          `infrastructure error in ${tryIndex + 1} ${tryIndex === 0 ? 'try' : 'tries'}`,
+          { agentStatus, totals, events: pending, costUsd: input.costOfAttempt(totals) },
+        );
+      }
+
+      let grade: AttemptGrade;
+      let testMs: number;
+      try {
+        const graded = await gradeAttempt({
+          task,
+          workspaceDir: prepared.workspace.dir,
+          sandbox: prepared.sandbox,
+          testTimeoutMs: input.testTimeoutMs,
+        });
+        const constraints = await checkConstraints(task, prepared.workspace.dir, prepared.sandbox, {
+          commandTimeoutMs: input.commandTimeoutMs,
+        });
+        testMs = graded.durationMs;
+        grade = {
+          status: graded.status,
+          partialScore: graded.partialScore,
+          constraintsKept: constraints.filter((constraint) => constraint.status === 'kept').length,
+          constraintsTotal: constraints.length,
+          reason: graded.reason ?? null,
+          exitCode: graded.exitCode,
+          failToPass: graded.failToPass,
+          passToPass: graded.passToPass,
+          constraints,
+          testOutputTail: input.redact(graded.testOutputTail),
+        };
+      } catch (error) {
+        keep = true;
+        if (input.signal?.aborted) return 'cancelled';
+        return finishInfrastructure(`grading failed: ${errorMessage(error)}`, { agentStatus, totals, events: pending });
+      }
+      keep = grade.status !== 'resolved';
+      store.finishAttempt(attempt.id, {
+        agentStatus,
+        grade,
+        totals,
+        testMs,
+        costUsd: input.costOfAttempt(totals),
+        transcriptPath,
+        events: pending,
+      });
+      return grade.status;
+    } finally {
+      if (!(keep && input.keepWorkspaces)) await prepared.dispose().catch(() => undefined);
+      else await prepared.sandbox.dispose().catch(() => undefined);
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

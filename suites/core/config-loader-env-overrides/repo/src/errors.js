@@ -1,0 +1,7 @@
+export class ConfigError extends Error {
+  constructor(message, issues = []) {
+    super(message);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,2 @@
+export { TopicBus } from './bus.js';
+export { splitTopic } from './topic.js';

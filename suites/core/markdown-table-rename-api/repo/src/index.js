@@ -1,0 +1,2 @@
+export { renderTable } from './table.js';
+export { csvToMarkdown, parseCsv } from './csv.js';

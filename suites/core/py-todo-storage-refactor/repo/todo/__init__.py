@@ -1,0 +1,3 @@
+from .models import Task
+
+__all__ = ["Task"]

@@ -1,0 +1,2 @@
+export { compile, render } from './render.js';
+export { escapeHtml } from './escape.js';
