@@ -44,7 +44,7 @@ describe('checkTask', () => {
     return loadTask(join(directory, name));
   };
 
-  it('accepts a sound task in the bubblewrap sandbox and drops a flaky test', async () => {
+  it('accepts a sound task, drops a flaky test, and passes in the bubblewrap sandbox', async () => {
     const task = await writeTask(
       'valid',
       ['tests/test_calc.py::test_mul_multiplies_two_numbers'],

@@ -1,0 +1,80 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGit } from '../agent/workspace/run-git.ts';
+import { formatSweBenchImportError, importSweBench } from './import-swe-bench.ts';
+import { loadTask } from './load-task.ts';
+
+const patch = (path: string) => `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-old\n+new\n`;
+
+describe('importSweBench', () => {
+  let directory: string;
+  let commit: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'shakedown-swe-bench-test-'));
+    const clone = join(directory, 'repos', 'acme__widgets');
+    await mkdir(clone, { recursive: true });
+    await runGit(['init', '--quiet'], { cwd: clone });
+    await writeFile(join(clone, 'widgets.py'), 'old\n');
+    await runGit(['add', '.'], { cwd: clone });
+    await runGit(['commit', '--quiet', '--no-gpg-sign', '-m', 'base'], { cwd: clone });
+    commit = (await runGit(['rev-parse', 'HEAD'], { cwd: clone })).trim();
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('imports good lines and reports a bad line by number and field without stopping', async () => {
+    const instance = (id: string, extra: Record<string, unknown>) =>
+      JSON.stringify({
+        instance_id: id,
+        repo: 'acme/widgets',
+        base_commit: commit,
+        patch: patch('widgets.py'),
+        test_patch: patch('tests/test_widgets.py'),
+        problem_statement: 'Widgets should be new.',
+        version: '1.2',
+        environment_setup_commit: commit,
+        ...extra,
+      });
+    const file = join(directory, 'instances.jsonl');
+    await writeFile(
+      file,
+      [
+        instance('acme__widgets-1', { FAIL_TO_PASS: '["tests/test_widgets.py::test_new"]', PASS_TO_PASS: '[]' }),
+        instance('acme__widgets-2', { FAIL_TO_PASS: 'not json', PASS_TO_PASS: [] }),
+        instance('acme__widgets-3', { FAIL_TO_PASS: ['tests/test_widgets.py::test_a'], PASS_TO_PASS: ['tests/test_widgets.py::test_b'] }),
+      ].join('\n'),
+    );
+    const outDir = join(directory, 'suite');
+    const result = await importSweBench({ file, reposDir: join(directory, 'repos'), outDir });
+    expect(result.imported).toEqual(['acme-widgets-1', 'acme-widgets-3']);
+    expect(result.errors).toEqual([
+      { line: 2, instanceId: 'acme__widgets-2', field: 'FAIL_TO_PASS', message: 'must be a list of test ids (or a JSON-encoded list)' },
+    ]);
+    expect(formatSweBenchImportError('instances.jsonl', result.errors[0])).toBe(
+      'instances.jsonl:2 (acme__widgets-2) FAIL_TO_PASS: must be a list of test ids (or a JSON-encoded list)',
+    );
+
+    const task = await loadTask(join(outDir, 'acme-widgets-3'));
+    expect(task.repository).toEqual({ kind: 'git', url: join(directory, 'repos', 'acme__widgets') });
+    expect(task.baseCommit).toBe(commit);
+    expect(task.failToPass).toEqual(['tests/test_widgets.py::test_a']);
+    expect(task.passToPass).toEqual(['tests/test_widgets.py::test_b']);
+    expect(task.instruction).toBe('Widgets should be new.\n');
+    expect(task.testFiles).toEqual(['tests/test_widgets.py']);
+    expect(task.tags).toEqual(['swe-bench', 'version-1.2', `environment-setup-commit-${commit}`]);
+  });
+
+  it('reports a missing clone and a missing field', async () => {
+    const file = join(directory, 'bad.jsonl');
+    await writeFile(file, `${JSON.stringify({ instance_id: 'x-1', repo: 'acme/gone', base_commit: commit })}\n{"instance_id": 1}\n`);
+    const result = await importSweBench({ file, reposDir: join(directory, 'repos'), outDir: join(directory, 'other') });
+    expect(result.imported).toEqual([]);
+    expect(result.errors.map((error) => [error.line, error.field])).toEqual([
+      [1, 'patch'],
+      [2, 'instance_id'],
+    ]);
+  });
+});

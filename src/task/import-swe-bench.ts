@@ -1,0 +1,184 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { loadTask } from './load-task.ts';
+import { TaskLoadError } from './task-load-error.ts';
+import type { TestOutputFormat } from './test-results/test-result.ts';
+import { writeTaskFolder } from './write-task-folder.ts';
+
+/** Options of {@link importSweBench}. */
+export interface ImportSweBenchOptions {
+  /** The JSONL file, one instance a line. */
+  file: string;
+  /** Folder holding the clones, named `owner__name` (e.g. `django__django`). */
+  reposDir: string;
+  /** Suite folder the task folders are written to. */
+  outDir: string;
+  /** Test command written to every task (default: pytest with `-rA`). */
+  testCommand?: string;
+  testFormat?: TestOutputFormat;
+}
+
+/** A line that could not be imported. */
+export interface SweBenchImportError {
+  /** 1-based line number in the file. */
+  line: number;
+  instanceId?: string;
+  /** The field at fault, when one is. */
+  field?: string;
+  message: string;
+}
+
+/** What {@link importSweBench} did. */
+export interface SweBenchImportResult {
+  /** Task ids written. */
+  imported: string[];
+  errors: SweBenchImportError[];
+}
+
+const defaultTestCommand = 'python -m pytest -rA -p no:cacheprovider {test_ids}';
+
+class LineError extends Error {
+  constructor(
+    readonly field: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Imports SWE-bench-style instances (instance_id, repo, base_commit, patch, test_patch, problem_statement,
+ * FAIL_TO_PASS and PASS_TO_PASS as JSON-encoded string lists or arrays, version, environment_setup_commit) as task
+ * folders whose repository is the local clone `reposDir/owner__name`. Each bad line is reported with its line
+ * number and field and does not stop the others; each written task is loaded back to be sure it is valid.
+ */
+export async function importSweBench(options: ImportSweBenchOptions): Promise<SweBenchImportResult> {
+  const text = await readFile(options.file, 'utf8');
+  const result: SweBenchImportResult = { imported: [], errors: [] };
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index].trim();
+    if (line === '') continue;
+    let instanceId: string | undefined;
+    try {
+      let record: Record<string, unknown>;
+      try {
+        record = JSON.parse(line) as Record<string, unknown>;
+      } catch (error) {
+        throw new LineError(undefined, `not valid JSON: ${(error as Error).message}`);
+      }
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LineError(undefined, 'must be a JSON object');
+      instanceId = requiredString(record, 'instance_id');
+      const taskId = await importInstance(record, instanceId, options);
+      result.imported.push(taskId);
+    } catch (error) {
+      const failure: SweBenchImportError = { line: index + 1, message: (error as Error).message };
+      if (instanceId !== undefined) failure.instanceId = instanceId;
+      if (error instanceof LineError && error.field !== undefined) failure.field = error.field;
+      result.errors.push(failure);
+    }
+  }
+  return result;
+}
+
+/** Formats an import error as `FILE:LINE (instance) field: message`. */
+export function formatSweBenchImportError(file: string, error: SweBenchImportError): string {
+  const instance = error.instanceId ? ` (${error.instanceId})` : '';
+  return `${file}:${error.line}${instance} ${error.field ? `${error.field}: ` : ''}${error.message}`;
+}
+
+async function importInstance(record: Record<string, unknown>, instanceId: string, options: ImportSweBenchOptions): Promise<string> {
+  const repository = requiredString(record, 'repo');
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new LineError('repo', `"${repository}" must be owner/name`);
+  const baseCommit = requiredString(record, 'base_commit');
+  const goldPatch = requiredString(record, 'patch');
+  const testsPatch = requiredString(record, 'test_patch');
+  const problemStatement = requiredString(record, 'problem_statement');
+  const failToPass = testList(record, 'FAIL_TO_PASS', true);
+  const passToPass = testList(record, 'PASS_TO_PASS', false);
+  const tags = ['swe-bench'];
+  for (const field of ['version', 'environment_setup_commit'] as const) {
+    const value = record[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' && typeof value !== 'number') throw new LineError(field, 'must be a string');
+    tags.push(`${field.replaceAll('_', '-')}-${value}`);
+  }
+
+  const repositoryDir = resolve(options.reposDir, repository.replace('/', '__'));
+  if (!(await isDirectory(repositoryDir))) {
+    throw new LineError('repo', `clone not found at ${repositoryDir} (git clone https://github.com/${repository} ${repositoryDir})`);
+  }
+  const verified = await execa('git', ['rev-parse', '--verify', '--quiet', `${baseCommit}^{commit}`], { cwd: repositoryDir, reject: false });
+  if (verified.exitCode !== 0) throw new LineError('base_commit', `${baseCommit} is not a commit of ${repositoryDir}`);
+
+  const taskId = instanceId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (taskId === '') throw new LineError('instance_id', `"${instanceId}" has no letter or digit to make a task id from`);
+  const directory = join(options.outDir, taskId);
+  await writeTaskFolder(directory, {
+    definition: {
+      id: taskId,
+      title: instanceId,
+      repo: { git: repositoryDir },
+      base_commit: baseCommit,
+      language: 'python',
+      test_command: options.testCommand ?? defaultTestCommand,
+      test_output: { format: options.testFormat ?? 'pytest' },
+      fail_to_pass: failToPass,
+      pass_to_pass: passToPass,
+      tags,
+    },
+    instruction: problemStatement,
+    goldPatch,
+    testsPatch,
+  });
+  try {
+    await loadTask(directory);
+  } catch (error) {
+    if (error instanceof TaskLoadError) {
+      const issue = error.issues[0];
+      throw new LineError(undefined, `the written task is invalid: ${issue.file}${issue.field ? ` ${issue.field}` : ''}: ${issue.message}`);
+    }
+    throw error;
+  }
+  return taskId;
+}
+
+function requiredString(record: Record<string, unknown>, field: string): string {
+  const value = record[field];
+  if (value === undefined || value === null) throw new LineError(field, 'is required');
+  if (typeof value !== 'string') throw new LineError(field, 'must be a string');
+  if (value.trim() === '') throw new LineError(field, 'must not be empty');
+  return value;
+}
+
+function testList(record: Record<string, unknown>, field: string, required: boolean): string[] {
+  let value = record[field];
+  if (value === undefined || value === null) {
+    if (required) throw new LineError(field, 'is required');
+    return [];
+  }
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new LineError(field, 'must be a list of test ids (or a JSON-encoded list)');
+    }
+  }
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item.trim() !== '')) {
+    throw new LineError(field, 'must be a list of non-empty test id strings');
+  }
+  if (required && value.length === 0) throw new LineError(field, 'must have at least 1 test id');
+  return value as string[];
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
