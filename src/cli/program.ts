@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 import { createDoctorCommand } from './doctor-command.ts';
+import { createImportCommand } from './import-command.ts';
+import { createMineCommand } from './mine-command.ts';
 import { createProbeCommand } from './probe-command.ts';
+import { createReportCommand } from './report-command.ts';
+import { createRescoreCommand } from './rescore-command.ts';
+import { createConfigCommand, createRunCommand } from './run-command.ts';
+import { createTaskCommand } from './task-command.ts';
 
 /**
  * The `shakedown` command line. Each subcommand lives in its own file (`<name>-command.ts`) and registers
@@ -16,6 +22,13 @@ export function createProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   program.addCommand(createDoctorCommand());
+  program.addCommand(createTaskCommand());
+  program.addCommand(createMineCommand());
+  program.addCommand(createImportCommand());
+  program.addCommand(createRunCommand());
+  program.addCommand(createConfigCommand());
   program.addCommand(createProbeCommand());
+  program.addCommand(createReportCommand());
+  program.addCommand(createRescoreCommand());
   return program;
 }

@@ -131,19 +131,22 @@ describe('computeRunMetrics on a synthetic run', () => {
     expect(local.tokens.totalPerResolvedTask).toBeCloseTo(64_900 / 9, 9);
     expect(local.cost.kind).toBe('local');
     expect(local.cost.totalUsd).toBeCloseTo((118 / 3600) * 0.36, 12);
-    expect(local.cost.perResolvedTaskUsd).toBeCloseTo((118 / 3600) * 0.36 / 9, 12);
+    expect(local.cost.perResolvedTaskUsd).toBeCloseTo(((118 / 3600) * 0.36) / 9, 12);
     const api = modelOf(API_MODEL);
     // 52 steps × (1000 × $1.10 + 1000 × $0.55 + 200 × $4.40) / 1e6.
     const apiTotal = (52 * 2530) / 1e6;
     expect(api.cost.kind).toBe('api');
     expect(api.cost.totalUsd).toBeCloseTo(apiTotal, 12);
     expect(api.cost.perResolvedTaskUsd).toBeCloseTo(apiTotal / 14, 12);
-    expect(api.cost.api).toMatchObject({ priceTableVersion: '2026-11-01', source: 'OpenAI API pricing page' });
+    expect(api.cost.api).toMatchObject({
+      priceTableVersion: '2026-11-01',
+      source: 'OpenAI API pricing page',
+    });
     expect(metrics.breakEven).toEqual([
       {
         localModel: LOCAL_MODEL,
         apiModel: API_MODEL,
-        resolvedTasks: Math.ceil(1000 / (apiTotal / 14 - (118 / 3600) * 0.36 / 9)),
+        resolvedTasks: Math.ceil(1000 / (apiTotal / 14 - ((118 / 3600) * 0.36) / 9)),
         reason: expect.stringContaining('saves'),
       },
     ]);
@@ -190,7 +193,13 @@ describe('computeRunMetrics on a synthetic run', () => {
 describe('computeRunMetrics edge cases', () => {
   it('gives nulls, not NaN, for a model without attempts and explains a missing price', () => {
     const result = computeRunMetrics({
-      run: { id: 'r', createdAt: '2026-01-01T00:00:00.000Z', finishedAt: null, status: 'running', configHash: 'h' },
+      run: {
+        id: 'r',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: null,
+        status: 'running',
+        configHash: 'h',
+      },
       models: [{ modelId: 'custom:unknown', label: 'unknown', provider: 'custom', simulated: false }],
       tasks: [{ taskId: 'a', suite: null, multiTurn: false }],
       attempts: [
@@ -219,7 +228,9 @@ describe('computeRunMetrics edge cases', () => {
   });
 
   it('explains a break-even without a hardware price', () => {
-    const costs = localCostsOfConfig({ models: [{ id: 'ollama:a', localCost: { watts: 300, electricityUsdPerKwh: 0.3 } }] });
+    const costs = localCostsOfConfig({
+      models: [{ id: 'ollama:a', localCost: { watts: 300, electricityUsdPerKwh: 0.3 } }],
+    });
     expect(costs).toEqual({ 'ollama:a': { watts: 300, electricityUsdPerKwh: 0.3 } });
   });
 

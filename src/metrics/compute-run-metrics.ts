@@ -3,12 +3,7 @@
  * `shakedown rescore` reproduces the report's numbers exactly.
  */
 import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../agent/events.ts';
-import type {
-  AttemptRecord,
-  RunModelRecord,
-  RunRecord,
-  RunTaskRecord,
-} from '../run/store/store-types.ts';
+import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../run/store/store-types.ts';
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
 import { meanPassAtK, meanPassHatK, type TaskOutcomes } from './pass-at-k.ts';
 import { costOfUsage, findPrice, type PriceTable } from './price-table.ts';
@@ -265,10 +260,7 @@ function computeCost(
   };
 }
 
-function computeModelMetrics(
-  model: RunMetricsInput['models'][number],
-  input: RunMetricsInput,
-): ModelMetrics {
+function computeModelMetrics(model: RunMetricsInput['models'][number], input: RunMetricsInput): ModelMetrics {
   const attempts = input.attempts.filter((attempt) => attempt.modelId === model.modelId);
   const eventsOf = (attempt: MetricsAttempt) => input.eventsByAttempt.get(attempt.id) ?? [];
   const scored = attempts.filter(isScored);
@@ -399,10 +391,15 @@ function computeModelMetrics(
       retention: ratio(constraintsKept, constraintsTotal),
       resolved: rateWithInterval(multiTurnScored.filter(isResolved).length, multiTurnScored.length),
     },
-    stepsPerTask: summarize(scored.map((attempt) => eventsOfType(eventsOf(attempt), 'model-response').length)),
+    stepsPerTask: summarize(
+      scored.map((attempt) => eventsOfType(eventsOf(attempt), 'model-response').length),
+    ),
     latency: {
       timeToFirstTokenMs: summarizeSourced(
-        timings.map((timing) => ({ value: timing.timeToFirstTokenMs, source: timing.sources.timeToFirstToken })),
+        timings.map((timing) => ({
+          value: timing.timeToFirstTokenMs,
+          source: timing.sources.timeToFirstToken,
+        })),
       ),
       prefillTokensPerSecond: summarizeSourced(
         timings.map((timing) => ({ value: timing.prefillTokensPerSecond, source: timing.sources.prefill })),

@@ -79,7 +79,11 @@ function buildTranscript(
   const local = modelId === LOCAL_MODEL;
   const raw: Array<Record<string, unknown>> = [];
   const push = (event: Record<string, unknown>) =>
-    raw.push({ ...event, sequence: raw.length, time: new Date(Date.UTC(2026, 10, 26, 12, 0, raw.length)).toISOString() });
+    raw.push({
+      ...event,
+      sequence: raw.length,
+      time: new Date(Date.UTC(2026, 10, 26, 12, 0, raw.length)).toISOString(),
+    });
   push({
     type: 'attempt-started',
     attemptId,
@@ -222,7 +226,11 @@ function gradeOf(outcome: Outcome, multiTurn: boolean): AttemptGrade | null {
     ? { constraintsKept: outcome === 'R' ? 3 : 1, constraintsTotal: 3 }
     : { constraintsKept: null, constraintsTotal: null };
   if (outcome === 'V') return { status: 'invalid', partialScore: null, ...constraints };
-  return { status: outcome === 'R' ? 'resolved' : 'unresolved', partialScore: outcome === 'R' ? 1 : 0.5, ...constraints };
+  return {
+    status: outcome === 'R' ? 'resolved' : 'unresolved',
+    partialScore: outcome === 'R' ? 1 : 0.5,
+    ...constraints,
+  };
 }
 
 /** The run config stored with the synthetic run (local cost for the Ollama model; o3-mini priced built-in). */
@@ -246,7 +254,12 @@ export function writeSyntheticRun(store: Store, options: { taskIds?: readonly st
       { modelId: LOCAL_MODEL, label: 'Qwen 3.5 9B', provider: 'ollama', simulated: false },
       { modelId: API_MODEL, label: 'o3-mini', provider: 'openai', simulated: true },
     ],
-    tasks: taskIds.map((taskId, index) => ({ taskId, suite: 'synthetic', taskHash: `h${index}`, multiTurn: index === 4 })),
+    tasks: taskIds.map((taskId, index) => ({
+      taskId,
+      suite: 'synthetic',
+      taskHash: `h${index}`,
+      multiTurn: index === 4,
+    })),
   });
   const plans = [LOCAL_MODEL, API_MODEL].flatMap((modelId) =>
     taskIds.flatMap((taskId) => [0, 1, 2, 3].map((attemptIndex) => ({ modelId, taskId, attemptIndex }))),

@@ -27,6 +27,7 @@ export function jsonForScript(value: unknown): string {
  * safely in every JavaScript context.
  */
 export function scriptSourceForHtml(source: string): string {
-  if (source.includes('<!--')) throw new Error('inlined script contains "<!--"; it cannot be embedded safely');
+  if (source.includes('<!--'))
+    throw new Error('inlined script contains "<!--"; it cannot be embedded safely');
   return source.replace(/<\/(script)/gi, '<\\/$1');
 }

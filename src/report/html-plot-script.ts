@@ -3,7 +3,7 @@
  * Observable Plot into its container. Each container gets `data-rendered="true"` (or `data-error`), and
  * `<body data-plots-rendered>` is set when all are done, so a headless browser can wait for it.
  */
-export const HTML_PLOT_SCRIPT = String.raw`(() => {
+export const HTML_PLOT_SCRIPT = `(() => {
   const data = JSON.parse(document.getElementById('report-data').textContent);
   const percent = (value) => (value === null ? '—' : (value * 100).toFixed(1) + '%');
   const width = 720;

@@ -26,7 +26,9 @@ function findInNodeModules(relative: string, from: string): string {
     if (existsSync(candidate)) return candidate;
     const parent = path.dirname(directory);
     if (parent === directory) {
-      throw new Error(`cannot find node_modules/${relative} above ${from}; reinstall shakedown's dependencies`);
+      throw new Error(
+        `cannot find node_modules/${relative} above ${from}; reinstall shakedown's dependencies`,
+      );
     }
     directory = parent;
   }

@@ -50,7 +50,8 @@ function passAtLargestK(model: ModelMetrics): { passAtK: string; passHatK: strin
   };
 }
 
-function headline(metrics: RunMetrics): string[] {
+/** The headline table per model, as Markdown lines (also printed by `shakedown rescore`). */
+export function renderHeadlineTable(metrics: RunMetrics): string[] {
   return table(
     [
       'Model',
@@ -119,7 +120,9 @@ function costNotes(metrics: RunMetrics): string[] {
   const labels = new Map(metrics.models.map((model) => [model.modelId, escapeMarkdown(model.label)]));
   for (const entry of metrics.breakEven) {
     const volume =
-      entry.resolvedTasks === null ? 'no break-even' : `break-even after ${entry.resolvedTasks} resolved tasks`;
+      entry.resolvedTasks === null
+        ? 'no break-even'
+        : `break-even after ${entry.resolvedTasks} resolved tasks`;
     lines.push(
       `- ${labels.get(entry.localModel)} vs ${labels.get(entry.apiModel)}: ${volume} (${escapeMarkdown(entry.reason)})`,
     );
@@ -132,7 +135,9 @@ export function renderMarkdownReport(metrics: RunMetrics): string {
   const lines: string[] = [];
   lines.push(`## Shakedown report — ${escapeMarkdown(metrics.run.id)}`, '');
   if (metrics.simulated) {
-    const simulated = metrics.models.filter((model) => model.simulated).map((model) => escapeMarkdown(model.label));
+    const simulated = metrics.models
+      .filter((model) => model.simulated)
+      .map((model) => escapeMarkdown(model.label));
     lines.push(
       `> [!WARNING]`,
       `> **SIMULATED**: ${simulated.join(', ')} ran against a simulated model. These numbers say nothing about a real model.`,
@@ -146,8 +151,9 @@ export function renderMarkdownReport(metrics: RunMetrics): string {
       'Infrastructure errors are excluded from scores.',
     '',
   );
-  lines.push(...headline(metrics), '');
-  if (metrics.comparisons.length > 0) lines.push('**Paired per-task comparison**', '', ...comparisons(metrics), '');
+  lines.push(...renderHeadlineTable(metrics), '');
+  if (metrics.comparisons.length > 0)
+    lines.push('**Paired per-task comparison**', '', ...comparisons(metrics), '');
   lines.push('**Failure classes**', '', ...failures(metrics), '');
   lines.push('**Cost**', '', ...costNotes(metrics), '');
   return `${lines.join('\n').trimEnd()}\n`;

@@ -199,7 +199,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     const task = tasksById.get(claimed.taskId);
     if (!model || !task) throw new Error(`attempt ${claimed.id} names a model or task not in this run`);
     const limits = mergeLimits(config, task);
-    const price = findPrice(priceTable, canonicalIdOf(model));
+    const price = findPrice(priceTable, priceKeyOf(model));
     const outcome = await runAttempt({
       store,
       runId,
@@ -341,9 +341,11 @@ function attemptCost(totals: AttemptTotals | null, priced: boolean, model: Model
   return null;
 }
 
-function canonicalIdOf(model: ModelConfig): string {
+/** `provider:model` without the server URL: what the price table is looked up by. */
+function priceKeyOf(model: ModelConfig): string {
   try {
-    return parseModelId(model.id).canonicalId;
+    const spec = parseModelId(model.id);
+    return `${spec.provider}:${spec.model}`;
   } catch {
     return model.id;
   }

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentLimits, AttemptStatus, AttemptTotals, ToolProtocolName } from '../agent/events.ts';
 import { runAgent } from '../agent/run-agent.ts';
@@ -47,11 +48,14 @@ export interface RunAttemptInput {
   onTry?: (tryIndex: number, reason: string | null) => void;
   onWarning?: (message: string) => void;
   /**
-   * Serializes workspace preparation per task: building a task's snapshot and template is not safe to run twice
-   * at once (git index locks).
+   * Serializes workspace preparation: `prepareTaskWorkspace` shares one snapshot repository and per-snapshot git
+   * indexes across tasks and is not yet safe to run concurrently (git lock files).
    */
   prepareLock?: KeyedLock;
 }
+
+/** Key under which workspace preparations are serialized (see `prepareLock`). */
+const PREPARE_LOCK_KEY = 'workspace-cache';
 
 /** Most characters of tool output returned to the model. */
 const MAX_OUTPUT_CHARS = 16_000;
@@ -91,6 +95,8 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
     );
     let prepared: PreparedTaskWorkspace;
     try {
+      // A workspace left by a crashed process for this same try is stale: start clean.
+      await rm(destination, { recursive: true, force: true });
       const prepare = () =>
         prepareTaskWorkspace(task, {
           destination,
@@ -98,7 +104,7 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
           sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning },
           signal: input.signal,
         });
-      prepared = input.prepareLock ? await input.prepareLock(task.directory, prepare) : await prepare();
+      prepared = input.prepareLock ? await input.prepareLock(PREPARE_LOCK_KEY, prepare) : await prepare();
     } catch (error) {
       if (input.signal?.aborted) return 'cancelled';
       return finishInfrastructure(errorMessage(error));

@@ -16,8 +16,10 @@ describe('checkTask', () => {
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'shakedown-check-test-'));
     history = await createPythonHistory(directory, join(directory, 'counter'));
-    const diff = (path: string) => runGit(['diff', history.flaky, history.passingAtParent, '--', path], { cwd: history.repositoryDir });
-    const mulDiff = (path: string) => runGit(['diff', history.passingAtParent, history.goodFix, '--', path], { cwd: history.repositoryDir });
+    const diff = (path: string) =>
+      runGit(['diff', history.flaky, history.passingAtParent, '--', path], { cwd: history.repositoryDir });
+    const mulDiff = (path: string) =>
+      runGit(['diff', history.passingAtParent, history.goodFix, '--', path], { cwd: history.repositoryDir });
     testsPatch = await mulDiff('tests/test_calc.py');
     goldPatch = await mulDiff('calc.py');
     expect(await diff('calc.py')).toContain('Sum of a and b');
@@ -26,7 +28,12 @@ describe('checkTask', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  const writeTask = async (name: string, failToPass: string[], passToPass: string[], instruction = 'Add mul(a, b).') => {
+  const writeTask = async (
+    name: string,
+    failToPass: string[],
+    passToPass: string[],
+    instruction = 'Add mul(a, b).',
+  ) => {
     await writeTaskFolder(join(directory, name), {
       definition: {
         id: name,
@@ -51,7 +58,11 @@ describe('checkTask', () => {
       ['tests/test_calc.py::test_add', 'tests/test_calc.py::test_answer_is_stable'],
     );
     const lines: string[] = [];
-    const report = await checkTask(task, { runs: 2, sandbox: { backend: 'none' }, onProgress: (line) => lines.push(line) });
+    const report = await checkTask(task, {
+      runs: 2,
+      sandbox: { backend: 'none' },
+      onProgress: (line) => lines.push(line),
+    });
     expect(report.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
     expect(report.valid).toBe(true);
     expect(report.flaky).toEqual(['tests/test_calc.py::test_answer_is_stable']);
@@ -59,7 +70,11 @@ describe('checkTask', () => {
     expect(report.failToPass).toEqual(['tests/test_calc.py::test_mul_multiplies_two_numbers']);
     expect(lines.at(-1)).toBe('valid: valid');
 
-    const sandboxed = await writeTask('sandboxed', ['tests/test_calc.py::test_mul_multiplies_two_numbers'], ['tests/test_calc.py::test_sub']);
+    const sandboxed = await writeTask(
+      'sandboxed',
+      ['tests/test_calc.py::test_mul_multiplies_two_numbers'],
+      ['tests/test_calc.py::test_sub'],
+    );
     const sandboxedReport = await checkTask(sandboxed, { runs: 1, sandbox: { backend: 'bubblewrap' } });
     expect(sandboxedReport.valid).toBe(true);
   });
@@ -73,18 +88,36 @@ describe('checkTask', () => {
     );
     const report = await checkTask(task, { runs: 1, sandbox: { backend: 'none' } });
     expect(report.valid).toBe(false);
-    const messages = report.problems.map((problem) => `${problem.severity} ${problem.check}: ${problem.message}`);
+    const messages = report.problems.map(
+      (problem) => `${problem.severity} ${problem.check}: ${problem.message}`,
+    );
     expect(messages).toContain(
       'error base: FAIL_TO_PASS tests/test_calc.py::test_sub passes at the base (it must fail before the fix)',
     );
-    expect(messages).toContain('error lint: instruction.md names the test id "tests/test_calc.py::test_mul_multiplies_two_numbers"');
-    expect(messages.some((message) => message.startsWith('error lint: instruction.md contains 2 of the 2 lines gold.patch adds'))).toBe(true);
+    expect(messages).toContain(
+      'error lint: instruction.md names the test id "tests/test_calc.py::test_mul_multiplies_two_numbers"',
+    );
+    expect(
+      messages.some((message) =>
+        message.startsWith('error lint: instruction.md contains 2 of the 2 lines gold.patch adds'),
+      ),
+    ).toBe(true);
   });
 
   it('reports a setup failure as an error without running the tests', async () => {
-    const task = { ...(await writeTask('setup', ['tests/test_calc.py::test_mul_multiplies_two_numbers'], ['tests/test_calc.py::test_add'])), setup: ['echo broken >&2; exit 3'] };
+    const task = {
+      ...(await writeTask(
+        'setup',
+        ['tests/test_calc.py::test_mul_multiplies_two_numbers'],
+        ['tests/test_calc.py::test_add'],
+      )),
+      setup: ['echo broken >&2; exit 3'],
+    };
     const report = await checkTask(task, { runs: 1, sandbox: { backend: 'none' } });
     expect(report.valid).toBe(false);
-    expect(report.problems.at(-1)).toMatchObject({ check: 'setup', message: expect.stringContaining('exited with code 3') });
+    expect(report.problems.at(-1)).toMatchObject({
+      check: 'setup',
+      message: expect.stringContaining('exited with code 3'),
+    });
   });
 });

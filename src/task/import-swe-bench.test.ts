@@ -6,7 +6,8 @@ import { runGit } from '../agent/workspace/run-git.ts';
 import { formatSweBenchImportError, importSweBench } from './import-swe-bench.ts';
 import { loadTask } from './load-task.ts';
 
-const patch = (path: string) => `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-old\n+new\n`;
+const patch = (path: string) =>
+  `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-old\n+new\n`;
 
 describe('importSweBench', () => {
   let directory: string;
@@ -42,16 +43,27 @@ describe('importSweBench', () => {
     await writeFile(
       file,
       [
-        instance('acme__widgets-1', { FAIL_TO_PASS: '["tests/test_widgets.py::test_new"]', PASS_TO_PASS: '[]' }),
+        instance('acme__widgets-1', {
+          FAIL_TO_PASS: '["tests/test_widgets.py::test_new"]',
+          PASS_TO_PASS: '[]',
+        }),
         instance('acme__widgets-2', { FAIL_TO_PASS: 'not json', PASS_TO_PASS: [] }),
-        instance('acme__widgets-3', { FAIL_TO_PASS: ['tests/test_widgets.py::test_a'], PASS_TO_PASS: ['tests/test_widgets.py::test_b'] }),
+        instance('acme__widgets-3', {
+          FAIL_TO_PASS: ['tests/test_widgets.py::test_a'],
+          PASS_TO_PASS: ['tests/test_widgets.py::test_b'],
+        }),
       ].join('\n'),
     );
     const outDir = join(directory, 'suite');
     const result = await importSweBench({ file, reposDir: join(directory, 'repos'), outDir });
     expect(result.imported).toEqual(['acme-widgets-1', 'acme-widgets-3']);
     expect(result.errors).toEqual([
-      { line: 2, instanceId: 'acme__widgets-2', field: 'FAIL_TO_PASS', message: 'must be a list of test ids (or a JSON-encoded list)' },
+      {
+        line: 2,
+        instanceId: 'acme__widgets-2',
+        field: 'FAIL_TO_PASS',
+        message: 'must be a list of test ids (or a JSON-encoded list)',
+      },
     ]);
     expect(formatSweBenchImportError('instances.jsonl', result.errors[0])).toBe(
       'instances.jsonl:2 (acme__widgets-2) FAIL_TO_PASS: must be a list of test ids (or a JSON-encoded list)',
@@ -67,10 +79,17 @@ describe('importSweBench', () => {
     expect(task.tags).toEqual(['swe-bench', 'version-1.2', `environment-setup-commit-${commit}`]);
   });
 
-  it('reports a missing clone and a missing field', async () => {
+  it('reports the first missing field of each line', async () => {
     const file = join(directory, 'bad.jsonl');
-    await writeFile(file, `${JSON.stringify({ instance_id: 'x-1', repo: 'acme/gone', base_commit: commit })}\n{"instance_id": 1}\n`);
-    const result = await importSweBench({ file, reposDir: join(directory, 'repos'), outDir: join(directory, 'other') });
+    await writeFile(
+      file,
+      `${JSON.stringify({ instance_id: 'x-1', repo: 'acme/gone', base_commit: commit })}\n{"instance_id": 1}\n`,
+    );
+    const result = await importSweBench({
+      file,
+      reposDir: join(directory, 'repos'),
+      outDir: join(directory, 'other'),
+    });
     expect(result.imported).toEqual([]);
     expect(result.errors.map((error) => [error.line, error.field])).toEqual([
       [1, 'patch'],

@@ -68,7 +68,8 @@ export async function importSweBench(options: ImportSweBenchOptions): Promise<Sw
       } catch (error) {
         throw new LineError(undefined, `not valid JSON: ${(error as Error).message}`);
       }
-      if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new LineError(undefined, 'must be a JSON object');
+      if (typeof record !== 'object' || record === null || Array.isArray(record))
+        throw new LineError(undefined, 'must be a JSON object');
       instanceId = requiredString(record, 'instance_id');
       const taskId = await importInstance(record, instanceId, options);
       result.imported.push(taskId);
@@ -88,9 +89,14 @@ export function formatSweBenchImportError(file: string, error: SweBenchImportErr
   return `${file}:${error.line}${instance} ${error.field ? `${error.field}: ` : ''}${error.message}`;
 }
 
-async function importInstance(record: Record<string, unknown>, instanceId: string, options: ImportSweBenchOptions): Promise<string> {
+async function importInstance(
+  record: Record<string, unknown>,
+  instanceId: string,
+  options: ImportSweBenchOptions,
+): Promise<string> {
   const repository = requiredString(record, 'repo');
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new LineError('repo', `"${repository}" must be owner/name`);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repository))
+    throw new LineError('repo', `"${repository}" must be owner/name`);
   const baseCommit = requiredString(record, 'base_commit');
   const goldPatch = requiredString(record, 'patch');
   const testsPatch = requiredString(record, 'test_patch');
@@ -101,22 +107,31 @@ async function importInstance(record: Record<string, unknown>, instanceId: strin
   for (const field of ['version', 'environment_setup_commit'] as const) {
     const value = record[field];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'string' && typeof value !== 'number') throw new LineError(field, 'must be a string');
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw new LineError(field, 'must be a string');
     tags.push(`${field.replaceAll('_', '-')}-${value}`);
   }
 
   const repositoryDir = resolve(options.reposDir, repository.replace('/', '__'));
   if (!(await isDirectory(repositoryDir))) {
-    throw new LineError('repo', `clone not found at ${repositoryDir} (git clone https://github.com/${repository} ${repositoryDir})`);
+    throw new LineError(
+      'repo',
+      `clone not found at ${repositoryDir} (git clone https://github.com/${repository} ${repositoryDir})`,
+    );
   }
-  const verified = await execa('git', ['rev-parse', '--verify', '--quiet', `${baseCommit}^{commit}`], { cwd: repositoryDir, reject: false });
-  if (verified.exitCode !== 0) throw new LineError('base_commit', `${baseCommit} is not a commit of ${repositoryDir}`);
+  const verified = await execa('git', ['rev-parse', '--verify', '--quiet', `${baseCommit}^{commit}`], {
+    cwd: repositoryDir,
+    reject: false,
+  });
+  if (verified.exitCode !== 0)
+    throw new LineError('base_commit', `${baseCommit} is not a commit of ${repositoryDir}`);
 
   const taskId = instanceId
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  if (taskId === '') throw new LineError('instance_id', `"${instanceId}" has no letter or digit to make a task id from`);
+  if (taskId === '')
+    throw new LineError('instance_id', `"${instanceId}" has no letter or digit to make a task id from`);
   const directory = join(options.outDir, taskId);
   await writeTaskFolder(directory, {
     definition: {
@@ -140,7 +155,10 @@ async function importInstance(record: Record<string, unknown>, instanceId: strin
   } catch (error) {
     if (error instanceof TaskLoadError) {
       const issue = error.issues[0];
-      throw new LineError(undefined, `the written task is invalid: ${issue.file}${issue.field ? ` ${issue.field}` : ''}: ${issue.message}`);
+      throw new LineError(
+        undefined,
+        `the written task is invalid: ${issue.file}${issue.field ? ` ${issue.field}` : ''}: ${issue.message}`,
+      );
     }
     throw error;
   }

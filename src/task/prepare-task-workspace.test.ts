@@ -47,23 +47,37 @@ describe('prepareTaskWorkspace', () => {
   it('commits a snapshot as the base, caches it by content and runs setup in the sandbox', async () => {
     const cacheDir = join(directory, 'cache');
     const task = snapshotTask(snapshot, ['echo ready > setup-done.txt']);
-    const prepared = await prepareTaskWorkspace(task, { destination: join(directory, 'one'), cacheDir, sandbox: { backend: 'bubblewrap' } });
+    const prepared = await prepareTaskWorkspace(task, {
+      destination: join(directory, 'one'),
+      cacheDir,
+      sandbox: { backend: 'bubblewrap' },
+    });
     try {
       expect(await readFile(join(prepared.workspace.dir, 'src', 'main.py'), 'utf8')).toBe('print(1)\n');
       expect(await readFile(join(prepared.workspace.dir, 'build', 'kept.txt'), 'utf8')).toContain('ignored');
       expect(await readFile(join(prepared.workspace.dir, 'setup-done.txt'), 'utf8')).toBe('ready\n');
-      expect(prepared.setup).toEqual([expect.objectContaining({ command: 'echo ready > setup-done.txt', exitCode: 0 })]);
+      expect(prepared.setup).toEqual([
+        expect.objectContaining({ command: 'echo ready > setup-done.txt', exitCode: 0 }),
+      ]);
       expect(await prepared.workspace.changedFiles()).toEqual(['setup-done.txt']);
     } finally {
       await prepared.dispose();
     }
     await expect(stat(join(directory, 'one'))).rejects.toThrow();
 
-    const again = await prepareTaskWorkspace(snapshotTask(snapshot, []), { destination: join(directory, 'two'), cacheDir, sandbox: { backend: 'none' } });
+    const again = await prepareTaskWorkspace(snapshotTask(snapshot, []), {
+      destination: join(directory, 'two'),
+      cacheDir,
+      sandbox: { backend: 'none' },
+    });
     await again.dispose();
     expect(await readdir(join(cacheDir, 'workspace-templates'))).toHaveLength(1);
     await writeFile(join(snapshot, 'src', 'main.py'), 'print(2)\n');
-    const changed = await prepareTaskWorkspace(snapshotTask(snapshot, []), { destination: join(directory, 'three'), cacheDir, sandbox: { backend: 'none' } });
+    const changed = await prepareTaskWorkspace(snapshotTask(snapshot, []), {
+      destination: join(directory, 'three'),
+      cacheDir,
+      sandbox: { backend: 'none' },
+    });
     expect(await readFile(join(changed.workspace.dir, 'src', 'main.py'), 'utf8')).toBe('print(2)\n');
     await changed.dispose();
     expect(await readdir(join(cacheDir, 'workspace-templates'))).toHaveLength(2);
@@ -72,7 +86,9 @@ describe('prepareTaskWorkspace', () => {
   it('turns a failing setup command into a setup-failed error and cleans up', async () => {
     const task = snapshotTask(snapshot, ['true', 'echo missing dependency >&2; exit 7']);
     const destination = join(directory, 'failing');
-    const error = await prepareTaskWorkspace(task, { destination, sandbox: { backend: 'none' } }).catch((caught) => caught);
+    const error = await prepareTaskWorkspace(task, { destination, sandbox: { backend: 'none' } }).catch(
+      (caught) => caught,
+    );
     expect(error).toBeInstanceOf(TaskSetupError);
     expect(error.outcome).toBe('setup-failed');
     expect(error.command).toBe('echo missing dependency >&2; exit 7');
@@ -83,9 +99,13 @@ describe('prepareTaskWorkspace', () => {
   });
 
   it('reports a missing base commit as a setup failure', async () => {
-    const task: Task = { ...snapshotTask(snapshot, []), repository: { kind: 'git', url: snapshot }, baseCommit: 'deadbeef' };
-    await expect(prepareTaskWorkspace(task, { destination: join(directory, 'x'), sandbox: { backend: 'none' } })).rejects.toThrow(
-      /setup failed: workspace could not be built/,
-    );
+    const task: Task = {
+      ...snapshotTask(snapshot, []),
+      repository: { kind: 'git', url: snapshot },
+      baseCommit: 'deadbeef',
+    };
+    await expect(
+      prepareTaskWorkspace(task, { destination: join(directory, 'x'), sandbox: { backend: 'none' } }),
+    ).rejects.toThrow(/setup failed: workspace could not be built/);
   });
 });

@@ -20,18 +20,31 @@ describe('mineRepository', () => {
 
   it('keeps the good fix, skips the rest with reasons, drops flaky tests and resumes without redoing work', async () => {
     const outDir = join(directory, 'tasks');
-    const options = { repositoryDir: history.repositoryDir, outDir, runs: 2, sandbox: { backend: 'none' as const } };
+    const options = {
+      repositoryDir: history.repositoryDir,
+      outDir,
+      runs: 2,
+      sandbox: { backend: 'none' as const },
+    };
     const firstEvents: MineProgressEvent[] = [];
-    const first = await mineRepository({ ...options, max: 1, onProgress: (event) => firstEvents.push(event) });
+    const first = await mineRepository({
+      ...options,
+      max: 1,
+      onProgress: (event) => firstEvents.push(event),
+    });
     expect(first.written).toEqual([`calculator-${history.goodFix.slice(0, 10)}`]);
-    expect(firstEvents.filter((event) => event.kind === 'candidate').map((event) => event.sha)).toEqual([history.goodFix]);
+    expect(firstEvents.filter((event) => event.kind === 'candidate').map((event) => event.sha)).toEqual([
+      history.goodFix,
+    ]);
 
     const task = await loadTask(join(outDir, first.written[0]));
     expect(task.baseCommit).toBe(history.passingAtParent);
     expect(task.repository).toEqual({ kind: 'git', url: history.repositoryDir });
     expect(task.failToPass).toEqual(['tests/test_calc.py::test_mul_multiplies_two_numbers']);
     expect([...task.passToPass].sort()).toEqual(
-      ['test_add', 'test_add_negative', 'test_power', 'test_sub'].map((name) => `tests/test_calc.py::${name}`),
+      ['test_add', 'test_add_negative', 'test_power', 'test_sub'].map(
+        (name) => `tests/test_calc.py::${name}`,
+      ),
     );
     expect(task.passToPass).not.toContain('tests/test_calc.py::test_answer_is_stable');
     expect(task.testsPatch).toContain('+def test_mul_multiplies_two_numbers');
@@ -46,16 +59,26 @@ describe('mineRepository', () => {
     const secondEvents: MineProgressEvent[] = [];
     const second = await mineRepository({ ...options, onProgress: (event) => secondEvents.push(event) });
     expect(second.alreadyDone).toBe(1);
-    expect(secondEvents.some((event) => event.kind === 'candidate' && event.sha === history.goodFix)).toBe(false);
+    expect(secondEvents.some((event) => event.kind === 'candidate' && event.sha === history.goodFix)).toBe(
+      false,
+    );
     expect(second.written).toEqual([]);
     const reasons = Object.fromEntries(second.skipped.map((skip) => [skip.sha, skip.reason]));
     expect(reasons[history.passingAtParent]).toMatch(/no FAIL_TO_PASS/);
-    expect(reasons[history.flaky]).toMatch(/no FAIL_TO_PASS.*flaky, dropped: tests\/test_calc.py::test_answer_is_stable/);
+    expect(reasons[history.flaky]).toMatch(
+      /no FAIL_TO_PASS.*flaky, dropped: tests\/test_calc.py::test_answer_is_stable/,
+    );
     expect(reasons[history.syntaxError]).toMatch(/broken with the commit applied: no test passes/);
 
     const state = JSON.parse(await readFile(join(outDir, mineStateFileName), 'utf8'));
-    expect(state.commits[history.documentation]).toMatchObject({ status: 'skipped', reason: 'changes no test file' });
-    expect(state.commits[history.syntaxFix]).toMatchObject({ status: 'skipped', reason: 'changes no test file' });
+    expect(state.commits[history.documentation]).toMatchObject({
+      status: 'skipped',
+      reason: 'changes no test file',
+    });
+    expect(state.commits[history.syntaxFix]).toMatchObject({
+      status: 'skipped',
+      reason: 'changes no test file',
+    });
     expect(state.commits[history.root].reason).toMatch(/root commit/);
     expect(Object.keys(state.commits)).toHaveLength(7);
     expect((await readdir(outDir)).filter((name) => !name.startsWith('.'))).toEqual(first.written);

@@ -43,7 +43,7 @@ export function parseTap(output: string): TestResult[] {
     if (subtest) {
       const indent = subtest[1].length;
       for (const key of [...subtestNames.keys()]) if (key >= indent) subtestNames.delete(key);
-      subtestNames.set(indent, unescape(subtest[2].trim()));
+      subtestNames.set(indent, unescapeTap(subtest[2].trim()));
       continue;
     }
 
@@ -59,7 +59,7 @@ export function parseTap(output: string): TestResult[] {
       status = 'skipped';
       message = `${directive[2].toUpperCase()}${directive[3] ? ` ${directive[3]}` : ''}`;
     }
-    const name = unescape(description.trim()) || `test ${point[3] ?? results.length + 1}`;
+    const name = unescapeTap(description.trim()) || `test ${point[3] ?? results.length + 1}`;
     const ancestors = [...subtestNames.entries()]
       .filter(([ancestorIndent]) => ancestorIndent < indent)
       .sort(([left], [right]) => left - right)
@@ -95,6 +95,6 @@ function unquote(value: string): string {
   return trimmed;
 }
 
-function unescape(value: string): string {
+function unescapeTap(value: string): string {
   return value.replace(/\\([\\#])/g, '$1');
 }

@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { writeSyntheticRun } from '../metrics/synthetic-run.test-helper.ts';
+import { openStore } from '../run/store/store.ts';
+import { createReportCommand, loadMetricsFromDataDir } from './report-command.ts';
+
+let directory: string;
+let dataDir: string;
+let runId: string;
+
+beforeAll(() => {
+  directory = mkdtempSync(path.join(tmpdir(), 'shakedown-report-cli-'));
+  dataDir = path.join(directory, '.shakedown');
+  const store = openStore(dataDir);
+  runId = writeSyntheticRun(store);
+  store.close();
+});
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+async function report(args: string[]): Promise<string> {
+  let output = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    output += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  await createReportCommand().exitOverride().parseAsync(args, { from: 'user' });
+  return output;
+}
+
+describe('shakedown report', () => {
+  it('prints the Markdown report of the newest run by default', async () => {
+    const output = await report(['--data-dir', dataDir]);
+    expect(output).toContain(`## Shakedown report — ${runId}`);
+    expect(output).toContain('47.4% (9/19)');
+  });
+
+  it('prints JSON for a named run', async () => {
+    const output = await report([runId, '--format', 'json', '--data-dir', dataDir]);
+    expect(JSON.parse(output)).toEqual(loadMetricsFromDataDir(dataDir, runId));
+  });
+
+  it('writes a self-contained HTML file with --out', async () => {
+    const file = path.join(directory, 'report.html');
+    const output = await report([runId, '-f', 'html', '--out', file, '--data-dir', dataDir]);
+    expect(output).toBe('');
+    const html = readFileSync(file, 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/(src|href)=["']?https?:/i);
+  });
+
+  it('rejects an unknown format and explains a missing store or run', async () => {
+    await expect(report(['--format', 'pdf', '--data-dir', dataDir])).rejects.toThrow(
+      /Allowed choices are md, html, json/,
+    );
+    expect(() => loadMetricsFromDataDir(path.join(directory, 'nowhere'), undefined)).toThrow(
+      /no shakedown store at .*shakedown\.db/,
+    );
+    expect(() => loadMetricsFromDataDir(dataDir, 'run-missing')).toThrow(/no run run-missing .*recent runs/);
+  });
+});

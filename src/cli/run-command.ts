@@ -1,0 +1,206 @@
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { API_KEY_VARIABLES } from '../model/create-model-client.ts';
+import { redactSecrets } from '../model/redact-secrets.ts';
+import {
+  configJsonSchema,
+  loadConfig,
+  type ModelConfig,
+  modelConfigSchema,
+  normalizeModels,
+  type ShakedownConfig,
+} from '../run/config.ts';
+import { executeRun, findResumableRun } from '../run/execute-run.ts';
+import { createRunProgressDisplay } from '../run/run-progress-display.ts';
+import { formatRunSummary, summarizeRun } from '../run/run-summary.ts';
+import { openStore } from '../run/store/index.ts';
+import { loadSuite } from '../task/load-suite.ts';
+import { loadTask } from '../task/load-task.ts';
+import type { Task } from '../task/task.ts';
+
+/** The suite run when neither flags nor shakedown.yaml name one. */
+export const DEFAULT_SUITE = 'suites/core';
+
+/** Options of `shakedown run`, as commander parses them. */
+export interface RunCommandOptions {
+  model?: string[];
+  suite?: string[];
+  tasks?: string[];
+  k?: number;
+  concurrency?: number;
+  config?: string;
+  sandbox?: ShakedownConfig['sandbox'];
+  resume?: string | true;
+  dataDir?: string;
+  json?: boolean;
+  keepWorkspaces?: boolean;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Applies command-line flags over shakedown.yaml. Flag models replace the config's (keeping its settings by id). */
+export function applyRunFlags(
+  config: ShakedownConfig,
+  flags: RunCommandOptions,
+): { config: ShakedownConfig; models: ModelConfig[] } {
+  const merged: ShakedownConfig = {
+    ...config,
+    ...(flags.suite ? { suites: flags.suite } : {}),
+    ...(flags.tasks ? { tasks: flags.tasks } : {}),
+    ...(flags.k !== undefined ? { attempts: flags.k } : {}),
+    ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+    ...(flags.sandbox ? { sandbox: flags.sandbox } : {}),
+    ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+    ...(flags.keepWorkspaces ? { keepWorkspaces: true } : {}),
+  };
+  if (flags.suite || flags.tasks) {
+    merged.suites = flags.suite ?? [];
+    merged.tasks = flags.tasks ?? [];
+  }
+  if (merged.suites.length === 0 && merged.tasks.length === 0) merged.suites = [DEFAULT_SUITE];
+  const configured = normalizeModels(config);
+  const models = flags.model
+    ? flags.model.map((id) => configured.find((model) => model.id === id) ?? modelConfigSchema.parse({ id }))
+    : configured;
+  return { config: merged, models };
+}
+
+/** Loads the tasks of every suite and task folder; load errors are reported through `warn` and skipped. */
+export async function loadRunTasks(
+  config: Pick<ShakedownConfig, 'suites' | 'tasks'>,
+  baseDirectory: string,
+  warn: (message: string) => void,
+): Promise<Task[]> {
+  const tasks: Task[] = [];
+  for (const suite of config.suites) {
+    const loaded = await loadSuite(path.resolve(baseDirectory, suite));
+    for (const error of loaded.errors) warn(error.message);
+    tasks.push(...loaded.tasks);
+  }
+  for (const folder of config.tasks) tasks.push(await loadTask(path.resolve(baseDirectory, folder)));
+  const seen = new Set<string>();
+  return tasks.filter((task) => {
+    if (seen.has(task.id)) {
+      warn(`task ${task.id} is listed twice; running it once`);
+      return false;
+    }
+    seen.add(task.id);
+    return true;
+  });
+}
+
+/**
+ * `shakedown run`: runs the models on the tasks k times each and records every attempt in the store; `--resume`
+ * continues an interrupted run. Ctrl-C stops taking attempts, marks the run interrupted and exits non-zero with a
+ * resume hint. No API key is ever printed.
+ */
+export function createRunCommand(): Command {
+  return new Command('run')
+    .description('Run models on coding tasks with hidden tests and record every attempt')
+    .option('-m, --model <id>', 'model id (repeatable), e.g. ollama:qwen3.5:9b, openai:o3-mini', collect)
+    .option('--suite <dir>', `suite folder (repeatable; default ${DEFAULT_SUITE})`, collect)
+    .option('--tasks <dir>', 'single task folder (repeatable)', collect)
+    .option('-k, --k <n>', 'attempts per task and model (k in pass@k)', positiveInteger)
+    .option('--concurrency <n>', 'attempts running at once across all endpoints', positiveInteger)
+    .option('--config <file>', 'shakedown.yaml to read (default: ./shakedown.yaml when present)')
+    .addOption(
+      new Option('--sandbox <backend>', 'where commands run').choices(['auto', 'bubblewrap', 'docker', 'podman', 'none']),
+    )
+    .option('--resume [run]', 'resume a run (default: the latest one that did not complete)')
+    .option('--data-dir <dir>', 'where the store, transcripts and workspaces live (default .shakedown)')
+    .option('--keep-workspaces', 'keep the workspaces of attempts that were not resolved')
+    .option('--json', 'print the final summary as JSON')
+    .action(async (options: RunCommandOptions) => {
+      process.exitCode = await runCommand(options);
+    });
+}
+
+/** `shakedown config schema`: prints the JSON schema of shakedown.yaml. */
+export function createConfigCommand(): Command {
+  const config = new Command('config').description('shakedown.yaml helpers');
+  config
+    .command('schema')
+    .description('Print the JSON schema of shakedown.yaml (for editor completion)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    });
+  return config;
+}
+
+/** Does the work of `shakedown run`; returns the exit code. */
+export async function runCommand(options: RunCommandOptions): Promise<number> {
+  const secrets = Object.values(API_KEY_VARIABLES).map((variable) => process.env[variable]);
+  const errorLine = (message: string) => process.stderr.write(`${redactSecrets(message, secrets)}\n`);
+  const loaded = await loadConfig(options.config ? { file: options.config } : {});
+  const baseDirectory = loaded.file ? path.dirname(path.resolve(loaded.file)) : process.cwd();
+  const { config, models } = applyRunFlags(loaded.config, options);
+  if (models.length === 0) {
+    errorLine('no model given: use --model <id> (e.g. --model ollama:qwen3.5:9b) or list models in shakedown.yaml');
+    return 2;
+  }
+  const tasks = await loadRunTasks(config, baseDirectory, (message) => errorLine(`warning: ${message}`));
+  const dataDir = path.resolve(baseDirectory, config.dataDir);
+  const store = openStore(dataDir);
+  let resume: string | undefined;
+  if (options.resume !== undefined) {
+    resume = options.resume === true ? findResumableRun(store)?.id : options.resume;
+    if (!resume) {
+      store.close();
+      errorLine(`no interrupted run to resume in ${dataDir}`);
+      return 2;
+    }
+  }
+
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    errorLine(`\n${name}: finishing up (attempts in flight are cancelled and run again on resume); again to quit now`);
+    controller.abort(new Error(`interrupted by ${name}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const display = createRunProgressDisplay({ interactive: options.json ? false : undefined });
+  try {
+    const result = await executeRun({
+      config,
+      models,
+      tasks,
+      store,
+      dataDir,
+      resume,
+      signal: controller.signal,
+      onProgress: (event) => display.onProgress(event),
+    });
+    await display.stop();
+    const summaries = summarizeRun(store, result.runId);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ runId: result.runId, status: result.status, models: summaries }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`\n${formatRunSummary(summaries)}\n\nrun ${result.runId} ${result.status}\n`);
+    }
+    if (result.status === 'interrupted') {
+      errorLine(`run ${result.runId} interrupted; resume it with: shakedown run --resume ${result.runId}`);
+      return 130;
+    }
+    process.stdout.write(`  shakedown report ${result.runId}\n  shakedown view\n`);
+    return 0;
+  } catch (error) {
+    await display.stop();
+    errorLine(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+}

@@ -1,0 +1,115 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { SandboxBackend } from '../sandbox/types.ts';
+import { checkTask, type TaskCheckReport } from '../task/check-task.ts';
+import { loadSuite } from '../task/load-suite.ts';
+import { loadTask, taskFileNames } from '../task/load-task.ts';
+import type { Task } from '../task/task.ts';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+}
+
+/** Loads DIR as a task folder (it has task.yaml) or as a suite of task folders; load errors are returned as text. */
+async function loadTasks(directory: string): Promise<{ tasks: Task[]; errors: string[] }> {
+  const isTask = await stat(join(directory, taskFileNames.definition)).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  if (isTask) {
+    try {
+      return { tasks: [await loadTask(directory)], errors: [] };
+    } catch (error) {
+      return { tasks: [], errors: [(error as Error).message] };
+    }
+  }
+  const suite = await loadSuite(directory);
+  return { tasks: suite.tasks, errors: suite.errors.map((error) => error.message) };
+}
+
+/** Formats check reports as a summary table with each task's problems below it. */
+export function formatTaskCheckReports(reports: TaskCheckReport[]): string {
+  const rows = reports.map((report) => [
+    report.valid ? 'valid' : 'INVALID',
+    report.taskId,
+    String(report.failToPass.length),
+    String(report.passToPass.length),
+    String(report.flaky.length),
+    `${(report.durationMs / 1000).toFixed(1)}s`,
+  ]);
+  const header = ['status', 'task', 'f2p', 'p2p', 'flaky', 'time'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
+  const lines = [line(header), ...rows.map(line)];
+  for (const report of reports) {
+    for (const problem of report.problems)
+      lines.push(`${report.taskId}: ${problem.severity} (${problem.check}): ${problem.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `shakedown task check DIR... [--runs N] [--json] [--sandbox B]`: validates task folders or suites (lint, patches,
+ * FAIL_TO_PASS fail at the base, everything passes with gold, flaky tests over N runs). Exits 1 when any task is
+ * invalid or fails to load.
+ */
+export function createTaskCommand(): Command {
+  const task = new Command('task').description('Work with task folders');
+  task
+    .command('check')
+    .description(
+      'Check that tasks are sound: the hidden tests fail at the base, pass with the gold patch, and are not flaky',
+    )
+    .argument('<dir...>', 'task folders or suite folders')
+    .option('--runs <n>', 'times the base and gold runs are repeated to find flaky tests', positiveInteger, 3)
+    .option('--json', 'print the reports as JSON')
+    .addOption(
+      new Option('--sandbox <backend>', 'sandbox backend')
+        .choices(['auto', 'bubblewrap', 'docker', 'podman', 'none'])
+        .default('auto'),
+    )
+    .option('--cache-dir <dir>', 'cache of workspace templates', '.shakedown/cache')
+    .action(
+      async (
+        directories: string[],
+        options: { runs: number; json?: boolean; sandbox: SandboxBackend | 'auto'; cacheDir: string },
+      ) => {
+        const reports: TaskCheckReport[] = [];
+        let loadFailed = false;
+        for (const directory of directories) {
+          const { tasks, errors } = await loadTasks(directory);
+          for (const error of errors) {
+            loadFailed = true;
+            process.stderr.write(`${error}\n`);
+          }
+          for (const each of tasks) {
+            reports.push(
+              await checkTask(each, {
+                runs: options.runs,
+                sandbox: {
+                  backend: options.sandbox,
+                  onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+                },
+                cacheDir: options.cacheDir,
+                onProgress: (line) => process.stderr.write(`${line}\n`),
+              }),
+            );
+          }
+        }
+        process.stdout.write(
+          options.json ? `${JSON.stringify(reports, null, 2)}\n` : formatTaskCheckReports(reports),
+        );
+        if (loadFailed || reports.some((report) => !report.valid)) process.exitCode = 1;
+      },
+    );
+  return task;
+}

@@ -1,0 +1,163 @@
+/**
+ * The `shakedown view` web app: a JSON API over the SQLite store and the static UI built from `src/viewer/ui`.
+ */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { databasePathOf, openStore, type Store } from '../run/store/store.ts';
+import type { FailureClass } from './api-types.ts';
+import { ensureViewerUi } from './build-viewer-ui.ts';
+import { FAILURE_CLASSES } from './failure-class.ts';
+import { LIVE_POLL_MS, streamRunProgress } from './live-progress-stream.ts';
+import { readStaticFile } from './static-files.ts';
+import {
+  attemptDetail,
+  listAttemptItems,
+  listRunItems,
+  RunMetricsCache,
+  runDetail,
+  runItem,
+  runMatrix,
+} from './viewer-queries.ts';
+
+/** Options of `createViewerApp`. */
+export interface ViewerAppOptions {
+  store: Store;
+  /** The built UI; without it only the API is served. */
+  distDir?: string;
+  /** Poll interval of the live stream (default 500 ms). */
+  livePollMs?: number;
+}
+
+function listParameter(value: string | undefined): string[] | undefined {
+  if (value === undefined || value === '') return undefined;
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/**
+ * The viewer's hono app. API: `GET /api/runs`, `/api/runs/:id`, `/api/runs/:id/matrix`,
+ * `/api/runs/:id/attempts?status=&failure=&outcome=&model=&task=` (comma lists are alternatives),
+ * `/api/attempts/:id` and the server-sent event stream `/api/runs/:id/live`; everything else is the static UI.
+ */
+export function createViewerApp(options: ViewerAppOptions): Hono {
+  const { store } = options;
+  const metricsCache = new RunMetricsCache(store);
+  const app = new Hono();
+  const notFound = (what: string) => ({ error: `not found: ${what}` });
+
+  app.onError((error, context) => context.json({ error: error.message }, 500));
+
+  app.get('/api/runs', (context) => context.json(listRunItems(store)));
+  app.get('/api/runs/:id', (context) => {
+    const detail = runDetail(store, context.req.param('id'), metricsCache);
+    return detail ? context.json(detail) : context.json(notFound(`run ${context.req.param('id')}`), 404);
+  });
+  app.get('/api/runs/:id/matrix', (context) => {
+    const runId = context.req.param('id');
+    if (!store.getRun(runId)) return context.json(notFound(`run ${runId}`), 404);
+    return context.json(runMatrix(store, runId));
+  });
+  app.get('/api/runs/:id/attempts', (context) => {
+    const runId = context.req.param('id');
+    if (!store.getRun(runId)) return context.json(notFound(`run ${runId}`), 404);
+    const failure = listParameter(context.req.query('failure'));
+    const unknown = failure?.filter((entry) => !(FAILURE_CLASSES as readonly string[]).includes(entry));
+    if (unknown && unknown.length > 0) {
+      return context.json(
+        { error: `unknown failure class ${unknown.join(', ')} (one of ${FAILURE_CLASSES.join(', ')})` },
+        400,
+      );
+    }
+    return context.json(
+      listAttemptItems(store, runId, {
+        status: listParameter(context.req.query('status')),
+        failureClass: failure as FailureClass[] | undefined,
+        outcome: listParameter(context.req.query('outcome')),
+        modelId: context.req.query('model') || undefined,
+        taskId: context.req.query('task') || undefined,
+      }),
+    );
+  });
+  app.get('/api/runs/:id/live', (context) => {
+    const runId = context.req.param('id');
+    if (!runItem(store, runId)) return context.json(notFound(`run ${runId}`), 404);
+    return streamRunProgress(context, store, runId, options.livePollMs ?? LIVE_POLL_MS);
+  });
+  app.get('/api/attempts/:id', (context) => {
+    const detail = attemptDetail(store, context.req.param('id'));
+    return detail ? context.json(detail) : context.json(notFound(`attempt ${context.req.param('id')}`), 404);
+  });
+  app.all('/api/*', (context) => context.json(notFound(context.req.path), 404));
+
+  app.get('*', async (context) => {
+    if (!options.distDir) return context.text('The viewer UI is not built.', 404);
+    const file = await readStaticFile(options.distDir, context.req.path);
+    if (!file) return context.text('Not found', 404);
+    return context.body(new Uint8Array(file.body), 200, {
+      'content-type': file.contentType,
+      'cache-control': 'no-cache',
+    });
+  });
+  return app;
+}
+
+/** Options of `startViewerServer`. */
+export interface StartViewerOptions {
+  /** Data directory (or `.db` file) of the store. */
+  dataDir: string;
+  /** Default 127.0.0.1 (local only). */
+  host?: string;
+  /** Default 4173; 0 picks a free port. */
+  port?: number;
+  /** Built UI folder (default `dist/viewer`, built on demand). */
+  distDir?: string;
+  livePollMs?: number;
+}
+
+/** A running viewer. */
+export interface ViewerServer {
+  url: string;
+  port: number;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** Default port of `shakedown view`. */
+export const DEFAULT_VIEWER_PORT = 4173;
+
+/** Builds the UI when needed, opens the store and starts the viewer's HTTP server. */
+export async function startViewerServer(options: StartViewerOptions): Promise<ViewerServer> {
+  const databasePath = databasePathOf(options.dataDir);
+  if (!existsSync(databasePath)) {
+    throw new Error(`no store at ${databasePath}: start a run with \`shakedown run\` or pass --data-dir`);
+  }
+  const distDir = await ensureViewerUi(options.distDir);
+  const store = openStore(options.dataDir);
+  const app = createViewerApp({ store, distDir, livePollMs: options.livePollMs });
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_VIEWER_PORT, hostname: host }, () =>
+      resolve(started),
+    );
+    started.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    port,
+    store,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+      }),
+  };
+}

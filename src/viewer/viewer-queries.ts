@@ -1,0 +1,311 @@
+/**
+ * Read-only queries behind the viewer API. Counts and lists are single aggregate SQL statements over the store's
+ * indexes, so a run of thousands of attempts loads in milliseconds; the model summary comes from
+ * `computeRunMetrics`, fed by one query for all the events it reads, and is cached until the run changes.
+ */
+import type { TranscriptEvent } from '../agent/events.ts';
+import { computeRunMetrics } from '../metrics/compute-run-metrics.ts';
+import { localCostsOfConfig, priceTableOfConfig } from '../metrics/load-run-metrics.ts';
+import type { RunMetrics } from '../metrics/run-metrics.ts';
+import type { Store } from '../run/store/store.ts';
+import type {
+  AttemptCounts,
+  AttemptDetail,
+  AttemptListItem,
+  FailureClass,
+  MatrixCell,
+  RunDetail,
+  RunListItem,
+  RunMatrix,
+} from './api-types.ts';
+import { failureClassOf, outcomeOf } from './failure-class.ts';
+
+/** The event types `computeRunMetrics` reads; the bulky ones (messages, tool output) are not loaded. */
+const METRICS_EVENT_TYPES = ['attempt-started', 'model-response', 'tool-call', 'format-error', 'attempt-finished'];
+
+const COUNT_COLUMNS = `COUNT(a.id) AS total,
+  COALESCE(SUM(a.status = 'pending'), 0) AS pending,
+  COALESCE(SUM(a.status = 'running'), 0) AS running,
+  COALESCE(SUM(a.status = 'finished'), 0) AS finished,
+  COALESCE(SUM(a.status = 'infrastructure-error'), 0) AS infrastructureErrors,
+  COALESCE(SUM(a.status = 'finished' AND a.grade_status = 'resolved'), 0) AS resolved`;
+
+interface CountRow {
+  total: number;
+  pending: number;
+  running: number;
+  finished: number;
+  infrastructureErrors: number;
+  resolved: number;
+}
+
+function countsOf(row: CountRow): AttemptCounts {
+  return {
+    total: row.total,
+    pending: row.pending,
+    running: row.running,
+    finished: row.finished,
+    infrastructureErrors: row.infrastructureErrors,
+    resolved: row.resolved,
+  };
+}
+
+interface RunRow extends CountRow {
+  id: string;
+  createdAt: string;
+  finishedAt: string | null;
+  status: string;
+  simulated: number;
+  notes: string | null;
+  models: number;
+  tasks: number;
+  configHash: string;
+  priceTableVersion: string | null;
+}
+
+const RUN_SELECT = `SELECT r.id, r.created_at AS createdAt, r.finished_at AS finishedAt, r.status, r.simulated, r.notes,
+  r.config_hash AS configHash, r.price_table_version AS priceTableVersion,
+  (SELECT COUNT(*) FROM run_models m WHERE m.run_id = r.id) AS models,
+  (SELECT COUNT(*) FROM run_tasks t WHERE t.run_id = r.id) AS tasks,
+  ${COUNT_COLUMNS}
+  FROM runs r LEFT JOIN attempts a ON a.run_id = r.id`;
+
+function toRunListItem(row: RunRow): RunListItem {
+  return {
+    id: row.id,
+    createdAt: row.createdAt,
+    finishedAt: row.finishedAt,
+    status: row.status,
+    simulated: row.simulated === 1,
+    notes: row.notes,
+    models: row.models,
+    tasks: row.tasks,
+    attempts: countsOf(row),
+  };
+}
+
+/** Every run with its model, task and attempt counts, newest first. */
+export function listRunItems(store: Store): RunListItem[] {
+  const rows = store.database.$client
+    .prepare(`${RUN_SELECT} GROUP BY r.id ORDER BY r.created_at DESC, r.id DESC`)
+    .all() as RunRow[];
+  return rows.map(toRunListItem);
+}
+
+/** One run with its counts, or null. */
+export function runItem(store: Store, runId: string): (RunListItem & RunDetail['run']) | null {
+  const row = store.database.$client.prepare(`${RUN_SELECT} WHERE r.id = ? GROUP BY r.id`).get(runId) as
+    | RunRow
+    | undefined;
+  if (!row) return null;
+  return { ...toRunListItem(row), configHash: row.configHash, priceTableVersion: row.priceTableVersion };
+}
+
+/** Attempt counts of a run and the run status (what the live stream watches); null for an unknown run. */
+export function runProgress(store: Store, runId: string): { status: string; attempts: AttemptCounts } | null {
+  const row = store.database.$client
+    .prepare(
+      `SELECT r.status AS runStatus, ${COUNT_COLUMNS} FROM runs r LEFT JOIN attempts a ON a.run_id = r.id WHERE r.id = ? GROUP BY r.id`,
+    )
+    .get(runId) as (CountRow & { runStatus: string }) | undefined;
+  return row ? { status: row.runStatus, attempts: countsOf(row) } : null;
+}
+
+/** Task × model cells of a run with their attempt counts. */
+export function runMatrix(store: Store, runId: string): RunMatrix {
+  const cells = store.database.$client
+    .prepare(
+      `SELECT a.model_id AS modelId, a.task_id AS taskId, ${COUNT_COLUMNS}
+       FROM attempts a WHERE a.run_id = ? GROUP BY a.model_id, a.task_id ORDER BY a.task_id, a.model_id`,
+    )
+    .all(runId) as Array<CountRow & { modelId: string; taskId: string }>;
+  return {
+    models: store.runModels(runId).map((model) => model.modelId),
+    tasks: store.runTasks(runId).map((task) => task.taskId),
+    cells: cells.map((cell): MatrixCell => ({ modelId: cell.modelId, taskId: cell.taskId, ...countsOf(cell) })),
+  };
+}
+
+/** Filters of `listAttemptItems`; list values are alternatives. */
+export interface AttemptItemFilter {
+  status?: string[];
+  failureClass?: FailureClass[];
+  outcome?: string[];
+  modelId?: string;
+  taskId?: string;
+}
+
+interface AttemptRow {
+  id: string;
+  modelId: string;
+  taskId: string;
+  attemptIndex: number;
+  status: string;
+  agentStatus: string | null;
+  gradeStatus: string | null;
+  resolved: number | null;
+  wallMs: number | null;
+  steps: number | null;
+  costUsd: number | null;
+  error: string | null;
+}
+
+const ATTEMPT_COLUMNS = `id, model_id AS modelId, task_id AS taskId, attempt_index AS attemptIndex, status,
+  agent_status AS agentStatus, grade_status AS gradeStatus, resolved, wall_ms AS wallMs, steps, cost_usd AS costUsd, error`;
+
+function toAttemptListItem(row: AttemptRow): AttemptListItem {
+  const outcome = outcomeOf(row);
+  return {
+    ...row,
+    resolved: row.resolved === null ? null : row.resolved === 1,
+    outcome,
+    failureClass: failureClassOf(outcome),
+  };
+}
+
+/** Attempts of a run (by model, task, index), filtered by status, failure class, outcome, model and task. */
+export function listAttemptItems(store: Store, runId: string, filter: AttemptItemFilter = {}): AttemptListItem[] {
+  const conditions = ['run_id = ?'];
+  const parameters: unknown[] = [runId];
+  if (filter.status && filter.status.length > 0) {
+    conditions.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+    parameters.push(...filter.status);
+  }
+  if (filter.modelId !== undefined) {
+    conditions.push('model_id = ?');
+    parameters.push(filter.modelId);
+  }
+  if (filter.taskId !== undefined) {
+    conditions.push('task_id = ?');
+    parameters.push(filter.taskId);
+  }
+  const rows = store.database.$client
+    .prepare(
+      `SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE ${conditions.join(' AND ')} ORDER BY model_id, task_id, attempt_index`,
+    )
+    .all(...parameters) as AttemptRow[];
+  return rows
+    .map(toAttemptListItem)
+    .filter((item) => !filter.failureClass?.length || filter.failureClass.includes(item.failureClass))
+    .filter((item) => !filter.outcome?.length || filter.outcome.includes(item.outcome));
+}
+
+/** An attempt with its full transcript and derived step and tool-call rows, or null. */
+export function attemptDetail(store: Store, attemptId: string): AttemptDetail | null {
+  const record = store.attempt(attemptId);
+  if (!record) return null;
+  const row = store.database.$client
+    .prepare(`SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE id = ?`)
+    .get(attemptId) as AttemptRow;
+  const model = store.runModels(record.runId).find((candidate) => candidate.modelId === record.modelId);
+  const events = store.events(attemptId);
+  const simulated =
+    (model?.simulated ?? false) ||
+    events.some(
+      (event) =>
+        (event.type === 'attempt-started' && event.simulated) ||
+        (event.type === 'model-response' && event.result.simulated),
+    );
+  return {
+    attempt: {
+      ...toAttemptListItem(row),
+      runId: record.runId,
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt,
+      modelMs: record.modelMs,
+      toolMs: record.toolMs,
+      testMs: record.testMs,
+      inputTokens: record.inputTokens,
+      outputTokens: record.outputTokens,
+      reasoningTokens: record.reasoningTokens,
+      cachedInputTokens: record.cachedInputTokens,
+      grade: record.grade,
+      simulated,
+    },
+    events: events as AttemptDetail['events'],
+    steps: store.steps({ attemptId }),
+    toolCalls: store.toolCalls({ attemptId }),
+  };
+}
+
+/** The events `computeRunMetrics` reads, for every attempt of a run, in one query (already validated on insert). */
+function metricsEventsOf(store: Store, runId: string): Map<string, TranscriptEvent[]> {
+  const rows = store.database.$client
+    .prepare(
+      `SELECT e.attempt_id AS attemptId, e.json FROM attempts a JOIN events e ON e.attempt_id = a.id
+       WHERE a.run_id = ? AND e.type IN (${METRICS_EVENT_TYPES.map(() => '?').join(', ')})
+       ORDER BY e.attempt_id, e.sequence`,
+    )
+    .all(runId, ...METRICS_EVENT_TYPES) as Array<{ attemptId: string; json: string }>;
+  const byAttempt = new Map<string, TranscriptEvent[]>();
+  for (const row of rows) {
+    const event = JSON.parse(row.json) as TranscriptEvent;
+    const list = byAttempt.get(row.attemptId);
+    if (list) list.push(event);
+    else byAttempt.set(row.attemptId, [event]);
+  }
+  return byAttempt;
+}
+
+/** Computes a run's metrics from the store (see `computeRunMetrics`). */
+export function computeStoredRunMetrics(store: Store, runId: string): RunMetrics | null {
+  const run = store.getRun(runId);
+  if (!run) return null;
+  return computeRunMetrics({
+    run,
+    models: store.runModels(runId),
+    tasks: store.runTasks(runId),
+    attempts: store.attempts(runId),
+    eventsByAttempt: metricsEventsOf(store, runId),
+    priceTable: priceTableOfConfig(run.config),
+    localCosts: localCostsOfConfig(run.config),
+  });
+}
+
+/** A cheap value that changes whenever a run's attempts or any transcript change (cache key of the metrics). */
+export function runFingerprint(store: Store, runId: string): string {
+  const row = store.database.$client
+    .prepare(
+      `SELECT r.status, ${COUNT_COLUMNS}, MAX(a.finished_at) AS lastFinished, (SELECT MAX(rowid) FROM events) AS lastEvent
+       FROM runs r LEFT JOIN attempts a ON a.run_id = r.id WHERE r.id = ? GROUP BY r.id`,
+    )
+    .get(runId);
+  return JSON.stringify(row ?? null);
+}
+
+/** Caches run metrics per run until its fingerprint changes. */
+export class RunMetricsCache {
+  private readonly entries = new Map<string, { fingerprint: string; metrics: RunMetrics }>();
+
+  constructor(private readonly store: Store) {}
+
+  /** The run's metrics, recomputed only when the run changed since the last call; null for an unknown run. */
+  get(runId: string): RunMetrics | null {
+    const fingerprint = runFingerprint(this.store, runId);
+    const cached = this.entries.get(runId);
+    if (cached && cached.fingerprint === fingerprint) return cached.metrics;
+    const metrics = computeStoredRunMetrics(this.store, runId);
+    if (!metrics) return null;
+    this.entries.set(runId, { fingerprint, metrics });
+    return metrics;
+  }
+}
+
+/** `GET /api/runs/:id`: the run, its models and tasks, and per-model metrics. */
+export function runDetail(store: Store, runId: string, cache: RunMetricsCache): RunDetail | null {
+  const run = runItem(store, runId);
+  const metrics = cache.get(runId);
+  if (!run || !metrics) return null;
+  return {
+    run,
+    models: store.runModels(runId).map(({ modelId, label, provider, simulated }) => ({
+      modelId,
+      label,
+      provider,
+      simulated,
+    })),
+    tasks: store.runTasks(runId).map(({ taskId, suite, multiTurn }) => ({ taskId, suite, multiTurn })),
+    summary: metrics.models,
+    comparisons: metrics.comparisons,
+  };
+}

@@ -1,0 +1,3 @@
+from . import matrix, polygon, vectors
+
+__all__ = ["matrix", "polygon", "vectors"]
