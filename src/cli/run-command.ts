@@ -112,7 +112,13 @@ export function createRunCommand(): Command {
     .option('--concurrency <n>', 'attempts running at once across all endpoints', positiveInteger)
     .option('--config <file>', 'shakedown.yaml to read (default: ./shakedown.yaml when present)')
     .addOption(
-      new Option('--sandbox <backend>', 'where commands run').choices(['auto', 'bubblewrap', 'docker', 'podman', 'none']),
+      new Option('--sandbox <backend>', 'where commands run').choices([
+        'auto',
+        'bubblewrap',
+        'docker',
+        'podman',
+        'none',
+      ]),
     )
     .option('--resume [run]', 'resume a run (default: the latest one that did not complete)')
     .option('--data-dir <dir>', 'where the store, transcripts and workspaces live (default .shakedown)')
@@ -143,7 +149,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const baseDirectory = loaded.file ? path.dirname(path.resolve(loaded.file)) : process.cwd();
   const { config, models } = applyRunFlags(loaded.config, options);
   if (models.length === 0) {
-    errorLine('no model given: use --model <id> (e.g. --model ollama:qwen3.5:9b) or list models in shakedown.yaml');
+    errorLine(
+      'no model given: use --model <id> (e.g. --model ollama:qwen3.5:9b) or list models in shakedown.yaml',
+    );
     return 2;
   }
   const tasks = await loadRunTasks(config, baseDirectory, (message) => errorLine(`warning: ${message}`));
@@ -164,7 +172,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const onSignal = (name: NodeJS.Signals) => {
     signals += 1;
     if (signals > 1) process.exit(130);
-    errorLine(`\n${name}: finishing up (attempts in flight are cancelled and run again on resume); again to quit now`);
+    errorLine(
+      `\n${name}: finishing up (attempts in flight are cancelled and run again on resume); again to quit now`,
+    );
     controller.abort(new Error(`interrupted by ${name}`));
   };
   process.on('SIGINT', onSignal);
@@ -184,7 +194,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     await display.stop();
     const summaries = summarizeRun(store, result.runId);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ runId: result.runId, status: result.status, models: summaries }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ runId: result.runId, status: result.status, models: summaries }, null, 2)}\n`,
+      );
     } else {
       process.stdout.write(`\n${formatRunSummary(summaries)}\n\nrun ${result.runId} ${result.status}\n`);
     }

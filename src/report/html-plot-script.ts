@@ -11,8 +11,8 @@ export const HTML_PLOT_SCRIPT = `(() => {
     'plot-pass-rate-latency': () => {
       const points = data.models.filter((model) => model.resolvedRate !== null && model.attemptWallMsP50 !== null);
       return Plot.plot({
-        width, height: 360, grid: true, marginLeft: 60, marginBottom: 45,
-        x: { label: 'Attempt wall time p50 (s)', zero: true },
+        width, height: 360, grid: true, marginLeft: 60, marginRight: 120, marginBottom: 45,
+        x: { label: 'Attempt wall time p50 (s)', zero: true, nice: true },
         y: { label: 'Resolved (%)', domain: [0, 100] },
         color: { legend: true, domain: data.models.map((model) => model.label) },
         marks: [

@@ -15,7 +15,11 @@ export interface AttemptEventSink {
 
 const BATCH_SIZE = 32;
 const FLUSH_DELAY_MS = 200;
-const FLUSH_NOW: ReadonlySet<TranscriptEvent['type']> = new Set(['model-response', 'tool-result', 'infrastructure-error']);
+const FLUSH_NOW: ReadonlySet<TranscriptEvent['type']> = new Set([
+  'model-response',
+  'tool-result',
+  'infrastructure-error',
+]);
 
 /**
  * Creates a sink that records events with `store.recordAttemptEvents`: after each model response and tool result

@@ -62,13 +62,17 @@ describe('executeRun', () => {
       expect(attempt.agentStatus).toBe('submitted');
       expect(store.events(attempt.id).at(-1)?.type).toBe('attempt-finished');
     }
-    const truth = tasks.flatMap((task) => [0, 1, 2, 3].filter((index) => solves('alpha', task.id, index, 0.5)));
+    const truth = tasks.flatMap((task) =>
+      [0, 1, 2, 3].filter((index) => solves('alpha', task.id, index, 0.5)),
+    );
     expect(truth.length).toBeGreaterThan(0);
     expect(truth.length).toBeLessThan(12);
-    expect(attempts.filter((attempt) => attempt.modelId === 'simulated:alpha' && attempt.resolved)).toHaveLength(
-      truth.length,
-    );
-    expect(attempts.filter((attempt) => attempt.modelId === 'simulated:beta' && attempt.resolved)).toHaveLength(0);
+    expect(
+      attempts.filter((attempt) => attempt.modelId === 'simulated:alpha' && attempt.resolved),
+    ).toHaveLength(truth.length);
+    expect(
+      attempts.filter((attempt) => attempt.modelId === 'simulated:beta' && attempt.resolved),
+    ).toHaveLength(0);
     const transcripts = await readdir(path.join(directory, 'data', 'runs', result.runId, 'transcripts'));
     expect(transcripts.filter((name) => name.endsWith('.jsonl'))).toHaveLength(24);
     expect(store.getRun(result.runId)?.status).toBe('completed');
@@ -81,7 +85,8 @@ describe('executeRun', () => {
       const key = `${request.taskId}/${request.attemptIndex}`;
       calls.set(key, (calls.get(key) ?? 0) + 1);
       // Task 0: always broken infrastructure. Task 1: broken on the first try only. Task 2: fine.
-      const broken = request.taskId === 'calc-task-0' || (request.taskId === 'calc-task-1' && request.tryIndex === 0);
+      const broken =
+        request.taskId === 'calc-task-0' || (request.taskId === 'calc-task-1' && request.tryIndex === 0);
       if (broken) {
         return createScriptedClient([{ throw: new InfrastructureError('connection', 'connection refused') }]);
       }
@@ -96,7 +101,11 @@ describe('executeRun', () => {
       clientFactory: factory,
     });
     const byTask = new Map(store.attempts(result.runId).map((attempt) => [attempt.taskId, attempt]));
-    expect(byTask.get('calc-task-0')).toMatchObject({ status: 'infrastructure-error', gradeStatus: null, resolved: null });
+    expect(byTask.get('calc-task-0')).toMatchObject({
+      status: 'infrastructure-error',
+      gradeStatus: null,
+      resolved: null,
+    });
     expect(byTask.get('calc-task-1')).toMatchObject({ status: 'finished', gradeStatus: 'resolved' });
     expect(byTask.get('calc-task-2')).toMatchObject({ status: 'finished', gradeStatus: 'resolved' });
     expect(calls.get('calc-task-0/0')).toBe(3);
@@ -106,7 +115,9 @@ describe('executeRun', () => {
     const events = store.events(byTask.get('calc-task-1')!.id);
     expect(events.filter((event) => event.type === 'attempt-started')).toHaveLength(1);
     expect(events.some((event) => event.type === 'infrastructure-error')).toBe(false);
-    const archive = await readdir(path.join(directory, 'data', 'runs', result.runId, 'transcripts', 'archive'));
+    const archive = await readdir(
+      path.join(directory, 'data', 'runs', result.runId, 'transcripts', 'archive'),
+    );
     expect(archive.filter((name) => name.includes('calc-task-0'))).toHaveLength(2);
   }, 120_000);
 

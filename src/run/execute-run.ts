@@ -38,8 +38,22 @@ export type ClientFactory = (model: ModelConfig, request: ClientRequest) => Mode
 
 /** Live progress of a run. */
 export type RunProgressEvent =
-  | { type: 'run-started'; runId: string; resumed: boolean; total: number; pending: number; models: ModelConfig[] }
-  | { type: 'attempt-started'; attemptId: string; modelId: string; taskId: string; attemptIndex: number; tryIndex: number }
+  | {
+      type: 'run-started';
+      runId: string;
+      resumed: boolean;
+      total: number;
+      pending: number;
+      models: ModelConfig[];
+    }
+  | {
+      type: 'attempt-started';
+      attemptId: string;
+      modelId: string;
+      taskId: string;
+      attemptIndex: number;
+      tryIndex: number;
+    }
   | {
       type: 'attempt-finished';
       attemptId: string;
@@ -87,7 +101,9 @@ export class RunConfigChangedError extends Error {
     readonly runId: string,
     readonly changes: string[],
   ) {
-    super(`config changed since run ${runId}: ${changes.join('; ') || 'configuration hash differs'}; start a new run`);
+    super(
+      `config changed since run ${runId}: ${changes.join('; ') || 'configuration hash differs'}; start a new run`,
+    );
     this.name = 'RunConfigChangedError';
   }
 }
@@ -105,7 +121,8 @@ export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
 export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRunResult> {
   const { config, models, tasks, store, dataDir } = options;
   if (models.length === 0) throw new Error('no models to run: give --model or list models in shakedown.yaml');
-  if (tasks.length === 0) throw new Error('no tasks to run: give --suite or --tasks, or list them in shakedown.yaml');
+  if (tasks.length === 0)
+    throw new Error('no tasks to run: give --suite or --tasks, or list them in shakedown.yaml');
   const env = options.env ?? process.env;
   const secrets = [
     ...Object.values(API_KEY_VARIABLES).map((variable) => env[variable]),
@@ -149,7 +166,11 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
           endpointInfo: info ?? undefined,
         };
       }),
-      tasks: tasks.map((task) => ({ taskId: task.id, taskHash: taskHashOf(task), multiTurn: task.turns.length > 0 })),
+      tasks: tasks.map((task) => ({
+        taskId: task.id,
+        taskHash: taskHashOf(task),
+        multiTurn: task.turns.length > 0,
+      })),
     });
   }
   const runId = run.id;
@@ -159,7 +180,10 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
   const protocols = new Map<string, ToolProtocolName>(
     models.map((model) => [
       model.id,
-      chooseToolProtocol((storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null, model.protocol),
+      chooseToolProtocol(
+        (storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null,
+        model.protocol,
+      ),
     ]),
   );
   const tasksById = new Map(tasks.map((task) => [task.id, task]));
@@ -207,7 +231,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
       task,
       dataDir,
       createClient: (tryIndex) =>
-        clientFactory(model, { purpose: 'attempt', taskId: task.id, attemptIndex: claimed.attemptIndex, tryIndex }),
+        clientFactory(model, {
+          purpose: 'attempt',
+          taskId: task.id,
+          attemptIndex: claimed.attemptIndex,
+          tryIndex,
+        }),
       protocol: protocols.get(model.id) ?? 'native',
       limits: limits.agent,
       commandTimeoutMs: limits.commandTimeoutMs,
@@ -246,7 +275,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     await Promise.all(
       pending.map((planned) => {
         const queue = queues.get(planned.modelId);
-        if (!queue) throw new Error(`attempt ${planned.id} names model ${planned.modelId}, which is not in this run`);
+        if (!queue)
+          throw new Error(`attempt ${planned.id} names model ${planned.modelId}, which is not in this run`);
         return queue
           .add(() => global.add(() => runOne(planned)))
           .catch((error: unknown) => {
@@ -376,7 +406,9 @@ async function describeModel(
     if (!info.reachable) warn(`${model.id}: endpoint not reachable at the start of the run`);
     return { ...info, simulated: info.simulated || client.simulated };
   } catch (error) {
-    warn(`${model.id}: could not describe the endpoint: ${error instanceof Error ? error.message : String(error)}`);
+    warn(
+      `${model.id}: could not describe the endpoint: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return null;
   } finally {
     await client.close?.().catch(() => undefined);

@@ -34,16 +34,20 @@ describe('resume after kill -9', () => {
     const dataDir = path.join(directory, 'data');
     const callLog = path.join(directory, 'calls.log');
     const runId = 'run-20260101-000000-abcd';
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'slow-run.test-helper.ts')], {
-      env: {
-        ...process.env,
-        SHAKEDOWN_TEST_DATA_DIR: dataDir,
-        SHAKEDOWN_TEST_SUITE_DIR: path.join(directory, 'suite'),
-        SHAKEDOWN_TEST_RUN_ID: runId,
-        SHAKEDOWN_TEST_CALL_LOG: callLog,
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, 'slow-run.test-helper.ts')],
+      {
+        env: {
+          ...process.env,
+          SHAKEDOWN_TEST_DATA_DIR: dataDir,
+          SHAKEDOWN_TEST_SUITE_DIR: path.join(directory, 'suite'),
+          SHAKEDOWN_TEST_RUN_ID: runId,
+          SHAKEDOWN_TEST_CALL_LOG: callLog,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    );
     let childErrors = '';
     child.stderr.on('data', (chunk) => {
       childErrors += String(chunk);
@@ -80,7 +84,8 @@ describe('resume after kill -9', () => {
       dataDir,
       resume: runId,
       clientFactory: (_model, request) => {
-        if (request.purpose === 'attempt') rerun.push(`${runId}/simulated:slow/${request.taskId}/${request.attemptIndex}`);
+        if (request.purpose === 'attempt')
+          rerun.push(`${runId}/simulated:slow/${request.taskId}/${request.attemptIndex}`);
         return createCalcAgent(true);
       },
     });
@@ -88,7 +93,9 @@ describe('resume after kill -9', () => {
     const attempts = observer.attempts(runId);
     expect(attempts).toHaveLength(9);
     expect(new Set(attempts.map((attempt) => attempt.id)).size).toBe(9);
-    expect(attempts.map((attempt) => [attempt.id, attempt.status, attempt.gradeStatus, attempt.error])).toEqual(attempts.map((attempt) => [attempt.id, "finished", "resolved", null]));
+    expect(
+      attempts.map((attempt) => [attempt.id, attempt.status, attempt.gradeStatus, attempt.error]),
+    ).toEqual(attempts.map((attempt) => [attempt.id, 'finished', 'resolved', null]));
     for (const id of finishedBefore) expect(rerun).not.toContain(id);
     expect(rerun).toHaveLength(9 - finishedBefore.length);
     for (const attempt of attempts) {

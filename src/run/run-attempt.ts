@@ -83,7 +83,10 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
 
   for (let tryIndex = 0; ; tryIndex++) {
     if (input.signal?.aborted) return 'cancelled';
-    const archived = await archiveTranscript(transcriptPath, tryIndex === 0 ? 'interrupted' : 'infrastructure-try');
+    const archived = await archiveTranscript(
+      transcriptPath,
+      tryIndex === 0 ? 'interrupted' : 'infrastructure-try',
+    );
     if (tryIndex > 0 || archived !== null) discardAttemptEvents(store, attempt.id);
     input.onTry?.(tryIndex, tryIndex === 0 ? null : 'infrastructure error');
 
@@ -204,7 +207,11 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
       } catch (error) {
         keep = true;
         if (input.signal?.aborted) return 'cancelled';
-        return finishInfrastructure(`grading failed: ${errorMessage(error)}`, { agentStatus, totals, events: pending });
+        return finishInfrastructure(`grading failed: ${errorMessage(error)}`, {
+          agentStatus,
+          totals,
+          events: pending,
+        });
       }
       keep = grade.status !== 'resolved';
       store.finishAttempt(attempt.id, {

@@ -57,9 +57,15 @@ export function describeFingerprintChange(stored: unknown, current: RunFingerpri
     const removed = was.filter((id) => !is.includes(id));
     if (added.length > 0) changes.push(`${what} added: ${added.join(', ')}`);
     if (removed.length > 0) changes.push(`${what} removed: ${removed.join(', ')}`);
-    if (added.length === 0 && removed.length === 0 && stableStringify(previous ?? null) !== stableStringify(now)) {
+    if (
+      added.length === 0 &&
+      removed.length === 0 &&
+      stableStringify(previous ?? null) !== stableStringify(now)
+    ) {
       const byId = new Map((Array.isArray(previous) ? previous : []).map((item) => [String(item.id), item]));
-      const changed = now.filter((item) => stableStringify(byId.get(item.id) ?? null) !== stableStringify(item));
+      const changed = now.filter(
+        (item) => stableStringify(byId.get(item.id) ?? null) !== stableStringify(item),
+      );
       changes.push(`${what} changed: ${changed.map((item) => item.id).join(', ') || 'order'}`);
     }
   };

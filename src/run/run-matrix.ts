@@ -1,5 +1,5 @@
-import type { Task } from '../task/task.ts';
 import { parseModelId } from '../model/model-id.ts';
+import type { Task } from '../task/task.ts';
 import type { ModelConfig } from './config.ts';
 import { attemptIdOf } from './store/run-id.ts';
 import type { AttemptPlan } from './store/store-types.ts';

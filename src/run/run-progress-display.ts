@@ -44,7 +44,9 @@ export function createRunProgressDisplay(
     const entry = counts.get(modelId);
     if (!entry) return;
     const running = [...entry.running].map((attempt) => attempt.split('/').slice(-2).join('#'));
-    titles.get(modelId)?.(`${modelId}: ${countsLine(entry)}${running.length > 0 ? ` · running ${running.join(', ')}` : ''}`);
+    titles.get(modelId)?.(
+      `${modelId}: ${countsLine(entry)}${running.length > 0 ? ` · running ${running.join(', ')}` : ''}`,
+    );
   };
 
   return {
@@ -53,7 +55,13 @@ export function createRunProgressDisplay(
         case 'run-started': {
           total = event.pending;
           for (const model of event.models) {
-            counts.set(model.id, { resolved: 0, unresolved: 0, invalid: 0, infrastructure: 0, running: new Set() });
+            counts.set(model.id, {
+              resolved: 0,
+              unresolved: 0,
+              invalid: 0,
+              infrastructure: 0,
+              running: new Set(),
+            });
           }
           write(
             `${event.resumed ? 'resuming' : 'starting'} run ${event.runId}: ${event.pending} of ${event.total} attempts to run`,
@@ -90,7 +98,9 @@ export function createRunProgressDisplay(
           if (event.outcome !== 'cancelled') done += 1;
           refresh(event.modelId);
           if (!interactive && event.outcome !== 'cancelled') {
-            write(`[${done}/${total}] ${event.modelId} ${event.taskId} #${event.attemptIndex}: ${event.outcome}`);
+            write(
+              `[${done}/${total}] ${event.modelId} ${event.taskId} #${event.attemptIndex}: ${event.outcome}`,
+            );
           }
           break;
         }

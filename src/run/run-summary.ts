@@ -28,10 +28,15 @@ export function summarizeRun(store: Store, runId: string): ModelSummary[] {
     const own = attempts.filter((attempt) => attempt.modelId === model.modelId);
     const count = (predicate: (attempt: (typeof own)[number]) => boolean) => own.filter(predicate).length;
     const resolved = count((attempt) => attempt.status === 'finished' && attempt.gradeStatus === 'resolved');
-    const unresolved = count((attempt) => attempt.status === 'finished' && attempt.gradeStatus === 'unresolved');
+    const unresolved = count(
+      (attempt) => attempt.status === 'finished' && attempt.gradeStatus === 'unresolved',
+    );
     const byTask = new Map<string, { taskId: string; attempts: number; successes: number }>();
     for (const attempt of own) {
-      if (attempt.status !== 'finished' || (attempt.gradeStatus !== 'resolved' && attempt.gradeStatus !== 'unresolved')) {
+      if (
+        attempt.status !== 'finished' ||
+        (attempt.gradeStatus !== 'resolved' && attempt.gradeStatus !== 'unresolved')
+      ) {
         continue;
       }
       const entry = byTask.get(attempt.taskId) ?? { taskId: attempt.taskId, attempts: 0, successes: 0 };
@@ -69,8 +74,12 @@ export function formatRunSummary(summaries: readonly ModelSummary[]): string {
     String(summary.infrastructureErrors),
     String(summary.pending),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
   const line = (cells: string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
   return [line(header), ...rows.map(line)].join('\n');
 }

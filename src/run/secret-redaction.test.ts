@@ -1,8 +1,8 @@
-import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulatedServer, type SimulatedServer } from '../model/simulated/simulated-server.ts';
+import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
 import { detectSandboxSupport } from '../sandbox/detect-sandbox-support.ts';
 import type { Task } from '../task/task.ts';
 import { shakedownConfigSchema } from './config.ts';
@@ -23,10 +23,15 @@ beforeEach(async () => {
     script: (request) => {
       const messages = (request.body as { messages?: Array<{ role: string }> }).messages ?? [];
       if (!messages.some((message) => message.role === 'tool')) {
-        return { toolCalls: [{ name: 'write_file', arguments: { path: 'src/calc.js', content: FIXED_SOURCE } }] };
+        return {
+          toolCalls: [{ name: 'write_file', arguments: { path: 'src/calc.js', content: FIXED_SOURCE } }],
+        };
       }
       // A model that leaks the key it should never have seen: it must not survive into any file.
-      return { content: `my key is ${SECRET}`, toolCalls: [{ name: 'finish', arguments: { summary: `done ${SECRET}` } }] };
+      return {
+        content: `my key is ${SECRET}`,
+        toolCalls: [{ name: 'finish', arguments: { summary: `done ${SECRET}` } }],
+      };
     },
   });
 });

@@ -80,7 +80,10 @@ export async function writeSyntheticSuite(directory: string, count: number): Pro
         '',
       ].join('\n'),
     );
-    await writeFile(path.join(taskDirectory, 'instruction.md'), `Task ${id}: add(2, 3) returns -1. Make add add.\n`);
+    await writeFile(
+      path.join(taskDirectory, 'instruction.md'),
+      `Task ${id}: add(2, 3) returns -1. Make add add.\n`,
+    );
     await writeFile(path.join(taskDirectory, 'gold.patch'), goldPatch);
     await writeFile(path.join(taskDirectory, 'tests.patch'), hiddenPatch);
   }
@@ -96,15 +99,23 @@ export function solves(seed: string, taskId: string, attemptIndex: number, proba
 }
 
 /** A scripted agent that writes the fix and finishes (when `fix`), or finishes without changing anything. */
-export function createCalcAgent(fix: boolean, options: { id?: string; latencyMs?: number } = {}): ScriptedClient {
+export function createCalcAgent(
+  fix: boolean,
+  options: { id?: string; latencyMs?: number } = {},
+): ScriptedClient {
   return createScriptedClient(
     (request: StepRequest, index: number): ScriptedStep => {
       const instruction = request.messages.find((message) => message.role === 'user')?.content ?? '';
-      if (!instruction.includes('Make add add')) throw new Error('scripted agent got an unexpected instruction');
+      if (!instruction.includes('Make add add'))
+        throw new Error('scripted agent got an unexpected instruction');
       if (fix && index === 0) {
-        return { toolCalls: [{ name: 'write_file', arguments: { path: 'src/calc.js', content: FIXED_SOURCE } }] };
+        return {
+          toolCalls: [{ name: 'write_file', arguments: { path: 'src/calc.js', content: FIXED_SOURCE } }],
+        };
       }
-      return { toolCalls: [{ name: 'finish', arguments: { summary: fix ? 'fixed add' : 'looks fine to me' } }] };
+      return {
+        toolCalls: [{ name: 'finish', arguments: { summary: fix ? 'fixed add' : 'looks fine to me' } }],
+      };
     },
     { id: options.id ?? 'calc-agent', latencyMs: options.latencyMs ?? 0 },
   );

@@ -8,7 +8,11 @@ describe('outcomeOf / failureClassOf', () => {
     [{ status: 'finished', agentStatus: 'step-limit', gradeStatus: 'unresolved' }, 'step-limit', 'agent'],
     [{ status: 'finished', agentStatus: 'step-limit', gradeStatus: 'invalid' }, 'invalid-grade', 'grade'],
     [{ status: 'finished', agentStatus: null, gradeStatus: null }, 'ungraded', 'grade'],
-    [{ status: 'infrastructure-error', agentStatus: null, gradeStatus: null }, 'infrastructure-error', 'infrastructure'],
+    [
+      { status: 'infrastructure-error', agentStatus: null, gradeStatus: null },
+      'infrastructure-error',
+      'infrastructure',
+    ],
     [{ status: 'running', agentStatus: null, gradeStatus: null }, 'incomplete', 'incomplete'],
   ])('%o is %s (%s)', (attempt, outcome, failureClass) => {
     expect(outcomeOf(attempt)).toBe(outcome);

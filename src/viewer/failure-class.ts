@@ -46,4 +46,10 @@ export function failureClassOf(outcome: string): FailureClass {
 }
 
 /** All failure classes, in display order. */
-export const FAILURE_CLASSES: readonly FailureClass[] = ['none', 'agent', 'grade', 'infrastructure', 'incomplete'];
+export const FAILURE_CLASSES: readonly FailureClass[] = [
+  'none',
+  'agent',
+  'grade',
+  'infrastructure',
+  'incomplete',
+];

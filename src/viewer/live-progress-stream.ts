@@ -12,7 +12,12 @@ export const LIVE_POLL_MS = 500;
  * whenever the run's attempt counts or status change (the store is polled every `pollMs`), then an `end` event
  * when the run is no longer running. A comment is sent every ~15 s to keep idle connections open.
  */
-export function streamRunProgress(context: Context, store: Store, runId: string, pollMs = LIVE_POLL_MS): Response {
+export function streamRunProgress(
+  context: Context,
+  store: Store,
+  runId: string,
+  pollMs = LIVE_POLL_MS,
+): Response {
   return streamSSE(context, async (stream) => {
     let aborted = false;
     stream.onAbort(() => {

@@ -140,8 +140,9 @@ export async function startViewerServer(options: StartViewerOptions): Promise<Vi
   const app = createViewerApp({ store, distDir, livePollMs: options.livePollMs });
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_VIEWER_PORT, hostname: host }, () =>
-      resolve(started),
+    const started = serve(
+      { fetch: app.fetch, port: options.port ?? DEFAULT_VIEWER_PORT, hostname: host },
+      () => resolve(started),
     );
     started.once('error', reject);
   });

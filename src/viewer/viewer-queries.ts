@@ -21,7 +21,13 @@ import type {
 import { failureClassOf, outcomeOf } from './failure-class.ts';
 
 /** The event types `computeRunMetrics` reads; the bulky ones (messages, tool output) are not loaded. */
-const METRICS_EVENT_TYPES = ['attempt-started', 'model-response', 'tool-call', 'format-error', 'attempt-finished'];
+const METRICS_EVENT_TYPES = [
+  'attempt-started',
+  'model-response',
+  'tool-call',
+  'format-error',
+  'attempt-finished',
+];
 
 const COUNT_COLUMNS = `COUNT(a.id) AS total,
   COALESCE(SUM(a.status = 'pending'), 0) AS pending,
@@ -122,7 +128,9 @@ export function runMatrix(store: Store, runId: string): RunMatrix {
   return {
     models: store.runModels(runId).map((model) => model.modelId),
     tasks: store.runTasks(runId).map((task) => task.taskId),
-    cells: cells.map((cell): MatrixCell => ({ modelId: cell.modelId, taskId: cell.taskId, ...countsOf(cell) })),
+    cells: cells.map(
+      (cell): MatrixCell => ({ modelId: cell.modelId, taskId: cell.taskId, ...countsOf(cell) }),
+    ),
   };
 }
 
@@ -164,7 +172,11 @@ function toAttemptListItem(row: AttemptRow): AttemptListItem {
 }
 
 /** Attempts of a run (by model, task, index), filtered by status, failure class, outcome, model and task. */
-export function listAttemptItems(store: Store, runId: string, filter: AttemptItemFilter = {}): AttemptListItem[] {
+export function listAttemptItems(
+  store: Store,
+  runId: string,
+  filter: AttemptItemFilter = {},
+): AttemptListItem[] {
   const conditions = ['run_id = ?'];
   const parameters: unknown[] = [runId];
   if (filter.status && filter.status.length > 0) {

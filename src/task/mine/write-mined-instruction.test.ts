@@ -7,7 +7,7 @@ describe('humanizeTestName', () => {
     expect(humanizeTestName('tests/test_calc.py::TestCalc::test_mul_negatives[2]')).toBe(
       'Calc: mul negatives',
     );
-    expect(humanizeTestName('TestParseURL/empty_host')).toBe('parse URL: empty host');
+    expect(humanizeTestName('TestParseURL/empty_host')).toBe('Parse URL: empty host');
     expect(humanizeTestName('src/a.test.ts > parser > rejects empty input')).toBe(
       'parser: rejects empty input',
     );
