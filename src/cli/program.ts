@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createDoctorCommand } from './doctor-command.ts';
+import { createFitCommand } from './fit-command.ts';
 import { createImportCommand } from './import-command.ts';
 import { createMineCommand } from './mine-command.ts';
 import { createProbeCommand } from './probe-command.ts';
@@ -22,6 +23,7 @@ export function createProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   program.addCommand(createDoctorCommand());
+  program.addCommand(createFitCommand());
   program.addCommand(createTaskCommand());
   program.addCommand(createMineCommand());
   program.addCommand(createImportCommand());

@@ -103,10 +103,13 @@ describe('resume after kill -9', () => {
       expect(starts, attempt.id).toHaveLength(1);
     }
     const childCalls = (await readFile(callLog, 'utf8')).trim().split('\n');
-    expect(childCalls.length).toBe(finishedBefore.length + runningBefore);
-    if (runningBefore > 0) {
-      const archive = await readdir(path.join(dataDir, 'runs', runId, 'transcripts', 'archive'));
-      expect(archive.length).toBe(runningBefore);
-    }
+    // Attempts still preparing their workspace when killed had not made a client yet.
+    expect(childCalls.length).toBeGreaterThanOrEqual(finishedBefore.length);
+    expect(childCalls.length).toBeLessThanOrEqual(finishedBefore.length + runningBefore);
+    // Every attempt cut short after it began its transcript had that partial transcript archived, not lost.
+    const archive = await readdir(path.join(dataDir, 'runs', runId, 'transcripts', 'archive')).catch(
+      () => [],
+    );
+    expect(archive.length).toBe(childCalls.length - finishedBefore.length);
   }, 120_000);
 });

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../run/store/store.ts';
+import type { AttemptDetail, AttemptListItem, RunDetail, RunListItem, RunMatrix } from './api-types.ts';
+import { finishSeededAttempt, seedViewerStore } from './seed-viewer-store.test-helper.ts';
+import { createViewerApp } from './server.ts';
+
+describe('viewer API', () => {
+  let directory: string;
+  let store: Store;
+  let runId: string;
+  let attemptIds: string[];
+  let app: ReturnType<typeof createViewerApp>;
+
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'viewer-api-'));
+    store = openStore(directory);
+    ({ runId, attemptIds } = seedViewerStore(store, { pendingAttempts: 1 }));
+    app = createViewerApp({ store, livePollMs: 20 });
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  async function getJson<Body>(url: string, status = 200): Promise<Body> {
+    const response = await app.request(url);
+    expect(response.status, url).toBe(status);
+    return (await response.json()) as Body;
+  }
+
+  it('lists runs with counts', async () => {
+    const runs = await getJson<RunListItem[]>('/api/runs');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      id: runId,
+      status: 'running',
+      simulated: true,
+      models: 2,
+      tasks: 3,
+      attempts: { total: 12, pending: 1, finished: 10, infrastructureErrors: 1, resolved: 6 },
+    });
+  });
+
+  it('summarizes each model with metrics', async () => {
+    const detail = await getJson<RunDetail>(`/api/runs/${runId}`);
+    expect(detail.models.map((model) => model.simulated)).toEqual([false, true]);
+    const [local, simulated] = detail.summary;
+    expect(local!.modelId).toBe('ollama:qwen3.5:9b');
+    expect(simulated!.simulated).toBe(true);
+    // Attempts 0..5 of the first model cycle R W R L R X: 3 of 5 scored are resolved.
+    expect(local!.resolved).toMatchObject({ successes: 3, trials: 5 });
+    expect(local!.resolved.low).toBeLessThan(0.6);
+    expect(local!.resolved.high).toBeGreaterThan(0.6);
+    expect(local!.passAtK.length).toBeGreaterThan(0);
+    expect(local!.toolCalls.byValidity.schema).toBeGreaterThan(0);
+    expect(local!.toolCalls.recovered).toBeGreaterThan(0);
+    expect(local!.latency.timeToFirstTokenMs.p50).toBe(300);
+    await getJson(`/api/runs/nope`, 404);
+  });
+
+  it('builds the task × model matrix', async () => {
+    const matrix = await getJson<RunMatrix>(`/api/runs/${runId}/matrix`);
+    expect(matrix.models).toHaveLength(2);
+    expect(matrix.tasks).toHaveLength(3);
+    expect(matrix.cells).toHaveLength(6);
+    const total = matrix.cells.reduce((sum, cell) => sum + cell.total, 0);
+    expect(total).toBe(12);
+    const first = matrix.cells.find((cell) => cell.modelId === 'ollama:qwen3.5:9b' && cell.taskId === 'parse-date');
+    expect(first).toMatchObject({ total: 2, finished: 2, resolved: 1, infrastructureErrors: 0 });
+  });
+
+  it('filters attempts by failure class, status, model and task', async () => {
+    const base = `/api/runs/${runId}/attempts`;
+    const all = await getJson<AttemptListItem[]>(base);
+    expect(all).toHaveLength(12);
+    const infrastructure = await getJson<AttemptListItem[]>(`${base}?failure=infrastructure`);
+    expect(infrastructure.map((attempt) => attempt.outcome)).toEqual(['infrastructure-error']);
+    const agentOrGrade = await getJson<AttemptListItem[]>(`${base}?failure=agent,grade`);
+    expect(new Set(agentOrGrade.map((attempt) => attempt.outcome))).toEqual(new Set(['step-limit', 'wrong-fix']));
+    const pending = await getJson<AttemptListItem[]>(`${base}?status=pending`);
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.failureClass).toBe('incomplete');
+    const cell = await getJson<AttemptListItem[]>(`${base}?model=simulated:echo&task=parse-date`);
+    expect(cell.map((attempt) => attempt.attemptIndex)).toEqual([0, 1]);
+    await getJson(`${base}?failure=bogus`, 400);
+  });
+
+  it('returns an attempt with its transcript and derived rows', async () => {
+    const detail = await getJson<AttemptDetail>(`/api/attempts/${encodeURIComponent(attemptIds[0]!)}`);
+    expect(detail.attempt).toMatchObject({ id: attemptIds[0], outcome: 'resolved', simulated: false });
+    expect(detail.events).toHaveLength(15);
+    expect(detail.steps).toHaveLength(3);
+    expect(detail.toolCalls.map((call) => call.validity)).toEqual(['valid', 'schema', 'valid']);
+    expect(detail.toolCalls[2]!.origin).toBe('recovered');
+    expect((detail.attempt.grade as { failToPass: unknown[] }).failToPass).toHaveLength(1);
+    await getJson(`/api/attempts/${encodeURIComponent('missing/attempt')}`, 404);
+  });
+
+  it('streams progress until the run completes', async () => {
+    const response = await app.request(`/api/runs/${runId}/live`);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}: ${text}`);
+        text += decoder.decode(value);
+      }
+    };
+    await readUntil('"pending":1');
+    finishSeededAttempt(store, attemptIds.at(-1)!);
+    await readUntil('"pending":0');
+    store.markRun(runId, 'completed');
+    await readUntil('event: end');
+    const { done } = await reader.read();
+    expect(done).toBe(true);
+  });
+
+  it('answers unknown API paths with 404 JSON', async () => {
+    await getJson('/api/nothing', 404);
+    await getJson(`/api/runs/nope/live`, 404);
+  });
+});
