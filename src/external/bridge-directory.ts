@@ -28,7 +28,9 @@ export interface AgentBridgeDirectory {
  * Creates a fresh bridge directory under `parent` (default: the OS temp directory) and copies the bridge script
  * into it. Throws when the socket path would be too long for a unix socket.
  */
-export async function createAgentBridgeDirectory(parent: string = os.tmpdir()): Promise<AgentBridgeDirectory> {
+export async function createAgentBridgeDirectory(
+  parent: string = os.tmpdir(),
+): Promise<AgentBridgeDirectory> {
   const directory = await mkdtemp(path.join(path.resolve(parent), 'shakedown-bridge-'));
   const socketPath = path.join(directory, 'proxy.sock');
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {

@@ -58,7 +58,8 @@ server.listen(0, '127.0.0.1', () => {
   const values = { base_url: `${apiRoot}/v1`, api_root: apiRoot, port: String(port) };
   const fill = (text) => String(text).replace(/\{(base_url|api_root|port)\}/g, (_, name) => values[name]);
   const env = { ...process.env };
-  for (const name of ['SHAKEDOWN_BRIDGE_SOCKET', 'SHAKEDOWN_AGENT_COMMAND', 'SHAKEDOWN_AGENT_ENV']) delete env[name];
+  for (const name of ['SHAKEDOWN_BRIDGE_SOCKET', 'SHAKEDOWN_AGENT_COMMAND', 'SHAKEDOWN_AGENT_ENV'])
+    delete env[name];
   for (const [name, value] of Object.entries(templates)) env[name] = fill(value);
   env.SHAKEDOWN_BASE_URL = values.base_url;
   env.SHAKEDOWN_API_ROOT = apiRoot;

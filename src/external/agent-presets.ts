@@ -1,0 +1,65 @@
+/**
+ * Command templates for coding agents people actually use, run through the recording proxy by runExternalAgent.
+ * Placeholders are described in command-template.ts. These agents cannot be installed in shakedown's own test
+ * environment, so the presets are written from each agent's documented CLI and environment variables and are NOT
+ * exercised by the test suite (the bundled mini-agent is); check them against the version you run. Every agent must
+ * be installed where the sandbox can see it (system directories, or a path passed in `readOnlyPaths`), and its HOME
+ * is a private, empty directory inside the sandbox.
+ */
+
+/** A known agent: how to run it non-interactively against an OpenAI-compatible endpoint. */
+export interface AgentPreset {
+  name: string;
+  description: string;
+  /** Command template. */
+  command: string;
+  /** Environment templates (merged over DEFAULT_AGENT_ENV). */
+  env: Record<string, string>;
+  /** Where the command line comes from. */
+  documentation: string;
+}
+
+/** Presets by name. */
+export const AGENT_PRESETS: Readonly<Record<string, AgentPreset>> = {
+  aider: {
+    name: 'aider',
+    description:
+      'Aider, one-shot: applies its edits to the workspace and exits (no git commits, no prompts).',
+    command:
+      'aider --yes-always --no-git --no-auto-commits --no-show-model-warnings --no-check-update --no-analytics ' +
+      '--no-pretty --no-stream --model openai/{model} --message-file {instruction_file}',
+    env: { OPENAI_API_BASE: '{base_url}' },
+    documentation: 'https://aider.chat/docs/scripting.html, https://aider.chat/docs/llms/openai-compat.html',
+  },
+  'qwen-code': {
+    name: 'qwen-code',
+    description: 'Qwen Code in non-interactive mode with every tool call auto-approved (yolo).',
+    command: 'qwen --yolo --model {model} --prompt "$(cat {instruction_file})"',
+    env: { OPENAI_BASE_URL: '{base_url}', OPENAI_MODEL: '{model}' },
+    documentation: 'https://github.com/QwenLM/qwen-code (README: OpenAI-compatible API, headless mode)',
+  },
+  opencode: {
+    name: 'opencode',
+    description:
+      'OpenCode `run` with an OpenAI-compatible provider named shakedown, configured inline through OPENCODE_CONFIG_CONTENT.',
+    command: 'opencode run --model shakedown/{model} "$(cat {instruction_file})"',
+    env: {
+      OPENCODE_CONFIG_CONTENT:
+        '{"$schema":"https://opencode.ai/config.json","provider":{"shakedown":{"npm":"@ai-sdk/openai-compatible",' +
+        '"name":"shakedown proxy","options":{"baseURL":"{base_url}","apiKey":"shakedown-proxy-no-key"},' +
+        '"models":{"{model}":{"name":"{model}"}}}}}',
+    },
+    documentation: 'https://opencode.ai/docs/cli/, https://opencode.ai/docs/providers/ (custom provider)',
+  },
+};
+
+/** The preset of a name, or an error listing the known ones. */
+export function agentPreset(name: string): AgentPreset {
+  const preset = AGENT_PRESETS[name];
+  if (!preset) {
+    throw new Error(
+      `unknown agent preset ${JSON.stringify(name)}; known: ${Object.keys(AGENT_PRESETS).join(', ')}`,
+    );
+  }
+  return preset;
+}

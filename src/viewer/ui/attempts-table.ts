@@ -1,0 +1,77 @@
+/** The attempts table of a run page, with filters by failure class, status, model and task. */
+import type { AttemptListItem } from '../api-types.ts';
+import type { AttemptQuery } from './api-client.ts';
+import { element } from './dom.ts';
+import { formatMs, formatUsd } from './format.ts';
+import { attemptHref } from './router.ts';
+
+const FAILURE_OPTIONS: Array<[string, string]> = [
+  ['', 'any outcome'],
+  ['none', 'resolved'],
+  ['agent', 'agent failure (limit, format errors, no submission)'],
+  ['grade', 'grade failure (wrong fix, invalid grade)'],
+  ['infrastructure', 'infrastructure error'],
+  ['incomplete', 'not finished'],
+];
+const STATUS_OPTIONS = ['', 'pending', 'running', 'finished', 'infrastructure-error'];
+
+function select(name: string, value: string | undefined, options: Array<[string, string]>, onChange: (value: string) => void) {
+  return element(
+    'select',
+    { name, onchange: (event: Event) => onChange((event.target as HTMLSelectElement).value) },
+    options.map(([optionValue, label]) => element('option', { value: optionValue, selected: optionValue === (value ?? '') }, label)),
+  );
+}
+
+/** Renders the filter bar; `onChange` receives the new query. */
+export function renderAttemptFilters(
+  query: AttemptQuery,
+  models: string[],
+  tasks: string[],
+  onChange: (query: AttemptQuery) => void,
+): HTMLElement {
+  const update = (key: keyof AttemptQuery) => (value: string) => onChange({ ...query, [key]: value || undefined });
+  return element(
+    'div',
+    { class: 'filters' },
+    element('label', {}, 'Failure class ', select('failure', query.failure, FAILURE_OPTIONS, update('failure'))),
+    element('label', {}, 'Status ', select('status', query.status, STATUS_OPTIONS.map((status) => [status, status || 'any status']), update('status'))),
+    element('label', {}, 'Model ', select('model', query.model, [['', 'all models'], ...models.map((model): [string, string] => [model, model])], update('model'))),
+    element('label', {}, 'Task ', select('task', query.task, [['', 'all tasks'], ...tasks.map((task): [string, string] => [task, task])], update('task'))),
+  );
+}
+
+/** Renders the attempts as a table linking to each attempt's transcript. */
+export function renderAttemptsTable(attempts: AttemptListItem[], simulatedModels: Set<string>): HTMLElement {
+  if (attempts.length === 0) return element('p', { class: 'attempts-empty' }, 'No attempts match these filters.');
+  return element(
+    'table',
+    { class: 'attempts-table' },
+    element(
+      'thead',
+      {},
+      element('tr', {}, ['Attempt', 'Model', 'Task', '#', 'Outcome', 'Class', 'Agent status', 'Grade', 'Steps', 'Wall', 'Cost'].map((title) => element('th', {}, title))),
+    ),
+    element(
+      'tbody',
+      {},
+      attempts.map((attempt) =>
+        element(
+          'tr',
+          { 'data-attempt-id': attempt.id },
+          element('td', {}, element('a', { href: attemptHref(attempt.id), class: 'attempt-link' }, 'open')),
+          element('td', {}, attempt.modelId, simulatedModels.has(attempt.modelId) && element('span', { class: 'badge simulated' }, 'SIMULATED')),
+          element('td', {}, attempt.taskId),
+          element('td', { class: 'number' }, attempt.attemptIndex),
+          element('td', { class: `outcome-${attempt.outcome}`, title: attempt.error ?? '' }, attempt.outcome),
+          element('td', {}, attempt.failureClass),
+          element('td', {}, attempt.agentStatus ?? '–'),
+          element('td', {}, attempt.gradeStatus ?? '–'),
+          element('td', { class: 'number' }, attempt.steps ?? '–'),
+          element('td', { class: 'number' }, formatMs(attempt.wallMs)),
+          element('td', { class: 'number' }, formatUsd(attempt.costUsd)),
+        ),
+      ),
+    ),
+  );
+}

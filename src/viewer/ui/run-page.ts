@@ -1,0 +1,102 @@
+/** A run page: model comparison (plots and table), task × model matrix, filterable attempts, live updates. */
+import type { AttemptCounts, LiveProgress, RunDetail } from '../api-types.ts';
+import { type AttemptQuery, api } from './api-client.ts';
+import { renderAttemptFilters, renderAttemptsTable } from './attempts-table.ts';
+import { element, replaceChildren, simulatedBadge, statusBadge } from './dom.ts';
+import { formatPercent } from './format.ts';
+import { subscribeToRunProgress } from './live-updates.ts';
+import { renderModelComparisonPlots } from './model-comparison-plots.ts';
+import { renderModelSummaryTable } from './model-summary-table.ts';
+import { runHref } from './router.ts';
+import { renderTaskMatrix } from './task-matrix.ts';
+
+function progressLine(counts: AttemptCounts): HTMLElement {
+  const done = counts.finished + counts.infrastructureErrors;
+  return element(
+    'span',
+    {},
+    element('b', { class: 'done-count' }, `${done} / ${counts.total}`),
+    ' attempts done · ',
+    element('b', { class: 'resolved-count' }, counts.resolved),
+    ` resolved (${formatPercent(counts.finished > 0 ? counts.resolved / counts.finished : null)} of scored) · `,
+    `${counts.infrastructureErrors} infrastructure errors · ${counts.running} running · ${counts.pending} pending`,
+  );
+}
+
+/** Renders a run page into `root`; returns a function that stops its live updates. */
+export async function renderRunPage(root: HTMLElement, runId: string, params: URLSearchParams): Promise<() => void> {
+  const query: AttemptQuery = {
+    failure: params.get('failure') ?? undefined,
+    status: params.get('status') ?? undefined,
+    model: params.get('model') ?? undefined,
+    task: params.get('task') ?? undefined,
+  };
+  const [detail, matrix, attempts] = await Promise.all([api.run(runId), api.matrix(runId), api.attempts(runId, query)]);
+  const labels = new Map(detail.models.map((model) => [model.modelId, model.simulated ? `${model.label} (SIMULATED)` : model.label]));
+  const simulatedModels = new Set(detail.summary.filter((model) => model.simulated).map((model) => model.modelId));
+
+  const status = element('span', { class: 'run-status' }, statusBadge(detail.run.status));
+  const progress = element('div', { class: 'run-progress' }, progressLine(detail.run.attempts));
+  const comparison = element('section', { class: 'comparison' });
+  const matrixSection = element('section', { class: 'matrix-section' }, renderTaskMatrix(runId, matrix, labels));
+  const attemptsSection = element('section', { class: 'attempts-section' }, renderAttemptsTable(attempts, simulatedModels));
+  const renderComparison = (run: RunDetail) =>
+    replaceChildren(comparison, renderModelComparisonPlots(run.summary), element('h3', {}, 'Numbers'), renderModelSummaryTable(run.summary));
+  renderComparison(detail);
+
+  const filters = renderAttemptFilters(query, matrix.models, matrix.tasks, (next) => {
+    location.hash = runHref(runId, { ...next });
+  });
+  replaceChildren(
+    root,
+    element('div', { class: 'event-meta' }, element('a', { href: '#/' }, '← all runs')),
+    element('h1', {}, `Run ${runId}`, detail.run.simulated && simulatedBadge(), ' ', status),
+    detail.run.simulated &&
+      element(
+        'div',
+        { class: 'banner-simulated' },
+        'SIMULATED: this run includes simulated models; their numbers say nothing about a real model.',
+      ),
+    progress,
+    element('h2', {}, 'Model comparison'),
+    comparison,
+    element('h2', {}, 'Task × model matrix'),
+    element('p', { class: 'event-meta' }, 'Resolved / scored attempts per cell; (+n) not finished yet. Click a cell for its attempts.'),
+    matrixSection,
+    element('h2', { id: 'attempts' }, 'Attempts'),
+    filters,
+    attemptsSection,
+  );
+  if (query.model || query.task || query.failure || query.status) attemptsSection.scrollIntoView();
+
+  if (detail.run.status !== 'running') return () => undefined;
+  let refreshing: Promise<void> | null = null;
+  let again = false;
+  const refresh = async () => {
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = (async () => {
+      const [nextDetail, nextMatrix, nextAttempts] = await Promise.all([api.run(runId), api.matrix(runId), api.attempts(runId, query)]);
+      renderComparison(nextDetail);
+      replaceChildren(matrixSection, renderTaskMatrix(runId, nextMatrix, labels));
+      replaceChildren(attemptsSection, renderAttemptsTable(nextAttempts, simulatedModels));
+    })();
+    try {
+      await refreshing;
+    } finally {
+      refreshing = null;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    }
+  };
+  const onProgress = (update: LiveProgress) => {
+    replaceChildren(progress, progressLine(update.attempts));
+    replaceChildren(status, statusBadge(update.status));
+    void refresh();
+  };
+  return subscribeToRunProgress(runId, onProgress, onProgress);
+}
