@@ -8,6 +8,7 @@ import { createReportCommand } from './report-command.ts';
 import { createRescoreCommand } from './rescore-command.ts';
 import { createConfigCommand, createRunCommand } from './run-command.ts';
 import { createTaskCommand } from './task-command.ts';
+import { createViewCommand } from './view-command.ts';
 
 /**
  * The `shakedown` command line. Each subcommand lives in its own file (`<name>-command.ts`) and registers
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   program.addCommand(createRunCommand());
   program.addCommand(createConfigCommand());
   program.addCommand(createProbeCommand());
+  program.addCommand(createViewCommand());
   program.addCommand(createReportCommand());
   program.addCommand(createRescoreCommand());
   return program;

@@ -10,7 +10,6 @@ import { redactSecrets } from '../model/redact-secrets.ts';
 import type { EndpointInfo, ModelClient } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
-import { createKeyedLock } from './keyed-lock.ts';
 import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
 import {
   describeFingerprintChange,
@@ -207,7 +206,6 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
   }
   const signal = options.signal;
   const worker = `${hostname()}:${process.pid}`;
-  const prepareLock = createKeyedLock();
   let failure: unknown = null;
   const onAbort = () => {
     for (const queue of new Set(queues.values())) queue.clear();
@@ -258,7 +256,6 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
           tryIndex,
         }),
       onWarning: warn,
-      prepareLock,
     });
     outcomes[outcome] += 1;
     progress({

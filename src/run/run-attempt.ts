@@ -11,8 +11,6 @@ import { gradeAttempt } from '../task/grade.ts';
 import { type PreparedTaskWorkspace, prepareTaskWorkspace } from '../task/prepare-task-workspace.ts';
 import type { Task } from '../task/task.ts';
 import { createAttemptEventSink } from './attempt-event-sink.ts';
-import { discardAttemptEvents } from './discard-attempt-events.ts';
-import type { KeyedLock } from './keyed-lock.ts';
 import type { Store } from './store/store.ts';
 import type { AttemptGrade, AttemptRecord } from './store/store-types.ts';
 import { archiveTranscript, fileSafeName, transcriptPathOf } from './transcript-files.ts';
@@ -47,15 +45,7 @@ export interface RunAttemptInput {
   signal?: AbortSignal;
   onTry?: (tryIndex: number, reason: string | null) => void;
   onWarning?: (message: string) => void;
-  /**
-   * Serializes workspace preparation: `prepareTaskWorkspace` shares one snapshot repository and per-snapshot git
-   * indexes across tasks and is not yet safe to run concurrently (git lock files).
-   */
-  prepareLock?: KeyedLock;
 }
-
-/** Key under which workspace preparations are serialized (see `prepareLock`). */
-const PREPARE_LOCK_KEY = 'workspace-cache';
 
 /** Most characters of tool output returned to the model. */
 const MAX_OUTPUT_CHARS = 16_000;
@@ -87,7 +77,13 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
       transcriptPath,
       tryIndex === 0 ? 'interrupted' : 'infrastructure-try',
     );
-    if (tryIndex > 0 || archived !== null) discardAttemptEvents(store, attempt.id);
+    if (tryIndex > 0 || archived !== null) {
+      // Start the try's transcript empty: reset the attempt and claim it again in one transaction.
+      store.transaction(() => {
+        store.resetAttempt(attempt.id);
+        store.claimAttempt(attempt.id, attempt.worker ?? undefined);
+      });
+    }
     input.onTry?.(tryIndex, tryIndex === 0 ? null : 'infrastructure error');
 
     const destination = path.join(
@@ -100,14 +96,12 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
     try {
       // A workspace left by a crashed process for this same try is stale: start clean.
       await rm(destination, { recursive: true, force: true });
-      const prepare = () =>
-        prepareTaskWorkspace(task, {
-          destination,
-          cacheDir: path.join(input.dataDir, 'cache'),
-          sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning },
-          signal: input.signal,
-        });
-      prepared = input.prepareLock ? await input.prepareLock(PREPARE_LOCK_KEY, prepare) : await prepare();
+      prepared = await prepareTaskWorkspace(task, {
+        destination,
+        cacheDir: path.join(input.dataDir, 'cache'),
+        sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning },
+        signal: input.signal,
+      });
     } catch (error) {
       if (input.signal?.aborted) return 'cancelled';
       return finishInfrastructure(errorMessage(error));

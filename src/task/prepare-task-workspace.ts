@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWorkspace, type Workspace } from '../agent/workspace/index.ts';
+import { createWorkspace, type Workspace, type WorkspacePools } from '../agent/workspace/index.ts';
 import { createSandbox } from '../sandbox/index.ts';
 import type { Sandbox, SandboxExecResult, SandboxOptions } from '../sandbox/types.ts';
 import { commitSnapshot } from './snapshot-repository.ts';
@@ -14,6 +14,11 @@ export interface PrepareTaskWorkspaceOptions {
   destination: string;
   /** Cache of snapshot commits and workspace templates; without it everything is built from scratch. */
   cacheDir?: string;
+  /**
+   * Ready copies of the cached workspace templates (with `cacheDir`): each attempt's workspace is renamed into
+   * place instead of copied. Owned (and closed) by the caller.
+   */
+  workspacePool?: WorkspacePools;
   /** How the sandbox is created (backend, limits, env...). */
   sandbox?: SandboxOptions;
   /** Wall-clock limit of each setup command (default 10 minutes). */
@@ -114,6 +119,7 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
           baseCommit: snapshot.commit,
           destination: options.destination,
           cacheDir: options.cacheDir,
+          pool: options.workspacePool,
         });
       } finally {
         if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -125,6 +131,7 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
       baseCommit: task.baseCommit ?? 'HEAD',
       destination: options.destination,
       cacheDir: options.cacheDir,
+      pool: options.workspacePool,
     });
   } catch (error) {
     throw new TaskSetupError(task.id, `workspace could not be built: ${(error as Error).message}`, {

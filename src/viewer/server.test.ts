@@ -68,7 +68,9 @@ describe('viewer API', () => {
     expect(matrix.cells).toHaveLength(6);
     const total = matrix.cells.reduce((sum, cell) => sum + cell.total, 0);
     expect(total).toBe(12);
-    const first = matrix.cells.find((cell) => cell.modelId === 'ollama:qwen3.5:9b' && cell.taskId === 'parse-date');
+    const first = matrix.cells.find(
+      (cell) => cell.modelId === 'ollama:qwen3.5:9b' && cell.taskId === 'parse-date',
+    );
     expect(first).toMatchObject({ total: 2, finished: 2, resolved: 1, infrastructureErrors: 0 });
   });
 
@@ -79,7 +81,9 @@ describe('viewer API', () => {
     const infrastructure = await getJson<AttemptListItem[]>(`${base}?failure=infrastructure`);
     expect(infrastructure.map((attempt) => attempt.outcome)).toEqual(['infrastructure-error']);
     const agentOrGrade = await getJson<AttemptListItem[]>(`${base}?failure=agent,grade`);
-    expect(new Set(agentOrGrade.map((attempt) => attempt.outcome))).toEqual(new Set(['step-limit', 'wrong-fix']));
+    expect(new Set(agentOrGrade.map((attempt) => attempt.outcome))).toEqual(
+      new Set(['step-limit', 'wrong-fix']),
+    );
     const pending = await getJson<AttemptListItem[]>(`${base}?status=pending`);
     expect(pending).toHaveLength(1);
     expect(pending[0]!.failureClass).toBe('incomplete');

@@ -2,6 +2,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { copyDirectory } from './copy-directory.ts';
 import { createTrustedGitDirectory, workspaceChangedFiles, workspaceDiff } from './workspace-changes.ts';
+import type { WorkspacePools } from './workspace-pool.ts';
 import { getCachedTemplate, type WorkspaceTemplate } from './workspace-template.ts';
 
 /** Where a workspace comes from and where it goes. */
@@ -16,6 +17,11 @@ export interface CreateWorkspaceOptions {
   cacheDir?: string;
   /** Paths relative to the repository root removed before the base commit (hidden tests never enter). */
   exclude?: string[];
+  /**
+   * Ready copies of the cached template kept ahead of time (see {@link WorkspacePools}): the workspace is renamed
+   * into place instead of copied. Only used with `cacheDir`; the caller closes it.
+   */
+  pool?: WorkspacePools;
 }
 
 /** A fresh one-commit repository holding the base tree, ready for one attempt. */
@@ -47,7 +53,8 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
   if (options.cacheDir) {
     template = await getCachedTemplate(options, path.resolve(options.cacheDir));
     await rm(destination, { recursive: true, force: true });
-    await copyDirectory(template.dir, destination);
+    if (options.pool) await options.pool.get(template, options.exclude).acquire(destination);
+    else await copyDirectory(template.dir, destination);
   } else {
     const scratchCache = `${destination}.shakedown-template`;
     try {

@@ -1,2 +1,10 @@
 export { type CreateWorkspaceOptions, createWorkspace, type Workspace } from './create-workspace.ts';
 export { buildTemplate, getCachedTemplate, type WorkspaceTemplate } from './workspace-template.ts';
+export {
+  createWorkspacePools,
+  defaultWorkspacePoolSize,
+  type WorkspaceAcquireSource,
+  WorkspacePool,
+  type WorkspacePoolOptions,
+  type WorkspacePools,
+} from './workspace-pool.ts';

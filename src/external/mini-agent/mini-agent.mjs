@@ -148,11 +148,14 @@ async function readStream(response) {
         if (!delta) continue;
         if (typeof delta.content === 'string') message.content += delta.content;
         for (const call of delta.tool_calls ?? []) {
-          const slot = (message.tool_calls[call.index] ??= {
-            id: '',
-            type: 'function',
-            function: { name: '', arguments: '' },
-          });
+          if (!message.tool_calls[call.index]) {
+            message.tool_calls[call.index] = {
+              id: '',
+              type: 'function',
+              function: { name: '', arguments: '' },
+            };
+          }
+          const slot = message.tool_calls[call.index];
           if (call.id) slot.id = call.id;
           if (call.function?.name) slot.function.name += call.function.name;
           if (call.function?.arguments) slot.function.arguments += call.function.arguments;

@@ -272,6 +272,67 @@ describe('attempt lifecycle', () => {
   });
 });
 
+describe('resetAttempt', () => {
+  it('clears one attempt back to pending in a transaction, leaving the others alone', () => {
+    const store = openStore(':memory:');
+    const run = store.createRun(runInput());
+    store.ensureAttempts(run.id, matrix());
+    const finished = store.claimNextAttempt(run.id, 'w')!;
+    store.finishAttempt(finished.id, {
+      events: transcript(),
+      grade: { status: 'resolved', partialScore: 1, constraintsKept: 0, constraintsTotal: 0 },
+      error: 'boom',
+    });
+    const other = store.claimNextAttempt(run.id, 'w')!;
+    store.recordAttemptEvents(other.id, transcript().slice(0, 5));
+
+    const reset = store.resetAttempt(finished.id);
+    expect(reset).toMatchObject({
+      status: 'pending',
+      agentStatus: null,
+      gradeStatus: null,
+      resolved: null,
+      grade: null,
+      startedAt: null,
+      finishedAt: null,
+      steps: null,
+      inputTokens: null,
+      costUsd: null,
+      error: null,
+      worker: null,
+      infrastructureRetries: 0,
+    });
+    expect(store.events(finished.id)).toEqual([]);
+    expect(store.steps({ attemptId: finished.id })).toEqual([]);
+    expect(store.toolCalls({ attemptId: finished.id })).toEqual([]);
+    expect(store.events(other.id)).toHaveLength(5);
+    expect(store.attempt(other.id)?.status).toBe('running');
+
+    // Claimable again, and its transcript can be written afresh.
+    expect(store.claimAttempt(finished.id, 'w2')?.status).toBe('running');
+    expect(store.recordAttemptEvents(finished.id, transcript())).toBe(12);
+    expect(() => store.resetAttempt('no-such-attempt')).toThrow(StoreError);
+    store.close();
+  });
+
+  it('rolls back as a whole inside an outer transaction that fails', () => {
+    const store = openStore(':memory:');
+    const run = store.createRun(runInput());
+    store.ensureAttempts(run.id, matrix());
+    const attempt = store.claimNextAttempt(run.id, 'w')!;
+    store.recordAttemptEvents(attempt.id, transcript().slice(0, 5));
+    expect(() =>
+      store.transaction(() => {
+        store.resetAttempt(attempt.id);
+        throw new Error('later step failed');
+      }),
+    ).toThrow(/later step failed/);
+    expect(store.attempt(attempt.id)?.status).toBe('running');
+    expect(store.events(attempt.id)).toHaveLength(5);
+    store.close();
+  });
+});
+
 describe('resume', () => {
   it('resets running attempts and refuses a changed config', () => {
     const store = openStore(':memory:');

@@ -501,6 +501,49 @@ export class Store {
     });
   }
 
+  /**
+   * Turns one attempt back to pending, whatever its status: deletes its events and derived step and tool-call rows
+   * and clears its outcome, timing, usage and claim, in one transaction. Throws when the attempt does not exist.
+   */
+  resetAttempt(id: string): AttemptRecord {
+    return this.transaction(() => {
+      this.requireAttempt(id);
+      this.deleteAttemptRows([id]);
+      const row = this.database
+        .update(schema.attempts)
+        .set({
+          status: 'pending',
+          agentStatus: null,
+          gradeStatus: null,
+          resolved: null,
+          partialScore: null,
+          constraintsKept: null,
+          constraintsTotal: null,
+          gradeJson: null,
+          startedAt: null,
+          finishedAt: null,
+          wallMs: null,
+          modelMs: null,
+          toolMs: null,
+          testMs: null,
+          steps: null,
+          inputTokens: null,
+          cachedInputTokens: null,
+          outputTokens: null,
+          reasoningTokens: null,
+          costUsd: null,
+          transcriptPath: null,
+          error: null,
+          worker: null,
+          infrastructureRetries: 0,
+        })
+        .where(eq(schema.attempts.id, id))
+        .returning()
+        .get();
+      return toAttemptRecord(row!);
+    });
+  }
+
   private deleteAttemptRows(attemptIds: string[]): void {
     this.database.delete(schema.events).where(inArray(schema.events.attemptId, attemptIds)).run();
     this.database.delete(schema.steps).where(inArray(schema.steps.attemptId, attemptIds)).run();

@@ -15,11 +15,18 @@ const FAILURE_OPTIONS: Array<[string, string]> = [
 ];
 const STATUS_OPTIONS = ['', 'pending', 'running', 'finished', 'infrastructure-error'];
 
-function select(name: string, value: string | undefined, options: Array<[string, string]>, onChange: (value: string) => void) {
+function select(
+  name: string,
+  value: string | undefined,
+  options: Array<[string, string]>,
+  onChange: (value: string) => void,
+) {
   return element(
     'select',
     { name, onchange: (event: Event) => onChange((event.target as HTMLSelectElement).value) },
-    options.map(([optionValue, label]) => element('option', { value: optionValue, selected: optionValue === (value ?? '') }, label)),
+    options.map(([optionValue, label]) =>
+      element('option', { value: optionValue, selected: optionValue === (value ?? '') }, label),
+    ),
   );
 }
 
@@ -30,27 +37,80 @@ export function renderAttemptFilters(
   tasks: string[],
   onChange: (query: AttemptQuery) => void,
 ): HTMLElement {
-  const update = (key: keyof AttemptQuery) => (value: string) => onChange({ ...query, [key]: value || undefined });
+  const update = (key: keyof AttemptQuery) => (value: string) =>
+    onChange({ ...query, [key]: value || undefined });
   return element(
     'div',
     { class: 'filters' },
-    element('label', {}, 'Failure class ', select('failure', query.failure, FAILURE_OPTIONS, update('failure'))),
-    element('label', {}, 'Status ', select('status', query.status, STATUS_OPTIONS.map((status) => [status, status || 'any status']), update('status'))),
-    element('label', {}, 'Model ', select('model', query.model, [['', 'all models'], ...models.map((model): [string, string] => [model, model])], update('model'))),
-    element('label', {}, 'Task ', select('task', query.task, [['', 'all tasks'], ...tasks.map((task): [string, string] => [task, task])], update('task'))),
+    element(
+      'label',
+      {},
+      'Failure class ',
+      select('failure', query.failure, FAILURE_OPTIONS, update('failure')),
+    ),
+    element(
+      'label',
+      {},
+      'Status ',
+      select(
+        'status',
+        query.status,
+        STATUS_OPTIONS.map((status) => [status, status || 'any status']),
+        update('status'),
+      ),
+    ),
+    element(
+      'label',
+      {},
+      'Model ',
+      select(
+        'model',
+        query.model,
+        [['', 'all models'], ...models.map((model): [string, string] => [model, model])],
+        update('model'),
+      ),
+    ),
+    element(
+      'label',
+      {},
+      'Task ',
+      select(
+        'task',
+        query.task,
+        [['', 'all tasks'], ...tasks.map((task): [string, string] => [task, task])],
+        update('task'),
+      ),
+    ),
   );
 }
 
 /** Renders the attempts as a table linking to each attempt's transcript. */
 export function renderAttemptsTable(attempts: AttemptListItem[], simulatedModels: Set<string>): HTMLElement {
-  if (attempts.length === 0) return element('p', { class: 'attempts-empty' }, 'No attempts match these filters.');
+  if (attempts.length === 0)
+    return element('p', { class: 'attempts-empty' }, 'No attempts match these filters.');
   return element(
     'table',
     { class: 'attempts-table' },
     element(
       'thead',
       {},
-      element('tr', {}, ['Attempt', 'Model', 'Task', '#', 'Outcome', 'Class', 'Agent status', 'Grade', 'Steps', 'Wall', 'Cost'].map((title) => element('th', {}, title))),
+      element(
+        'tr',
+        {},
+        [
+          'Attempt',
+          'Model',
+          'Task',
+          '#',
+          'Outcome',
+          'Class',
+          'Agent status',
+          'Grade',
+          'Steps',
+          'Wall',
+          'Cost',
+        ].map((title) => element('th', {}, title)),
+      ),
     ),
     element(
       'tbody',
@@ -60,7 +120,13 @@ export function renderAttemptsTable(attempts: AttemptListItem[], simulatedModels
           'tr',
           { 'data-attempt-id': attempt.id },
           element('td', {}, element('a', { href: attemptHref(attempt.id), class: 'attempt-link' }, 'open')),
-          element('td', {}, attempt.modelId, simulatedModels.has(attempt.modelId) && element('span', { class: 'badge simulated' }, 'SIMULATED')),
+          element(
+            'td',
+            {},
+            attempt.modelId,
+            simulatedModels.has(attempt.modelId) &&
+              element('span', { class: 'badge simulated' }, 'SIMULATED'),
+          ),
           element('td', {}, attempt.taskId),
           element('td', { class: 'number' }, attempt.attemptIndex),
           element('td', { class: `outcome-${attempt.outcome}`, title: attempt.error ?? '' }, attempt.outcome),

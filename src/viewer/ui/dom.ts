@@ -1,7 +1,10 @@
 /** Minimal DOM construction helpers for the viewer UI (no framework). */
 
 /** Attributes of `element`: strings become attributes, functions under `on*` become event listeners. */
-export type Attributes = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
+export type Attributes = Record<
+  string,
+  string | number | boolean | null | undefined | ((event: Event) => void)
+>;
 /** A child of `element`: nodes, text, or nothing. */
 export type Child = Node | string | number | null | undefined | false;
 
@@ -36,13 +39,18 @@ export function replaceChildren(parent: Element, ...children: Array<Child | Chil
 
 /** The `SIMULATED` badge that marks every simulated run, model and attempt. */
 export function simulatedBadge(): HTMLElement {
-  return element('span', { class: 'badge simulated', title: 'Simulated: says nothing about a real model' }, 'SIMULATED');
+  return element(
+    'span',
+    { class: 'badge simulated', title: 'Simulated: says nothing about a real model' },
+    'SIMULATED',
+  );
 }
 
 /** A status badge; a running run also gets a blinking LIVE marker. */
 export function statusBadge(status: string): HTMLElement[] {
   const badges = [element('span', { class: `badge ${status}` }, status)];
-  if (status === 'running') badges.push(element('span', { class: 'badge live', title: 'updating live' }, 'LIVE'));
+  if (status === 'running')
+    badges.push(element('span', { class: 'badge live', title: 'updating live' }, 'LIVE'));
   return badges;
 }
 

@@ -9,7 +9,9 @@ export function subscribeToRunProgress(
   onEnd: (progress: LiveProgress) => void,
 ): () => void {
   const source = new EventSource(api.liveUrl(runId));
-  source.addEventListener('progress', (event) => onProgress(JSON.parse((event as MessageEvent<string>).data)));
+  source.addEventListener('progress', (event) =>
+    onProgress(JSON.parse((event as MessageEvent<string>).data)),
+  );
   source.addEventListener('end', (event) => {
     source.close();
     onEnd(JSON.parse((event as MessageEvent<string>).data));

@@ -3,7 +3,7 @@
  * pass^k by k, latency percentiles, cost per resolved task, and tool-call validity as stacked shares.
  */
 import * as Plot from '@observablehq/plot';
-import type { ModelMetrics } from '../metrics/run-metrics.ts';
+import type { ModelMetrics } from '../../metrics/run-metrics.ts';
 import { element } from './dom.ts';
 
 const VALIDITY_COLORS: Record<string, string> = {
@@ -51,7 +51,12 @@ function resolvedRatePlot(models: ModelMetrics[]): Element | null {
       Plot.ruleY(rows, { y: 'model', x1: 'low', x2: 'high', stroke: '#1d2330', strokeWidth: 2 }),
       Plot.tickX(rows, { y: 'model', x: 'low', stroke: '#1d2330' }),
       Plot.tickX(rows, { y: 'model', x: 'high', stroke: '#1d2330' }),
-      Plot.text(rows, { y: 'model', x: 'rate', text: (row: { rate: number }) => `${Math.round(row.rate * 100)}%`, dx: 14 }),
+      Plot.text(rows, {
+        y: 'model',
+        x: 'rate',
+        text: (row: { rate: number }) => `${Math.round(row.rate * 100)}%`,
+        dx: 14,
+      }),
     ],
   });
 }
@@ -71,17 +76,26 @@ function passAtKPlot(models: ModelMetrics[]): Element | null {
     y: { domain: [0, 1], percent: true, grid: true, label: 'share of tasks' },
     color: { legend: true },
     marks: [
-      Plot.line(rows, { x: 'k', y: 'value', stroke: 'model', strokeDasharray: (row: { measure: string }) => (row.measure === 'pass^k' ? '4 3' : null), z: (row: { model: string; measure: string }) => `${row.model} ${row.measure}` }),
+      Plot.line(
+        rows.filter((row) => row.measure === 'pass@k'),
+        { x: 'k', y: 'value', stroke: 'model' },
+      ),
+      Plot.line(
+        rows.filter((row) => row.measure === 'pass^k'),
+        { x: 'k', y: 'value', stroke: 'model', strokeDasharray: '4 3' },
+      ),
       Plot.dot(rows, { x: 'k', y: 'value', stroke: 'model', symbol: 'measure', tip: true }),
     ],
   });
 }
 
 function latencyPlot(models: ModelMetrics[]): Element | null {
-  const rows = models.flatMap((model) => [
-    { model: modelName(model), measure: 'TTFT p50', ms: model.latency.timeToFirstTokenMs.p50 },
-    { model: modelName(model), measure: 'step wall p50', ms: model.latency.stepWallMs.p50 },
-  ]).filter((row) => row.ms !== null);
+  const rows = models
+    .flatMap((model) => [
+      { model: modelName(model), measure: 'TTFT p50', ms: model.latency.timeToFirstTokenMs.p50 },
+      { model: modelName(model), measure: 'step wall p50', ms: model.latency.stepWallMs.p50 },
+    ])
+    .filter((row) => row.ms !== null);
   if (rows.length === 0) return null;
   return Plot.plot({
     width: 420,
@@ -116,7 +130,8 @@ function validityPlot(models: ModelMetrics[]): Element | null {
     classes.map((validity) => ({
       model: modelName(model),
       validity,
-      share: model.toolCalls.validityShares[validity as keyof ModelMetrics['toolCalls']['validityShares']] ?? 0,
+      share:
+        model.toolCalls.validityShares[validity as keyof ModelMetrics['toolCalls']['validityShares']] ?? 0,
     })),
   );
   if (models.every((model) => model.toolCalls.total === 0)) return null;
@@ -127,14 +142,19 @@ function validityPlot(models: ModelMetrics[]): Element | null {
     x: { domain: [0, 1], percent: true, label: 'share of tool calls' },
     y: { label: null },
     color: { domain: classes, range: classes.map((name) => VALIDITY_COLORS[name]!), legend: true },
-    marks: [Plot.barX(rows, Plot.stackX({ y: 'model', x: 'share', fill: 'validity', order: classes, tip: true }))],
+    marks: [
+      Plot.barX(rows, Plot.stackX({ y: 'model', x: 'share', fill: 'validity', order: classes, tip: true })),
+    ],
   });
 }
 
 /** The plot cards comparing the models of a run. */
 export function renderModelComparisonPlots(models: ModelMetrics[]): HTMLElement {
   const recoveredNote = models
-    .map((model) => `${modelName(model)}: ${model.toolCalls.recovered} of ${model.toolCalls.total} calls recovered from leaked text`)
+    .map(
+      (model) =>
+        `${modelName(model)}: ${model.toolCalls.recovered} of ${model.toolCalls.total} calls recovered from leaked text`,
+    )
     .join('; ');
   return element(
     'div',

@@ -1,15 +1,35 @@
 /** The per-model numbers behind the comparison plots, as a table. */
-import type { ModelMetrics } from '../metrics/run-metrics.ts';
+import type { ModelMetrics } from '../../metrics/run-metrics.ts';
 import { element, simulatedBadge } from './dom.ts';
 import { formatMs, formatNumber, formatPercent, formatUsd } from './format.ts';
 
 /** One row per model: resolved rate ± CI, pass@k / pass^k at the largest k, latency, cost, tool-call validity. */
 export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
-  const headers = ['Model', 'Scored', 'Resolved (95% CI)', 'pass@k', 'pass^k', 'TTFT p50', 'Decode tok/s p50', 'Cost / resolved', 'Valid calls', 'Recovered calls', 'Infra errors'];
+  const headers = [
+    'Model',
+    'Scored',
+    'Resolved (95% CI)',
+    'pass@k',
+    'pass^k',
+    'TTFT p50',
+    'Decode tok/s p50',
+    'Cost / resolved',
+    'Valid calls',
+    'Recovered calls',
+    'Infra errors',
+  ];
   return element(
     'table',
     { class: 'model-summary' },
-    element('thead', {}, element('tr', {}, headers.map((title) => element('th', {}, title)))),
+    element(
+      'thead',
+      {},
+      element(
+        'tr',
+        {},
+        headers.map((title) => element('th', {}, title)),
+      ),
+    ),
     element(
       'tbody',
       {},
@@ -29,9 +49,17 @@ export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
           element('td', { class: 'number' }, top ? `k=${top.k}: ${formatPercent(top.passHatK)}` : '–'),
           element('td', { class: 'number' }, formatMs(model.latency.timeToFirstTokenMs.p50)),
           element('td', { class: 'number' }, formatNumber(model.latency.decodeTokensPerSecond.p50)),
-          element('td', { class: 'number', title: model.cost.basis }, formatUsd(model.cost.perResolvedTaskUsd)),
+          element(
+            'td',
+            { class: 'number', title: model.cost.basis },
+            formatUsd(model.cost.perResolvedTaskUsd),
+          ),
           element('td', { class: 'number' }, formatPercent(model.toolCalls.validShare)),
-          element('td', { class: 'number' }, `${model.toolCalls.recovered} (${formatPercent(model.toolCalls.recoveredShare)})`),
+          element(
+            'td',
+            { class: 'number' },
+            `${model.toolCalls.recovered} (${formatPercent(model.toolCalls.recoveredShare)})`,
+          ),
           element('td', { class: 'number' }, model.attempts.infrastructureErrors),
         );
       }),

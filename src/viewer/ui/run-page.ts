@@ -24,24 +24,52 @@ function progressLine(counts: AttemptCounts): HTMLElement {
 }
 
 /** Renders a run page into `root`; returns a function that stops its live updates. */
-export async function renderRunPage(root: HTMLElement, runId: string, params: URLSearchParams): Promise<() => void> {
+export async function renderRunPage(
+  root: HTMLElement,
+  runId: string,
+  params: URLSearchParams,
+): Promise<() => void> {
   const query: AttemptQuery = {
     failure: params.get('failure') ?? undefined,
     status: params.get('status') ?? undefined,
     model: params.get('model') ?? undefined,
     task: params.get('task') ?? undefined,
   };
-  const [detail, matrix, attempts] = await Promise.all([api.run(runId), api.matrix(runId), api.attempts(runId, query)]);
-  const labels = new Map(detail.models.map((model) => [model.modelId, model.simulated ? `${model.label} (SIMULATED)` : model.label]));
-  const simulatedModels = new Set(detail.summary.filter((model) => model.simulated).map((model) => model.modelId));
+  const [detail, matrix, attempts] = await Promise.all([
+    api.run(runId),
+    api.matrix(runId),
+    api.attempts(runId, query),
+  ]);
+  const labels = new Map(
+    detail.models.map((model) => [
+      model.modelId,
+      model.simulated ? `${model.label} (SIMULATED)` : model.label,
+    ]),
+  );
+  const simulatedModels = new Set(
+    detail.summary.filter((model) => model.simulated).map((model) => model.modelId),
+  );
 
   const status = element('span', { class: 'run-status' }, statusBadge(detail.run.status));
   const progress = element('div', { class: 'run-progress' }, progressLine(detail.run.attempts));
   const comparison = element('section', { class: 'comparison' });
-  const matrixSection = element('section', { class: 'matrix-section' }, renderTaskMatrix(runId, matrix, labels));
-  const attemptsSection = element('section', { class: 'attempts-section' }, renderAttemptsTable(attempts, simulatedModels));
+  const matrixSection = element(
+    'section',
+    { class: 'matrix-section' },
+    renderTaskMatrix(runId, matrix, labels),
+  );
+  const attemptsSection = element(
+    'section',
+    { class: 'attempts-section' },
+    renderAttemptsTable(attempts, simulatedModels),
+  );
   const renderComparison = (run: RunDetail) =>
-    replaceChildren(comparison, renderModelComparisonPlots(run.summary), element('h3', {}, 'Numbers'), renderModelSummaryTable(run.summary));
+    replaceChildren(
+      comparison,
+      renderModelComparisonPlots(run.summary),
+      element('h3', {}, 'Numbers'),
+      renderModelSummaryTable(run.summary),
+    );
   renderComparison(detail);
 
   const filters = renderAttemptFilters(query, matrix.models, matrix.tasks, (next) => {
@@ -61,7 +89,11 @@ export async function renderRunPage(root: HTMLElement, runId: string, params: UR
     element('h2', {}, 'Model comparison'),
     comparison,
     element('h2', {}, 'Task × model matrix'),
-    element('p', { class: 'event-meta' }, 'Resolved / scored attempts per cell; (+n) not finished yet. Click a cell for its attempts.'),
+    element(
+      'p',
+      { class: 'event-meta' },
+      'Resolved / scored attempts per cell; (+n) not finished yet. Click a cell for its attempts.',
+    ),
     matrixSection,
     element('h2', { id: 'attempts' }, 'Attempts'),
     filters,
@@ -78,7 +110,11 @@ export async function renderRunPage(root: HTMLElement, runId: string, params: UR
       return;
     }
     refreshing = (async () => {
-      const [nextDetail, nextMatrix, nextAttempts] = await Promise.all([api.run(runId), api.matrix(runId), api.attempts(runId, query)]);
+      const [nextDetail, nextMatrix, nextAttempts] = await Promise.all([
+        api.run(runId),
+        api.matrix(runId),
+        api.attempts(runId, query),
+      ]);
       renderComparison(nextDetail);
       replaceChildren(matrixSection, renderTaskMatrix(runId, nextMatrix, labels));
       replaceChildren(attemptsSection, renderAttemptsTable(nextAttempts, simulatedModels));

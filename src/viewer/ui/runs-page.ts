@@ -10,12 +10,21 @@ function runRow(run: RunListItem): HTMLElement {
   return element(
     'tr',
     { 'data-run-id': run.id },
-    element('td', {}, element('a', { href: runHref(run.id), class: 'run-link' }, run.id), run.simulated && simulatedBadge()),
+    element(
+      'td',
+      {},
+      element('a', { href: runHref(run.id), class: 'run-link' }, run.id),
+      run.simulated && simulatedBadge(),
+    ),
     element('td', {}, statusBadge(run.status)),
     element('td', {}, new Date(run.createdAt).toLocaleString()),
     element('td', { class: 'number' }, run.models),
     element('td', { class: 'number' }, run.tasks),
-    element('td', { class: 'number' }, `${run.attempts.finished + run.attempts.infrastructureErrors} / ${run.attempts.total}`),
+    element(
+      'td',
+      { class: 'number' },
+      `${run.attempts.finished + run.attempts.infrastructureErrors} / ${run.attempts.total}`,
+    ),
     element('td', { class: 'number' }, run.attempts.resolved),
     element('td', { class: 'number' }, formatPercent(scored > 0 ? run.attempts.resolved / scored : null)),
     element('td', { class: 'number' }, run.attempts.infrastructureErrors),
@@ -28,7 +37,13 @@ export async function renderRunsPage(root: HTMLElement): Promise<void> {
   root.replaceChildren(
     element('h1', {}, 'Runs'),
     runs.length === 0
-      ? element('p', {}, 'No runs in this store yet: start one with ', element('code', {}, 'shakedown run'), '.')
+      ? element(
+          'p',
+          {},
+          'No runs in this store yet: start one with ',
+          element('code', {}, 'shakedown run'),
+          '.',
+        )
       : element(
           'table',
           { class: 'runs-table' },
@@ -38,9 +53,17 @@ export async function renderRunsPage(root: HTMLElement): Promise<void> {
             element(
               'tr',
               {},
-              ['Run', 'Status', 'Created', 'Models', 'Tasks', 'Done / total', 'Resolved', 'Resolved rate', 'Infra errors'].map(
-                (title) => element('th', {}, title),
-              ),
+              [
+                'Run',
+                'Status',
+                'Created',
+                'Models',
+                'Tasks',
+                'Done / total',
+                'Resolved',
+                'Resolved rate',
+                'Infra errors',
+              ].map((title) => element('th', {}, title)),
             ),
           ),
           element('tbody', {}, runs.map(runRow)),

@@ -17,7 +17,16 @@ export function renderTaskMatrix(runId: string, matrix: RunMatrix, labels: Map<s
   return element(
     'table',
     { class: 'matrix' },
-    element('thead', {}, element('tr', {}, element('th', {}, 'Task'), matrix.models.map((modelId) => element('th', {}, labels.get(modelId) ?? modelId)))),
+    element(
+      'thead',
+      {},
+      element(
+        'tr',
+        {},
+        element('th', {}, 'Task'),
+        matrix.models.map((modelId) => element('th', {}, labels.get(modelId) ?? modelId)),
+      ),
+    ),
     element(
       'tbody',
       {},

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../run/store/store.ts';
+import { seedViewerStore } from '../viewer/seed-viewer-store.test-helper.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const directories: string[] = [];
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(path.join(tmpdir(), 'view-command-'));
+  directories.push(directory);
+  return directory;
+}
+
+describe('shakedown view (real CLI)', () => {
+  it('serves the API and the UI on 127.0.0.1 until stopped', async () => {
+    const dataDir = temporaryDirectory();
+    const store = openStore(dataDir);
+    const { runId } = seedViewerStore(store);
+    store.close();
+    const child = execa('node', ['bin/shakedown.js', 'view', '--port', '0', '--data-dir', dataDir], {
+      cwd: repositoryRoot,
+      reject: false,
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', () => reject(new Error(`view exited early: ${output}`)));
+      });
+      const runs = (await (await fetch(`${url}api/runs`)).json()) as Array<{ id: string }>;
+      expect(runs.map((run) => run.id)).toEqual([runId]);
+      const page = await (await fetch(url)).text();
+      expect(page).toContain('<main id="app">');
+    } finally {
+      child.kill('SIGTERM');
+      await child;
+    }
+    expect(child.killed || (await child).exitCode === 0).toBe(true);
+  });
+
+  it('fails with a clear message when there is no store', async () => {
+    const result = await execa(
+      'node',
+      ['bin/shakedown.js', 'view', '--data-dir', path.join(temporaryDirectory(), 'none')],
+      {
+        cwd: repositoryRoot,
+        reject: false,
+      },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('no store at');
+  });
+
+  it('rejects an invalid port', async () => {
+    const result = await execa('node', ['bin/shakedown.js', 'view', '--port', 'abc'], {
+      cwd: repositoryRoot,
+      reject: false,
+    });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain('expected a port');
+  });
+});
