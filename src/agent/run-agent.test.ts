@@ -308,6 +308,22 @@ describe('runAgent', () => {
     expect(client.requests[3]!.messages.at(-1)).toEqual({ role: 'user', content: 'Now document it.' });
   });
 
+  it('sends the temperature and seed with every request, and leaves them out when not given', async () => {
+    const { run, client } = setup([{ text: 'Answered.' }, finish('turn two')], {
+      followUps: ['Next.'],
+      temperature: 0.3,
+      seed: 42,
+    });
+    await run();
+    expect(client.requests.length).toBeGreaterThanOrEqual(2);
+    for (const request of client.requests) expect(request).toMatchObject({ temperature: 0.3, seed: 42 });
+
+    const plain = setup([finish()]);
+    await plain.run();
+    expect(plain.client.requests[0]).not.toHaveProperty('temperature');
+    expect(plain.client.requests[0]).not.toHaveProperty('seed');
+  });
+
   it('ends as cancelled when the signal aborts', async () => {
     const controller = new AbortController();
     const { run } = setup(

@@ -1,6 +1,6 @@
 import { ContextLengthExceededError } from '../model/context-length-error.ts';
 import { isInfrastructureError } from '../model/infrastructure-error.ts';
-import type { Message, ModelClient, StepResult, ToolCall, Usage } from '../model/types.ts';
+import type { Message, ModelClient, StepRequest, StepResult, ToolCall, Usage } from '../model/types.ts';
 import { DEFAULT_SYSTEM_PROMPT } from './default-system-prompt.ts';
 import type {
   AgentLimits,
@@ -55,6 +55,10 @@ export interface RunAgentOptions {
   costOfUsage?: (usage: Usage) => number;
   /** Replaces the default coding-agent system prompt. */
   systemPrompt?: string;
+  /** Sampling temperature sent with every model request (default: the server's). */
+  temperature?: number;
+  /** Sampling seed sent with every model request, where the server takes one. */
+  seed?: number;
   transcript: TranscriptWriter;
   signal?: AbortSignal;
   attemptId: string;
@@ -103,6 +107,10 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   const maxFormatErrors = limits.maxConsecutiveFormatErrors ?? DEFAULT_MAX_CONSECUTIVE_FORMAT_ERRORS;
   const turns = [options.instruction, ...(options.followUps ?? [])];
   const toolContext: ToolContext = { ...options.toolContext, signal: signal ?? options.toolContext.signal };
+  const sampling: Pick<StepRequest, 'temperature' | 'seed'> = {
+    ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
 
   const usage: UsageTotals = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0 };
   let costUsd = 0;
@@ -192,6 +200,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
         result = await client.step({
           messages: [...messages],
           tools: protocol.requestTools(definitions),
+          ...sampling,
           signal,
         });
       } catch (error) {

@@ -103,6 +103,10 @@ function lastLines(text: string, count: number): string {
  * when the bridge could not start, or when the command failed before ever calling the model (a broken install or
  * configuration, never the model's fault); `context-exceeded` when the last call overflowed the context;
  * `cancelled` on `signal`; otherwise (the agent exited non-zero after using the model) `no-submission`.
+ *
+ * Sandbox requirements: backend `bubblewrap` with `bridge.path` and the agent's installation in `readOnlyPaths`
+ * (or `none`); and a generous `limits.memoryBytes`: it is an address-space limit (RLIMIT_AS), and Node's fetch
+ * reserves about 10 GiB of address space for WebAssembly, so Node-based agents need 16 GiB or more (64 GiB is safe).
  */
 export async function runExternalAgent(options: RunExternalAgentOptions): Promise<ExternalAgentResult> {
   const { sandbox, transcript, client, limits, bridge, signal } = options;

@@ -4,6 +4,10 @@ import { InfrastructureError } from '../model/infrastructure-error.ts';
 import { createScriptedClient, type Script } from '../model/scripted-client.ts';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
 
+/** Parsed wire JSON, inspected loosely. */
+// biome-ignore lint/suspicious/noExplicitAny: arbitrary wire JSON under test
+type Json = Record<string, any>;
+
 const TOOLS = [
   {
     type: 'function',
@@ -61,7 +65,7 @@ describe('startRecordingProxy (OpenAI wire format)', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
-    const chunks = sseData(await response.text()) as Array<Record<string, any>>;
+    const chunks = sseData(await response.text()) as Array<Json>;
     expect(chunks.at(-1)).toBe('[DONE]');
     expect(chunks[0]?.choices[0].delta).toEqual({ role: 'assistant', content: '' });
     expect(chunks.map((chunk) => chunk.choices?.[0]?.delta?.content).join('')).toBe('Reading.');
@@ -77,10 +81,10 @@ describe('startRecordingProxy (OpenAI wire format)', () => {
     expect(chunks.find((chunk) => chunk.choices?.[0]?.finish_reason)?.choices[0].finish_reason).toBe(
       'tool_calls',
     );
-    const usageChunk = chunks.at(-2) as Record<string, any>;
+    const usageChunk = chunks.at(-2) as Json;
     expect(usageChunk.choices).toEqual([]);
     expect(usageChunk.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
-    expect(chunks.every((chunk) => chunk === '[DONE]' || chunk.model === 'whatever')).toBe(true);
+    expect(chunks.every((chunk) => (chunk as unknown) === '[DONE]' || chunk.model === 'whatever')).toBe(true);
   });
 
   it('sends no usage chunk without include_usage, and answers whole completions when not streaming', async () => {
@@ -97,7 +101,7 @@ describe('startRecordingProxy (OpenAI wire format)', () => {
 
     const whole = (await (
       await post(url, { messages: [{ role: 'user', content: 'hi' }], tools: TOOLS })
-    ).json()) as Record<string, any>;
+    ).json()) as Json;
     expect(whole.object).toBe('chat.completion');
     // Malformed arguments reach the agent exactly as the model wrote them.
     expect(whole.choices[0].message).toEqual({
@@ -146,7 +150,7 @@ describe('startRecordingProxy (OpenAI wire format)', () => {
     ]);
     const failed = await post(url, { messages: [{ role: 'user', content: 'hi' }] });
     expect(failed.status).toBe(502);
-    expect(((await failed.json()) as Record<string, any>).error.message).toContain('ECONNREFUSED');
+    expect(((await failed.json()) as Json).error.message).toContain('ECONNREFUSED');
     expect(transcript.events.map((event) => event.type)).toEqual(['model-request', 'infrastructure-error']);
     expect(proxy!.stats()).toMatchObject({
       modelCalls: 1,
@@ -158,7 +162,7 @@ describe('startRecordingProxy (OpenAI wire format)', () => {
     expect(bad.status).toBe(400);
     expect((await post(url, { messages: [] })).status).toBe(400);
     expect((await fetch(`${proxy!.url}/v1/embeddings`)).status).toBe(404);
-    const models = (await (await fetch(`${proxy!.url}/v1/models`)).json()) as Record<string, any>;
+    const models = (await (await fetch(`${proxy!.url}/v1/models`)).json()) as Json;
     expect(models.data[0].id).toBe(createScriptedClient([]).model);
   });
 });

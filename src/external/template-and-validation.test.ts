@@ -9,7 +9,7 @@ describe('command templates', () => {
   it('shell-quotes static values and defers run-time ones to the bridge', () => {
     expect(
       renderCommandTemplate(
-        'aider --model openai/{model} --message-file {instruction_file} -m {instruction} --url {base_url} ${HOME}',
+        `aider --model openai/{model} --message-file {instruction_file} -m {instruction} --url {base_url} \${HOME}`,
         values,
       ),
     ).toBe(

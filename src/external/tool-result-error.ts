@@ -9,7 +9,7 @@
 const LEADING_ERROR =
   /^\s*(?:\[?error\]?\b|exception\b|traceback\b|fatal\b|failed\b|failure\b|tool (?:call )?failed\b)/i;
 const TRACEBACK = /Traceback \(most recent call last\):/;
-const JSON_ERROR = /^\s*\{\s*"(?:error|is_error)"\s*:\s*(?!null|false)/;
+const JSON_ERROR = /^\s*\{\s*"(?:error|is_error)"\s*:\s*(?!\s|null|false)/;
 const EXIT_CODE = /\b(?:exit(?:ed)?(?: with)? (?:code|status)|exit_code|returncode)\s*[:=]?\s*([1-9]\d*)\b/i;
 
 /** Whether a tool result looks like a failed execution; returns a short reason, or null when it looks fine. */

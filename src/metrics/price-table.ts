@@ -98,14 +98,24 @@ export function mergePriceTables(
   return { version: overrides.length > 0 ? version : base.version, prices: [...byModel.values()] };
 }
 
-/** Finds the price for a canonical model id (`openai:o3-mini`) or bare name; null when the model is unpriced. */
-export function findPrice(table: PriceTable, modelId: string): Price | null {
+/**
+ * Finds the price for a canonical model id (`openai:o3-mini`), one carrying a server URL
+ * (`vllm:Qwen/Qwen3-8B@http://127.0.0.1:8000`: the URL is ignored) or a bare name; null when the model is unpriced.
+ */
+export function findPrice(table: PriceTable, modelIdWithUrl: string): Price | null {
+  const modelId = withoutBaseUrl(modelIdWithUrl);
   const exact = table.prices.find((price) => price.model === modelId);
   if (exact) return exact;
   const separator = modelId.indexOf(':');
   const name = separator >= 0 ? modelId.slice(separator + 1) : modelId;
   const bare = name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
   return table.prices.find((price) => price.model === name || price.model === bare) ?? null;
+}
+
+/** The id without its `@http(s)://…` server URL (cut at the last `@` that starts a URL, as model ids are parsed). */
+function withoutBaseUrl(modelId: string): string {
+  const at = modelId.search(/@https?:\/\/(?!.*@https?:\/\/)/i);
+  return at >= 0 ? modelId.slice(0, at) : modelId;
 }
 
 /** Dollar cost of one response's usage at a price. Cached input is billed at the cached rate. */

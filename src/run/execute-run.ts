@@ -20,7 +20,7 @@ import {
 } from './run-fingerprint.ts';
 import { buildRunMatrix, groupByEndpoint } from './run-matrix.ts';
 import type { Store } from './store/store.ts';
-import type { AttemptRecord, RunRecord } from './store/store-types.ts';
+import type { AttemptPlan, AttemptRecord, RunRecord } from './store/store-types.ts';
 import { archiveTranscript, transcriptPathOf } from './transcript-files.ts';
 
 /** What a client is made for: the endpoint check at the start of a run, or one try of one attempt. */
@@ -83,6 +83,8 @@ export interface ExecuteRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Run id for a new run (default: a fresh `run-…` id). */
   runId?: string;
+  /** Keeps only the matrix cells this returns true for (`--shard i/n`); default: every cell. */
+  attemptFilter?: (plan: AttemptPlan) => boolean;
 }
 
 /** How a run ended. */
@@ -173,7 +175,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     });
   }
   const runId = run.id;
-  store.ensureAttempts(runId, buildRunMatrix(runId, models, tasks, config.attempts));
+  const matrix = buildRunMatrix(runId, models, tasks, config.attempts);
+  store.ensureAttempts(runId, options.attemptFilter ? matrix.filter(options.attemptFilter) : matrix);
 
   const storedModels = new Map(store.runModels(runId).map((model) => [model.modelId, model]));
   const protocols = new Map<string, ToolProtocolName>(
@@ -221,7 +224,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     const task = tasksById.get(claimed.taskId);
     if (!model || !task) throw new Error(`attempt ${claimed.id} names a model or task not in this run`);
     const limits = mergeLimits(config, task);
-    const price = findPrice(priceTable, priceKeyOf(model));
+    const price = findPrice(priceTable, model.id);
     const outcome = await runAttempt({
       store,
       runId,
@@ -236,6 +239,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
           tryIndex,
         }),
       protocol: protocols.get(model.id) ?? 'native',
+      temperature: model.temperature,
       limits: limits.agent,
       commandTimeoutMs: limits.commandTimeoutMs,
       testTimeoutMs: TEST_TIMEOUT_MS,
@@ -310,7 +314,8 @@ export function findResumableRun(store: Store): RunRecord | null {
   return store.listRuns().find((run) => run.status !== 'completed') ?? null;
 }
 
-async function prepareResume(
+/** Checks that a run may be resumed with this fingerprint, archives crashed transcripts and reopens the run. */
+export async function prepareResume(
   store: Store,
   runId: string,
   fingerprint: RunFingerprint,
@@ -330,7 +335,8 @@ async function prepareResume(
   return store.resumeRun(runId, configHash).run;
 }
 
-function settingsOf(config: ShakedownConfig) {
+/** The run settings stored with a run's config. */
+export function settingsOf(config: ShakedownConfig) {
   return {
     concurrency: config.concurrency,
     sandbox: config.sandbox,
@@ -361,24 +367,16 @@ export function mergeLimits(
   };
 }
 
-function attemptCost(totals: AttemptTotals | null, priced: boolean, model: ModelConfig): number | null {
+/** Cost of an attempt: its priced API cost, else the local cost of its model time, else null. */
+export function attemptCost(totals: AttemptTotals | null, priced: boolean, model: ModelConfig): number | null {
   if (!totals) return null;
   if (priced) return totals.costUsd;
   if (model.localCost) return localCostOfTime(model.localCost, totals.modelMs);
   return null;
 }
 
-/** `provider:model` without the server URL: what the price table is looked up by. */
-function priceKeyOf(model: ModelConfig): string {
-  try {
-    const spec = parseModelId(model.id);
-    return `${spec.provider}:${spec.model}`;
-  } catch {
-    return model.id;
-  }
-}
-
-function providerOf(model: ModelConfig, info: EndpointInfo | null): string {
+/** The provider of a model: what its endpoint said, else its id's provider. */
+export function providerOf(model: ModelConfig, info: EndpointInfo | null): string {
   if (info) return info.provider;
   try {
     return parseModelId(model.id).provider;
@@ -387,11 +385,13 @@ function providerOf(model: ModelConfig, info: EndpointInfo | null): string {
   }
 }
 
-function isSimulated(model: ModelConfig, info: EndpointInfo | null): boolean {
+/** Whether a model's results are simulated (scripted or `simulated:` models). */
+export function isSimulated(model: ModelConfig, info: EndpointInfo | null): boolean {
   return info?.simulated === true || model.id.startsWith('simulated:');
 }
 
-async function describeModel(
+/** Asks a model's endpoint to describe itself; failures are warnings (null), a client that cannot be made throws. */
+export async function describeModel(
   model: ModelConfig,
   clientFactory: ClientFactory,
   warn: (message: string) => void,
@@ -412,7 +412,11 @@ async function describeModel(
   }
 }
 
-function defaultClientFactory(config: ShakedownConfig, env: NodeJS.ProcessEnv): ClientFactory {
+/** The client factory of a run without an injected one: real model clients, API keys read from `env`. */
+export function defaultClientFactory(
+  config: Pick<ShakedownConfig, 'infrastructureRetries'>,
+  env: NodeJS.ProcessEnv,
+): ClientFactory {
   return (model) =>
     createModelClient(model.id, {
       env,

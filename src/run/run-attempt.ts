@@ -29,6 +29,8 @@ export interface RunAttemptInput {
   /** A fresh client for each try (scripted clients keep per-attempt state). */
   createClient: (tryIndex: number) => ModelClient;
   protocol: ToolProtocolName;
+  /** Sampling temperature of every model request (the model config's `temperature`; default: the server's). */
+  temperature?: number;
   limits: AgentLimits;
   commandTimeoutMs: number;
   /** Wall-clock limit of the hidden tests. */
@@ -131,6 +133,7 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
             commandTimeoutMs: input.commandTimeoutMs,
           },
           protocol: input.protocol,
+          temperature: input.temperature,
           limits: input.limits,
           costOfUsage: input.costOfUsage,
           transcript,

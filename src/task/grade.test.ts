@@ -184,6 +184,18 @@ describe('gradeAttempt with a pytest task', () => {
     expect(result.reason).toMatch(/^tests\.patch did not apply: error: patch failed: tests\/test_calc\.py/);
   });
 
+  it('applies tests.patch without trusting the workspace\'s own .git', async () => {
+    const task = await pythonTask();
+    const workspace = await createWorkspace(pythonBase);
+    await applyToWorkspace(workspace, task.goldPatch);
+    // A `.git` the agent left pointing nowhere would make a plain `git apply` in the workspace fail.
+    await rm(join(workspace, '.git'), { recursive: true, force: true });
+    await writeFile(join(workspace, '.git'), 'gitdir: /nonexistent/shakedown-planted\n');
+    const result = await grade(task, workspace);
+    expect(result.reason).toBeUndefined();
+    expect(result.status).toBe('resolved');
+  });
+
   it('reads a JUnit report file, and ignores a stale report the agent planted', async () => {
     const task = await pythonTask({
       test_command: 'python3 -m pytest -p no:cacheprovider --junitxml=reports/junit.xml tests',

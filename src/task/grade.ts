@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import type { Sandbox, SandboxExecResult } from '../sandbox/types.ts';
+import { applyPatch } from './apply-patch.ts';
 import { createBaseFileReader, type ReadBaseFile } from './base-file-reader.ts';
 import { listPatchFiles } from './patch-files.ts';
 import type { Task } from './task.ts';
@@ -175,37 +172,6 @@ async function restoreTestFiles(task: Task, workspaceDir: string, readBaseFile: 
   for (const path of paths) {
     await replaceWorkspaceFile(workspaceDir, path, await readBaseFile(path));
   }
-}
-
-/** Applies a patch to the working tree with git apply, ignoring the workspace's own .git (config, attributes). */
-async function applyPatch(workspaceDir: string, patch: string): Promise<string | null> {
-  const gitDir = await mkdtemp(join(tmpdir(), 'shakedown-apply-'));
-  try {
-    await execa('git', ['init', '--quiet', '--bare', gitDir], {
-      env: isolatedGitEnvironment(gitDir),
-      extendEnv: false,
-    });
-    const result = await execa('git', ['apply', '--whitespace=nowarn', '-'], {
-      cwd: resolve(workspaceDir),
-      input: patch,
-      reject: false,
-      env: { ...isolatedGitEnvironment(gitDir), GIT_DIR: gitDir, GIT_WORK_TREE: resolve(workspaceDir) },
-      extendEnv: false,
-    });
-    return result.exitCode === 0 ? null : result.stderr.trim() || `git apply exited with ${result.exitCode}`;
-  } finally {
-    await rm(gitDir, { recursive: true, force: true });
-  }
-}
-
-function isolatedGitEnvironment(home: string): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    LC_ALL: 'C',
-  };
 }
 
 function gradeTest(id: string, results: TestResult[]): GradedTest {

@@ -1,5 +1,4 @@
 export { type CreateWorkspaceOptions, createWorkspace, type Workspace } from './create-workspace.ts';
-export { buildTemplate, getCachedTemplate, type WorkspaceTemplate } from './workspace-template.ts';
 export {
   createWorkspacePools,
   defaultWorkspacePoolSize,
@@ -8,3 +7,4 @@ export {
   type WorkspacePoolOptions,
   type WorkspacePools,
 } from './workspace-pool.ts';
+export { buildTemplate, getCachedTemplate, type WorkspaceTemplate } from './workspace-template.ts';

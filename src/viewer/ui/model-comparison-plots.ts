@@ -44,7 +44,7 @@ function resolvedRatePlot(models: ModelMetrics[]): Element | null {
     width: 420,
     height: 60 + 36 * rows.length,
     marginLeft: 180,
-    x: { domain: [0, 1], label: 'resolved rate (95% Wilson CI)', percent: true, grid: true },
+    x: { domain: [0, 1], label: 'resolved rate (95% Wilson CI)', tickFormat: '.0%', grid: true },
     y: { label: null },
     marks: [
       Plot.barX(rows, { y: 'model', x: 'rate', fill: '#1f5fbf', fillOpacity: 0.7 }),
@@ -73,7 +73,7 @@ function passAtKPlot(models: ModelMetrics[]): Element | null {
     width: 420,
     height: 240,
     x: { label: 'k', tickFormat: 'd', ticks: Math.max(...rows.map((row) => row.k)) },
-    y: { domain: [0, 1], percent: true, grid: true, label: 'share of tasks' },
+    y: { domain: [0, 1], tickFormat: '.0%', grid: true, label: 'share of tasks' },
     color: { legend: true },
     marks: [
       Plot.line(
@@ -98,9 +98,10 @@ function latencyPlot(models: ModelMetrics[]): Element | null {
     .filter((row) => row.ms !== null);
   if (rows.length === 0) return null;
   return Plot.plot({
-    width: 420,
-    height: 60 + 50 * models.length,
+    width: 520,
+    height: 70 + 44 * models.length,
     marginLeft: 180,
+    marginRight: 110,
     x: { label: 'milliseconds (p50)', grid: true },
     y: { label: null },
     fy: { label: null },
@@ -139,7 +140,7 @@ function validityPlot(models: ModelMetrics[]): Element | null {
     width: 420,
     height: 90 + 36 * models.length,
     marginLeft: 180,
-    x: { domain: [0, 1], percent: true, label: 'share of tool calls' },
+    x: { domain: [0, 1], tickFormat: '.0%', label: 'share of tool calls' },
     y: { label: null },
     color: { domain: classes, range: classes.map((name) => VALIDITY_COLORS[name]!), legend: true },
     marks: [
@@ -162,7 +163,11 @@ export function renderModelComparisonPlots(models: ModelMetrics[]): HTMLElement 
     card('Resolved rate', resolvedRatePlot(models)),
     card('pass@k (solid) and pass^k (dashed)', passAtKPlot(models)),
     card('Latency', latencyPlot(models)),
-    card('Cost per resolved task', costPlot(models)),
+    card(
+      'Cost per resolved task',
+      costPlot(models),
+      models.map((model) => `${modelName(model)}: ${model.cost.kind} (${model.cost.basis})`).join('; '),
+    ),
     card('Tool-call validity', validityPlot(models), recoveredNote),
   );
 }

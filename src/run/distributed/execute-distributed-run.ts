@@ -1,0 +1,293 @@
+import { type ConnectionOptions, type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import type { ToolProtocolName } from '../../agent/events.ts';
+import { chooseToolProtocol } from '../../agent/tool-protocol.ts';
+import { BUILT_IN_PRICE_TABLE, mergePriceTables } from '../../metrics/price-table.ts';
+import { API_KEY_VARIABLES } from '../../model/create-model-client.ts';
+import { redactSecrets } from '../../model/redact-secrets.ts';
+import type { EndpointInfo } from '../../model/types.ts';
+import type { AttemptOutcome } from '../run-attempt.ts';
+import {
+  defaultClientFactory,
+  describeModel,
+  type ExecuteRunOptions,
+  type ExecuteRunResult,
+  isSimulated,
+  mergeLimits,
+  prepareResume,
+  providerOf,
+  type RunProgressEvent,
+  settingsOf,
+  TEST_TIMEOUT_MS,
+} from '../execute-run.ts';
+import { fingerprintHash, runFingerprintOf, taskHashOf } from '../run-fingerprint.ts';
+import { buildRunMatrix } from '../run-matrix.ts';
+import type { RunRecord } from '../store/store-types.ts';
+import { ATTEMPT_JOB_VERSION, type AttemptJobData, type AttemptResultMessage } from './attempt-job.ts';
+import { attemptIdOfJob, attemptQueueNameOf, jobIdOf, QUEUE_PREFIX, resultQueueNameOf } from './queue-names.ts';
+import { recordAttemptResult } from './record-attempt-result.ts';
+
+/** Input of {@link executeDistributedRun}: a local run's input plus the Redis to queue attempts on. */
+export interface ExecuteDistributedRunOptions extends Omit<ExecuteRunOptions, 'keepWorkspaces' | 'attemptFilter'> {
+  connection: ConnectionOptions;
+  /** Called for every result a worker sends, recorded or ignored. */
+  onResult?: (result: DistributedResult) => void;
+}
+
+/** One result from a worker, as the coordinator took it. */
+export interface DistributedResult {
+  attemptId: string;
+  worker: string;
+  outcome: Exclude<AttemptOutcome, 'cancelled'>;
+  /** `duplicate`: the attempt was already recorded (a stalled job run twice); the result was ignored. */
+  status: 'recorded' | 'duplicate' | 'unknown';
+}
+
+/** How a distributed run ended. */
+export interface ExecuteDistributedRunResult extends ExecuteRunResult {
+  /** Late duplicate results ignored. */
+  duplicates: number;
+}
+
+const FINISHED: readonly string[] = ['finished', 'infrastructure-error'];
+
+/**
+ * Runs (or resumes) a run on workers (`shakedown run --queue`): creates the run and its pending attempts in the
+ * local store exactly like a local run, enqueues each pending attempt on its model's BullMQ queue (job id = attempt
+ * id, so enqueueing twice queues once; the job carries the task, limits, protocol and settings), and records the
+ * results workers send back on the run's result queue — only this process writes the store, and each attempt is
+ * recorded once (late duplicates of stalled jobs are ignored and reported). An attempt whose job fails for good
+ * (its workers kept dying) is recorded as an infrastructure error. Aborting stops listening and marks the run
+ * interrupted; queued attempts stay queued and a resume collects their results.
+ */
+export async function executeDistributedRun(
+  options: ExecuteDistributedRunOptions,
+): Promise<ExecuteDistributedRunResult> {
+  const { config, models, tasks, store, dataDir, connection } = options;
+  if (models.length === 0) throw new Error('no models to run: give --model or list models in shakedown.yaml');
+  if (tasks.length === 0)
+    throw new Error('no tasks to run: give --suite or --tasks, or list them in shakedown.yaml');
+  const env = options.env ?? process.env;
+  const secrets = [
+    ...Object.values(API_KEY_VARIABLES).map((variable) => env[variable]),
+    ...models.flatMap((model) => (model.apiKeyEnv ? [env[model.apiKeyEnv]] : [])),
+  ];
+  const redact = (text: string) => redactSecrets(text, secrets);
+  const clientFactory = options.clientFactory ?? defaultClientFactory(config, env);
+  const progress = (event: RunProgressEvent) => options.onProgress?.(event);
+  const warn = (message: string) => progress({ type: 'warning', message: redact(message) });
+
+  const fingerprint = runFingerprintOf(config, models, tasks);
+  const configHash = fingerprintHash(fingerprint);
+  const priceTable = mergePriceTables(BUILT_IN_PRICE_TABLE, config.prices);
+  const resumed = options.resume !== undefined;
+  let run: RunRecord;
+  if (options.resume !== undefined) {
+    run = await prepareResume(store, options.resume, fingerprint, configHash, dataDir);
+  } else {
+    const endpointInfo = new Map<string, EndpointInfo | null>();
+    for (const model of models) endpointInfo.set(model.id, await describeModel(model, clientFactory, warn));
+    run = store.createRun({
+      ...(options.runId ? { id: options.runId } : {}),
+      config: { fingerprint, settings: { ...settingsOf(config), distributed: true } },
+      configHash,
+      priceTableVersion: priceTable.version,
+      simulated: models.some((model) => isSimulated(model, endpointInfo.get(model.id) ?? null)),
+      models: models.map((model) => {
+        const info = endpointInfo.get(model.id) ?? null;
+        return {
+          modelId: model.id,
+          label: model.label,
+          provider: providerOf(model, info),
+          simulated: isSimulated(model, info),
+          endpointInfo: info ?? undefined,
+        };
+      }),
+      tasks: tasks.map((task) => ({ taskId: task.id, taskHash: taskHashOf(task), multiTurn: task.turns.length > 0 })),
+    });
+  }
+  const runId = run.id;
+  store.ensureAttempts(runId, buildRunMatrix(runId, models, tasks, config.attempts));
+  const storedModels = new Map(store.runModels(runId).map((model) => [model.modelId, model]));
+  const protocols = new Map<string, ToolProtocolName>(
+    models.map((model) => [
+      model.id,
+      chooseToolProtocol((storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null, model.protocol),
+    ]),
+  );
+  const tasksById = new Map(tasks.map((task) => [task.id, task]));
+  const modelsById = new Map(models.map((model) => [model.id, model]));
+  const pending = store.attempts(runId, { status: 'pending' });
+  const total = store.attempts(runId).length;
+  progress({ type: 'run-started', runId, resumed, total, pending: pending.length, models });
+
+  const outcomes: Record<AttemptOutcome, number> = {
+    resolved: 0,
+    unresolved: 0,
+    invalid: 0,
+    'infrastructure-error': 0,
+    cancelled: 0,
+  };
+  let duplicates = 0;
+  const unfinished = () => store.attempts(runId, { status: ['pending', 'running'] }).length;
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const checkDone = () => {
+    if (unfinished() === 0) finish();
+  };
+  const signal = options.signal;
+  signal?.addEventListener('abort', () => finish(), { once: true });
+
+  const onMessage = async (job: Job<AttemptResultMessage>) => {
+    const message = job.data;
+    if (message.version !== ATTEMPT_JOB_VERSION || message.runId !== runId) {
+      warn(`ignored a result message of version ${message.version} for run ${message.runId}`);
+      return;
+    }
+    if (message.kind === 'started') {
+      const attempt = store.attempt(message.attemptId);
+      if (!attempt || attempt.runId !== runId || FINISHED.includes(attempt.status)) return;
+      if (attempt.status === 'pending') store.claimAttempt(attempt.id, message.worker);
+      progress({
+        type: 'attempt-started',
+        attemptId: attempt.id,
+        modelId: attempt.modelId,
+        taskId: attempt.taskId,
+        attemptIndex: attempt.attemptIndex,
+        tryIndex: message.tryIndex,
+      });
+      return;
+    }
+    const recorded = await recordAttemptResult(store, dataDir, message);
+    options.onResult?.({
+      attemptId: message.attemptId,
+      worker: message.worker,
+      outcome: message.outcome,
+      status: recorded.status,
+    });
+    if (recorded.status === 'duplicate') {
+      duplicates += 1;
+      warn(
+        `ignored a duplicate result for ${message.attemptId} from ${message.worker} (already recorded from ${recorded.attempt.worker ?? 'another worker'})`,
+      );
+    } else if (recorded.status === 'unknown') {
+      warn(`ignored a result for ${message.attemptId}, which is not an attempt of run ${runId}`);
+    } else {
+      outcomes[message.outcome] += 1;
+      progress({
+        type: 'attempt-finished',
+        attemptId: recorded.attempt.id,
+        modelId: recorded.attempt.modelId,
+        taskId: recorded.attempt.taskId,
+        attemptIndex: recorded.attempt.attemptIndex,
+        outcome: message.outcome,
+      });
+    }
+    checkDone();
+  };
+
+  const onJobFailed = ({ jobId, failedReason }: { jobId: string; failedReason: string }) => {
+    const attempt = store.attempt(attemptIdOfJob(jobId));
+    if (!attempt || attempt.runId !== runId || FINISHED.includes(attempt.status)) return;
+    store.transaction(() => {
+      if (attempt.status === 'pending') store.claimAttempt(attempt.id, 'unknown');
+      store.finishAttempt(attempt.id, {
+        status: 'infrastructure-error',
+        error: redact(`the attempt's job failed on the workers: ${failedReason}`),
+      });
+    });
+    outcomes['infrastructure-error'] += 1;
+    progress({
+      type: 'attempt-finished',
+      attemptId: attempt.id,
+      modelId: attempt.modelId,
+      taskId: attempt.taskId,
+      attemptIndex: attempt.attemptIndex,
+      outcome: 'infrastructure-error',
+    });
+    checkDone();
+  };
+
+  const queues = new Map(
+    models.map((model) => [
+      model.id,
+      new Queue<AttemptJobData>(attemptQueueNameOf(model.id), { connection, prefix: QUEUE_PREFIX }),
+    ]),
+  );
+  const queueEvents = models.map(
+    (model) => new QueueEvents(attemptQueueNameOf(model.id), { connection, prefix: QUEUE_PREFIX }),
+  );
+  for (const events of queueEvents) events.on('failed', (event) => onJobFailed(event));
+  // Results are written one at a time: the store has a single writer, this process.
+  const results = new Worker<AttemptResultMessage>(resultQueueNameOf(runId), onMessage, {
+    connection,
+    prefix: QUEUE_PREFIX,
+    concurrency: 1,
+  });
+  results.on('failed', (job, error) =>
+    warn(`could not record result ${job?.data.attemptId ?? job?.id}: ${error.message}`),
+  );
+  results.on('error', (error) => warn(`result queue error: ${error.message}`));
+
+  try {
+    await Promise.all([results.waitUntilReady(), ...queueEvents.map((events) => events.waitUntilReady())]);
+    for (const planned of pending) {
+      const model = modelsById.get(planned.modelId);
+      const task = tasksById.get(planned.taskId);
+      const queue = queues.get(planned.modelId);
+      if (!model || !task || !queue) throw new Error(`attempt ${planned.id} names a model or task not in this run`);
+      const jobId = jobIdOf(planned.id);
+      // A job that failed for good in an earlier invocation is queued again, like an attempt left pending.
+      const existing = await queue.getJob(jobId);
+      if (existing && (await existing.getState()) === 'failed') await existing.remove();
+      const limits = mergeLimits(config, task);
+      await queue.add(
+        'attempt',
+        {
+          version: ATTEMPT_JOB_VERSION,
+          runId,
+          attemptId: planned.id,
+          attemptIndex: planned.attemptIndex,
+          resultQueue: resultQueueNameOf(runId),
+          model,
+          task,
+          protocol: protocols.get(model.id) ?? 'native',
+          limits: limits.agent,
+          commandTimeoutMs: limits.commandTimeoutMs,
+          testTimeoutMs: TEST_TIMEOUT_MS,
+          settings: {
+            sandbox: config.sandbox,
+            infrastructureRetries: config.infrastructureRetries,
+            attemptRetries: config.attemptRetries,
+            keepWorkspaces: options.keepWorkspaces ?? config.keepWorkspaces,
+            prices: config.prices,
+          },
+        },
+        {
+          jobId,
+          attempts: 1,
+          removeOnComplete: { age: 24 * 60 * 60 },
+          removeOnFail: { age: 7 * 24 * 60 * 60 },
+        },
+      );
+    }
+    checkDone();
+    await done;
+  } finally {
+    await results.close();
+    await Promise.all(queueEvents.map((events) => events.close()));
+    await Promise.all([...queues.values()].map((queue) => queue.close()));
+  }
+
+  if (signal?.aborted) {
+    // Attempts still queued or running on workers stay queued; a resume collects their results.
+    store.resetRunningAttempts(runId);
+    store.markRun(runId, 'interrupted');
+    progress({ type: 'run-finished', runId, status: 'interrupted' });
+    return { runId, status: 'interrupted', resumed, outcomes, duplicates };
+  }
+  store.markRun(runId, 'completed');
+  progress({ type: 'run-finished', runId, status: 'completed' });
+  return { runId, status: 'completed', resumed, outcomes, duplicates };
+}
