@@ -3,6 +3,7 @@ import type { SandboxBackend } from '../sandbox/types.ts';
 import { type TestFileLanguage, testFileLanguages } from '../task/is-test-file.ts';
 import { type MineProgressEvent, mineRepository } from '../task/mine/mine-repository.ts';
 import { type TestOutputFormat, testOutputFormats } from '../task/test-results/test-result.ts';
+import { warnOnce } from './warn-once.ts';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -95,7 +96,7 @@ export function createMineCommand(): Command {
                 : undefined,
             sandbox: {
               backend: options.sandbox,
-              onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+              onWarning: (message) => warnOnce(message),
             },
             onProgress: (event) => process.stderr.write(`${formatMineProgress(event)}\n`),
             signal: controller.signal,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createDoctorCommand } from './doctor-command.ts';
 import { createFitCommand } from './fit-command.ts';
 import { createImportCommand } from './import-command.ts';
+import { createMergeCommand } from './merge-command.ts';
 import { createMineCommand } from './mine-command.ts';
 import { createProbeCommand } from './probe-command.ts';
 import { createReportCommand } from './report-command.ts';
@@ -9,6 +10,7 @@ import { createRescoreCommand } from './rescore-command.ts';
 import { createConfigCommand, createRunCommand } from './run-command.ts';
 import { createTaskCommand } from './task-command.ts';
 import { createViewCommand } from './view-command.ts';
+import { createWorkerCommand } from './worker-command.ts';
 
 /**
  * The `shakedown` command line. Each subcommand lives in its own file (`<name>-command.ts`) and registers
@@ -34,5 +36,7 @@ export function createProgram(): Command {
   program.addCommand(createViewCommand());
   program.addCommand(createReportCommand());
   program.addCommand(createRescoreCommand());
+  program.addCommand(createWorkerCommand());
+  program.addCommand(createMergeCommand());
   return program;
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeSyntheticRun } from '../metrics/synthetic-run.test-helper.ts';
 import { openStore } from '../run/store/store.ts';
-import { createReportCommand, loadMetricsFromDataDir } from './report-command.ts';
+import { createReportCommand, loadMetricsFromDataDir, resolveDataDir } from './report-command.ts';
 
 let directory: string;
 let dataDir: string;
@@ -36,6 +36,20 @@ describe('shakedown report', () => {
     const output = await report(['--data-dir', dataDir]);
     expect(output).toContain(`## Shakedown report — ${runId}`);
     expect(output).toContain('47.4% (9/19)');
+  });
+
+  it("defaults the data directory to shakedown.yaml's dataDir, resolved against the config's folder", async () => {
+    const project = path.join(directory, 'project');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(path.join(project, 'shakedown.yaml'), `dataDir: ${path.relative(project, dataDir)}\n`);
+    vi.spyOn(process, 'cwd').mockReturnValue(project);
+    const output = await report([]);
+    expect(output).toContain(`## Shakedown report — ${runId}`);
+    expect(await resolveDataDir(undefined, project)).toBe(dataDir);
+    expect(await resolveDataDir('elsewhere', project)).toBe('elsewhere');
+    expect(await resolveDataDir(undefined, path.join(directory, 'empty'))).toBe(
+      path.join(directory, 'empty', '.shakedown'),
+    );
   });
 
   it('prints JSON for a named run', async () => {

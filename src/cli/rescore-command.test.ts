@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -53,6 +53,17 @@ describe('shakedown rescore', () => {
     expect(output).toContain('SIMULATED');
     for (const line of renderHeadlineTable(loadMetricsFromDataDir(dataDir, runId)))
       expect(output).toContain(line);
+  });
+
+  it("reads the store of shakedown.yaml's dataDir when --data-dir is not given", async () => {
+    const project = path.join(directory, 'project');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(path.join(project, 'shakedown.yaml'), `dataDir: ${path.relative(project, dataDir)}\n`);
+    const output = await capture(() => {
+      vi.spyOn(process, 'cwd').mockReturnValue(project);
+      return createRescoreCommand().parseAsync([runId], { from: 'user' });
+    });
+    expect(output).toContain(`Rescored ${runId} from 40 stored attempts`);
   });
 
   it('requires a run id', async () => {

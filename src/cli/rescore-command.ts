@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { renderJsonReport } from '../report/render-json-report.ts';
 import { renderHeadlineTable } from '../report/render-markdown-report.ts';
-import { DEFAULT_DATA_DIR, loadMetricsFromDataDir } from './report-command.ts';
+import { loadMetricsFromDataDir, resolveDataDir } from './report-command.ts';
 
 /** The text `shakedown rescore` prints: what was rescored, the headline table, and a simulated warning. */
 export function formatRescore(metrics: RunMetrics): string {
@@ -29,9 +29,9 @@ export function createRescoreCommand(): Command {
     .description('Recompute the metrics of a stored run from its transcripts (no model calls)')
     .argument('<run>', 'run id')
     .option('--json', 'print the full metrics as JSON (same as `report --format json`)')
-    .option('--data-dir <dir>', 'directory of the shakedown store', DEFAULT_DATA_DIR)
-    .action((runId: string, options: { json?: boolean; dataDir: string }) => {
-      const metrics = loadMetricsFromDataDir(options.dataDir, runId);
+    .option('--data-dir <dir>', "directory of the shakedown store (default: shakedown.yaml's dataDir, else .shakedown)")
+    .action(async (runId: string, options: { json?: boolean; dataDir?: string }) => {
+      const metrics = loadMetricsFromDataDir(await resolveDataDir(options.dataDir), runId);
       process.stdout.write(options.json ? renderJsonReport(metrics) : formatRescore(metrics));
     });
 }

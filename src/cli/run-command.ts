@@ -10,7 +10,10 @@ import {
   normalizeModels,
   type ShakedownConfig,
 } from '../run/config.ts';
-import { executeRun, findResumableRun } from '../run/execute-run.ts';
+import { executeDistributedRun } from '../run/distributed/execute-distributed-run.ts';
+import { redisConnectionOf } from '../run/distributed/redis-connection.ts';
+import { inShard, parseShard, type Shard, shardDataDirOf, shardRunIdOf } from '../run/distributed/shard-of.ts';
+import { executeRun, findResumableRun, type RunProgressEvent } from '../run/execute-run.ts';
 import { createRunProgressDisplay } from '../run/run-progress-display.ts';
 import { formatRunSummary, summarizeRun } from '../run/run-summary.ts';
 import { openStore } from '../run/store/index.ts';
@@ -34,6 +37,12 @@ export interface RunCommandOptions {
   dataDir?: string;
   json?: boolean;
   keepWorkspaces?: boolean;
+  /** Redis URL: queue the attempts for `shakedown worker`s instead of running them here. */
+  queue?: string;
+  /** `i/n`: run only this shard of the matrix (see `inShard`), in its own data folder. */
+  shard?: string;
+  /** Run id of a new run (shards of one sweep share it, so that `shakedown merge` joins them into one run). */
+  runId?: string;
 }
 
 function positiveInteger(value: string): number {
@@ -124,6 +133,9 @@ export function createRunCommand(): Command {
     .option('--data-dir <dir>', 'where the store, transcripts and workspaces live (default .shakedown)')
     .option('--keep-workspaces', 'keep the workspaces of attempts that were not resolved')
     .option('--json', 'print the final summary as JSON')
+    .option('--queue <url>', 'queue attempts on Redis for `shakedown worker`s, e.g. redis://10.0.0.5:6379')
+    .option('--shard <i/n>', 'run only shard i of n of the matrix (merge shards with `shakedown merge`)')
+    .option('--run-id <id>', 'id of the new run (default: a fresh one; derived from the config with --shard)')
     .action(async (options: RunCommandOptions) => {
       process.exitCode = await runCommand(options);
     });
@@ -155,7 +167,20 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     return 2;
   }
   const tasks = await loadRunTasks(config, baseDirectory, (message) => errorLine(`warning: ${message}`));
-  const dataDir = path.resolve(baseDirectory, config.dataDir);
+  let shard: Shard | undefined;
+  try {
+    shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+    if (shard && options.queue) throw new Error('--shard and --queue do not go together');
+  } catch (error) {
+    errorLine(`error: ${(error as Error).message}`);
+    return 2;
+  }
+  const dataDir = path.resolve(
+    baseDirectory,
+    shard && !options.dataDir ? shardDataDirOf(config.dataDir, shard) : config.dataDir,
+  );
+  const runId =
+    options.runId ?? (shard && options.resume === undefined ? shardRunIdOf(config, models, tasks) : undefined);
   const store = openStore(dataDir);
   let resume: string | undefined;
   if (options.resume !== undefined) {
@@ -181,16 +206,30 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   const display = createRunProgressDisplay({ interactive: options.json ? false : undefined });
   try {
-    const result = await executeRun({
+    const workers = new Map<string, number>();
+    const common = {
       config,
       models,
       tasks,
       store,
       dataDir,
       resume,
+      ...(runId && resume === undefined ? { runId } : {}),
       signal: controller.signal,
-      onProgress: (event) => display.onProgress(event),
-    });
+      onProgress: (event: RunProgressEvent) => display.onProgress(event),
+    };
+    const result = options.queue
+      ? await executeDistributedRun({
+          ...common,
+          connection: redisConnectionOf(options.queue),
+          onResult: (entry) => {
+            if (entry.status === 'recorded') workers.set(entry.worker, (workers.get(entry.worker) ?? 0) + 1);
+          },
+        })
+      : await executeRun({ ...common, ...(shard ? { attemptFilter: (plan) => inShard(plan, shard) } : {}) });
+    if (workers.size > 0) {
+      errorLine(`attempts per worker: ${[...workers].map(([name, count]) => `${name} ${count}`).join(', ')}`);
+    }
     await display.stop();
     const summaries = summarizeRun(store, result.runId);
     if (options.json) {

@@ -6,6 +6,7 @@ import { checkTask, type TaskCheckReport } from '../task/check-task.ts';
 import { loadSuite } from '../task/load-suite.ts';
 import { loadTask, taskFileNames } from '../task/load-task.ts';
 import type { Task } from '../task/task.ts';
+import { warnOnce } from './warn-once.ts';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -97,7 +98,7 @@ export function createTaskCommand(): Command {
                 runs: options.runs,
                 sandbox: {
                   backend: options.sandbox,
-                  onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+                  onWarning: (message) => warnOnce(message),
                 },
                 cacheDir: options.cacheDir,
                 onProgress: (line) => process.stderr.write(`${line}\n`),

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { localCostSchema } from '../metrics/local-cost.ts';
 import { priceSchema } from '../metrics/price-table.ts';
+import { agentConfigSchema } from './agent-choice.ts';
 
 /** One model under test and how to talk to it. */
 export const modelConfigSchema = z.object({
@@ -62,6 +63,11 @@ export const shakedownConfigSchema = z
     prices: z.array(priceSchema).default([]),
     /** Where the store, transcripts and workspaces live. */
     dataDir: z.string().min(1).default('.shakedown'),
+    /**
+     * The agent under test: `built-in`, `{ preset: aider | qwen-code | opencode }` or `{ command, env?,
+     * readOnlyPaths? }` (any agent speaking the OpenAI API; see src/external). Graded the same way either way.
+     */
+    agent: agentConfigSchema.default('built-in'),
   })
   .strict();
 export type ShakedownConfig = z.infer<typeof shakedownConfigSchema>;

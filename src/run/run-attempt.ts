@@ -1,8 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentLimits, AttemptStatus, AttemptTotals, ToolProtocolName } from '../agent/events.ts';
-import { runAgent } from '../agent/run-agent.ts';
-import { defaultTools } from '../agent/tools/index.ts';
 import { createTranscriptWriter } from '../agent/transcript-writer.ts';
 import type { ModelClient, Usage } from '../model/types.ts';
 import type { SandboxBackend } from '../sandbox/types.ts';
@@ -10,6 +8,8 @@ import { checkConstraints } from '../task/check-constraints.ts';
 import { gradeAttempt } from '../task/grade.ts';
 import { type PreparedTaskWorkspace, prepareTaskWorkspace } from '../task/prepare-task-workspace.ts';
 import type { Task } from '../task/task.ts';
+import type { ExternalAgentSpec } from './agent-choice.ts';
+import { type AgentHostResources, prepareAgentHost, runAttemptAgent } from './attempt-agent.ts';
 import { createAttemptEventSink } from './attempt-event-sink.ts';
 import type { Store } from './store/store.ts';
 import type { AttemptGrade, AttemptRecord } from './store/store-types.ts';
@@ -44,13 +44,12 @@ export interface RunAttemptInput {
   /** Fresh tries after an infrastructure error before it is recorded as one. */
   infrastructureRetries: number;
   keepWorkspaces: boolean;
+  /** The external agent under test (see agent-choice.ts); absent: the built-in agent. */
+  agent?: ExternalAgentSpec | null;
   signal?: AbortSignal;
   onTry?: (tryIndex: number, reason: string | null) => void;
   onWarning?: (message: string) => void;
 }
-
-/** Most characters of tool output returned to the model. */
-const MAX_OUTPUT_CHARS = 16_000;
 
 /**
  * Runs one claimed attempt to its end: builds the workspace and sandbox, runs the agent with the task's
@@ -95,16 +94,19 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
       `${fileSafeName(attempt.modelId)}--${fileSafeName(attempt.taskId)}--${attempt.attemptIndex}-try${tryIndex}`,
     );
     let prepared: PreparedTaskWorkspace;
+    let host: AgentHostResources | undefined;
     try {
       // A workspace left by a crashed process for this same try is stale: start clean.
       await rm(destination, { recursive: true, force: true });
+      host = await prepareAgentHost(input.agent);
       prepared = await prepareTaskWorkspace(task, {
         destination,
         cacheDir: path.join(input.dataDir, 'cache'),
-        sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning },
+        sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning, ...host.sandbox },
         signal: input.signal,
       });
     } catch (error) {
+      await host?.dispose();
       if (input.signal?.aborted) return 'cancelled';
       return finishInfrastructure(errorMessage(error));
     }
@@ -121,25 +123,21 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
       let agentStatus: AttemptStatus;
       let totals: AttemptTotals | null = null;
       try {
-        const result = await runAgent({
+        const result = await runAttemptAgent({
+          agent: input.agent,
+          host,
           client,
-          instruction: task.instruction,
-          followUps: task.turns,
-          tools: defaultTools(),
-          toolContext: {
-            workspaceDir: prepared.workspace.dir,
-            sandbox: prepared.sandbox,
-            maxOutputChars: MAX_OUTPUT_CHARS,
-            commandTimeoutMs: input.commandTimeoutMs,
-          },
+          task,
+          workspaceDir: prepared.workspace.dir,
+          sandbox: prepared.sandbox,
           protocol: input.protocol,
           temperature: input.temperature,
           limits: input.limits,
+          commandTimeoutMs: input.commandTimeoutMs,
           costOfUsage: input.costOfUsage,
           transcript,
           signal: input.signal,
           attemptId: attempt.id,
-          taskId: task.id,
         });
         agentStatus = result.status;
         const finished = transcript.events.findLast((event) => event.type === 'attempt-finished');
@@ -224,6 +222,7 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
     } finally {
       if (!(keep && input.keepWorkspaces)) await prepared.dispose().catch(() => undefined);
       else await prepared.sandbox.dispose().catch(() => undefined);
+      await host.dispose();
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Task } from '../task/task.ts';
+import { type AgentConfig, describeAgent } from './agent-choice.ts';
 import type { LimitsConfig, ModelConfig, ShakedownConfig } from './config.ts';
 import { computeConfigHash, stableStringify } from './store/stable-json.ts';
 
@@ -8,6 +9,8 @@ export interface RunFingerprint {
   tasks: Array<{ id: string; hash: string }>;
   attempts: number;
   limits: LimitsConfig;
+  /** The external agent under test; absent for the built-in agent (so older runs keep their hash). */
+  agent?: Exclude<AgentConfig, 'built-in'>;
 }
 
 /** Content hash of a task: everything that defines it except where its folder happens to be. */
@@ -22,7 +25,7 @@ export function taskHashOf(task: Task): string {
  * does not change what an attempt measures, so a resume may change them.
  */
 export function runFingerprintOf(
-  config: Pick<ShakedownConfig, 'attempts' | 'limits'>,
+  config: Pick<ShakedownConfig, 'attempts' | 'limits'> & Partial<Pick<ShakedownConfig, 'agent'>>,
   models: readonly ModelConfig[],
   tasks: readonly Task[],
 ): RunFingerprint {
@@ -36,6 +39,7 @@ export function runFingerprintOf(
     tasks: tasks.map((task) => ({ id: task.id, hash: taskHashOf(task) })),
     attempts: config.attempts,
     limits: config.limits,
+    ...(config.agent !== undefined && config.agent !== 'built-in' ? { agent: config.agent } : {}),
   };
 }
 
@@ -76,6 +80,11 @@ export function describeFingerprintChange(stored: unknown, current: RunFingerpri
   }
   if (stableStringify(before.limits ?? null) !== stableStringify(current.limits)) {
     changes.push(`limits ${stableStringify(before.limits ?? null)} -> ${stableStringify(current.limits)}`);
+  }
+  if (stableStringify(before.agent ?? null) !== stableStringify(current.agent ?? null)) {
+    const describe = (agent: unknown) =>
+      agent === undefined || agent === null ? 'built-in' : describeAgent(agent as AgentConfig);
+    changes.push(`agent ${describe(before.agent)} -> ${describe(current.agent)}`);
   }
   return changes;
 }

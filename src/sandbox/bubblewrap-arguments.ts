@@ -15,6 +15,8 @@ export interface BubblewrapCommand {
   /** Absolute working directory (inside the workspace). */
   cwd: string;
   limits: SandboxLimits;
+  /** RLIMIT_AS in bytes; undefined when a memory cgroup enforces limits.memoryBytes (see ulimitScript). */
+  addressSpaceBytes?: number;
   /** Extra host paths bound read-only at the same path. */
   readOnlyPaths: readonly string[];
   /** The complete environment of the command. */
@@ -62,7 +64,7 @@ export function buildBubblewrapArguments(input: BubblewrapCommand): string[] {
     '--',
     '/bin/bash',
     '-c',
-    `${ulimitScript(input.limits)}; exec /bin/bash -c "$1"`,
+    `${ulimitScript(input.limits, input.addressSpaceBytes)}; exec /bin/bash -c "$1"`,
     'shakedown-sandbox',
     input.command,
   );

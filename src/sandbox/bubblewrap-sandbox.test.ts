@@ -13,13 +13,22 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findCgroupParent } from './command-cgroup.ts';
 import { createSandbox } from './create-sandbox.ts';
 import { detectSandboxSupport } from './detect-sandbox-support.ts';
-import { findPidsCgroupParent } from './pids-cgroup.ts';
+import { fallbackAddressSpaceBytes } from './limits.ts';
 import type { Sandbox } from './types.ts';
 
 const support = await detectSandboxSupport('bubblewrap');
 const isRoot = process.getuid?.() === 0;
+const memoryCgroupParent = findCgroupParent('memory');
+
+/** This process's per-command cgroups still present under the pids and memory parents. */
+function leftoverCgroups(): string[] {
+  return [findCgroupParent('pids'), memoryCgroupParent].flatMap((parent) =>
+    parent ? readdirSync(parent).filter((name) => name.startsWith(`shakedown-${process.pid}-`)) : [],
+  );
+}
 
 function leftoverProcesses(marker: string): string {
   try {
@@ -173,11 +182,7 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     expect(execFileSync('echo', ['host-alive'], { encoding: 'utf8' })).toBe('host-alive\n');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(leftoverProcesses(marker)).toBe('');
-    const cgroupParent = findPidsCgroupParent();
-    if (cgroupParent) {
-      const ours = readdirSync(cgroupParent).filter((name) => name.startsWith(`shakedown-${process.pid}-`));
-      expect(ours).toEqual([]);
-    }
+    expect(leftoverCgroups()).toEqual([]);
   });
 
   it('caps endless output and kills the producer', async () => {
@@ -212,7 +217,9 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
       limits: { cpuSeconds: 1, fileSizeBytes: 1024 * 1024, memoryBytes: 2 * 1024 ** 3, processes: 100 },
     });
     const values = await limited.exec('echo $(ulimit -t) $(ulimit -v) $(ulimit -f) $(ulimit -u)');
-    expect(values.stdout.trim()).toBe(`1 ${2 * 1024 * 1024} 1024 100`);
+    // With a memory cgroup there is no RLIMIT_AS at all; without, only the generous backstop.
+    const addressSpace = memoryCgroupParent ? 'unlimited' : fallbackAddressSpaceBytes(2 * 1024 ** 3) / 1024;
+    expect(values.stdout.trim()).toBe(`1 ${addressSpace} 1024 100`);
 
     const big = await limited.exec('head -c 3000000 /dev/zero > big.bin');
     expect(big.exitCode).not.toBe(0);
@@ -222,6 +229,46 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     expect(spin.timedOut).toBe(false);
     expect(spin.exitCode).not.toBe(0);
   });
+
+  it("runs Node's fetch (WebAssembly) with the default limits", async () => {
+    const defaults = await createSandbox(workspace, { backend: 'bubblewrap' });
+    const result = await defaults.exec(
+      `node -e "fetch('http://127.0.0.1:1').catch((e) => console.log('ok', e.cause?.code ?? e.message))"`,
+      { timeoutMs: 30_000 },
+    );
+    expect(result.stderr).not.toMatch(/WebAssembly|Out of memory/i);
+    expect(result.stdout).toMatch(/^ok (ECONNREFUSED|fetch failed)/);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it.skipIf(!memoryCgroupParent)(
+    'OOM-kills a command over the memory limit, reports it, and leaves the host and no cgroup behind',
+    async () => {
+      const limited = await createSandbox(workspace, {
+        backend: 'bubblewrap',
+        limits: { memoryBytes: 128 * 1024 ** 2 },
+      });
+      // 512 MiB, every page touched; never reaches "allocated".
+      const hog = await limited.exec(
+        `node -e "const b = Buffer.alloc(512 * 1024 * 1024, 1); console.log('allocated', b.length)"`,
+        { timeoutMs: 60_000 },
+      );
+      expect(hog.stdout).not.toContain('allocated');
+      expect(hog.exitCode).not.toBe(0);
+      expect(hog.timedOut).toBe(false);
+      expect(hog.outOfMemory).toBe(true);
+      expect(hog.stderr).toContain('out of memory (sandbox memory limit 128 MiB)');
+
+      const small = await limited.exec(
+        `node -e "const b = Buffer.alloc(16 * 1024 * 1024, 1); console.log('allocated', b.length)"`,
+        { timeoutMs: 60_000 },
+      );
+      expect(small).toMatchObject({ exitCode: 0, outOfMemory: false });
+      expect(small.stdout).toBe(`allocated ${16 * 1024 * 1024}\n`);
+      expect(execFileSync('echo', ['host-alive'], { encoding: 'utf8' })).toBe('host-alive\n');
+      expect(leftoverCgroups()).toEqual([]);
+    },
+  );
 
   it('starts a trivial command quickly', async () => {
     const durations: number[] = [];

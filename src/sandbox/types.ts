@@ -5,7 +5,12 @@ export type SandboxBackend = 'bubblewrap' | 'docker' | 'podman' | 'none';
 export interface SandboxLimits {
   /** CPU seconds per command (RLIMIT_CPU). */
   cpuSeconds: number;
-  /** Address-space / memory limit in bytes. */
+  /**
+   * Memory limit in bytes per command. bubblewrap: a memory cgroup (`memory.max`, swap off) when the host
+   * allows one, the kernel OOM-killing the command beyond it (reported as `outOfMemory`); otherwise, and for
+   * backend 'none', only a generous RLIMIT_AS backstop (see fallbackAddressSpaceBytes). docker/podman:
+   * `--memory`.
+   */
   memoryBytes: number;
   /** Largest file a command may write, in bytes (RLIMIT_FSIZE). */
   fileSizeBytes: number;
@@ -35,6 +40,12 @@ export interface SandboxExecResult {
   timedOut: boolean;
   outputTruncated: boolean;
   durationMs: number;
+  /**
+   * True when the kernel OOM-killed a process of the command because it exceeded limits.memoryBytes
+   * (a note is then appended to stderr). Set only where a memory cgroup enforces the limit (bubblewrap
+   * with a usable memory controller); absent elsewhere.
+   */
+  outOfMemory?: boolean;
 }
 
 export interface Sandbox {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { escapedCwdResult } from './escaped-cwd-result.ts';
-import { ulimitScript } from './limits.ts';
+import { fallbackAddressSpaceBytes, ulimitScript } from './limits.ts';
 import { runProcess } from './run-process.ts';
 import { buildSandboxEnvironment } from './sandbox-environment.ts';
 import type { Toolchains } from './toolchain-paths.ts';
@@ -12,7 +12,8 @@ import { resolveInsideWorkspace } from './workspace-path.ts';
 /**
  * Backend 'none': commands run directly on the host, with NO filesystem or network isolation. It still
  * gives them a clean environment, a private HOME, rlimits, the timeout, the output cap and the
- * process-group kill. Only ever used when asked for explicitly.
+ * process-group kill. limits.memoryBytes is NOT enforced: only a generous RLIMIT_AS backstop
+ * (fallbackAddressSpaceBytes). Only ever used when asked for explicitly.
  */
 export class UnconfinedSandbox implements Sandbox {
   readonly backend = 'none' as const;
@@ -43,7 +44,7 @@ export class UnconfinedSandbox implements Sandbox {
       [
         '/bin/bash',
         '-c',
-        `${ulimitScript(this.limits)}; exec /bin/bash -c "$1"`,
+        `${ulimitScript(this.limits, fallbackAddressSpaceBytes(this.limits.memoryBytes))}; exec /bin/bash -c "$1"`,
         'shakedown-sandbox',
         command,
       ],

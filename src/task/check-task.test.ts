@@ -6,7 +6,7 @@ import { runGit } from '../agent/workspace/run-git.ts';
 import { checkTask } from './check-task.ts';
 import { loadTask } from './load-task.ts';
 import { createPythonHistory, type PythonHistory } from './mine/python-history-fixture.ts';
-import { writeTaskFolder } from './write-task-folder.ts';
+import { type TaskFolderContent, writeTaskFolder } from './write-task-folder.ts';
 
 describe('checkTask', () => {
   let directory: string;
@@ -33,6 +33,7 @@ describe('checkTask', () => {
     failToPass: string[],
     passToPass: string[],
     instruction = 'Add mul(a, b).',
+    constraints?: TaskFolderContent['definition']['constraints'],
   ) => {
     await writeTaskFolder(join(directory, name), {
       definition: {
@@ -43,6 +44,7 @@ describe('checkTask', () => {
         test_output: { format: 'pytest' },
         fail_to_pass: failToPass,
         pass_to_pass: passToPass,
+        ...(constraints ? { constraints } : {}),
       },
       instruction,
       goldPatch,
@@ -102,6 +104,36 @@ describe('checkTask', () => {
         message.startsWith('error lint: instruction.md contains 2 of the 2 lines gold.patch adds'),
       ),
     ).toBe(true);
+  });
+
+  it('checks the constraints with gold.patch applied: one violated there makes the task invalid', async () => {
+    const task = await writeTask(
+      'constrained',
+      ['tests/test_calc.py::test_mul_multiplies_two_numbers'],
+      ['tests/test_calc.py::test_add'],
+      'Add mul(a, b).',
+      [
+        {
+          id: 'keeps-mul',
+          description: 'calc.py defines mul',
+          check: { require_pattern: '^def mul', paths: ['calc.py'] },
+        },
+        {
+          id: 'no-mul-at-all',
+          description: 'calc.py never defines mul',
+          check: { forbid_pattern: '^def mul', paths: ['calc.py'] },
+        },
+      ],
+    );
+    const report = await checkTask(task, { runs: 1, sandbox: { backend: 'none' } });
+    expect(report.valid).toBe(false);
+    expect(report.problems.filter((problem) => problem.severity === 'error')).toEqual([
+      {
+        severity: 'error',
+        check: 'constraints',
+        message: 'constraint no-mul-at-all (calc.py never defines mul) is violated with gold.patch: forbidden pattern found in calc.py',
+      },
+    ]);
   });
 
   it('reports a setup failure as an error without running the tests', async () => {

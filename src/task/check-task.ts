@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxOptions } from '../sandbox/types.ts';
+import type { ConstraintResult } from './check-constraints.ts';
 import { lintTask, type TaskCheckProblem } from './lint-task.ts';
 import { runTaskTests, type TaskTestRun, type TaskTestSide } from './run-task-tests.ts';
 import type { Task } from './task.ts';
@@ -43,7 +44,8 @@ export interface TaskCheckReport {
  * Checks that a task is sound: {@link lintTask}'s static checks, then `runs` times each: the tests at the base
  * (tests.patch applied) where every FAIL_TO_PASS test must fail and every PASS_TO_PASS test pass, and with gold.patch
  * applied where all must pass. Tests whose outcome differs between runs are flaky: reported (warning) and dropped
- * from the returned lists. Setup failures, a patch that does not apply or a run without results are errors.
+ * from the returned lists. Setup failures, a patch that does not apply or a run without results are errors, and so
+ * is a task constraint violated with gold.patch applied (checked after each gold run, as after an attempt).
  */
 export async function checkTask(task: Task, options: CheckTaskOptions = {}): Promise<TaskCheckReport> {
   const started = performance.now();
@@ -77,6 +79,7 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'shakedown-check-')));
   try {
     const results: Record<TaskTestSide, TestResult[][]> = { base: [], gold: [] };
+    const violated = new Map<string, ConstraintResult>();
     for (let run = 1; run <= runs; run++) {
       for (const side of ['base', 'gold'] as const) {
         progress(`run ${run}/${runs}: tests ${side === 'base' ? 'at the base' : 'with gold.patch'}`);
@@ -87,7 +90,12 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
           progress(`${failure.check}: ${failure.message}`);
           return report();
         }
-        if (outcome.status === 'graded') results[side].push(outcome.grade.testResults);
+        if (outcome.status !== 'graded') continue;
+        results[side].push(outcome.grade.testResults);
+        for (const constraint of outcome.constraints ?? []) {
+          if (constraint.status === 'violated' && !violated.has(constraint.id))
+            violated.set(constraint.id, constraint);
+        }
       }
     }
 
@@ -119,6 +127,15 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
         severity: 'warning',
         check: 'gold',
         message: `${id} is flaky (its outcome differed between runs): dropped`,
+      });
+    }
+    for (const constraint of violated.values()) {
+      problems.push({
+        severity: 'error',
+        check: 'constraints',
+        message: `constraint ${constraint.id} (${constraint.description}) is violated with gold.patch${
+          constraint.detail ? `: ${constraint.detail}` : ''
+        }`,
       });
     }
     const failToPass = task.failToPass.filter((id) => !flaky.has(id));

@@ -5,8 +5,8 @@ import type { Task } from './task.ts';
 /** One finding of a task check; errors make the task invalid, warnings do not. */
 export interface TaskCheckProblem {
   severity: 'error' | 'warning';
-  /** Which check found it: `lint`, `setup`, `tests-patch`, `gold-patch`, `base` or `gold`. */
-  check: 'lint' | 'setup' | 'tests-patch' | 'gold-patch' | 'base' | 'gold';
+  /** Which check found it: `lint`, `setup`, `tests-patch`, `gold-patch`, `base`, `gold` or `constraints`. */
+  check: 'lint' | 'setup' | 'tests-patch' | 'gold-patch' | 'base' | 'gold' | 'constraints';
   message: string;
 }
 

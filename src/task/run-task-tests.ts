@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SandboxOptions } from '../sandbox/types.ts';
 import { applyPatch } from './apply-patch.ts';
+import { type ConstraintResult, checkConstraints } from './check-constraints.ts';
 import { type GradeResult, gradeAttempt } from './grade.ts';
 import { prepareTaskWorkspace } from './prepare-task-workspace.ts';
 import type { Task } from './task.ts';
@@ -24,7 +25,13 @@ export interface RunTaskTestsOptions {
 
 /** The outcome of one run of a task's hidden tests. */
 export type TaskTestRun =
-  | { status: 'graded'; side: TaskTestSide; grade: GradeResult }
+  | {
+      status: 'graded';
+      side: TaskTestSide;
+      grade: GradeResult;
+      /** The task's constraints checked after grading, as an attempt's are (gold side, tasks with constraints). */
+      constraints?: ConstraintResult[];
+    }
   | { status: 'setup-failed'; side: TaskTestSide; reason: string }
   | { status: 'gold-patch-failed'; side: TaskTestSide; reason: string };
 
@@ -33,7 +40,8 @@ const defaultTestTimeoutMs = 10 * 60 * 1000;
 /**
  * Runs a task's hidden tests once in a fresh workspace, exactly as grading will: the workspace is prepared (setup
  * commands included), gold.patch is applied for the `gold` side, then {@link gradeAttempt} applies tests.patch, runs
- * the test command and parses every result. The workspace is removed afterwards.
+ * the test command and parses every result. On the `gold` side the task's constraints (if any) are then checked in
+ * the same workspace, as they are after an attempt. The workspace is removed afterwards.
  */
 export async function runTaskTests(
   task: Task,
@@ -69,6 +77,10 @@ export async function runTaskTests(
       sandbox: prepared.sandbox,
       testTimeoutMs: options.testTimeoutMs ?? defaultTestTimeoutMs,
     });
+    if (side === 'gold' && task.constraints.length > 0) {
+      const constraints = await checkConstraints(task, prepared.workspace.dir, prepared.sandbox);
+      return { status: 'graded', side, grade, constraints };
+    }
     return { status: 'graded', side, grade };
   } finally {
     await prepared.dispose();

@@ -5,7 +5,7 @@ import type { AttemptOutcome } from '../run-attempt.ts';
 import type { AttemptRecord } from '../store/store-types.ts';
 
 /** Version of the job and result messages; a worker refuses messages of another version. */
-export const ATTEMPT_JOB_VERSION = 1;
+export const ATTEMPT_JOB_VERSION = 1 as const;
 
 /**
  * Everything a worker needs to run one attempt (the data of an attempt job). The task travels whole (instruction,

@@ -27,7 +27,7 @@ import { attemptIdOfJob, attemptQueueNameOf, jobIdOf, QUEUE_PREFIX, resultQueueN
 import { recordAttemptResult } from './record-attempt-result.ts';
 
 /** Input of {@link executeDistributedRun}: a local run's input plus the Redis to queue attempts on. */
-export interface ExecuteDistributedRunOptions extends Omit<ExecuteRunOptions, 'keepWorkspaces' | 'attemptFilter'> {
+export interface ExecuteDistributedRunOptions extends Omit<ExecuteRunOptions, 'attemptFilter'> {
   connection: ConnectionOptions;
   /** Called for every result a worker sends, recorded or ignored. */
   onResult?: (result: DistributedResult) => void;

@@ -2,7 +2,7 @@ import type { TranscriptEvent } from '../../agent/events.ts';
 import { BUILT_IN_PRICE_TABLE, costOfUsage, findPrice, mergePriceTables } from '../../metrics/price-table.ts';
 import { API_KEY_VARIABLES } from '../../model/create-model-client.ts';
 import { redactSecrets } from '../../model/redact-secrets.ts';
-import { attemptCost, type ClientFactory, defaultClientFactory, priceKeyOf } from '../execute-run.ts';
+import { attemptCost, type ClientFactory, defaultClientFactory } from '../execute-run.ts';
 import { type AttemptOutcome, runAttempt } from '../run-attempt.ts';
 import { openStore } from '../store/store.ts';
 import type { AttemptRecord } from '../store/store-types.ts';
@@ -45,7 +45,7 @@ export async function runAttemptJob(data: AttemptJobData, options: RunAttemptJob
   ];
   const redact = (text: string) => redactSecrets(text, secrets);
   const clientFactory = options.clientFactory ?? defaultClientFactory(data.settings, env);
-  const price = findPrice(mergePriceTables(BUILT_IN_PRICE_TABLE, data.settings.prices), priceKeyOf(model));
+  const price = findPrice(mergePriceTables(BUILT_IN_PRICE_TABLE, data.settings.prices), model.id);
 
   const store = openStore(':memory:');
   try {

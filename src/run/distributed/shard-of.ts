@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Task } from '../../task/task.ts';
+import type { ModelConfig, ShakedownConfig } from '../config.ts';
+import { fingerprintHash, runFingerprintOf } from '../run-fingerprint.ts';
 import type { AttemptPlan } from '../store/store-types.ts';
 
 /** One shard of a run's matrix: `index` of `count`, 1-based as `--shard i/n` writes it. */
@@ -35,4 +38,23 @@ export function shardIndexOf(
 /** Whether a matrix cell belongs to `shard`. */
 export function inShard(plan: Pick<AttemptPlan, 'modelId' | 'taskId' | 'attemptIndex'>, shard: Shard): boolean {
   return shardIndexOf(plan, shard.count) === shard.index - 1;
+}
+
+/** The data folder of a shard when none is given: `<dataDir>-shard-<i>-of-<n>`, so shards never share a store. */
+export function shardDataDirOf(dataDir: string, shard: Shard): string {
+  return `${dataDir.replace(/[\\/]+$/, '')}-shard-${shard.index}-of-${shard.count}`;
+}
+
+/**
+ * The run id shards of one sweep share when `--run-id` is not given: derived from the run's fingerprint (models,
+ * tasks, settings), so every shard of the same configuration names the same
+ * run and `shakedown merge` joins them into one.
+ */
+export function shardRunIdOf(
+  config: ShakedownConfig,
+  models: readonly ModelConfig[],
+  tasks: readonly Task[],
+): string {
+  const hash = fingerprintHash(runFingerprintOf(config, [...models], [...tasks]));
+  return `run-shard-${hash.slice(0, 12)}`;
 }

@@ -65,7 +65,7 @@ export async function startAttemptWorker(options: AttemptWorkerOptions): Promise
     }
     if (!served.has(data.model.id)) throw new Error(`job ${job.id} is for ${data.model.id}, not served here`);
     const results = resultQueueOf(data.resultQueue);
-    const base = { version: ATTEMPT_JOB_VERSION, runId: data.runId, attemptId: data.attemptId, worker: options.name };
+    const base = { version: ATTEMPT_JOB_VERSION as typeof ATTEMPT_JOB_VERSION, runId: data.runId, attemptId: data.attemptId, worker: options.name };
     const result = await runAttemptJob(data, {
       worker: options.name,
       dataDir: options.dataDir,

@@ -1,0 +1,166 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScriptedClient } from '../../model/scripted-client.ts';
+import type { Task } from '../../task/task.ts';
+import { type ModelConfig, shakedownConfigSchema } from '../config.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { writeSyntheticSuite } from '../synthetic-suite.test-helper.ts';
+import { type DistributedResult, executeDistributedRun } from './execute-distributed-run.ts';
+import { redisConnectionOf } from './redis-connection.ts';
+import { hasRedisServer, REDIS_SERVER_PATH, startTestRedisServer, type TestRedisServer } from './redis-server.test-helper.ts';
+
+const models: ModelConfig[] = [
+  { id: 'simulated:alpha', protocol: 'native' },
+  { id: 'simulated:beta', protocol: 'native' },
+];
+
+interface WorkerProcess {
+  child: ChildProcess;
+  events: Array<{ type: string; attemptId?: string; message?: string }>;
+  output: () => string;
+  exited: Promise<void>;
+}
+
+function startWorker(redisUrl: string, name: string, serves: string[], dataDir: string): WorkerProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'attempt-worker.test-helper.ts')],
+    {
+      env: {
+        ...process.env,
+        SHAKEDOWN_TEST_REDIS_URL: redisUrl,
+        SHAKEDOWN_TEST_SERVES: serves.join(','),
+        SHAKEDOWN_TEST_WORKER_NAME: name,
+        SHAKEDOWN_TEST_DATA_DIR: dataDir,
+        SHAKEDOWN_TEST_LATENCY_MS: '350',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const events: WorkerProcess['events'] = [];
+  let text = '';
+  let buffered = '';
+  child.stdout?.on('data', (chunk) => {
+    buffered += String(chunk);
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) events.push(JSON.parse(line));
+  });
+  child.stderr?.on('data', (chunk) => {
+    text += String(chunk);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, events, output: () => text, exited };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERVER_PATH})`, () => {
+  let directory: string;
+  let tasks: Task[];
+  let redis: TestRedisServer;
+  let store: Store;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    directory = await mkdtemp(path.join(tmpdir(), 'shakedown-distributed-'));
+    tasks = await writeSyntheticSuite(path.join(directory, 'suite'), 2);
+    redis = await startTestRedisServer();
+    store = openStore(path.join(directory, 'coordinator'));
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+    }
+    store?.close();
+    await redis?.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('records every attempt exactly once when a worker is killed mid-attempt', async () => {
+    const first = startWorker(redis.url, 'worker-1', ['simulated:alpha', 'simulated:beta'], path.join(directory, 'w1'));
+    const second = startWorker(redis.url, 'worker-2', ['simulated:alpha'], path.join(directory, 'w2'));
+    workers.push(first, second);
+    await waitFor(
+      () => workers.every((worker) => worker.events.some((event) => event.type === 'ready')),
+      30_000,
+      'the workers to start',
+    );
+
+    const results: DistributedResult[] = [];
+    const warnings: string[] = [];
+    let killedAttempt: string | undefined;
+    const run = executeDistributedRun({
+      config: shakedownConfigSchema.parse({ attempts: 3, sandbox: 'none' }),
+      models,
+      tasks,
+      store,
+      dataDir: path.join(directory, 'coordinator'),
+      connection: redisConnectionOf(redis.url),
+      runId: 'run-20260101-000000-d15d',
+      clientFactory: () => createScriptedClient([]),
+      onResult: (result) => results.push(result),
+      onProgress: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+      },
+    });
+    const killWhenBusy = (async () => {
+      await waitFor(
+        () => second.events.some((event) => event.type === 'attempt-started'),
+        30_000,
+        'worker-2 to start an attempt',
+      );
+      killedAttempt = second.events.find((event) => event.type === 'attempt-started')?.attemptId;
+      second.child.kill('SIGKILL');
+    })();
+    const result = await run;
+    await killWhenBusy;
+
+    expect(result.status).toBe('completed');
+    const attempts = store.attempts(result.runId);
+    expect(attempts).toHaveLength(2 * 2 * 3);
+    for (const attempt of attempts) {
+      expect(attempt.status, `${attempt.id}: ${attempt.error}`).toBe('finished');
+      expect(attempt.gradeStatus, attempt.id).toBe(attempt.modelId === 'simulated:alpha' ? 'resolved' : 'unresolved');
+      const events = store.events(attempt.id);
+      expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index));
+      expect(events.filter((event) => event.type === 'attempt-started')).toHaveLength(1);
+      expect(events.at(-1)?.type).toBe('attempt-finished');
+      expect(store.steps({ attemptId: attempt.id }).length).toBeGreaterThan(0);
+      if (attempt.modelId === 'simulated:beta') expect(attempt.worker).toBe('worker-1');
+      else expect(['worker-1', 'worker-2']).toContain(attempt.worker);
+    }
+    const recorded = results.filter((entry) => entry.status === 'recorded').map((entry) => entry.attemptId);
+    expect(new Set(recorded).size).toBe(recorded.length);
+    expect(recorded.sort()).toEqual(attempts.map((attempt) => attempt.id).sort());
+    expect(result.outcomes.resolved + result.outcomes.unresolved).toBe(12);
+    expect(result.duplicates).toBe(results.filter((entry) => entry.status === 'duplicate').length);
+
+    // The killed worker's attempt stalled, was retried by worker-1 and recorded from there, once.
+    expect(killedAttempt).toBeDefined();
+    expect(store.attempt(killedAttempt!)?.worker).toBe('worker-1');
+    expect(second.events.some((event) => event.type === 'attempt-finished' && event.attemptId === killedAttempt)).toBe(
+      false,
+    );
+    expect(first.events.some((event) => event.type === 'attempt-started' && event.attemptId === killedAttempt)).toBe(
+      true,
+    );
+    expect(warnings.filter((warning) => !warning.startsWith('ignored a duplicate'))).toEqual([]);
+    expect(store.getRun(result.runId)?.status).toBe('completed');
+
+    first.child.kill('SIGTERM');
+    await first.exited;
+    expect(first.child.exitCode, first.output()).toBe(0);
+  }, 90_000);
+});

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Per-command cgroups bounding one sandboxed command's processes (`pids`) and memory (`memory`).
+ *
+ * Why pids: RLIMIT_NPROC does not apply to uid 0 (the kernel exempts the root user even inside a user
+ * namespace bwrap creates as root), so when shakedown runs as root a fork bomb is contained by the pids
+ * controller instead.
+ *
+ * Why memory: an address-space limit (RLIMIT_AS) is the wrong bound for modern runtimes: V8 reserves
+ * ~10 GiB of virtual address space for every WebAssembly memory (Node's fetch/undici uses one), the JVM and
+ * Go reserve large heaps up front, so a few GiB of RLIMIT_AS makes them fail while they use little real
+ * memory. The memory controller bounds what a command actually uses and has the kernel OOM-kill it beyond.
+ *
+ * Layout: cgroup v2 (a unified hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified whose root enables the
+ * controller in cgroup.subtree_control) puts both limits in one cgroup; cgroup v1 uses one cgroup per
+ * controller hierarchy (/sys/fs/cgroup/pids, /sys/fs/cgroup/memory). A v1 cgroup is created under
+ * shakedown's own cgroup of that hierarchy when it is writable (so limits the host put on shakedown still
+ * bind the command), else under the hierarchy's root. All of it needs a writable cgroupfs (in practice root
+ * on the host); each controller falls back independently when it is unavailable.
+ */
+export type CgroupController = 'pids' | 'memory';
+
+/** Where each controller's per-command cgroups are created (undefined: not usable on this host). */
+export interface CgroupParents {
+  pids?: string;
+  memory?: string;
+}
+
+/** The cgroups of one command. */
+export interface CommandCgroup {
+  /** Files a wrapper shell writes its pid to, to move itself (and so every descendant) into the cgroups. */
+  readonly processesFiles: readonly string[];
+  /** Whether a memory limit is enforced by a cgroup for this command. */
+  readonly limitsMemory: boolean;
+  /** Whether the kernel OOM-killed a process of this command (read it before `remove`). */
+  outOfMemory(): boolean;
+  /** Removes the cgroups (killing and retrying while their last processes die). */
+  remove(): Promise<void>;
+}
+
+const CGROUP_MOUNT = '/sys/fs/cgroup';
+const UNIFIED_ROOTS = [CGROUP_MOUNT, path.join(CGROUP_MOUNT, 'unified')];
+/** The file whose presence in a fresh child proves the controller is active there. */
+const V2_LIMIT_FILE: Record<CgroupController, string> = { pids: 'pids.max', memory: 'memory.max' };
+const V1_LIMIT_FILE: Record<CgroupController, string> = { pids: 'pids.max', memory: 'memory.limit_in_bytes' };
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** shakedown's own cgroup directory in the v1 hierarchy of `controller`, from /proc/self/cgroup. */
+function ownV1Directory(controller: CgroupController): string | undefined {
+  for (const line of (readText('/proc/self/cgroup') ?? '').split('\n')) {
+    const [, controllers, cgroupPath] = line.split(':');
+    if (controllers?.split(',').includes(controller) && cgroupPath && cgroupPath !== '/') {
+      return path.join(CGROUP_MOUNT, controller, cgroupPath);
+    }
+  }
+  return undefined;
+}
+
+/** Whether a child cgroup can really be created under `parent` and gets `limitFile` (a real write probe). */
+function canCreateChild(parent: string, limitFile: string): boolean {
+  try {
+    if (!existsSync(path.join(parent, 'cgroup.procs'))) return false;
+    accessSync(parent, constants.W_OK);
+    // A read-only cgroupfs (containers) passes access(2) for root; try for real.
+    const probe = path.join(parent, `shakedown-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(probe);
+    const usable = existsSync(path.join(probe, limitFile));
+    rmdirSync(probe);
+    return usable;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds a writable cgroup directory under which `controller` works, or undefined when there is none. */
+export function findCgroupParent(controller: CgroupController): string | undefined {
+  for (const root of UNIFIED_ROOTS) {
+    const enabled = readText(path.join(root, 'cgroup.subtree_control'))?.split(/\s+/) ?? [];
+    if (enabled.includes(controller) && canCreateChild(root, V2_LIMIT_FILE[controller])) return root;
+  }
+  const own = ownV1Directory(controller);
+  for (const candidate of [own, path.join(CGROUP_MOUNT, controller)]) {
+    if (candidate && canCreateChild(candidate, V1_LIMIT_FILE[controller])) return candidate;
+  }
+  return undefined;
+}
+
+/** Finds the parents of every controller (see findCgroupParent). */
+export function findCgroupParents(): CgroupParents {
+  return { pids: findCgroupParent('pids'), memory: findCgroupParent('memory') };
+}
+
+/** Whether `directory` is in a cgroup v2 hierarchy. */
+function isUnified(directory: string): boolean {
+  return existsSync(path.join(directory, 'cgroup.controllers'));
+}
+
+function writeIfPresent(file: string, value: string): void {
+  if (existsSync(file)) writeFileSync(file, value);
+}
+
+/** A `key value` line of a cgroup stat file (memory.events, memory.oom_control). */
+function statValue(text: string | undefined, key: string): number | undefined {
+  const match = new RegExp(`^${key} (\\d+)$`, 'm').exec(text ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+async function removeDirectory(directory: string): Promise<void> {
+  const killFile = path.join(directory, 'cgroup.kill');
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      rmdirSync(directory);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if (existsSync(killFile)) {
+        try {
+          writeFileSync(killFile, '1');
+        } catch {
+          // Nothing left to kill.
+        }
+      } else {
+        // cgroup v1 has no cgroup.kill: kill what is left one by one (a daemon that left the process group).
+        for (const pid of (readText(path.join(directory, 'cgroup.procs')) ?? '').split('\n')) {
+          if (!/^\d+$/.test(pid)) continue;
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/**
+ * Creates the cgroups of one command under `parents`: `pids.max` = `processes` and, for memory,
+ * `memory.max` (v2, with `memory.swap.max` 0) or `memory.limit_in_bytes` (v1, with
+ * `memory.memsw.limit_in_bytes` when swap accounting exists) = `memoryBytes`, so swap cannot extend it.
+ * Returns undefined when no controller is usable. Throws when the cgroupfs refuses a write; whatever was
+ * created by then is removed.
+ */
+export function createCommandCgroup(
+  parents: CgroupParents,
+  limits: { processes: number; memoryBytes: number },
+): CommandCgroup | undefined {
+  const name = `shakedown-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const directories: string[] = [];
+  const ensure = (parent: string): string => {
+    const directory = path.join(parent, name);
+    if (!directories.includes(directory)) {
+      mkdirSync(directory);
+      directories.push(directory);
+    }
+    return directory;
+  };
+  let memoryDirectory: string | undefined;
+  try {
+    if (parents.pids) {
+      writeFileSync(path.join(ensure(parents.pids), 'pids.max'), String(Math.floor(limits.processes)));
+    }
+    if (parents.memory) {
+      memoryDirectory = ensure(parents.memory);
+      const bytes = String(Math.floor(limits.memoryBytes));
+      if (isUnified(memoryDirectory)) {
+        writeFileSync(path.join(memoryDirectory, 'memory.max'), bytes);
+        writeIfPresent(path.join(memoryDirectory, 'memory.swap.max'), '0');
+      } else {
+        writeFileSync(path.join(memoryDirectory, 'memory.limit_in_bytes'), bytes);
+        // memory+swap must be >= memory: set after memory.limit_in_bytes.
+        writeIfPresent(path.join(memoryDirectory, 'memory.memsw.limit_in_bytes'), bytes);
+      }
+    }
+  } catch (error) {
+    for (const directory of directories) {
+      try {
+        rmdirSync(directory);
+      } catch {
+        // Best effort: nothing ran in it yet.
+      }
+    }
+    throw error;
+  }
+  if (directories.length === 0) return undefined;
+
+  return {
+    processesFiles: directories.map((directory) => path.join(directory, 'cgroup.procs')),
+    limitsMemory: memoryDirectory !== undefined,
+    outOfMemory() {
+      if (!memoryDirectory) return false;
+      if (isUnified(memoryDirectory)) {
+        return (statValue(readText(path.join(memoryDirectory, 'memory.events')), 'oom_kill') ?? 0) > 0;
+      }
+      // `oom_kill` exists since Linux 4.13; before, it is not detectable (memory.failcnt also counts the
+      // page-cache reclaims that merely hit the limit, so it would report false OOMs).
+      return (statValue(readText(path.join(memoryDirectory, 'memory.oom_control')), 'oom_kill') ?? 0) > 0;
+    },
+    async remove() {
+      await Promise.all(directories.map(removeDirectory));
+    },
+  };
+}
+
+/**
+ * Shell wrapper (argv prefix) that moves itself into every cgroup of `cgroup` and then execs the rest of
+ * the argv, so every descendant is counted from its first instruction.
+ */
+export function cgroupWrapper(cgroup: CommandCgroup): string[] {
+  return [
+    '/bin/sh',
+    '-c',
+    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"',
+    'shakedown-cgroup',
+    String(cgroup.processesFiles.length),
+    ...cgroup.processesFiles,
+  ];
+}
