@@ -17,7 +17,11 @@ export function createMergeCommand(): Command {
 }
 
 /** Does the work of `shakedown merge`; returns the exit code. */
-export function mergeCommand(outDir: string, inDirs: readonly string[], write: (text: string) => void): number {
+export function mergeCommand(
+  outDir: string,
+  inDirs: readonly string[],
+  write: (text: string) => void,
+): number {
   let store: ReturnType<typeof openStore>;
   try {
     store = openStore(path.resolve(outDir));
@@ -33,8 +37,12 @@ export function mergeCommand(outDir: string, inDirs: readonly string[], write: (
     write(formatMergeReport(report));
     for (const run of store.listRuns()) {
       const attempts = store.attempts(run.id);
-      const finished = attempts.filter((attempt) => attempt.status !== 'pending' && attempt.status !== 'running');
-      write(`run ${run.id}: ${finished.length} finished attempts, ${attempts.filter((a) => a.resolved).length} resolved\n`);
+      const finished = attempts.filter(
+        (attempt) => attempt.status !== 'pending' && attempt.status !== 'running',
+      );
+      write(
+        `run ${run.id}: ${finished.length} finished attempts, ${attempts.filter((a) => a.resolved).length} resolved\n`,
+      );
     }
     return report.conflicts.length > 0 ? 1 : 0;
   } catch (error) {
@@ -53,7 +61,8 @@ export function formatMergeReport(report: MergeReport): string {
     `attempts already present: ${report.attemptsAlreadyPresent}`,
     `unfinished attempts skipped: ${report.attemptsUnfinished}`,
   ];
-  for (const skipped of report.runsSkipped) lines.push(`skipped run ${skipped.runId} from ${skipped.source}: ${skipped.reason}`);
+  for (const skipped of report.runsSkipped)
+    lines.push(`skipped run ${skipped.runId} from ${skipped.source}: ${skipped.reason}`);
   for (const conflict of report.conflicts)
     lines.push(`conflict: ${conflict.attemptId} from ${conflict.source}: ${conflict.reason}`);
   return `${lines.join('\n')}\n`;

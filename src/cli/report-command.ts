@@ -21,7 +21,10 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export async function resolveDataDir(flag: string | undefined, directory = process.cwd()): Promise<string> {
   if (flag !== undefined) return flag;
   const loaded = await loadConfig({ directory });
-  return path.resolve(loaded.file ? path.dirname(path.resolve(loaded.file)) : directory, loaded.config.dataDir);
+  return path.resolve(
+    loaded.file ? path.dirname(path.resolve(loaded.file)) : directory,
+    loaded.config.dataDir,
+  );
 }
 
 /**
@@ -64,9 +67,15 @@ export function createReportCommand(): Command {
         .default('md'),
     )
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
-    .option('--data-dir <dir>', "directory of the shakedown store (default: shakedown.yaml's dataDir, else .shakedown)")
+    .option(
+      '--data-dir <dir>',
+      "directory of the shakedown store (default: shakedown.yaml's dataDir, else .shakedown)",
+    )
     .action(
-      async (runId: string | undefined, options: { format: ReportFormat; out?: string; dataDir?: string }) => {
+      async (
+        runId: string | undefined,
+        options: { format: ReportFormat; out?: string; dataDir?: string },
+      ) => {
         const metrics = loadMetricsFromDataDir(await resolveDataDir(options.dataDir), runId);
         const output = renderReport(metrics, options.format);
         if (options.out) {

@@ -29,7 +29,10 @@ export function createRescoreCommand(): Command {
     .description('Recompute the metrics of a stored run from its transcripts (no model calls)')
     .argument('<run>', 'run id')
     .option('--json', 'print the full metrics as JSON (same as `report --format json`)')
-    .option('--data-dir <dir>', "directory of the shakedown store (default: shakedown.yaml's dataDir, else .shakedown)")
+    .option(
+      '--data-dir <dir>',
+      "directory of the shakedown store (default: shakedown.yaml's dataDir, else .shakedown)",
+    )
     .action(async (runId: string, options: { json?: boolean; dataDir?: string }) => {
       const metrics = loadMetricsFromDataDir(await resolveDataDir(options.dataDir), runId);
       process.stdout.write(options.json ? renderJsonReport(metrics) : formatRescore(metrics));

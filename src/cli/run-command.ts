@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { API_KEY_VARIABLES } from '../model/create-model-client.ts';
 import { redactSecrets } from '../model/redact-secrets.ts';
+import { AGENT_PRESET_NAMES, type AgentConfig, describeAgent, parseAgentFlag } from '../run/agent-choice.ts';
 import {
   configJsonSchema,
   loadConfig,
@@ -12,7 +13,13 @@ import {
 } from '../run/config.ts';
 import { executeDistributedRun } from '../run/distributed/execute-distributed-run.ts';
 import { redisConnectionOf } from '../run/distributed/redis-connection.ts';
-import { inShard, parseShard, type Shard, shardDataDirOf, shardRunIdOf } from '../run/distributed/shard-of.ts';
+import {
+  inShard,
+  parseShard,
+  type Shard,
+  shardDataDirOf,
+  shardRunIdOf,
+} from '../run/distributed/shard-of.ts';
 import { executeRun, findResumableRun, type RunProgressEvent } from '../run/execute-run.ts';
 import { createRunProgressDisplay } from '../run/run-progress-display.ts';
 import { formatRunSummary, summarizeRun } from '../run/run-summary.ts';
@@ -43,12 +50,22 @@ export interface RunCommandOptions {
   shard?: string;
   /** Run id of a new run (shards of one sweep share it, so that `shakedown merge` joins them into one run). */
   runId?: string;
+  /** `built-in`, a preset name or `command:<template>` (parsed by `parseAgentFlag`); overrides the config. */
+  agent?: AgentConfig;
 }
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
   return parsed;
+}
+
+function agentFlag(value: string): AgentConfig {
+  try {
+    return parseAgentFlag(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -69,6 +86,7 @@ export function applyRunFlags(
     ...(flags.sandbox ? { sandbox: flags.sandbox } : {}),
     ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
     ...(flags.keepWorkspaces ? { keepWorkspaces: true } : {}),
+    ...(flags.agent !== undefined ? { agent: flags.agent } : {}),
   };
   if (flags.suite || flags.tasks) {
     merged.suites = flags.suite ?? [];
@@ -132,6 +150,11 @@ export function createRunCommand(): Command {
     .option('--resume [run]', 'resume a run (default: the latest one that did not complete)')
     .option('--data-dir <dir>', 'where the store, transcripts and workspaces live (default .shakedown)')
     .option('--keep-workspaces', 'keep the workspaces of attempts that were not resolved')
+    .option(
+      '--agent <agent>',
+      `agent under test: built-in (default), ${AGENT_PRESET_NAMES.join(', ')}, or "command:<template>" (any agent speaking the OpenAI API; placeholders {model}, {instruction_file}, …)`,
+      agentFlag,
+    )
     .option('--json', 'print the final summary as JSON')
     .option('--queue <url>', 'queue attempts on Redis for `shakedown worker`s, e.g. redis://10.0.0.5:6379')
     .option('--shard <i/n>', 'run only shard i of n of the matrix (merge shards with `shakedown merge`)')
@@ -171,6 +194,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   try {
     shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
     if (shard && options.queue) throw new Error('--shard and --queue do not go together');
+    if (options.queue && config.agent !== 'built-in') {
+      throw new Error('external agents run locally only: --queue needs the built-in agent');
+    }
   } catch (error) {
     errorLine(`error: ${(error as Error).message}`);
     return 2;
@@ -180,7 +206,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     shard && !options.dataDir ? shardDataDirOf(config.dataDir, shard) : config.dataDir,
   );
   const runId =
-    options.runId ?? (shard && options.resume === undefined ? shardRunIdOf(config, models, tasks) : undefined);
+    options.runId ??
+    (shard && options.resume === undefined ? shardRunIdOf(config, models, tasks) : undefined);
   const store = openStore(dataDir);
   let resume: string | undefined;
   if (options.resume !== undefined) {
@@ -234,10 +261,12 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     const summaries = summarizeRun(store, result.runId);
     if (options.json) {
       process.stdout.write(
-        `${JSON.stringify({ runId: result.runId, status: result.status, models: summaries }, null, 2)}\n`,
+        `${JSON.stringify({ runId: result.runId, status: result.status, agent: describeAgent(config.agent), models: summaries }, null, 2)}\n`,
       );
     } else {
-      process.stdout.write(`\n${formatRunSummary(summaries)}\n\nrun ${result.runId} ${result.status}\n`);
+      process.stdout.write(
+        `\n${formatRunSummary(summaries)}\n\nrun ${result.runId} ${result.status} (agent: ${describeAgent(config.agent)})\n`,
+      );
     }
     if (result.status === 'interrupted') {
       errorLine(`run ${result.runId} interrupted; resume it with: shakedown run --resume ${result.runId}`);

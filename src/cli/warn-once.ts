@@ -5,7 +5,10 @@ const printed = new Set<string>();
  * warnings (such as backend 'none' having no isolation) come once per workspace, and mining or checking creates
  * many workspaces.
  */
-export function warnOnce(message: string, write: (text: string) => void = (text) => process.stderr.write(text)): void {
+export function warnOnce(
+  message: string,
+  write: (text: string) => void = (text) => process.stderr.write(text),
+): void {
   if (printed.has(message)) return;
   printed.add(message);
   write(`warning: ${message}\n`);

@@ -27,12 +27,17 @@ function positiveInteger(value: string): number {
  */
 export function createWorkerCommand(): Command {
   return new Command('worker')
-    .description('Run queued attempts of a distributed run (shakedown run --queue) for the models served here')
+    .description(
+      'Run queued attempts of a distributed run (shakedown run --queue) for the models served here',
+    )
     .requiredOption('--queue <url>', 'Redis URL of the coordinator’s queue, e.g. redis://10.0.0.5:6379')
     .requiredOption('--serves <model...>', 'model ids this host serves (exactly as the run names them)')
     .option('--concurrency <n>', 'attempts run at once per served model (default 1)', positiveInteger)
     .option('--name <name>', 'worker name recorded with each attempt (default host:pid)')
-    .option('--data-dir <dir>', 'workspaces, repository cache and transcripts here (default .shakedown-worker)')
+    .option(
+      '--data-dir <dir>',
+      'workspaces, repository cache and transcripts here (default .shakedown-worker)',
+    )
     .action(async (options: WorkerCommandOptions) => {
       process.exitCode = await workerCommand(options);
     });
@@ -67,7 +72,9 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
     const onSignal = (signal: NodeJS.Signals) => {
       signals += 1;
       if (signals > 1) process.exit(130);
-      line(`\n${signal}: finishing the attempts in flight; again to quit now (their jobs go to another worker)`);
+      line(
+        `\n${signal}: finishing the attempts in flight; again to quit now (their jobs go to another worker)`,
+      );
       void worker.close().then(
         () => {
           process.off('SIGINT', onSignal);

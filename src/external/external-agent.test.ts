@@ -43,8 +43,7 @@ describe.skipIf(!support.available)(
       // SIMULATED model server throughout: these tests exercise the plumbing, not a real model.
       sandbox = await createSandbox(workspace, {
         backend: 'bubblewrap',
-        // Node's fetch reserves ~10 GiB of address space for WebAssembly (undici): RLIMIT_AS must leave room.
-        limits: { processes: 256, memoryBytes: 64 * 1024 ** 3 },
+        limits: { processes: 256 },
         readOnlyPaths: [bridge.path, miniAgentDirectory],
       });
     });

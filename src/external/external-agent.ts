@@ -105,8 +105,8 @@ function lastLines(text: string, count: number): string {
  * `cancelled` on `signal`; otherwise (the agent exited non-zero after using the model) `no-submission`.
  *
  * Sandbox requirements: backend `bubblewrap` with `bridge.path` and the agent's installation in `readOnlyPaths`
- * (or `none`); and a generous `limits.memoryBytes`: it is an address-space limit (RLIMIT_AS), and Node's fetch
- * reserves about 10 GiB of address space for WebAssembly, so Node-based agents need 16 GiB or more (64 GiB is safe).
+ * (or `none`). `limits.memoryBytes` is a real memory limit (a memory cgroup, or only a generous address-space
+ * backstop where none is available), so Node-based agents (fetch/WebAssembly) run with the default limits.
  */
 export async function runExternalAgent(options: RunExternalAgentOptions): Promise<ExternalAgentResult> {
   const { sandbox, transcript, client, limits, bridge, signal } = options;

@@ -3,6 +3,7 @@
  * `shakedown rescore` reproduces the report's numbers exactly.
  */
 import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../agent/events.ts';
+import { agentLabelOfStoredConfig } from '../run/agent-choice.ts';
 import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../run/store/store-types.ts';
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
 import { meanPassAtK, meanPassHatK, type TaskOutcomes } from './pass-at-k.ts';
@@ -30,7 +31,7 @@ export type MetricsAttempt = Pick<
 
 /** Everything `computeRunMetrics` needs; all of it is in the store. */
 export interface RunMetricsInput {
-  run: Pick<RunRecord, 'id' | 'createdAt' | 'finishedAt' | 'status' | 'configHash'>;
+  run: Pick<RunRecord, 'id' | 'createdAt' | 'finishedAt' | 'status' | 'configHash'> & Partial<Pick<RunRecord, 'config'>>;
   models: readonly Pick<RunModelRecord, 'modelId' | 'label' | 'provider' | 'simulated'>[];
   tasks: readonly Pick<RunTaskRecord, 'taskId' | 'suite' | 'multiTurn'>[];
   attempts: readonly MetricsAttempt[];
@@ -519,6 +520,7 @@ export function computeRunMetrics(input: RunMetricsInput): RunMetrics {
       status: input.run.status,
       configHash: input.run.configHash,
       priceTableVersion: input.priceTable.version,
+      agent: agentLabelOfStoredConfig(input.run.config),
     },
     simulated: models.some((model) => model.simulated),
     tasks: [...input.tasks]

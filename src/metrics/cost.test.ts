@@ -20,15 +20,21 @@ describe('price table', () => {
   });
 
   it('matches ids carrying a server URL on the model name', () => {
-    expect(findPrice(BUILT_IN_PRICE_TABLE, 'openai-compatible:gpt-4.1@https://proxy.example.com/v1')?.model).toBe(
-      'gpt-4.1',
-    );
+    expect(
+      findPrice(BUILT_IN_PRICE_TABLE, 'openai-compatible:gpt-4.1@https://proxy.example.com/v1')?.model,
+    ).toBe('gpt-4.1');
     expect(findPrice(BUILT_IN_PRICE_TABLE, 'openai:o3-mini@https://user@gateway.example.com/v1')?.model).toBe(
       'o3-mini',
     );
     const table = mergePriceTables(BUILT_IN_PRICE_TABLE, [
       { model: 'Qwen3-8B', inputPerMillion: 0.1, outputPerMillion: 0.2, source: 'mine', asOf: '2026-10-01' },
-      { model: 'vllm:Qwen/Qwen3-8B', inputPerMillion: 0.3, outputPerMillion: 0.4, source: 'exact', asOf: '2026-10-01' },
+      {
+        model: 'vllm:Qwen/Qwen3-8B',
+        inputPerMillion: 0.3,
+        outputPerMillion: 0.4,
+        source: 'exact',
+        asOf: '2026-10-01',
+      },
     ]);
     expect(findPrice(table, 'vllm:Qwen/Qwen3-8B@http://127.0.0.1:8000')?.source).toBe('exact');
     expect(findPrice(table, 'llamacpp:Qwen/Qwen3-8B@http://127.0.0.1:8080')?.source).toBe('mine');

@@ -239,6 +239,8 @@ export interface RunMetrics {
     configHash: string;
     /** Price table that priced the API models. */
     priceTableVersion: string;
+    /** The agent under test: `built-in` or `external (…)` (absent in metrics of older versions). */
+    agent?: string;
   };
   /** True when any model is simulated. */
   simulated: boolean;

@@ -147,7 +147,8 @@ export function renderMarkdownReport(metrics: RunMetrics): string {
   const scored = metrics.models.reduce((sum, model) => sum + model.attempts.scored, 0);
   lines.push(
     `${metrics.models.length} models × ${metrics.tasks.length} tasks, ${scored} scored attempts ` +
-      `(run ${escapeMarkdown(metrics.run.status)}, prices ${escapeMarkdown(metrics.run.priceTableVersion)}). ` +
+      `(run ${escapeMarkdown(metrics.run.status)}, prices ${escapeMarkdown(metrics.run.priceTableVersion)}, ` +
+      `agent: ${escapeMarkdown(metrics.run.agent ?? 'built-in')}). ` +
       'Infrastructure errors are excluded from scores.',
     '',
   );

@@ -9,6 +9,7 @@ import { parseModelId } from '../model/model-id.ts';
 import { redactSecrets } from '../model/redact-secrets.ts';
 import type { EndpointInfo, ModelClient } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
+import { resolveExternalAgent } from './agent-choice.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
 import {
@@ -140,6 +141,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     progress({ type: 'warning', message: clean });
   };
 
+  const externalAgent = resolveExternalAgent(config.agent);
+  if (externalAgent && (config.sandbox === 'docker' || config.sandbox === 'podman')) {
+    throw new Error(
+      `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,
+    );
+  }
   const fingerprint = runFingerprintOf(config, models, tasks);
   const configHash = fingerprintHash(fingerprint);
   const priceTable = mergePriceTables(BUILT_IN_PRICE_TABLE, config.prices);
@@ -249,6 +256,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
       sandboxBackend: config.sandbox,
       infrastructureRetries: config.attemptRetries,
       keepWorkspaces: options.keepWorkspaces ?? config.keepWorkspaces,
+      agent: externalAgent,
       signal,
       onTry: (tryIndex) =>
         progress({
@@ -368,7 +376,11 @@ export function mergeLimits(
 }
 
 /** Cost of an attempt: its priced API cost, else the local cost of its model time, else null. */
-export function attemptCost(totals: AttemptTotals | null, priced: boolean, model: ModelConfig): number | null {
+export function attemptCost(
+  totals: AttemptTotals | null,
+  priced: boolean,
+  model: ModelConfig,
+): number | null {
   if (!totals) return null;
   if (priced) return totals.costUsd;
   if (model.localCost) return localCostOfTime(model.localCost, totals.modelMs);

@@ -13,10 +13,13 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BubblewrapSandbox } from './bubblewrap-sandbox.ts';
 import { findCgroupParent } from './command-cgroup.ts';
 import { createSandbox } from './create-sandbox.ts';
 import { detectSandboxSupport } from './detect-sandbox-support.ts';
-import { fallbackAddressSpaceBytes } from './limits.ts';
+import { findExecutable } from './find-executable.ts';
+import { DEFAULT_LIMITS, fallbackAddressSpaceBytes } from './limits.ts';
+import { detectToolchains } from './toolchain-paths.ts';
 import type { Sandbox } from './types.ts';
 
 const support = await detectSandboxSupport('bubblewrap');
@@ -164,7 +167,7 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   });
 
   it('contains a fork bomb: at most `processes` processes, then the host is fine and nothing is left', async () => {
-    if (isRoot) expect(warnings.join('\n')).not.toContain('not enforced');
+    if (isRoot) expect(warnings.join('\n')).not.toMatch(/process limit .*not enforced/);
     const marker = `shakedown-forkbomb-${randomBytes(4).toString('hex')}`;
     // dash does not retry a failed fork: it stops at the limit; `count` records how far it got.
     const counted = await sandbox.exec(
@@ -239,6 +242,32 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     expect(result.stderr).not.toMatch(/WebAssembly|Out of memory/i);
     expect(result.stdout).toMatch(/^ok (ECONNREFUSED|fetch failed)/);
     expect(result.exitCode).toBe(0);
+  });
+
+  it('without a memory cgroup: warns once and keeps a backstop RLIMIT_AS that still lets Node run', async () => {
+    const fallbackWarnings: string[] = [];
+    const toolchains = detectToolchains();
+    const fallback = new BubblewrapSandbox({
+      bwrapPath: findExecutable('bwrap')!,
+      workspaceDir: workspace,
+      limits: DEFAULT_LIMITS,
+      readOnlyPaths: toolchains.readOnlyPaths,
+      toolchains,
+      onWarning: (message) => fallbackWarnings.push(message),
+      cgroupParents: {},
+    });
+    const result = await fallback.exec(
+      `ulimit -v; node -e "fetch('http://127.0.0.1:1').catch((e) => console.log('ok', e.cause?.code ?? e.message))"`,
+      { timeoutMs: 30_000 },
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^${fallbackAddressSpaceBytes(DEFAULT_LIMITS.memoryBytes) / 1024}\nok (ECONNREFUSED|fetch failed)`,
+      ),
+    );
+    expect(result.outOfMemory).toBeUndefined();
+    await fallback.exec('true');
+    expect(fallbackWarnings.filter((message) => message.includes('memory limit'))).toHaveLength(1);
   });
 
   it.skipIf(!memoryCgroupParent)(

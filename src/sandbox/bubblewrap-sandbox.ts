@@ -23,6 +23,8 @@ export interface BubblewrapSandboxSettings {
   toolchains: Toolchains;
   env?: Record<string, string>;
   onWarning?: (message: string) => void;
+  /** Where per-command cgroups go (default: findCgroupParents(); `{}` forces the no-cgroup fallback). */
+  cgroupParents?: CgroupParents;
 }
 
 /**
@@ -44,7 +46,7 @@ export class BubblewrapSandbox implements Sandbox {
 
   constructor(private readonly settings: BubblewrapSandboxSettings) {
     this.workspaceDir = settings.workspaceDir;
-    this.cgroupParents = findCgroupParents();
+    this.cgroupParents = settings.cgroupParents ?? findCgroupParents();
     const isRoot = process.getuid?.() === 0;
     if (isRoot && !this.cgroupParents.pids) {
       settings.onWarning?.(

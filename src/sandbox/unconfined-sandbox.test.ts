@@ -46,6 +46,14 @@ describe("backend 'none'", () => {
     }
     expect(leftovers).toBe('');
 
+    // Only the generous RLIMIT_AS backstop applies here: Node's fetch (WebAssembly) still works.
+    const fetched = await sandbox.exec(
+      `node -e "fetch('http://127.0.0.1:1').catch((e) => console.log('ok', e.cause?.code ?? e.message))"`,
+      { timeoutMs: 30_000 },
+    );
+    expect(fetched).toMatchObject({ exitCode: 0 });
+    expect(fetched.stdout).toMatch(/^ok (ECONNREFUSED|fetch failed)/);
+
     const failing = await sandbox.exec('exit 3');
     expect(failing).toMatchObject({ exitCode: 3, signal: null, timedOut: false });
     await sandbox.dispose();

@@ -131,7 +131,8 @@ describe('checkTask', () => {
       {
         severity: 'error',
         check: 'constraints',
-        message: 'constraint no-mul-at-all (calc.py never defines mul) is violated with gold.patch: forbidden pattern found in calc.py',
+        message:
+          'constraint no-mul-at-all (calc.py never defines mul) is violated with gold.patch: forbidden pattern found in calc.py',
       },
     ]);
   });

@@ -184,7 +184,7 @@ describe('gradeAttempt with a pytest task', () => {
     expect(result.reason).toMatch(/^tests\.patch did not apply: error: patch failed: tests\/test_calc\.py/);
   });
 
-  it('applies tests.patch without trusting the workspace\'s own .git', async () => {
+  it("applies tests.patch without trusting the workspace's own .git", async () => {
     const task = await pythonTask();
     const workspace = await createWorkspace(pythonBase);
     await applyToWorkspace(workspace, task.goldPatch);

@@ -41,7 +41,8 @@ describe('commitSnapshot', () => {
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, index) => commitSnapshot(snapshots[index % 2]!, repository)),
     );
-    const commits = (index: number) => new Set(results.filter((_, at) => at % 2 === index).map((r) => r.commit));
+    const commits = (index: number) =>
+      new Set(results.filter((_, at) => at % 2 === index).map((r) => r.commit));
     expect(commits(0).size).toBe(1);
     expect(commits(1).size).toBe(1);
     expect([...commits(0)][0]).not.toBe([...commits(1)][0]);

@@ -10,7 +10,12 @@ import { openStore, type Store } from '../store/index.ts';
 import { writeSyntheticSuite } from '../synthetic-suite.test-helper.ts';
 import { type DistributedResult, executeDistributedRun } from './execute-distributed-run.ts';
 import { redisConnectionOf } from './redis-connection.ts';
-import { hasRedisServer, REDIS_SERVER_PATH, startTestRedisServer, type TestRedisServer } from './redis-server.test-helper.ts';
+import {
+  hasRedisServer,
+  REDIS_SERVER_PATH,
+  startTestRedisServer,
+  type TestRedisServer,
+} from './redis-server.test-helper.ts';
 
 const models: ModelConfig[] = [
   { id: 'simulated:alpha', protocol: 'native' },
@@ -89,7 +94,12 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
   });
 
   it('records every attempt exactly once when a worker is killed mid-attempt', async () => {
-    const first = startWorker(redis.url, 'worker-1', ['simulated:alpha', 'simulated:beta'], path.join(directory, 'w1'));
+    const first = startWorker(
+      redis.url,
+      'worker-1',
+      ['simulated:alpha', 'simulated:beta'],
+      path.join(directory, 'w1'),
+    );
     const second = startWorker(redis.url, 'worker-2', ['simulated:alpha'], path.join(directory, 'w2'));
     workers.push(first, second);
     await waitFor(
@@ -132,7 +142,9 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     expect(attempts).toHaveLength(2 * 2 * 3);
     for (const attempt of attempts) {
       expect(attempt.status, `${attempt.id}: ${attempt.error}`).toBe('finished');
-      expect(attempt.gradeStatus, attempt.id).toBe(attempt.modelId === 'simulated:alpha' ? 'resolved' : 'unresolved');
+      expect(attempt.gradeStatus, attempt.id).toBe(
+        attempt.modelId === 'simulated:alpha' ? 'resolved' : 'unresolved',
+      );
       const events = store.events(attempt.id);
       expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index));
       expect(events.filter((event) => event.type === 'attempt-started')).toHaveLength(1);
@@ -150,12 +162,12 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     // The killed worker's attempt stalled, was retried by worker-1 and recorded from there, once.
     expect(killedAttempt).toBeDefined();
     expect(store.attempt(killedAttempt!)?.worker).toBe('worker-1');
-    expect(second.events.some((event) => event.type === 'attempt-finished' && event.attemptId === killedAttempt)).toBe(
-      false,
-    );
-    expect(first.events.some((event) => event.type === 'attempt-started' && event.attemptId === killedAttempt)).toBe(
-      true,
-    );
+    expect(
+      second.events.some((event) => event.type === 'attempt-finished' && event.attemptId === killedAttempt),
+    ).toBe(false);
+    expect(
+      first.events.some((event) => event.type === 'attempt-started' && event.attemptId === killedAttempt),
+    ).toBe(true);
     expect(warnings.filter((warning) => !warning.startsWith('ignored a duplicate'))).toEqual([]);
     expect(store.getRun(result.runId)?.status).toBe('completed');
 

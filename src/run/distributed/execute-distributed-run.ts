@@ -5,7 +5,6 @@ import { BUILT_IN_PRICE_TABLE, mergePriceTables } from '../../metrics/price-tabl
 import { API_KEY_VARIABLES } from '../../model/create-model-client.ts';
 import { redactSecrets } from '../../model/redact-secrets.ts';
 import type { EndpointInfo } from '../../model/types.ts';
-import type { AttemptOutcome } from '../run-attempt.ts';
 import {
   defaultClientFactory,
   describeModel,
@@ -19,11 +18,18 @@ import {
   settingsOf,
   TEST_TIMEOUT_MS,
 } from '../execute-run.ts';
+import type { AttemptOutcome } from '../run-attempt.ts';
 import { fingerprintHash, runFingerprintOf, taskHashOf } from '../run-fingerprint.ts';
 import { buildRunMatrix } from '../run-matrix.ts';
 import type { RunRecord } from '../store/store-types.ts';
 import { ATTEMPT_JOB_VERSION, type AttemptJobData, type AttemptResultMessage } from './attempt-job.ts';
-import { attemptIdOfJob, attemptQueueNameOf, jobIdOf, QUEUE_PREFIX, resultQueueNameOf } from './queue-names.ts';
+import {
+  attemptIdOfJob,
+  attemptQueueNameOf,
+  jobIdOf,
+  QUEUE_PREFIX,
+  resultQueueNameOf,
+} from './queue-names.ts';
 import { recordAttemptResult } from './record-attempt-result.ts';
 
 /** Input of {@link executeDistributedRun}: a local run's input plus the Redis to queue attempts on. */
@@ -102,7 +108,11 @@ export async function executeDistributedRun(
           endpointInfo: info ?? undefined,
         };
       }),
-      tasks: tasks.map((task) => ({ taskId: task.id, taskHash: taskHashOf(task), multiTurn: task.turns.length > 0 })),
+      tasks: tasks.map((task) => ({
+        taskId: task.id,
+        taskHash: taskHashOf(task),
+        multiTurn: task.turns.length > 0,
+      })),
     });
   }
   const runId = run.id;
@@ -111,7 +121,10 @@ export async function executeDistributedRun(
   const protocols = new Map<string, ToolProtocolName>(
     models.map((model) => [
       model.id,
-      chooseToolProtocol((storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null, model.protocol),
+      chooseToolProtocol(
+        (storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null,
+        model.protocol,
+      ),
     ]),
   );
   const tasksById = new Map(tasks.map((task) => [task.id, task]));
@@ -236,7 +249,8 @@ export async function executeDistributedRun(
       const model = modelsById.get(planned.modelId);
       const task = tasksById.get(planned.taskId);
       const queue = queues.get(planned.modelId);
-      if (!model || !task || !queue) throw new Error(`attempt ${planned.id} names a model or task not in this run`);
+      if (!model || !task || !queue)
+        throw new Error(`attempt ${planned.id} names a model or task not in this run`);
       const jobId = jobIdOf(planned.id);
       // A job that failed for good in an earlier invocation is queued again, like an attempt left pending.
       const existing = await queue.getJob(jobId);

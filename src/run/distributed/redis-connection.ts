@@ -17,7 +17,8 @@ export function redisConnectionOf(url: string): ConnectionOptions {
   }
   if (!parsed.hostname) throw new Error(`Redis URL ${url} names no host`);
   const database = parsed.pathname.replace(/^\//, '');
-  if (database !== '' && !/^\d+$/.test(database)) throw new Error(`Redis URL ${url}: database must be a number`);
+  if (database !== '' && !/^\d+$/.test(database))
+    throw new Error(`Redis URL ${url}: database must be a number`);
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: parsed.port ? Number(parsed.port) : 6379,

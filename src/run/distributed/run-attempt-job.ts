@@ -36,7 +36,10 @@ export interface AttemptJobOutcome {
  * grading, infrastructure retries). The attempt is recorded in a throwaway in-memory store, which is read back as
  * the result: only the coordinator writes the run's SQLite store.
  */
-export async function runAttemptJob(data: AttemptJobData, options: RunAttemptJobOptions): Promise<AttemptJobOutcome> {
+export async function runAttemptJob(
+  data: AttemptJobData,
+  options: RunAttemptJobOptions,
+): Promise<AttemptJobOutcome> {
   const env = options.env ?? process.env;
   const { model, task } = data;
   const secrets = [
@@ -69,7 +72,12 @@ export async function runAttemptJob(data: AttemptJobData, options: RunAttemptJob
       task,
       dataDir: options.dataDir,
       createClient: (tryIndex) =>
-        clientFactory(model, { purpose: 'attempt', taskId: task.id, attemptIndex: data.attemptIndex, tryIndex }),
+        clientFactory(model, {
+          purpose: 'attempt',
+          taskId: task.id,
+          attemptIndex: data.attemptIndex,
+          tryIndex,
+        }),
       protocol: data.protocol,
       limits: data.limits,
       commandTimeoutMs: data.commandTimeoutMs,

@@ -36,7 +36,10 @@ export function shardIndexOf(
 }
 
 /** Whether a matrix cell belongs to `shard`. */
-export function inShard(plan: Pick<AttemptPlan, 'modelId' | 'taskId' | 'attemptIndex'>, shard: Shard): boolean {
+export function inShard(
+  plan: Pick<AttemptPlan, 'modelId' | 'taskId' | 'attemptIndex'>,
+  shard: Shard,
+): boolean {
   return shardIndexOf(plan, shard.count) === shard.index - 1;
 }
 

@@ -61,11 +61,18 @@ export async function startAttemptWorker(options: AttemptWorkerOptions): Promise
   const process = async (job: Job<AttemptJobData>) => {
     const data = job.data;
     if (data.version !== ATTEMPT_JOB_VERSION) {
-      throw new Error(`job ${job.id} has version ${data.version}; this worker runs version ${ATTEMPT_JOB_VERSION}`);
+      throw new Error(
+        `job ${job.id} has version ${data.version}; this worker runs version ${ATTEMPT_JOB_VERSION}`,
+      );
     }
     if (!served.has(data.model.id)) throw new Error(`job ${job.id} is for ${data.model.id}, not served here`);
     const results = resultQueueOf(data.resultQueue);
-    const base = { version: ATTEMPT_JOB_VERSION as typeof ATTEMPT_JOB_VERSION, runId: data.runId, attemptId: data.attemptId, worker: options.name };
+    const base = {
+      version: ATTEMPT_JOB_VERSION as typeof ATTEMPT_JOB_VERSION,
+      runId: data.runId,
+      attemptId: data.attemptId,
+      worker: options.name,
+    };
     const result = await runAttemptJob(data, {
       worker: options.name,
       dataDir: options.dataDir,
@@ -74,12 +81,16 @@ export async function startAttemptWorker(options: AttemptWorkerOptions): Promise
       onTry: (tryIndex) => {
         emit({ type: 'attempt-started', attemptId: data.attemptId, modelId: data.model.id, tryIndex });
         void results.add('started', { ...base, kind: 'started', tryIndex }).catch((error: unknown) => {
-          emit({ type: 'warning', message: `could not report the start of ${data.attemptId}: ${String(error)}` });
+          emit({
+            type: 'warning',
+            message: `could not report the start of ${data.attemptId}: ${String(error)}`,
+          });
         });
       },
       onWarning: (message) => emit({ type: 'warning', message }),
     });
-    if (result.outcome === 'cancelled' || !result.attempt) throw new Error(`attempt ${data.attemptId} was cancelled`);
+    if (result.outcome === 'cancelled' || !result.attempt)
+      throw new Error(`attempt ${data.attemptId} was cancelled`);
     await results.add('finished', {
       ...base,
       kind: 'finished',
@@ -87,7 +98,12 @@ export async function startAttemptWorker(options: AttemptWorkerOptions): Promise
       attempt: result.attempt,
       events: result.events,
     });
-    emit({ type: 'attempt-finished', attemptId: data.attemptId, modelId: data.model.id, outcome: result.outcome });
+    emit({
+      type: 'attempt-finished',
+      attemptId: data.attemptId,
+      modelId: data.model.id,
+      outcome: result.outcome,
+    });
     return { outcome: result.outcome };
   };
 
@@ -106,7 +122,10 @@ export async function startAttemptWorker(options: AttemptWorkerOptions): Promise
   for (const worker of workers) {
     worker.on('error', (error) => emit({ type: 'warning', message: `worker error: ${error.message}` }));
     worker.on('failed', (job, error) =>
-      emit({ type: 'warning', message: `attempt ${job?.data.attemptId ?? job?.id} failed: ${error.message}` }),
+      emit({
+        type: 'warning',
+        message: `attempt ${job?.data.attemptId ?? job?.id} failed: ${error.message}`,
+      }),
     );
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
