@@ -31,7 +31,8 @@ export type MetricsAttempt = Pick<
 
 /** Everything `computeRunMetrics` needs; all of it is in the store. */
 export interface RunMetricsInput {
-  run: Pick<RunRecord, 'id' | 'createdAt' | 'finishedAt' | 'status' | 'configHash'> & Partial<Pick<RunRecord, 'config'>>;
+  run: Pick<RunRecord, 'id' | 'createdAt' | 'finishedAt' | 'status' | 'configHash'> &
+    Partial<Pick<RunRecord, 'config'>>;
   models: readonly Pick<RunModelRecord, 'modelId' | 'label' | 'provider' | 'simulated'>[];
   tasks: readonly Pick<RunTaskRecord, 'taskId' | 'suite' | 'multiTurn'>[];
   attempts: readonly MetricsAttempt[];

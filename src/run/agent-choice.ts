@@ -22,10 +22,14 @@ const commandAgentSchema = z
     /** Command template run with `bash -c` in the sandbox (placeholders: see src/external/command-template.ts). */
     command: z.string().trim().min(1, 'agent.command must not be empty'),
     /** Extra environment templates, merged over the OpenAI-client variables pointing at the proxy. */
-    env: z.record(z.string().regex(ENV_NAME, 'agent.env keys must be environment variable names'), z.string()).optional(),
+    env: z
+      .record(z.string().regex(ENV_NAME, 'agent.env keys must be environment variable names'), z.string())
+      .optional(),
     /** Absolute host directories the agent needs (its installation), exposed read-only in the sandbox. */
     readOnlyPaths: z
-      .array(z.string().refine((value) => path.isAbsolute(value), 'agent.readOnlyPaths must be absolute paths'))
+      .array(
+        z.string().refine((value) => path.isAbsolute(value), 'agent.readOnlyPaths must be absolute paths'),
+      )
       .optional(),
   })
   .strict()
@@ -162,7 +166,9 @@ export function findInstallation(
     const paths = [...new Set([realpathSync(directory), root])];
     return {
       executable: target,
-      readOnlyPaths: paths.filter((entry) => !SYSTEM_PREFIXES.some((prefix) => `${entry}/`.startsWith(prefix))),
+      readOnlyPaths: paths.filter(
+        (entry) => !SYSTEM_PREFIXES.some((prefix) => `${entry}/`.startsWith(prefix)),
+      ),
     };
   }
   return null;

@@ -2,7 +2,11 @@ import type { AgentLimits, ToolProtocolName } from '../agent/events.ts';
 import { type AgentResult, runAgent } from '../agent/run-agent.ts';
 import { defaultTools } from '../agent/tools/index.ts';
 import type { TranscriptWriter } from '../agent/transcript-writer.ts';
-import { type AgentBridgeDirectory, createAgentBridgeDirectory, runExternalAgent } from '../external/index.ts';
+import {
+  type AgentBridgeDirectory,
+  createAgentBridgeDirectory,
+  runExternalAgent,
+} from '../external/index.ts';
 import type { ModelClient, Usage } from '../model/types.ts';
 import type { Sandbox, SandboxOptions } from '../sandbox/types.ts';
 import type { Task } from '../task/task.ts';
@@ -29,7 +33,9 @@ export interface AgentHostResources {
 }
 
 /** Creates the bridge directory of an external agent (nothing for the built-in one). */
-export async function prepareAgentHost(agent: ExternalAgentSpec | null | undefined): Promise<AgentHostResources> {
+export async function prepareAgentHost(
+  agent: ExternalAgentSpec | null | undefined,
+): Promise<AgentHostResources> {
   if (!agent) return { sandbox: {}, bridge: null, dispose: async () => undefined };
   const bridge = await createAgentBridgeDirectory();
   return {

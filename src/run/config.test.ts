@@ -1,8 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeAgent, findInstallation, parseAgentFlag, resolveExternalAgent } from './agent-choice.ts';
 import { ConfigError, configJsonSchema, loadConfig, normalizeModels, parseConfig } from './config.ts';
+import { describeFingerprintChange, fingerprintHash, runFingerprintOf } from './run-fingerprint.ts';
 
 describe('shakedown.yaml', () => {
   it('fills defaults and normalizes model entries', () => {
@@ -43,5 +45,52 @@ describe('shakedown.yaml', () => {
     const schema = configJsonSchema();
     expect(schema.type).toBe('object');
     expect(Object.keys(schema.properties as object)).toContain('models');
+  });
+});
+
+describe('agent', () => {
+  it('defaults to the built-in agent and accepts presets and commands', () => {
+    expect(parseConfig('{}').agent).toBe('built-in');
+    expect(parseConfig('agent: { preset: aider }').agent).toEqual({ preset: 'aider' });
+    expect(
+      parseConfig(
+        'agent: { command: "my-agent --model {model}", env: { FOO: bar }, readOnlyPaths: [/opt/a] }',
+      ).agent,
+    ).toEqual({ command: 'my-agent --model {model}', env: { FOO: 'bar' }, readOnlyPaths: ['/opt/a'] });
+  });
+
+  it('names what is wrong with a bad agent', () => {
+    expect(() => parseConfig('agent: { preset: cursor }')).toThrow(/agent must be 'built-in'.*aider/);
+    expect(() => parseConfig('agent: claude')).toThrow(/agent must be 'built-in'/);
+    expect(() => parseConfig('agent: { command: "" }')).toThrow(/agent.command must not be empty/);
+    expect(() => parseConfig('agent: { command: "x {nope}" }')).toThrow(/unknown placeholder \{nope\}/);
+    expect(() => parseConfig('agent: { command: x, readOnlyPaths: [rel] }')).toThrow(/must be absolute/);
+  });
+
+  it('parses --agent and changes the run fingerprint only for external agents', () => {
+    expect(parseAgentFlag('built-in')).toBe('built-in');
+    expect(parseAgentFlag('qwen-code')).toEqual({ preset: 'qwen-code' });
+    expect(parseAgentFlag('command:my-agent {instruction_file}')).toEqual({
+      command: 'my-agent {instruction_file}',
+    });
+    expect(() => parseAgentFlag('cursor')).toThrow(/expected built-in, aider/);
+    const base = parseConfig('{}');
+    const builtIn = runFingerprintOf(base, [], []);
+    expect(builtIn).not.toHaveProperty('agent');
+    const external = runFingerprintOf({ ...base, agent: { preset: 'aider' } }, [], []);
+    expect(fingerprintHash(external)).not.toBe(fingerprintHash(builtIn));
+    expect(describeFingerprintChange(builtIn, external)).toEqual([
+      'agent built-in -> external (preset aider)',
+    ]);
+    expect(describeAgent({ command: 'x' })).toBe('external (command x)');
+  });
+
+  it('resolves a preset to its command, exposing its installation when it is on PATH', async () => {
+    const bin = await mkdtemp(path.join(tmpdir(), 'shakedown-agent-bin-'));
+    await writeFile(path.join(bin, 'aider'), '#!/bin/sh\n', { mode: 0o755 });
+    const found = findInstallation('aider', bin);
+    expect(found?.readOnlyPaths).toContain(await realpath(bin));
+    expect(resolveExternalAgent({ preset: 'opencode' })?.command).toContain('opencode run');
+    expect(resolveExternalAgent('built-in')).toBeNull();
   });
 });

@@ -17,9 +17,7 @@ import { openStore, type Store } from './store/index.ts';
 import { FIXED_SOURCE, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
 
 const support = await detectSandboxSupport('bubblewrap');
-const miniAgentDirectory = await realpath(
-  fileURLToPath(new URL('../external/mini-agent/', import.meta.url)),
-);
+const miniAgentDirectory = await realpath(fileURLToPath(new URL('../external/mini-agent/', import.meta.url)));
 const MINI_AGENT = `node ${path.join(miniAgentDirectory, 'mini-agent.mjs')} --model {model} --instruction-file {instruction_file}`;
 
 const SOLVER = 'simulated:external-solver';
