@@ -309,7 +309,7 @@ describe('runAgent', () => {
   });
 
   it('sends the temperature and seed with every request, and leaves them out when not given', async () => {
-    const { run, client } = setup([{ text: 'Answered.' }, finish('turn two')], {
+    const { run, client } = setup([finish('turn one'), finish('turn two')], {
       followUps: ['Next.'],
       temperature: 0.3,
       seed: 42,

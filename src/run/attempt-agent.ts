@@ -13,10 +13,11 @@ import type { Task } from '../task/task.ts';
 import type { ExternalAgentSpec } from './agent-choice.ts';
 
 /**
- * Address-space limit (RLIMIT_AS) of an external agent's sandbox: Node's fetch reserves about 10 GiB of address
- * space for WebAssembly, so Node-based agents need 16 GiB or more; 64 GiB is safe (see runExternalAgent).
+ * Memory limit of an external agent's sandbox (a memory cgroup where available, else only a generous
+ * address-space backstop, see src/sandbox/limits.ts): room for a Node or Python agent with its language servers
+ * and sub-processes, plus the task's own commands.
  */
-export const EXTERNAL_AGENT_MEMORY_BYTES = 64 * 1024 ** 3;
+export const EXTERNAL_AGENT_MEMORY_BYTES = 16 * 1024 ** 3;
 
 /** Wall-clock budget of an external agent without a `maxWallMs` limit (the config's default, 900 s). */
 const DEFAULT_EXTERNAL_WALL_MS = 900_000;
