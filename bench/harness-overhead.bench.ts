@@ -10,10 +10,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runAgent } from '../src/agent/run-agent.ts';
 import type { AgentTool } from '../src/agent/tool.ts';
 import { defaultTools } from '../src/agent/tools/index.ts';
 import { createTranscriptWriter } from '../src/agent/transcript-writer.ts';
-import { runAgent } from '../src/agent/run-agent.ts';
 import { createModelClient } from '../src/model/create-model-client.ts';
 import type { SimulatedTurn } from '../src/model/simulated/script.ts';
 import { startSimulatedServer } from '../src/model/simulated/simulated-server.ts';
@@ -39,7 +39,8 @@ interface StepSample {
 
 /** The scripted answer of step `index`: cheap tool calls, run_command every 10th step, finish at the end. */
 function turnOf(index: number, steps: number): SimulatedTurn {
-  if (index >= steps - 1) return { content: 'Done.', toolCalls: [{ name: 'finish', arguments: { summary: 'done' } }] };
+  if (index >= steps - 1)
+    return { content: 'Done.', toolCalls: [{ name: 'finish', arguments: { summary: 'done' } }] };
   const directory = `src/dir${index % 10}`;
   if ((index + 1) % 10 === 0) {
     return { content: 'Checking.', toolCalls: [{ name: 'run_command', arguments: { command: 'echo ok' } }] };
@@ -109,7 +110,9 @@ async function runOnce(
     });
     const ended = performance.now();
     if (result.status !== 'submitted' || result.steps !== steps) {
-      throw new Error(`${label}: agent ended ${result.status} after ${result.steps} steps, expected ${steps}`);
+      throw new Error(
+        `${label}: agent ended ${result.status} after ${result.steps} steps, expected ${steps}`,
+      );
     }
     const samples: StepSample[] = modelSpans.map((span, index) => {
       const stepEnd = modelSpans[index + 1]?.start ?? ended;
@@ -135,7 +138,9 @@ async function runOnce(
 }
 
 /** Measures the per-step harness overhead for each sandbox backend that works on this host. */
-export async function runHarnessOverheadBench(options: HarnessOverheadBenchOptions = {}): Promise<BenchResult[]> {
+export async function runHarnessOverheadBench(
+  options: HarnessOverheadBenchOptions = {},
+): Promise<BenchResult[]> {
   const { steps = 50, runs = 5, backends = ['none', 'bubblewrap'] } = options;
   const root = await mkdtemp(path.join(tmpdir(), 'bench-harness-'));
   const results: BenchResult[] = [];
@@ -146,7 +151,9 @@ export async function runHarnessOverheadBench(options: HarnessOverheadBenchOptio
       if (backend !== 'none') {
         const support = await detectSandboxSupport(backend);
         if (!support.available) {
-          console.warn(`harness-overhead: sandbox '${backend}' unavailable here (${support.reason}); skipped`);
+          console.warn(
+            `harness-overhead: sandbox '${backend}' unavailable here (${support.reason}); skipped`,
+          );
           continue;
         }
       }
@@ -158,25 +165,35 @@ export async function runHarnessOverheadBench(options: HarnessOverheadBenchOptio
         const once = await runOnce(root, workspaceDir, backend, steps, `${backend}-${run}`);
         samples.push(...once.samples);
         walls.push(once.wallMs);
-        for (const [name, durations] of once.toolMs) toolMs.set(name, [...(toolMs.get(name) ?? []), ...durations]);
+        for (const [name, durations] of once.toolMs)
+          toolMs.set(name, [...(toolMs.get(name) ?? []), ...durations]);
       }
       const sum = (key: keyof StepSample) => samples.reduce((total, sample) => total + sample[key], 0);
       const share = (key: keyof StepSample) => `${Math.round((100 * sum(key)) / sum('total'))}%`;
       const tag = `[${backend}]`;
       results.push(
         summarize(`${tag} attempt wall (${steps} steps, ${runs} runs)`, walls),
-        summarize(`${tag} per step: total`, samples.map((sample) => sample.total)),
+        summarize(
+          `${tag} per step: total`,
+          samples.map((sample) => sample.total),
+        ),
         summarize(
           `${tag} per step: model client, HTTP+SSE (${share('model')})`,
           samples.map((sample) => sample.model),
         ),
-        summarize(`${tag} per step: tools (${share('tools')})`, samples.map((sample) => sample.tools)),
+        summarize(
+          `${tag} per step: tools (${share('tools')})`,
+          samples.map((sample) => sample.tools),
+        ),
         summarize(
           `${tag} per step: transcript+bookkeeping (${share('rest')})`,
           samples.map((sample) => sample.rest),
         ),
         ...['read_file', 'list_files', 'search', 'run_command'].map((name) =>
-          summarize(`${tag} one ${name} call${name === 'run_command' ? " ('echo ok')" : ''}`, toolMs.get(name) ?? [0]),
+          summarize(
+            `${tag} one ${name} call${name === 'run_command' ? " ('echo ok')" : ''}`,
+            toolMs.get(name) ?? [0],
+          ),
         ),
       );
     }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSandbox } from '../sandbox/index.ts';
 import { checkConstraints } from './check-constraints.ts';
-import { createLocalSandbox } from './local-sandbox.test-helper.ts';
 import type { Task, TaskConstraint } from './task.ts';
 import { removeTemporaryDirectories, temporaryDirectory, writeFiles } from './task-fixture.test-helper.ts';
 
@@ -69,7 +69,11 @@ describe('checkConstraints', () => {
         check: { kind: 'command', command: 'echo "no tests" >&2; test -d tests' },
       },
     ]);
-    const results = await checkConstraints(task, workspace, createLocalSandbox(workspace));
+    const results = await checkConstraints(
+      task,
+      workspace,
+      await createSandbox(workspace, { backend: 'none', onWarning: () => {} }),
+    );
     expect(results.map((result) => [result.id, result.status, result.detail])).toEqual([
       ['no-print', 'violated', 'forbidden pattern found in src/calc.py'],
       ['no-eval', 'kept', undefined],

@@ -1,9 +1,9 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSandbox } from '../sandbox/index.ts';
 import { gradeAttempt } from './grade.ts';
 import { loadTask } from './load-task.ts';
-import { createLocalSandbox } from './local-sandbox.test-helper.ts';
 import type { Task } from './task.ts';
 import {
   applyToWorkspace,
@@ -54,7 +54,7 @@ async function grade(task: Task, workspace: string, testTimeoutMs = 60_000) {
   return gradeAttempt({
     task,
     workspaceDir: workspace,
-    sandbox: createLocalSandbox(workspace),
+    sandbox: await createSandbox(workspace, { backend: 'none', onWarning: () => {} }),
     testTimeoutMs,
   });
 }
@@ -165,7 +165,7 @@ describe('gradeAttempt with a pytest task', () => {
     const result = await grade(task, await createWorkspace(pythonBase));
     expect(result.status).toBe('invalid');
     expect(result.reason).toBe('no test results found in the pytest output (test command exit code 3)');
-    expect(result.testOutputTail).toBe('boom');
+    expect(result.testOutputTail).toBe('boom\n');
     expect(result.partialScore).toBe(0);
   });
 

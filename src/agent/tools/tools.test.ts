@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSandbox } from '../../sandbox/index.ts';
 import type { AgentTool, ToolContext } from '../tool.ts';
-import { createHostShellSandbox } from './host-shell-sandbox.test-helper.ts';
 import {
   defaultTools,
   editFileTool,
@@ -37,7 +37,7 @@ beforeEach(async () => {
   await writeFile(path.join(workspaceDir, 'blob.bin'), Buffer.from([1, 0, 2, 0]));
   context = {
     workspaceDir,
-    sandbox: createHostShellSandbox(workspaceDir),
+    sandbox: await createSandbox(workspaceDir, { backend: 'none', onWarning: () => {} }),
     maxOutputChars: 2000,
     commandTimeoutMs: 5000,
   };
