@@ -1,7 +1,8 @@
 /**
  * Slot utilization: does the run's per-endpoint queue keep a server's parallel slots busy? One simulated llama.cpp
  * endpoint with N slots answers every request after a fixed delay; executeRun runs 16 short attempts of the
- * synthetic calc task against it (endpoint concurrency N, sandbox 'none'; each attempt = workspace set-up, two model
+ * synthetic calc task against it (endpoint concurrency N, the run's default attempt concurrency N + 1 unless
+ * `attemptConcurrency` is given, sandbox 'none'; each attempt = workspace set-up, two model
  * requests with a write_file in between, grading). Every model request is timed in the client, and
  *
  *   slot utilization = (sum of in-flight request time) / (N × wall time of the attempt phase)
@@ -20,6 +21,7 @@ import type { SimulatedTurn } from '../src/model/simulated/script.ts';
 import { type SimulatedServer, startSimulatedServer } from '../src/model/simulated/simulated-server.ts';
 import { type ModelConfig, shakedownConfigSchema } from '../src/run/config.ts';
 import { defaultClientFactory, executeRun } from '../src/run/execute-run.ts';
+import { attemptConcurrencyOf } from '../src/run/run-matrix.ts';
 import { openStore } from '../src/run/store/index.ts';
 import { FIXED_SOURCE, writeSyntheticSuite } from '../src/run/synthetic-suite.test-helper.ts';
 import { type BenchResult, summarize } from './bench-result.ts';
@@ -29,6 +31,8 @@ import { percent, type Span, timedClient } from './bench-timing.ts';
 export interface SlotUtilizationBenchOptions {
   /** Parallel slots of the endpoint, and the endpoint's queue concurrency. */
   concurrency?: number;
+  /** Attempts at once (config `concurrency`); 0: the run's default (see attemptConcurrencyOf). */
+  attemptConcurrency?: number;
   /** Tasks × attempts per task = attempts per run. */
   tasks?: number;
   attemptsPerTask?: number;
@@ -111,7 +115,7 @@ async function measureRun(
   try {
     const config = shakedownConfigSchema.parse({
       attempts: attemptsPerTask,
-      concurrency,
+      ...(options.attemptConcurrency > 0 ? { concurrency: options.attemptConcurrency } : {}),
       sandbox: 'none',
     });
     const model: ModelConfig = { id: `simulated:bench@${server.url}`, protocol: 'native', concurrency };
@@ -215,6 +219,7 @@ export async function runSlotUtilizationBench(
 ): Promise<BenchResult[]> {
   const resolved: Required<SlotUtilizationBenchOptions> = {
     concurrency: 4,
+    attemptConcurrency: 0,
     tasks: 4,
     attemptsPerTask: 4,
     requestMs: 200,
@@ -223,6 +228,9 @@ export async function runSlotUtilizationBench(
   };
   const { concurrency: slots, requestMs, runs } = resolved;
   const attempts = resolved.tasks * resolved.attemptsPerTask;
+  const inFlight = attemptConcurrencyOf(resolved.attemptConcurrency || undefined, [
+    { key: 'bench', concurrency: slots, modelIds: [] },
+  ]);
   const root = await mkdtemp(path.join(tmpdir(), 'bench-slots-'));
   try {
     const windows: number[] = [];
@@ -253,7 +261,7 @@ export async function runSlotUtilizationBench(
     const idealMs = (2 * requestMs * attempts) / slots;
     return [
       summarize(
-        `executeRun: attempt phase, N=${slots}, ${attempts} attempts (ideal ${idealMs} ms); slot utilization ${utilizationText}`,
+        `executeRun: attempt phase, N=${slots}, ${attempts} attempts, ${inFlight} at once (ideal ${idealMs} ms); slot utilization ${utilizationText}`,
         windows,
       ),
       summarize(

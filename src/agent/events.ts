@@ -81,6 +81,7 @@ export const stepResultSchema = z.object({
   model: z.string(),
   simulated: z.boolean(),
   retries: z.array(retryRecordSchema),
+  queuedMs: z.number().nonnegative().optional(),
 });
 
 /** How tool calls are exchanged with the model. */

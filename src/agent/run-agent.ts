@@ -223,7 +223,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
         }
         throw error;
       }
-      modelMs += performance.now() - requestStarted;
+      // Time spent waiting for a free endpoint slot is not model time.
+      modelMs += Math.max(0, performance.now() - requestStarted - (result.queuedMs ?? 0));
       steps += 1;
       addUsage(result.usage);
       if (options.costOfUsage) costUsd += options.costOfUsage(result.usage);

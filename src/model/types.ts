@@ -134,6 +134,11 @@ export interface StepResult {
   simulated: boolean;
   /** Infrastructure failures that were retried before this result was obtained. */
   retries: RetryRecord[];
+  /**
+   * Time the request waited for a free slot of its endpoint before it was sent (set by the run's endpoint gate,
+   * see src/run/endpoint-gated-client.ts); not model time. Absent when it did not wait.
+   */
+  queuedMs?: number;
 }
 
 export interface RetryRecord {

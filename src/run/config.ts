@@ -14,7 +14,10 @@ export const modelConfigSchema = z.object({
   label: z.string().min(1).optional(),
   /** Tool protocol: native tool calling, or a text protocol for models without it. */
   protocol: z.enum(['auto', 'native', 'hermes', 'xml']).default('auto'),
-  /** Parallel requests to this model's endpoint (one queue per endpoint). */
+  /**
+   * Parallel model requests to this model's endpoint (its server's slots; one queue per endpoint, shared by all
+   * attempts, gating each request rather than whole attempts). Default 1 for local endpoints, 4 for APIs.
+   */
   concurrency: z.number().int().positive().optional(),
   /** Context length to request (Ollama num_ctx, node-llama-cpp contextSize). */
   contextLength: z.number().int().positive().optional(),
@@ -49,8 +52,13 @@ export const shakedownConfigSchema = z
     tasks: z.array(z.string().min(1)).default([]),
     /** Attempts per task and model (k in pass@k). */
     attempts: z.number().int().positive().default(1),
-    /** Attempts running at once across all endpoints. */
-    concurrency: z.number().int().positive().default(2),
+    /**
+     * Attempts running at once across all endpoints (workspace set-up, agent and grading). Model requests are gated
+     * separately, per endpoint, by each model's `concurrency` (its server's slots). Default: one more than all
+     * endpoints' slots together, at least 2 (see `attemptConcurrencyOf`), so that set-up and grading overlap the
+     * model requests of other attempts and the slots stay busy.
+     */
+    concurrency: z.number().int().positive().optional(),
     sandbox: z.enum(['auto', 'bubblewrap', 'docker', 'podman', 'none']).default('auto'),
     limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
     /** Infrastructure retries per model call before the attempt is recorded as an infrastructure error. */

@@ -11,6 +11,7 @@ import type { EndpointInfo, ModelClient } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
 import { resolveExternalAgent } from './agent-choice.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
+import { gateClient } from './endpoint-gated-client.ts';
 import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
 import {
   describeFingerprintChange,
@@ -19,7 +20,7 @@ import {
   runFingerprintOf,
   taskHashOf,
 } from './run-fingerprint.ts';
-import { buildRunMatrix, groupByEndpoint } from './run-matrix.ts';
+import { attemptConcurrencyOf, buildRunMatrix, groupByEndpoint } from './run-matrix.ts';
 import type { Store } from './store/store.ts';
 import type { AttemptPlan, AttemptRecord, RunRecord } from './store/store-types.ts';
 import { archiveTranscript, transcriptPathOf } from './transcript-files.ts';
@@ -115,8 +116,10 @@ export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
  * Runs (or resumes) a run: inserts the matrix models × tasks × attempts as pending attempts, then runs them
- * through one queue per endpoint (its concurrency from the model config, default 1 local / 4 API) under the
- * global `config.concurrency` cap. Each attempt is recorded as it ends, so a crash loses at most the attempts in
+ * `config.concurrency` at a time (default: all endpoints' slots + 1, see {@link attemptConcurrencyOf}). Model
+ * requests, not whole attempts, hold an endpoint's slots: every `step` goes through one queue per endpoint (its
+ * concurrency from the model config, default 1 local / 4 API; see {@link gateClient}), so one attempt's set-up and
+ * grading overlap other attempts' model requests. Each attempt is recorded as it ends, so a crash loses at most the attempts in
  * flight, which a resume runs again from scratch; finished attempts are never rerun. No API key reaches the
  * store, transcripts or progress messages.
  */
@@ -208,28 +211,29 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     'infrastructure-error': 0,
     cancelled: 0,
   };
-  const global = new PQueue({ concurrency: config.concurrency });
-  const queues = new Map<string, PQueue>();
-  for (const group of groupByEndpoint(models)) {
+  const groups = groupByEndpoint(models);
+  const attemptQueue = new PQueue({ concurrency: attemptConcurrencyOf(config.concurrency, groups) });
+  // One queue per endpoint, shared by all attempts against it: it gates each model request (see gateClient).
+  const endpointQueues = new Map<string, PQueue>();
+  for (const group of groups) {
     const queue = new PQueue({ concurrency: group.concurrency });
-    for (const modelId of group.modelIds) queues.set(modelId, queue);
+    for (const modelId of group.modelIds) endpointQueues.set(modelId, queue);
   }
   const signal = options.signal;
   const worker = `${hostname()}:${process.pid}`;
   let failure: unknown = null;
-  const onAbort = () => {
-    for (const queue of new Set(queues.values())) queue.clear();
-    global.clear();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
 
   const runOne = async (planned: AttemptRecord) => {
+    // After an abort or a failure, attempts still queued start and return at once (a cleared p-queue would leave
+    // their promises pending); attempts in flight finish their model requests or cancel them through the signal.
     if (signal?.aborted || failure !== null) return;
     const claimed = store.claimAttempt(planned.id, worker);
     if (!claimed) return;
     const model = modelsById.get(claimed.modelId);
     const task = tasksById.get(claimed.taskId);
-    if (!model || !task) throw new Error(`attempt ${claimed.id} names a model or task not in this run`);
+    const endpointQueue = endpointQueues.get(claimed.modelId);
+    if (!model || !task || !endpointQueue)
+      throw new Error(`attempt ${claimed.id} names a model or task not in this run`);
     const limits = mergeLimits(config, task);
     const price = findPrice(priceTable, model.id);
     const outcome = await runAttempt({
@@ -239,12 +243,15 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
       task,
       dataDir,
       createClient: (tryIndex) =>
-        clientFactory(model, {
-          purpose: 'attempt',
-          taskId: task.id,
-          attemptIndex: claimed.attemptIndex,
-          tryIndex,
-        }),
+        gateClient(
+          clientFactory(model, {
+            purpose: 'attempt',
+            taskId: task.id,
+            attemptIndex: claimed.attemptIndex,
+            tryIndex,
+          }),
+          endpointQueue,
+        ),
       protocol: protocols.get(model.id) ?? 'native',
       temperature: model.temperature,
       limits: limits.agent,
@@ -280,23 +287,19 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     });
   };
 
-  try {
-    await Promise.all(
-      pending.map((planned) => {
-        const queue = queues.get(planned.modelId);
-        if (!queue)
-          throw new Error(`attempt ${planned.id} names model ${planned.modelId}, which is not in this run`);
-        return queue
-          .add(() => global.add(() => runOne(planned)))
-          .catch((error: unknown) => {
-            failure ??= error;
-            onAbort();
-          });
-      }),
-    );
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+  for (const planned of pending) {
+    if (!endpointQueues.has(planned.modelId))
+      throw new Error(`attempt ${planned.id} names model ${planned.modelId}, which is not in this run`);
   }
+  await Promise.all(
+    pending.map((planned) =>
+      attemptQueue
+        .add(() => runOne(planned))
+        .catch((error: unknown) => {
+          failure ??= error;
+        }),
+    ),
+  );
 
   if (failure !== null || signal?.aborted) {
     // Attempts cut short run again from scratch on resume; their partial transcripts are archived then.

@@ -16,7 +16,7 @@ export const DEFAULT_LOCAL_CONCURRENCY = 1;
 export interface EndpointGroup {
   /** The model's server base URL, or `provider:model` for in-process and URL-less models. */
   key: string;
-  /** Parallel attempts allowed against this endpoint. */
+  /** Parallel model requests allowed against this endpoint (its slots). */
   concurrency: number;
   modelIds: string[];
 }
@@ -65,6 +65,20 @@ export function groupByEndpoint(models: readonly ModelConfig[]): EndpointGroup[]
     ...group,
     concurrency: explicit.length > 0 ? Math.min(...explicit) : group.concurrency,
   }));
+}
+
+/**
+ * Attempts running at once in a run: the configured `concurrency` when given, else one more than the slots of all
+ * endpoints together and at least 2. Attempts spend much of their life outside model requests (workspace set-up,
+ * tools, grading), so one attempt beyond the slots keeps them busy while another attempt is between requests.
+ */
+export function attemptConcurrencyOf(
+  configured: number | undefined,
+  groups: readonly EndpointGroup[],
+): number {
+  if (configured !== undefined) return configured;
+  const slots = groups.reduce((sum, group) => sum + group.concurrency, 0);
+  return Math.max(2, slots + 1);
 }
 
 /**

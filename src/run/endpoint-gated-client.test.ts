@@ -1,0 +1,163 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import PQueue from 'p-queue';
+import { describe, expect, it } from 'vitest';
+import { createScriptedClient } from '../model/scripted-client.ts';
+import type { ModelClient, StepRequest } from '../model/types.ts';
+import { shakedownConfigSchema } from './config.ts';
+import { gateClient } from './endpoint-gated-client.ts';
+import { executeRun } from './execute-run.ts';
+import { attemptConcurrencyOf } from './run-matrix.ts';
+import { openStore } from './store/index.ts';
+import { createCalcAgent, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
+
+/** Counts model calls in flight (across every client it wraps) and the most ever at once. */
+function callCounter() {
+  const counter = {
+    now: 0,
+    max: 0,
+    calls: 0,
+    wrap(client: ModelClient): ModelClient {
+      return new Proxy(client, {
+        get(target, property) {
+          if (property === 'step') {
+            return async (request: StepRequest) => {
+              counter.now += 1;
+              counter.calls += 1;
+              counter.max = Math.max(counter.max, counter.now);
+              try {
+                return await target.step(request);
+              } finally {
+                counter.now -= 1;
+              }
+            };
+          }
+          const value = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+  return counter;
+}
+
+const ask: StepRequest = { messages: [{ role: 'user', content: 'hi' }] };
+
+describe('gateClient', () => {
+  it('lets at most `slots` model calls run at once while the other attempts set up and grade', async () => {
+    const queue = new PQueue({ concurrency: 2 });
+    const calls = callCounter();
+    let attemptsInFlight = 0;
+    let maxAttemptsInFlight = 0;
+    /** Attempts outside a model call (set-up, tools, grading) seen while both slots were busy. */
+    let maxOverlap = 0;
+    const attempt = async () => {
+      attemptsInFlight += 1;
+      maxAttemptsInFlight = Math.max(maxAttemptsInFlight, attemptsInFlight);
+      const client = gateClient(
+        calls.wrap(createScriptedClient([{ text: 'a' }, { text: 'b' }], { latencyMs: 40 })),
+        queue,
+      );
+      await sleep(30); // workspace set-up
+      for (let step = 0; step < 2; step++) {
+        await client.step(ask);
+        if (calls.now === 2) maxOverlap = Math.max(maxOverlap, attemptsInFlight - calls.now);
+        await sleep(10); // a tool
+      }
+      await sleep(30); // grading
+      attemptsInFlight -= 1;
+    };
+    const probe = setInterval(() => {
+      if (calls.now === 2) maxOverlap = Math.max(maxOverlap, attemptsInFlight - calls.now);
+    }, 2);
+    try {
+      await Promise.all(Array.from({ length: 6 }, attempt));
+    } finally {
+      clearInterval(probe);
+    }
+    expect(calls.calls).toBe(12);
+    expect(calls.max).toBe(2);
+    expect(maxAttemptsInFlight).toBe(6);
+    expect(maxOverlap).toBeGreaterThan(0);
+  });
+
+  it('takes a queued call whose signal aborts out of the queue without sending it', async () => {
+    const queue = new PQueue({ concurrency: 1 });
+    const inner = createScriptedClient([{ text: 'first' }, { text: 'second' }], { latencyMs: 100 });
+    const client = gateClient(inner, queue);
+    const first = client.step(ask);
+    const controller = new AbortController();
+    const second = client.step({ ...ask, signal: controller.signal });
+    await sleep(10);
+    expect(queue.size).toBe(1);
+    controller.abort();
+    await expect(second).rejects.toThrow();
+    expect(queue.size).toBe(0);
+    expect((await first).text).toBe('first');
+    expect(inner.requests).toHaveLength(1);
+  });
+
+  it('reports the wait for a slot as queuedMs and passes everything else through', async () => {
+    const queue = new PQueue({ concurrency: 1 });
+    const inner = createScriptedClient([{ text: 'one' }, { text: 'two' }], { id: 'gated', latencyMs: 50 });
+    const client = gateClient(inner, queue);
+    expect(client.id).toBe(inner.id);
+    expect(client.simulated).toBe(true);
+    const [one, two] = await Promise.all([client.step(ask), client.step(ask)]);
+    expect(one.queuedMs ?? 0).toBeLessThan(25);
+    expect(two.queuedMs).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe('attemptConcurrencyOf', () => {
+  it('defaults to all endpoint slots + 1, at least 2, and keeps an explicit value', () => {
+    const group = (concurrency: number) => ({ key: `k${concurrency}`, concurrency, modelIds: [] });
+    expect(attemptConcurrencyOf(undefined, [group(1)])).toBe(2);
+    expect(attemptConcurrencyOf(undefined, [group(4)])).toBe(5);
+    expect(attemptConcurrencyOf(undefined, [group(4), group(1)])).toBe(6);
+    expect(attemptConcurrencyOf(3, [group(4)])).toBe(3);
+  });
+});
+
+describe('executeRun with gated model calls', () => {
+  it('runs 6 attempts at once against a 2-slot endpoint with at most 2 model calls in flight', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'shakedown-gated-'));
+    const store = openStore(path.join(directory, 'data'));
+    try {
+      const tasks = await writeSyntheticSuite(path.join(directory, 'suite'), 3);
+      const calls = callCounter();
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const result = await executeRun({
+        config: shakedownConfigSchema.parse({ attempts: 2, concurrency: 6, sandbox: 'none' }),
+        models: [{ id: 'simulated:gated', protocol: 'native', concurrency: 2 }],
+        tasks,
+        store,
+        dataDir: path.join(directory, 'data'),
+        clientFactory: (_model, request) =>
+          request.purpose === 'describe'
+            ? createScriptedClient([])
+            : calls.wrap(createCalcAgent(true, { latencyMs: 150 })),
+        onProgress: (event) => {
+          if (event.type === 'attempt-started' && event.tryIndex === 0) {
+            inFlight += 1;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+          }
+          if (event.type === 'attempt-finished') inFlight -= 1;
+        },
+      });
+      expect(result.status).toBe('completed');
+      expect(result.outcomes.resolved).toBe(6);
+      expect(calls.calls).toBe(12);
+      expect(calls.max).toBe(2);
+      expect(maxInFlight).toBeGreaterThan(2);
+      // Waiting for a slot is not model time: 2 calls of 150 ms each, give or take.
+      for (const attempt of store.attempts(result.runId)) expect(attempt.modelMs ?? 0).toBeLessThan(600);
+    } finally {
+      store.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
