@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import PQueue from 'p-queue';
 import type { AgentLimits, AttemptTotals, ToolProtocolName } from '../agent/events.ts';
 import { chooseToolProtocol } from '../agent/tool-protocol.ts';
+import { createWorkspacePools } from '../agent/workspace/workspace-pool.ts';
 import { localCostOfTime } from '../metrics/local-cost.ts';
 import { BUILT_IN_PRICE_TABLE, costOfUsage, findPrice, mergePriceTables } from '../metrics/price-table.ts';
 import { API_KEY_VARIABLES, createModelClient } from '../model/create-model-client.ts';
@@ -221,6 +222,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
   }
   const signal = options.signal;
   const worker = `${hostname()}:${process.pid}`;
+  // Spare workspaces are copied while attempts run, so each attempt's set-up is a rename, not a copy.
+  const workspacePools = createWorkspacePools({ size: Math.min(2, attemptQueue.concurrency) });
   let failure: unknown = null;
 
   const runOne = async (planned: AttemptRecord) => {
@@ -263,6 +266,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
       sandboxBackend: config.sandbox,
       infrastructureRetries: config.attemptRetries,
       keepWorkspaces: options.keepWorkspaces ?? config.keepWorkspaces,
+      workspacePools,
       agent: externalAgent,
       signal,
       onTry: (tryIndex) =>
@@ -291,15 +295,19 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     if (!endpointQueues.has(planned.modelId))
       throw new Error(`attempt ${planned.id} names model ${planned.modelId}, which is not in this run`);
   }
-  await Promise.all(
-    pending.map((planned) =>
-      attemptQueue
-        .add(() => runOne(planned))
-        .catch((error: unknown) => {
-          failure ??= error;
-        }),
-    ),
-  );
+  try {
+    await Promise.all(
+      pending.map((planned) =>
+        attemptQueue
+          .add(() => runOne(planned))
+          .catch((error: unknown) => {
+            failure ??= error;
+          }),
+      ),
+    );
+  } finally {
+    await workspacePools.close();
+  }
 
   if (failure !== null || signal?.aborted) {
     // Attempts cut short run again from scratch on resume; their partial transcripts are archived then.

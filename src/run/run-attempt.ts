@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentLimits, AttemptStatus, AttemptTotals, ToolProtocolName } from '../agent/events.ts';
 import { createTranscriptWriter } from '../agent/transcript-writer.ts';
+import type { WorkspacePools } from '../agent/workspace/workspace-pool.ts';
 import type { ModelClient, Usage } from '../model/types.ts';
 import type { SandboxBackend } from '../sandbox/types.ts';
 import { checkConstraints } from '../task/check-constraints.ts';
@@ -44,6 +45,8 @@ export interface RunAttemptInput {
   /** Fresh tries after an infrastructure error before it is recorded as one. */
   infrastructureRetries: number;
   keepWorkspaces: boolean;
+  /** Ready copies of the workspace templates, shared by the attempts of a run (see workspace-pool.ts). */
+  workspacePools?: WorkspacePools;
   /** The external agent under test (see agent-choice.ts); absent: the built-in agent. */
   agent?: ExternalAgentSpec | null;
   signal?: AbortSignal;
@@ -102,6 +105,7 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
       prepared = await prepareTaskWorkspace(task, {
         destination,
         cacheDir: path.join(input.dataDir, 'cache'),
+        workspacePool: input.workspacePools,
         sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning, ...host.sandbox },
         signal: input.signal,
       });
