@@ -15,6 +15,7 @@ import type { AgentTool, ToolContext, ToolOutput } from './tool.ts';
 import { createToolProtocol, type ToolResultForModel } from './tool-protocol.ts';
 import { toolDefinitions, validateToolArguments } from './tools/index.ts';
 import type { TranscriptWriter } from './transcript-writer.ts';
+import { writeModelResponse } from './write-model-response.ts';
 
 /** Default number of consecutive steps with a format error that end an attempt. */
 export const DEFAULT_MAX_CONSECUTIVE_FORMAT_ERRORS = 3;
@@ -228,17 +229,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
       steps += 1;
       addUsage(result.usage);
       if (options.costOfUsage) costUsd += options.costOfUsage(result.usage);
-      for (const retry of result.retries) {
-        transcript.write({
-          type: 'infrastructure-error',
-          step,
-          kind: retry.kind,
-          message: retry.error,
-          retries: retry.attempt,
-          final: false,
-        });
-      }
-      transcript.write({ type: 'model-response', step, result });
+      writeModelResponse(transcript, step, result);
 
       const interpreted = protocol.interpret(result, step);
       messages.push(interpreted.assistantMessage);

@@ -1,22 +1,15 @@
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { runCli } from './run-cli.test-helper.ts';
 
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 let server: SimulatedServer | null = null;
 afterEach(async () => {
   await server?.close();
   server = null;
 });
 
-function runCli(args: string[]) {
-  return execa('node', ['bin/shakedown.js', ...args], {
-    cwd: repositoryRoot,
-    reject: false,
-    env: { OPENAI_API_KEY: 'sk-test-never-printed-123456' },
-  });
-}
+/** The environment the CLI runs with: an API key it must never print. */
+const env = { OPENAI_API_KEY: 'sk-test-never-printed-123456' };
 
 describe('shakedown doctor (real CLI against a simulated llama.cpp server)', () => {
   it('passes a model that makes a valid tool call, labelled simulated, in JSON', async () => {
@@ -27,7 +20,7 @@ describe('shakedown doctor (real CLI against a simulated llama.cpp server)', () 
         { content: 'It is sunny and 22 °C in Paris.' },
       ],
     });
-    const result = await runCli(['doctor', '--model', `llamacpp:${server.url}`, '--json']);
+    const result = await runCli(['doctor', '--model', `llamacpp:${server.url}`, '--json'], { env });
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout);
     expect(report.simulated).toBe(true);
@@ -38,7 +31,7 @@ describe('shakedown doctor (real CLI against a simulated llama.cpp server)', () 
 
   it('exits 1 with a human table when the model never calls the tool', async () => {
     server = await startSimulatedServer({ flavour: 'llamacpp', script: [{ content: 'No tools for me.' }] });
-    const result = await runCli(['doctor', '--model', `llamacpp:${server.url}`]);
+    const result = await runCli(['doctor', '--model', `llamacpp:${server.url}`], { env });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/SIMULATED/);
     expect(result.stdout).toMatch(/FAIL\s+tool call\s+no tool call/);

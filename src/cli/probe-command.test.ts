@@ -1,24 +1,18 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
 import { referenceModel } from '../probe/reference-model.test-helper.ts';
 import { TOOL_CASES } from '../probe/tool-cases.ts';
 import { parseConcurrency, parseDepths, parseSections } from './probe-command.ts';
+import { runCli } from './run-cli.test-helper.ts';
 
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 let server: SimulatedServer | null = null;
 afterEach(async () => {
   await server?.close();
   server = null;
 });
-
-function runCli(args: string[]) {
-  return execa('node', ['bin/shakedown.js', ...args], { cwd: repositoryRoot, reject: false });
-}
 
 describe('probe option parsers', () => {
   it('parse depths, concurrency levels and sections, rejecting bad values', () => {

@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../run/store/store.ts';
 import { seedViewerStore } from '../viewer/seed-viewer-store.test-helper.ts';
+import { runCli } from './run-cli.test-helper.ts';
 
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const directories: string[] = [];
 afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
@@ -25,10 +23,7 @@ describe('shakedown view (real CLI)', () => {
     const store = openStore(dataDir);
     const { runId } = seedViewerStore(store);
     store.close();
-    const child = execa('node', ['bin/shakedown.js', 'view', '--port', '0', '--data-dir', dataDir], {
-      cwd: repositoryRoot,
-      reject: false,
-    });
+    const child = runCli(['view', '--port', '0', '--data-dir', dataDir]);
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let output = '';
@@ -51,23 +46,13 @@ describe('shakedown view (real CLI)', () => {
   });
 
   it('fails with a clear message when there is no store', async () => {
-    const result = await execa(
-      'node',
-      ['bin/shakedown.js', 'view', '--data-dir', path.join(temporaryDirectory(), 'none')],
-      {
-        cwd: repositoryRoot,
-        reject: false,
-      },
-    );
+    const result = await runCli(['view', '--data-dir', path.join(temporaryDirectory(), 'none')]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('no store at');
   });
 
   it('rejects an invalid port', async () => {
-    const result = await execa('node', ['bin/shakedown.js', 'view', '--port', 'abc'], {
-      cwd: repositoryRoot,
-      reject: false,
-    });
+    const result = await runCli(['view', '--port', 'abc']);
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('expected a port');
   });

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ToolCallValidity } from '../agent/events.ts';
 import type { TranscriptWriter } from '../agent/transcript-writer.ts';
+import { writeModelResponse } from '../agent/write-model-response.ts';
 import { ContextLengthExceededError } from '../model/context-length-error.ts';
 import { isInfrastructureError } from '../model/infrastructure-error.ts';
 import type { InfrastructureErrorKind, ModelClient, StepResult, ToolCall } from '../model/types.ts';
@@ -201,17 +202,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     result: StepResult,
     declared: ReturnType<typeof translateChatRequest>['step']['tools'],
   ) => {
-    for (const retry of result.retries) {
-      transcript.write({
-        type: 'infrastructure-error',
-        step,
-        kind: retry.kind,
-        message: retry.error,
-        retries: retry.attempt,
-        final: false,
-      });
-    }
-    transcript.write({ type: 'model-response', step, result });
+    writeModelResponse(transcript, step, result);
     const answeredAt = performance.now();
     for (const call of result.toolCalls) {
       const classification = classifyDeclaredToolCall(call, declared ?? []);

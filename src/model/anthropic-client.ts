@@ -1,8 +1,22 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { positiveIntegerOption, requireModelOption, requireValidBaseUrl } from './client-option-checks.ts';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
-import { errorForStatus, excerpt, openTimedRequest, type TimedResponse } from './provider-http.ts';
+import { isRecord, type JsonObject, numberOrNull } from './json-values.ts';
+import {
+  errorBodyText,
+  errorForStatus,
+  excerpt,
+  openTimedRequest,
+  type TimedResponse,
+} from './provider-http.ts';
 import { redactSecrets } from './redact-secrets.ts';
+import {
+  assembleStepResult,
+  emptyTurnIssues,
+  outputLimitIssue,
+  serverParsedArgumentIssues,
+} from './step-result-assembly.ts';
 import { normalizeAssistantOutput } from './tool-call-recovery.ts';
 import type {
   EndpointInfo,
@@ -17,6 +31,7 @@ import type {
   ToolDefinition,
   Usage,
 } from './types.ts';
+import { unknownEndpointInfo } from './unknown-endpoint-info.ts';
 
 /**
  * The Anthropic Messages API client (`POST /v1/messages`, streaming SSE). Keeps the system prompt apart, sends tool
@@ -40,8 +55,6 @@ export interface AnthropicClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-type JsonObject = Record<string, unknown>;
-
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const ANTHROPIC_VERSION = '2023-06-01';
 const DEFAULT_MAX_TOKENS = 4096;
@@ -52,21 +65,9 @@ const INFO_TIMEOUT_MS = 10_000;
 /** The documented context window of current Claude models (the API does not report it). */
 const CLAUDE_CONTEXT_LENGTH = 200_000;
 
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function positiveInteger(value: number | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`Anthropic client: ${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
+const LABEL = 'Anthropic client';
+const positiveInteger = (value: number | undefined, name: string) =>
+  positiveIntegerOption(LABEL, value, name);
 
 /** A thinking block as the service sent it; it must go back verbatim (signature included) with its tool calls. */
 export interface ThinkingBlock {
@@ -214,7 +215,7 @@ interface BlockState {
 
 /** Creates a ModelClient for the Anthropic Messages API. */
 export function createAnthropicClient(options: AnthropicClientOptions): ModelClient {
-  if (!options.model || options.model.trim() === '') throw new Error('Anthropic client: model is required');
+  requireModelOption(LABEL, options.model);
   if (!options.apiKey || options.apiKey.trim() === '') {
     throw new Error('Anthropic client: apiKey is required (set ANTHROPIC_API_KEY)');
   }
@@ -234,11 +235,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
     positiveInteger(options.requestTimeoutMs, 'requestTimeoutMs') ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const idleTimeoutMs = positiveInteger(options.idleTimeoutMs, 'idleTimeoutMs') ?? DEFAULT_IDLE_TIMEOUT_MS;
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '').replace(/\/v1$/, '');
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new Error(`Anthropic client: baseUrl is not a valid URL: ${baseUrl}`);
-  }
+  requireValidBaseUrl(LABEL, baseUrl);
   const { model, apiKey } = options;
   const fetchFunction = options.fetch ?? globalThis.fetch;
   const target = `Anthropic at ${baseUrl}`;
@@ -280,12 +277,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
 
   async function failForStatus(opened: TimedResponse): Promise<never> {
     const status = opened.response.status;
-    let text = '';
-    try {
-      text = await opened.text();
-    } catch {
-      // The status alone is enough.
-    }
+    const text = await errorBodyText(opened);
     const { type, message } = errorOfBody(redact(text));
     if (status === 400 && /prompt is too long/i.test(message)) {
       throw new ContextLengthExceededError(`${target}: ${message}`, contextLimitFromMessage(message));
@@ -501,25 +493,10 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
       { text, reasoning, toolCalls },
       { knownTools: request.tools?.map((tool) => tool.name) },
     );
-    const issues: ModelIssue[] = [...normalized.issues];
-    for (const call of normalized.toolCalls) {
-      if (call.argumentsError && call.origin === 'server-parsed') {
-        issues.push({
-          kind: 'malformed-arguments',
-          message: `tool call ${call.name}: ${call.argumentsError}`,
-        });
-      }
-    }
+    const issues: ModelIssue[] = [...normalized.issues, ...serverParsedArgumentIssues(normalized.toolCalls)];
     const finishReason = mapAnthropicStopReason(stopReason, normalized.toolCalls.length > 0);
-    if (finishReason === 'length') {
-      issues.push({
-        kind: 'truncated',
-        message: `the answer was cut at the output token limit (stop_reason ${stopReason})`,
-      });
-    }
-    if (normalized.text.trim() === '' && normalized.toolCalls.length === 0) {
-      issues.push({ kind: 'empty-turn', message: 'the model answered with neither text nor a tool call' });
-    }
+    if (finishReason === 'length') issues.push(outputLimitIssue(`stop_reason ${stopReason}`));
+    issues.push(...emptyTurnIssues(normalized));
 
     const usage: Usage = {
       inputTokens: inputTokens + cacheReadTokens + cacheCreationTokens,
@@ -530,10 +507,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
     };
     const timings = measuredTimings(opened.sentAt, firstTokenAt, lastTokenAt, finishedAt, outputTokens);
 
-    return {
-      text: normalized.text,
-      reasoning: normalized.reasoning,
-      toolCalls: normalized.toolCalls,
+    return assembleStepResult(normalized, {
       finishReason,
       rawFinishReason: stopReason,
       usage,
@@ -542,29 +516,19 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
       provider: 'anthropic',
       model,
       simulated: opened.simulated,
-      retries: [],
-    };
+    });
   }
 
   async function describe(): Promise<EndpointInfo> {
-    const info: EndpointInfo = {
-      provider: 'anthropic',
-      model,
-      reachable: false,
+    const info = unknownEndpointInfo('anthropic', model, {
       contextLength: CLAUDE_CONTEXT_LENGTH,
       maxContextLength: CLAUDE_CONTEXT_LENGTH,
-      quantization: null,
-      parameterCount: null,
-      sizeBytes: null,
-      sizeVramBytes: null,
-      cpuOffload: null,
-      parallelSlots: null,
       supportsTools: true,
       simulated,
       notes: [
         `context length ${CLAUDE_CONTEXT_LENGTH} is Anthropic's documented window; the API does not report it`,
       ],
-    };
+    });
     try {
       const opened = await open('/v1/models?limit=1000', 'GET', undefined, undefined, true);
       if (opened.simulated) simulated = true;

@@ -15,6 +15,7 @@ import {
 } from 'node-llama-cpp';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { type GgufMetadata, readGgufMetadata } from './gguf/gguf-reader.ts';
+import { assembleStepResult } from './step-result-assembly.ts';
 import { normalizeAssistantOutput } from './tool-call-recovery.ts';
 import type {
   EndpointInfo,
@@ -27,6 +28,7 @@ import type {
   ToolCall,
   ToolDefinition,
 } from './types.ts';
+import { unknownEndpointInfo } from './unknown-endpoint-info.ts';
 
 /** Options of {@link createGgufClient}. */
 export interface GgufClientOptions {
@@ -347,10 +349,7 @@ export function createGgufClient(options: GgufClientOptions): ModelClient {
     const evaluatedPromptTokens = Math.max(0, promptTokens.length - cachedTokens);
     const prefillMs = firstTokenAt !== null ? firstTokenAt - loadedAt : null;
     const decodeMs = firstTokenAt !== null ? endedAt - firstTokenAt : null;
-    return {
-      text: normalized.text,
-      reasoning: normalized.reasoning,
-      toolCalls: normalized.toolCalls,
+    return assembleStepResult(normalized, {
       finishReason,
       rawFinishReason,
       usage: {
@@ -384,27 +383,11 @@ export function createGgufClient(options: GgufClientOptions): ModelClient {
       provider: 'gguf',
       model: modelPath,
       simulated: false,
-      retries: [],
-    };
+    });
   };
 
   const describe = async (): Promise<EndpointInfo> => {
-    const info: EndpointInfo = {
-      provider: 'gguf',
-      model: modelPath,
-      reachable: false,
-      contextLength: null,
-      maxContextLength: null,
-      quantization: null,
-      parameterCount: null,
-      sizeBytes: null,
-      sizeVramBytes: null,
-      cpuOffload: null,
-      parallelSlots: 1,
-      supportsTools: true,
-      simulated: false,
-      notes: [],
-    };
+    const info = unknownEndpointInfo('gguf', modelPath, { parallelSlots: 1, supportsTools: true });
     try {
       const file = await stat(modelPath);
       info.reachable = file.isFile();

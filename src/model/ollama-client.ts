@@ -1,6 +1,21 @@
+import { positiveIntegerOption, requireModelOption, requireValidBaseUrl } from './client-option-checks.ts';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
-import { errorForStatus, excerpt, openTimedRequest, readLines, type TimedResponse } from './provider-http.ts';
+import { isRecord, type JsonObject, numberOrNull } from './json-values.ts';
+import {
+  errorBodyText,
+  errorForStatus,
+  excerpt,
+  openTimedRequest,
+  readLines,
+  type TimedResponse,
+} from './provider-http.ts';
+import {
+  assembleStepResult,
+  emptyTurnIssues,
+  outputLimitIssue,
+  serverParsedArgumentIssues,
+} from './step-result-assembly.ts';
 import { normalizeAssistantOutput } from './tool-call-recovery.ts';
 import type {
   EndpointInfo,
@@ -15,6 +30,7 @@ import type {
   ToolDefinition,
   Usage,
 } from './types.ts';
+import { unknownEndpointInfo } from './unknown-endpoint-info.ts';
 
 /**
  * The Ollama native API client (`/api/chat`, `/api/show`, `/api/ps`). Streams NDJSON, takes tool calls whole with
@@ -39,8 +55,6 @@ export interface OllamaClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-type JsonObject = Record<string, unknown>;
-
 const DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
 const OLLAMA_DEFAULT_CONTEXT = 4096;
 const SMALL_CONTEXT = 8192;
@@ -49,21 +63,9 @@ const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 const INFO_TIMEOUT_MS = 10_000;
 const NANOSECONDS_PER_MILLISECOND = 1_000_000;
 
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function positiveInteger(value: number | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`Ollama client: ${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
+const LABEL = 'Ollama client';
+const positiveInteger = (value: number | undefined, name: string) =>
+  positiveIntegerOption(LABEL, value, name);
 
 /** Maps the normalized conversation onto Ollama's message shape. */
 export function toOllamaMessages(messages: Message[]): JsonObject[] {
@@ -157,17 +159,13 @@ const CONTEXT_ERROR_PATTERN =
 
 /** Creates a ModelClient for an Ollama server's native API. */
 export function createOllamaClient(options: OllamaClientOptions): ModelClient {
-  if (!options.model || options.model.trim() === '') throw new Error('Ollama client: model is required');
+  requireModelOption(LABEL, options.model);
   const numCtx = positiveInteger(options.numCtx, 'numCtx');
   const requestTimeoutMs =
     positiveInteger(options.requestTimeoutMs, 'requestTimeoutMs') ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const idleTimeoutMs = positiveInteger(options.idleTimeoutMs, 'idleTimeoutMs') ?? DEFAULT_IDLE_TIMEOUT_MS;
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new Error(`Ollama client: baseUrl is not a valid URL: ${baseUrl}`);
-  }
+  requireValidBaseUrl(LABEL, baseUrl);
   const model = options.model;
   const fetchFunction = options.fetch ?? globalThis.fetch;
   const target = `Ollama at ${baseUrl}`;
@@ -195,12 +193,7 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
 
   async function failForStatus(opened: TimedResponse): Promise<never> {
     const status = opened.response.status;
-    let text = '';
-    try {
-      text = await opened.text();
-    } catch {
-      // The error status alone is enough.
-    }
+    const text = await errorBodyText(opened);
     const message = errorMessageOf(text);
     if (status === 404 && /not found/i.test(message)) {
       throw new InfrastructureError(
@@ -348,15 +341,7 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
       { text, reasoning, toolCalls },
       { knownTools: stepRequest.tools?.map((tool) => tool.name) },
     );
-    const issues: ModelIssue[] = [...normalized.issues];
-    for (const call of normalized.toolCalls) {
-      if (call.argumentsError && call.origin === 'server-parsed') {
-        issues.push({
-          kind: 'malformed-arguments',
-          message: `tool call ${call.name}: ${call.argumentsError}`,
-        });
-      }
-    }
+    const issues: ModelIssue[] = [...normalized.issues, ...serverParsedArgumentIssues(normalized.toolCalls)];
 
     const rawFinishReason = typeof final.done_reason === 'string' ? final.done_reason : null;
     let finishReason: FinishReason;
@@ -389,20 +374,10 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
         });
       }
     }
-    if (finishReason === 'length') {
-      issues.push({
-        kind: 'truncated',
-        message: 'the answer was cut at the output token limit (done_reason "length")',
-      });
-    }
-    if (normalized.text.trim() === '' && normalized.toolCalls.length === 0) {
-      issues.push({ kind: 'empty-turn', message: 'the model answered with neither text nor a tool call' });
-    }
+    if (finishReason === 'length') issues.push(outputLimitIssue('done_reason "length"'));
+    issues.push(...emptyTurnIssues(normalized));
 
-    return {
-      text: normalized.text,
-      reasoning: normalized.reasoning,
-      toolCalls: normalized.toolCalls,
+    return assembleStepResult(normalized, {
       finishReason,
       rawFinishReason,
       usage,
@@ -411,27 +386,11 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
       provider: 'ollama',
       model,
       simulated: opened.simulated,
-      retries: [],
-    };
+    });
   }
 
   async function describe(): Promise<EndpointInfo> {
-    const info: EndpointInfo = {
-      provider: 'ollama',
-      model,
-      reachable: false,
-      contextLength: null,
-      maxContextLength: null,
-      quantization: null,
-      parameterCount: null,
-      sizeBytes: null,
-      sizeVramBytes: null,
-      cpuOffload: null,
-      parallelSlots: null,
-      supportsTools: null,
-      simulated,
-      notes: [],
-    };
+    const info = unknownEndpointInfo('ollama', model, { simulated });
     let show: JsonObject | null;
     let ps: JsonObject | null;
     try {

@@ -1,6 +1,9 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
+import { isRecord, type JsonObject, numberOrNull } from './json-values.ts';
+import { parseRetryAfter, SIMULATED_RESPONSE_HEADER } from './provider-http.ts';
+import { assembleStepResult, emptyTurnIssues } from './step-result-assembly.ts';
 import { normalizeAssistantOutput } from './tool-call-recovery.ts';
 import type {
   EndpointInfo,
@@ -15,6 +18,7 @@ import type {
   ToolDefinition,
   Usage,
 } from './types.ts';
+import { unknownEndpointInfo } from './unknown-endpoint-info.ts';
 
 /** Which OpenAI-compatible server the client talks to; decides a few wire details (token limit field, /props). */
 export type OpenAICompatibleFlavour = 'openai' | 'llamacpp' | 'vllm' | 'lmstudio' | 'openrouter' | 'generic';
@@ -40,21 +44,9 @@ export interface OpenAICompatibleClientOptions {
   fetch?: typeof fetch;
 }
 
-/** The header simulated servers set on every answer. */
-const SIMULATED_HEADER = 'x-shakedown-simulated';
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const DESCRIBE_TIMEOUT_MS = 10_000;
-
-type JsonObject = Record<string, unknown>;
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
 
 /** Splits a base URL into the server root and the `/v1` API base. */
 function resolveBaseUrls(baseUrl: string): { root: string; api: string } {
@@ -145,15 +137,6 @@ export function parseToolArguments(raw: string): { arguments: Record<string, unk
 
 const CONTEXT_OVERFLOW_PATTERN =
   /exceed_context_size_error|context_length_exceeded|maximum context length|context length|context size|context window|prompt is too long/i;
-
-/** Parses Retry-After (seconds or an HTTP date). */
-function parseRetryAfter(value: string | null): number | null {
-  if (value === null || value.trim() === '') return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
 
 /** Pulls a readable message out of an error body (`{"error":{"message":…}}`, `{"error":"…"}`, `{"message":…}`, text). */
 function errorMessageFromBody(text: string): { message: string; json: JsonObject | null } {
@@ -268,8 +251,8 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
   };
 
   const noteSimulated = (response: Response) => {
-    if (response.headers.get(SIMULATED_HEADER) === '1') sawSimulated = true;
-    return response.headers.get(SIMULATED_HEADER) === '1';
+    if (response.headers.get(SIMULATED_RESPONSE_HEADER) === '1') sawSimulated = true;
+    return response.headers.get(SIMULATED_RESPONSE_HEADER) === '1';
   };
 
   const buildBody = (request: StepRequest): JsonObject => {
@@ -431,16 +414,11 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     if (finishReason === 'length') {
       issues.push({ kind: 'truncated', message: 'the answer stopped at the output token limit' });
     }
-    if (normalized.text.trim() === '' && normalized.toolCalls.length === 0) {
-      issues.push({ kind: 'empty-turn', message: 'the model answered with neither text nor a tool call' });
-    }
+    issues.push(...emptyTurnIssues(normalized));
 
     const usage = resolveUsage(state, request, normalized);
     const timings = resolveTimings(state, usage, startedAt, wallMs);
-    return {
-      text: normalized.text,
-      reasoning: normalized.reasoning,
-      toolCalls: normalized.toolCalls,
+    return assembleStepResult(normalized, {
       finishReason,
       rawFinishReason: state.finishReason,
       usage,
@@ -449,8 +427,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       provider,
       model,
       simulated,
-      retries: [],
-    };
+    });
   };
 
   const step = async (request: StepRequest): Promise<StepResult> => {
@@ -583,22 +560,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
   };
 
   const describe = async (): Promise<EndpointInfo> => {
-    const info: EndpointInfo = {
-      provider,
-      model,
-      reachable: false,
-      contextLength: null,
-      maxContextLength: null,
-      quantization: null,
-      parameterCount: null,
-      sizeBytes: null,
-      sizeVramBytes: null,
-      cpuOffload: null,
-      parallelSlots: null,
-      supportsTools: null,
-      simulated: false,
-      notes: [],
-    };
+    const info = unknownEndpointInfo(provider, model);
     const models = await getJson(`${urls.api}/models`);
     if (!models.reached) {
       info.notes.push(`cannot reach ${urls.api}/models: ${models.error}`);

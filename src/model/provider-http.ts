@@ -211,3 +211,12 @@ export function excerpt(text: string, maxLength = 500): string {
   const trimmed = text.trim();
   return trimmed.length > maxLength ? `${trimmed.slice(0, maxLength)}…` : trimmed;
 }
+
+/** The body of an error answer, or '' when it cannot be read (the status alone is then enough). */
+export async function errorBodyText(opened: TimedResponse): Promise<string> {
+  try {
+    return await opened.text();
+  } catch {
+    return '';
+  }
+}

@@ -12,6 +12,7 @@ import type {
   ToolCallOrigin,
   Usage,
 } from './types.ts';
+import { unknownEndpointInfo } from './unknown-endpoint-info.ts';
 
 /** A tool call a scripted model makes. */
 export interface ScriptedToolCall {
@@ -124,22 +125,15 @@ export function createScriptedClient(script: Script, options: ScriptedClientOpti
   }
 
   async function describe(): Promise<EndpointInfo> {
-    return {
-      provider: 'simulated',
-      model: name,
+    return unknownEndpointInfo('simulated', name, {
       reachable: true,
       contextLength: options.contextLength ?? 32_768,
       maxContextLength: options.contextLength ?? 32_768,
-      quantization: null,
-      parameterCount: null,
-      sizeBytes: null,
-      sizeVramBytes: null,
-      cpuOffload: null,
       parallelSlots: 1,
       supportsTools: options.supportsTools ?? true,
       simulated: true,
       notes: ['scripted in-process model'],
-    };
+    });
   }
 
   return {

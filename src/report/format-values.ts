@@ -1,4 +1,5 @@
 /** Number formatting shared by the Markdown and HTML reports; `null` always prints as an em dash. */
+import type { MeanWithStandardError, RateWithInterval } from '../metrics/run-metrics.ts';
 
 /** Placeholder for a value that is unknown or undefined. */
 export const MISSING = '—';
@@ -37,4 +38,16 @@ export function formatNumber(value: number | null, digits = 2): string {
 export function formatPValue(value: number | null): string {
   if (value === null) return MISSING;
   return value < 0.001 ? '<0.001' : value.toFixed(3);
+}
+
+/** A rate with the counts behind it: `47.4% (9/19)`. */
+export function formatRateWithCounts(rate: Pick<RateWithInterval, 'rate' | 'successes' | 'trials'>): string {
+  return `${formatPercent(rate.rate)} (${rate.successes}/${rate.trials})`;
+}
+
+/** A mean rate ± its standard error: `47.4% ± 3.1%`. */
+export function formatMeanWithError(value: Pick<MeanWithStandardError, 'mean' | 'standardError'>): string {
+  return value.mean === null
+    ? MISSING
+    : `${formatPercent(value.mean)} ± ${formatPercent(value.standardError)}`;
 }

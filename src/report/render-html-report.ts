@@ -7,10 +7,12 @@ import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import { escapeHtml, jsonForScript, scriptSourceForHtml } from './escape-html.ts';
 import {
   formatInterval,
+  formatMeanWithError,
   formatMilliseconds,
   formatNumber,
   formatPercent,
   formatPValue,
+  formatRateWithCounts,
   formatUsd,
   MISSING,
 } from './format-values.ts';
@@ -75,6 +77,22 @@ function table(testId: string, caption: string, header: string[], rows: Cell[][]
   ].join('\n');
 }
 
+/** A table with one row per model: a `Model` column (name and SIMULATED badge), then `columns`. */
+function modelTable(
+  testId: string,
+  caption: string,
+  columns: string[],
+  models: ModelMetrics[],
+  cellsOf: (model: ModelMetrics) => Cell[],
+): string {
+  return table(
+    testId,
+    caption,
+    ['Model', ...columns],
+    models.map((model) => [modelCell(model), ...cellsOf(model)]),
+  );
+}
+
 function modelCell(model: ModelMetrics): Cell {
   const badge = model.simulated ? ' <span class="badge">SIMULATED</span>' : '';
   return {
@@ -117,11 +135,10 @@ function tables(metrics: RunMetrics): string[] {
   const maxK = Math.max(0, ...models.map((model) => model.passAtK.length));
   const ks = Array.from({ length: maxK }, (_, index) => index + 1);
   return [
-    table(
+    modelTable(
       'table-headline',
       'Headline per model (infrastructure errors excluded from scores)',
       [
-        'Model',
         'Resolved',
         '95% CI',
         'Runs mean ± SEM',
@@ -133,13 +150,11 @@ function tables(metrics: RunMetrics): string[] {
         'Infra errors',
         'Invalid grades',
       ],
-      models.map((model) => [
-        modelCell(model),
-        `${formatPercent(model.resolved.rate)} (${model.resolved.successes}/${model.resolved.trials})`,
+      models,
+      (model) => [
+        formatRateWithCounts(model.resolved),
         formatInterval(model.resolved.low, model.resolved.high),
-        model.repetitions.resolvedRate.mean === null
-          ? MISSING
-          : `${formatPercent(model.repetitions.resolvedRate.mean)} ± ${formatPercent(model.repetitions.resolvedRate.standardError)}`,
+        formatMeanWithError(model.repetitions.resolvedRate),
         formatPercent(model.partialScoreMean),
         formatPercent(model.toolCalls.validShare),
         formatMilliseconds(model.latency.timeToFirstTokenMs.p50),
@@ -147,25 +162,23 @@ function tables(metrics: RunMetrics): string[] {
         formatUsd(model.cost.perResolvedTaskUsd),
         String(model.attempts.infrastructureErrors),
         String(model.attempts.invalidGrades),
-      ]),
+      ],
     ),
-    table(
+    modelTable(
       'table-pass-at-k',
       'pass@k (at least one of k succeeds) and pass^k (all k succeed), unbiased estimators',
-      ['Model', ...ks.flatMap((k) => [`pass@${k}`, `pass^${k}`])],
-      models.map((model) => [
-        modelCell(model),
-        ...ks.flatMap((k) => {
+      ks.flatMap((k) => [`pass@${k}`, `pass^${k}`]),
+      models,
+      (model) =>
+        ks.flatMap((k) => {
           const entry = model.passAtK.find((row) => row.k === k);
           return [formatPercent(entry?.passAtK ?? null), formatPercent(entry?.passHatK ?? null)];
         }),
-      ]),
     ),
-    table(
+    modelTable(
       'table-tool-calls',
       'Tool-call validity (first failing level wins), recovered and text-protocol calls, recovery after an error',
       [
-        'Model',
         'Calls',
         'Valid',
         'Format',
@@ -176,10 +189,10 @@ function tables(metrics: RunMetrics): string[] {
         'Text protocol',
         'Recovery rate',
       ],
-      models.map((model) => {
+      models,
+      (model) => {
         const shares = model.toolCalls.validityShares;
         return [
-          modelCell(model),
           String(model.toolCalls.total),
           formatPercent(shares.valid),
           formatPercent(shares.format),
@@ -190,13 +203,12 @@ function tables(metrics: RunMetrics): string[] {
           formatPercent(model.toolCalls.textProtocolShare),
           `${formatPercent(model.toolCalls.recoveryRate)} (${model.toolCalls.recoveries}/${model.toolCalls.recoveryOpportunities})`,
         ];
-      }),
+      },
     ),
-    table(
+    modelTable(
       'table-latency',
       'Latency per step (server-reported / measured counts) and where the wall time went',
       [
-        'Model',
         'Steps/task mean',
         'Steps/task p50',
         'TTFT p50',
@@ -207,10 +219,10 @@ function tables(metrics: RunMetrics): string[] {
         'Sources (server/measured)',
         'Model / tool / test time',
       ],
-      models.map((model) => {
+      models,
+      (model) => {
         const latency = model.latency;
         return [
-          modelCell(model),
           formatNumber(model.stepsPerTask.mean),
           formatNumber(model.stepsPerTask.p50),
           formatMilliseconds(latency.timeToFirstTokenMs.p50),
@@ -221,13 +233,12 @@ function tables(metrics: RunMetrics): string[] {
           `TTFT ${latency.timeToFirstTokenMs.serverReported}/${latency.timeToFirstTokenMs.measured}, decode ${latency.decodeTokensPerSecond.serverReported}/${latency.decodeTokensPerSecond.measured}`,
           `${formatPercent(latency.split.modelShare)} / ${formatPercent(latency.split.toolShare)} / ${formatPercent(latency.split.testShare)}`,
         ];
-      }),
+      },
     ),
-    table(
+    modelTable(
       'table-cost',
       `Tokens and cost (price table ${metrics.run.priceTableVersion})`,
       [
-        'Model',
         'Input',
         'Cached',
         'Output',
@@ -237,8 +248,8 @@ function tables(metrics: RunMetrics): string[] {
         'Cost / resolved',
         'Basis',
       ],
-      models.map((model) => [
-        modelCell(model),
+      models,
+      (model) => [
         String(model.tokens.input),
         String(model.tokens.cachedInput),
         String(model.tokens.output),
@@ -247,7 +258,7 @@ function tables(metrics: RunMetrics): string[] {
         formatUsd(model.cost.totalUsd),
         formatUsd(model.cost.perResolvedTaskUsd),
         model.cost.basis,
-      ]),
+      ],
     ),
     table(
       'table-break-even',
@@ -272,22 +283,22 @@ function tables(metrics: RunMetrics): string[] {
         formatPValue(comparison.pValue),
       ]),
     ),
-    table(
+    modelTable(
       'table-failures',
       'Outcome of every attempt',
-      ['Model', 'Outcomes', 'Agent statuses', 'Grades'],
-      models.map((model) => {
+      ['Outcomes', 'Agent statuses', 'Grades'],
+      models,
+      (model) => {
         const list = (counts: Record<string, number>) =>
           Object.entries(counts)
             .map(([name, count]) => `${name} ${count}`)
             .join(', ') || MISSING;
         return [
-          modelCell(model),
           list(model.failures.outcomes),
           list(model.failures.agentStatuses),
           list(model.failures.gradeStatuses),
         ];
-      }),
+      },
     ),
     table(
       'table-tasks',

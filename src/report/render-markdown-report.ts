@@ -5,10 +5,12 @@
 import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import {
   formatInterval,
+  formatMeanWithError,
   formatMilliseconds,
   formatNumber,
   formatPercent,
   formatPValue,
+  formatRateWithCounts,
   formatUsd,
   MISSING,
 } from './format-values.ts';
@@ -68,14 +70,11 @@ export function renderHeadlineTable(metrics: RunMetrics): string[] {
     ],
     metrics.models.map((model) => {
       const pass = passAtLargestK(model);
-      const repetitions = model.repetitions.resolvedRate;
       return [
         modelName(model),
-        `${formatPercent(model.resolved.rate)} (${model.resolved.successes}/${model.resolved.trials})`,
+        formatRateWithCounts(model.resolved),
         formatInterval(model.resolved.low, model.resolved.high),
-        repetitions.mean === null
-          ? MISSING
-          : `${formatPercent(repetitions.mean)} ± ${formatPercent(repetitions.standardError)}`,
+        formatMeanWithError(model.repetitions.resolvedRate),
         pass.passAtK,
         pass.passHatK,
         formatPercent(model.toolCalls.validShare),

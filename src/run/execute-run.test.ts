@@ -6,7 +6,8 @@ import { InfrastructureError } from '../model/infrastructure-error.ts';
 import { createScriptedClient } from '../model/scripted-client.ts';
 import type { Task } from '../task/task.ts';
 import { type ModelConfig, shakedownConfigSchema } from './config.ts';
-import { type ClientFactory, executeRun, findResumableRun, RunConfigChangedError } from './execute-run.ts';
+import { type ClientFactory, executeRun, findResumableRun } from './execute-run.ts';
+import { RunConfigChangedError } from './set-up-run.ts';
 import { openStore, type Store } from './store/index.ts';
 import { createCalcAgent, solves, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
 

@@ -1,30 +1,21 @@
 import { hostname } from 'node:os';
 import PQueue from 'p-queue';
-import type { AgentLimits, AttemptTotals, ToolProtocolName } from '../agent/events.ts';
-import { chooseToolProtocol } from '../agent/tool-protocol.ts';
+import type { AgentLimits, AttemptTotals } from '../agent/events.ts';
 import { createWorkspacePools } from '../agent/workspace/workspace-pool.ts';
 import { localCostOfTime } from '../metrics/local-cost.ts';
-import { BUILT_IN_PRICE_TABLE, costOfUsage, findPrice, mergePriceTables } from '../metrics/price-table.ts';
-import { API_KEY_VARIABLES, createModelClient } from '../model/create-model-client.ts';
-import { parseModelId } from '../model/model-id.ts';
-import { redactSecrets } from '../model/redact-secrets.ts';
-import type { EndpointInfo, ModelClient } from '../model/types.ts';
+import { costOfUsage, findPrice } from '../metrics/price-table.ts';
+import { createModelClient } from '../model/create-model-client.ts';
+import type { ModelClient } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
 import { resolveExternalAgent } from './agent-choice.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import { gateClient } from './endpoint-gated-client.ts';
 import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
-import {
-  describeFingerprintChange,
-  fingerprintHash,
-  type RunFingerprint,
-  runFingerprintOf,
-  taskHashOf,
-} from './run-fingerprint.ts';
-import { attemptConcurrencyOf, buildRunMatrix, groupByEndpoint } from './run-matrix.ts';
+import { attemptConcurrencyOf, groupByEndpoint } from './run-matrix.ts';
+import { secretRedactorOf } from './run-secret-redactor.ts';
+import { checkRunInput, setUpRun } from './set-up-run.ts';
 import type { Store } from './store/store.ts';
 import type { AttemptPlan, AttemptRecord, RunRecord } from './store/store-types.ts';
-import { archiveTranscript, transcriptPathOf } from './transcript-files.ts';
 
 /** What a client is made for: the endpoint check at the start of a run, or one try of one attempt. */
 export interface ClientRequest {
@@ -99,19 +90,6 @@ export interface ExecuteRunResult {
   outcomes: Record<AttemptOutcome, number>;
 }
 
-/** A resume was refused because the run's configuration changed. */
-export class RunConfigChangedError extends Error {
-  constructor(
-    readonly runId: string,
-    readonly changes: string[],
-  ) {
-    super(
-      `config changed since run ${runId}: ${changes.join('; ') || 'configuration hash differs'}; start a new run`,
-    );
-    this.name = 'RunConfigChangedError';
-  }
-}
-
 /** Wall-clock limit of the hidden tests of one attempt. */
 export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -126,15 +104,9 @@ export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
  */
 export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRunResult> {
   const { config, models, tasks, store, dataDir } = options;
-  if (models.length === 0) throw new Error('no models to run: give --model or list models in shakedown.yaml');
-  if (tasks.length === 0)
-    throw new Error('no tasks to run: give --suite or --tasks, or list them in shakedown.yaml');
+  checkRunInput(models, tasks);
   const env = options.env ?? process.env;
-  const secrets = [
-    ...Object.values(API_KEY_VARIABLES).map((variable) => env[variable]),
-    ...models.flatMap((model) => (model.apiKeyEnv ? [env[model.apiKeyEnv]] : [])),
-  ];
-  const redact = (text: string) => redactSecrets(text, secrets);
+  const redact = secretRedactorOf(models, env);
   const clientFactory = options.clientFactory ?? defaultClientFactory(config, env);
   const progress = (event: RunProgressEvent) => options.onProgress?.(event);
   const warned = new Set<string>();
@@ -151,59 +123,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
       `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,
     );
   }
-  const fingerprint = runFingerprintOf(config, models, tasks);
-  const configHash = fingerprintHash(fingerprint);
-  const priceTable = mergePriceTables(BUILT_IN_PRICE_TABLE, config.prices);
-
-  let run: RunRecord;
-  const resumed = options.resume !== undefined;
-  if (options.resume !== undefined) {
-    run = await prepareResume(store, options.resume, fingerprint, configHash, dataDir);
-  } else {
-    const endpointInfo = new Map<string, EndpointInfo | null>();
-    for (const model of models) endpointInfo.set(model.id, await describeModel(model, clientFactory, warn));
-    run = store.createRun({
-      ...(options.runId ? { id: options.runId } : {}),
-      config: { fingerprint, settings: settingsOf(config) },
-      configHash,
-      priceTableVersion: priceTable.version,
-      simulated: models.some((model) => isSimulated(model, endpointInfo.get(model.id) ?? null)),
-      models: models.map((model) => {
-        const info = endpointInfo.get(model.id) ?? null;
-        return {
-          modelId: model.id,
-          label: model.label,
-          provider: providerOf(model, info),
-          simulated: isSimulated(model, info),
-          endpointInfo: info ?? undefined,
-        };
-      }),
-      tasks: tasks.map((task) => ({
-        taskId: task.id,
-        taskHash: taskHashOf(task),
-        multiTurn: task.turns.length > 0,
-      })),
-    });
-  }
-  const runId = run.id;
-  const matrix = buildRunMatrix(runId, models, tasks, config.attempts);
-  store.ensureAttempts(runId, options.attemptFilter ? matrix.filter(options.attemptFilter) : matrix);
-
-  const storedModels = new Map(store.runModels(runId).map((model) => [model.modelId, model]));
-  const protocols = new Map<string, ToolProtocolName>(
-    models.map((model) => [
-      model.id,
-      chooseToolProtocol(
-        (storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null,
-        model.protocol,
-      ),
-    ]),
-  );
-  const tasksById = new Map(tasks.map((task) => [task.id, task]));
-  const modelsById = new Map(models.map((model) => [model.id, model]));
-  const pending = store.attempts(runId, { status: 'pending' });
-  const total = store.attempts(runId).length;
-  progress({ type: 'run-started', runId, resumed, total, pending: pending.length, models });
+  const { runId, resumed, priceTable, protocols, tasksById, modelsById, pending } = await setUpRun({
+    ...options,
+    clientFactory,
+    warn,
+    progress,
+  });
 
   const outcomes: Record<AttemptOutcome, number> = {
     resolved: 0,
@@ -333,38 +258,6 @@ export function findResumableRun(store: Store): RunRecord | null {
   return store.listRuns().find((run) => run.status !== 'completed') ?? null;
 }
 
-/** Checks that a run may be resumed with this fingerprint, archives crashed transcripts and reopens the run. */
-export async function prepareResume(
-  store: Store,
-  runId: string,
-  fingerprint: RunFingerprint,
-  configHash: string,
-  dataDir: string,
-): Promise<RunRecord> {
-  const run = store.getRun(runId);
-  if (!run) throw new Error(`no run ${runId} in ${store.path}; \`shakedown runs\` lists the stored runs`);
-  if (run.status === 'completed') throw new Error(`run ${runId} is already complete; nothing to resume`);
-  if (run.configHash !== configHash) {
-    const stored = (run.config as { fingerprint?: unknown } | null)?.fingerprint;
-    throw new RunConfigChangedError(runId, describeFingerprintChange(stored, fingerprint));
-  }
-  for (const attempt of store.attempts(runId, { status: 'running' })) {
-    await archiveTranscript(transcriptPathOf(dataDir, runId, attempt), 'interrupted');
-  }
-  return store.resumeRun(runId, configHash).run;
-}
-
-/** The run settings stored with a run's config. */
-export function settingsOf(config: ShakedownConfig) {
-  return {
-    concurrency: config.concurrency,
-    sandbox: config.sandbox,
-    infrastructureRetries: config.infrastructureRetries,
-    attemptRetries: config.attemptRetries,
-    prices: config.prices,
-  };
-}
-
 /** Task limits over run limits, as the agent and tools take them. */
 export function mergeLimits(
   config: Pick<ShakedownConfig, 'limits'>,
@@ -396,43 +289,6 @@ export function attemptCost(
   if (priced) return totals.costUsd;
   if (model.localCost) return localCostOfTime(model.localCost, totals.modelMs);
   return null;
-}
-
-/** The provider of a model: what its endpoint said, else its id's provider. */
-export function providerOf(model: ModelConfig, info: EndpointInfo | null): string {
-  if (info) return info.provider;
-  try {
-    return parseModelId(model.id).provider;
-  } catch {
-    return model.id.split(':', 1)[0] ?? 'unknown';
-  }
-}
-
-/** Whether a model's results are simulated (scripted or `simulated:` models). */
-export function isSimulated(model: ModelConfig, info: EndpointInfo | null): boolean {
-  return info?.simulated === true || model.id.startsWith('simulated:');
-}
-
-/** Asks a model's endpoint to describe itself; failures are warnings (null), a client that cannot be made throws. */
-export async function describeModel(
-  model: ModelConfig,
-  clientFactory: ClientFactory,
-  warn: (message: string) => void,
-): Promise<EndpointInfo | null> {
-  // A client that cannot be made (a missing API key, a bad id) fails the run before it starts.
-  const client = clientFactory(model, { purpose: 'describe', taskId: null, attemptIndex: null, tryIndex: 0 });
-  try {
-    const info = await client.describe();
-    if (!info.reachable) warn(`${model.id}: endpoint not reachable at the start of the run`);
-    return { ...info, simulated: info.simulated || client.simulated };
-  } catch (error) {
-    warn(
-      `${model.id}: could not describe the endpoint: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    return null;
-  } finally {
-    await client.close?.().catch(() => undefined);
-  }
 }
 
 /** The client factory of a run without an injected one: real model clients, API keys read from `env`. */

@@ -12,7 +12,8 @@ import { detectSandboxSupport } from '../sandbox/detect-sandbox-support.ts';
 import type { Task } from '../task/task.ts';
 import { describeAgent } from './agent-choice.ts';
 import { shakedownConfigSchema } from './config.ts';
-import { executeRun, RunConfigChangedError } from './execute-run.ts';
+import { executeRun } from './execute-run.ts';
+import { RunConfigChangedError } from './set-up-run.ts';
 import { openStore, type Store } from './store/index.ts';
 import { FIXED_SOURCE, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
 

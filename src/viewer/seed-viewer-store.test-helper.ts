@@ -6,6 +6,15 @@
 import type { AttemptStatus } from '../agent/events.ts';
 import type { Store } from '../run/store/store.ts';
 import type { AttemptGrade } from '../run/store/store-types.ts';
+import {
+  attemptStartedEvent,
+  call,
+  instructionEvent,
+  modelRequestEvent,
+  modelResponseEvent,
+  toolCallEvent,
+  toolResultEvent,
+} from '../run/store/transcript-fixture.ts';
 
 /** A model of the seeded run. */
 export interface SeedModel {
@@ -44,66 +53,31 @@ function time(sequence: number): string {
 }
 
 function response(sequence: number, step: number, simulated: boolean, text: string, calls: unknown[]) {
-  return {
-    type: 'model-response',
+  return modelResponseEvent({
     sequence,
     time: time(sequence),
     step,
-    result: {
-      text,
-      reasoning: step === 0 ? 'The test expects sum(1, 2) to be 3; read the source first.' : '',
-      toolCalls: calls,
-      finishReason: 'tool-calls',
-      rawFinishReason: 'stop',
-      usage: {
-        inputTokens: 1500 + 400 * step,
-        cachedInputTokens: 1000,
-        outputTokens: 80,
-        reasoningTokens: 20,
-        source: 'server',
-      },
-      timings: {
-        timeToFirstTokenMs: 250 + 50 * step,
-        prefillTokensPerSecond: 1800,
-        decodeTokensPerSecond: 42.5,
-        prefillMs: 600,
-        decodeMs: 1900,
-        wallMs: 2600 + step,
-        loadMs: null,
-        sources: { timeToFirstToken: 'measured', prefill: 'server', decode: 'server' },
-      },
-      issues: [],
-      provider: simulated ? 'simulated' : 'ollama',
-      model: 'model',
-      simulated,
-      retries: [],
+    text,
+    reasoning: step === 0 ? 'The test expects sum(1, 2) to be 3; read the source first.' : '',
+    toolCalls: calls,
+    usage: {
+      inputTokens: 1500 + 400 * step,
+      cachedInputTokens: 1000,
+      outputTokens: 80,
+      reasoningTokens: 20,
     },
-  };
-}
-
-function toolCall(
-  sequence: number,
-  step: number,
-  callId: string,
-  name: string,
-  args: Record<string, unknown>,
-  extra: Record<string, unknown>,
-) {
-  return {
-    type: 'tool-call',
-    sequence,
-    time: time(sequence),
-    step,
-    callId,
-    name,
-    arguments: args,
-    rawArguments: JSON.stringify(args),
-    origin: 'server-parsed',
-    format: 'native',
-    validity: 'valid',
-    detail: null,
-    ...extra,
-  };
+    timings: {
+      timeToFirstTokenMs: 250 + 50 * step,
+      prefillTokensPerSecond: 1800,
+      decodeTokensPerSecond: 42.5,
+      prefillMs: 600,
+      decodeMs: 1900,
+      wallMs: 2600 + step,
+    },
+    provider: simulated ? 'simulated' : 'ollama',
+    model: 'model',
+    simulated,
+  });
 }
 
 function toolResult(
@@ -115,8 +89,7 @@ function toolResult(
   isError: boolean,
   metadata: Record<string, unknown> = {},
 ) {
-  return {
-    type: 'tool-result',
+  return toolResultEvent({
     sequence,
     time: time(sequence),
     step,
@@ -124,10 +97,9 @@ function toolResult(
     name,
     content,
     isError,
-    truncated: false,
     metadata,
     durationMs: 12.5,
-  };
+  });
 }
 
 /** The transcript of one seeded attempt (15 events, 3 steps, 3 tool calls). */
@@ -139,50 +111,25 @@ export function seedTranscript(options: {
   status: AttemptStatus;
 }) {
   const { simulated } = options;
-  const readArgs = { path: 'src/sum.ts' };
-  const badArgs = { path: 'src/sum.ts', old_string: 'a + b + 1' };
+  const readCall = call('call_1', 'read_file', { path: 'src/sum.ts' });
+  const badCall = call('call_2', 'edit_file', { path: 'src/sum.ts', old_string: 'a + b + 1' });
   const editArgs = { path: 'src/sum.ts', old_string: 'a + b + 1', new_string: 'a + b' };
+  const editCall = call('call_3', 'edit_file', editArgs, 'recovered', 'hermes-json');
   return [
-    {
-      type: 'attempt-started',
+    attemptStartedEvent({
       sequence: 0,
       time: time(0),
       attemptId: options.attemptId,
       taskId: options.taskId,
       modelId: options.modelId,
       simulated,
-      protocol: 'native',
-      limits: { maxSteps: 30 },
+      maxSteps: 30,
       toolNames: ['read_file', 'edit_file', 'finish'],
-      systemPrompt: 'You are a coding agent.',
-    },
-    {
-      type: 'user-message',
-      sequence: 1,
-      time: time(1),
-      turnIndex: 0,
-      kind: 'instruction',
-      content: 'sum(1, 2) returns 4; fix it.',
-    },
-    {
-      type: 'model-request',
-      sequence: 2,
-      time: time(2),
-      step: 0,
-      messageCount: 2,
-      estimatedPromptChars: 1200,
-    },
-    response(3, 0, simulated, 'Let me read the source.', [
-      {
-        id: 'call_1',
-        name: 'read_file',
-        arguments: readArgs,
-        rawArguments: JSON.stringify(readArgs),
-        origin: 'server-parsed',
-        format: 'native',
-      },
-    ]),
-    toolCall(4, 0, 'call_1', 'read_file', readArgs, {}),
+    }),
+    instructionEvent(1, time(1), 'sum(1, 2) returns 4; fix it.'),
+    modelRequestEvent(2, time(2), 0, 2, 1200),
+    response(3, 0, simulated, 'Let me read the source.', [readCall]),
+    toolCallEvent(4, time(4), 0, readCall),
     toolResult(
       5,
       0,
@@ -191,28 +138,9 @@ export function seedTranscript(options: {
       '1 // Adds two numbers.\n2 export const sum = (a: number, b: number) => a + b + 1;\n3 export default sum;',
       false,
     ),
-    {
-      type: 'model-request',
-      sequence: 6,
-      time: time(6),
-      step: 1,
-      messageCount: 4,
-      estimatedPromptChars: 2400,
-    },
-    response(7, 1, simulated, '', [
-      {
-        id: 'call_2',
-        name: 'edit_file',
-        arguments: badArgs,
-        rawArguments: JSON.stringify(badArgs),
-        origin: 'server-parsed',
-        format: 'native',
-      },
-    ]),
-    toolCall(8, 1, 'call_2', 'edit_file', badArgs, {
-      validity: 'schema',
-      detail: 'missing required argument new_string',
-    }),
+    modelRequestEvent(6, time(6), 1, 4, 2400),
+    response(7, 1, simulated, '', [badCall]),
+    toolCallEvent(8, time(8), 1, badCall, 'schema', 'missing required argument new_string'),
     toolResult(
       9,
       1,
@@ -221,32 +149,15 @@ export function seedTranscript(options: {
       'Invalid arguments for edit_file: missing required argument new_string',
       true,
     ),
-    {
-      type: 'model-request',
-      sequence: 10,
-      time: time(10),
-      step: 2,
-      messageCount: 6,
-      estimatedPromptChars: 3000,
-    },
+    modelRequestEvent(10, time(10), 2, 6, 3000),
     response(
       11,
       2,
       simulated,
       `<tool_call>${JSON.stringify({ name: 'edit_file', arguments: editArgs })}</tool_call>`,
-      [
-        {
-          id: 'call_3',
-          name: 'edit_file',
-          arguments: editArgs,
-          rawArguments: JSON.stringify(editArgs),
-          origin: 'recovered',
-          format: 'hermes-json',
-          recoveredFrom: 'content',
-        },
-      ],
+      [{ ...editCall, recoveredFrom: 'content' }],
     ),
-    toolCall(12, 2, 'call_3', 'edit_file', editArgs, { origin: 'recovered', format: 'hermes-json' }),
+    toolCallEvent(12, time(12), 2, editCall),
     toolResult(13, 2, 'call_3', 'edit_file', `Edited src/sum.ts (1 replacement).\n${DIFF}`, false, {
       path: 'src/sum.ts',
       replacements: 1,

@@ -36,16 +36,8 @@ const COUNT_COLUMNS = `COUNT(a.id) AS total,
   COALESCE(SUM(a.status = 'infrastructure-error'), 0) AS infrastructureErrors,
   COALESCE(SUM(a.status = 'finished' AND a.grade_status = 'resolved'), 0) AS resolved`;
 
-interface CountRow {
-  total: number;
-  pending: number;
-  running: number;
-  finished: number;
-  infrastructureErrors: number;
-  resolved: number;
-}
-
-function countsOf(row: CountRow): AttemptCounts {
+/** The counts alone, from a row that selects more columns. */
+function countsOf(row: AttemptCounts): AttemptCounts {
   return {
     total: row.total,
     pending: row.pending,
@@ -56,17 +48,9 @@ function countsOf(row: CountRow): AttemptCounts {
   };
 }
 
-interface RunRow extends CountRow {
-  id: string;
-  createdAt: string;
-  finishedAt: string | null;
-  status: string;
+/** A run as `RUN_SELECT` selects it: the API's run with `simulated` stored as 0/1, and its counts. */
+interface RunRow extends AttemptCounts, Omit<RunDetail['run'], 'simulated' | 'attempts'> {
   simulated: number;
-  notes: string | null;
-  models: number;
-  tasks: number;
-  configHash: string;
-  priceTableVersion: string | null;
 }
 
 const RUN_SELECT = `SELECT r.id, r.created_at AS createdAt, r.finished_at AS finishedAt, r.status, r.simulated, r.notes,
@@ -113,7 +97,7 @@ export function runProgress(store: Store, runId: string): { status: string; atte
     .prepare(
       `SELECT r.status AS runStatus, ${COUNT_COLUMNS} FROM runs r LEFT JOIN attempts a ON a.run_id = r.id WHERE r.id = ? GROUP BY r.id`,
     )
-    .get(runId) as (CountRow & { runStatus: string }) | undefined;
+    .get(runId) as (AttemptCounts & { runStatus: string }) | undefined;
   return row ? { status: row.runStatus, attempts: countsOf(row) } : null;
 }
 
@@ -124,7 +108,7 @@ export function runMatrix(store: Store, runId: string): RunMatrix {
       `SELECT a.model_id AS modelId, a.task_id AS taskId, ${COUNT_COLUMNS}
        FROM attempts a WHERE a.run_id = ? GROUP BY a.model_id, a.task_id ORDER BY a.task_id, a.model_id`,
     )
-    .all(runId) as Array<CountRow & { modelId: string; taskId: string }>;
+    .all(runId) as Array<AttemptCounts & { modelId: string; taskId: string }>;
   return {
     models: store.runModels(runId).map((model) => model.modelId),
     tasks: store.runTasks(runId).map((task) => task.taskId),
@@ -143,19 +127,9 @@ export interface AttemptItemFilter {
   taskId?: string;
 }
 
-interface AttemptRow {
-  id: string;
-  modelId: string;
-  taskId: string;
-  attemptIndex: number;
-  status: string;
-  agentStatus: string | null;
-  gradeStatus: string | null;
+/** An attempt as `ATTEMPT_COLUMNS` selects it: the API's list item before its outcome is derived (`resolved` 0/1). */
+interface AttemptRow extends Omit<AttemptListItem, 'resolved' | 'outcome' | 'failureClass'> {
   resolved: number | null;
-  wallMs: number | null;
-  steps: number | null;
-  costUsd: number | null;
-  error: string | null;
 }
 
 const ATTEMPT_COLUMNS = `id, model_id AS modelId, task_id AS taskId, attempt_index AS attemptIndex, status,

@@ -1,11 +1,15 @@
 import type { ServerResponse } from 'node:http';
+import { isRecord, type JsonObject } from '../json-values.ts';
 import { sendJson, sleep, type WireContext } from './simulated-server.ts';
+import { estimateTokens } from './token-estimate.ts';
 import {
+  argumentsText,
   countRequestCharacters,
   deliverToolCalls,
   splitIntoChunks,
   writeFlushed,
 } from './tool-call-delivery.ts';
+import { answerUpfrontFault, answerWholeResponseFault, retryAfterHeaders } from './wire-faults.ts';
 
 /**
  * The Anthropic Messages API (`POST /v1/messages`) as the real service speaks it, simulated from a script: SSE
@@ -15,14 +19,8 @@ import {
  * "prompt is too long". Every answer carries the simulated header.
  */
 
-type JsonObject = Record<string, unknown>;
-
 const DEFAULT_CHUNK_SIZE = 8;
 let messageCounter = 0;
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function errorType(status: number): string {
   switch (status) {
@@ -51,8 +49,7 @@ function sendError(
   message: string,
   retryAfterSeconds?: number,
 ): void {
-  const headers: Record<string, string> = { 'request-id': `req_simulated_${Date.now()}` };
-  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  const headers = { 'request-id': `req_simulated_${Date.now()}`, ...retryAfterHeaders(retryAfterSeconds) };
   sendJson(response, status, { type: 'error', error: { type: errorType(status), message } }, headers);
 }
 
@@ -64,16 +61,9 @@ function sseEvent(type: string, data: JsonObject): string {
 export async function handleAnthropicMessages(context: WireContext): Promise<void> {
   const { request, response, turn, endpoint } = context;
   const fault = turn.fault;
-  if (fault?.kind === 'hang') return; // Never answer; the server closes the socket on shutdown.
-  if (fault?.kind === 'http-error') {
-    sendError(
-      response,
-      fault.status,
-      fault.body ?? `simulated HTTP ${fault.status}`,
-      fault.retryAfterSeconds,
-    );
-    return;
-  }
+  const sendWireError = (status: number, message: string, retryAfterSeconds?: number) =>
+    sendError(response, status, message, retryAfterSeconds);
+  if (answerUpfrontFault(fault, sendWireError)) return;
   if (typeof request.headers['x-api-key'] !== 'string' || request.headers['x-api-key'].length === 0) {
     sendError(response, 401, 'x-api-key header is required');
     return;
@@ -99,7 +89,7 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
 
   const requestedPrompt =
     turn.usage?.promptTokens ??
-    Math.max(1, Math.ceil(countRequestCharacters({ system: body.system, messages: body.messages }) / 4));
+    estimateTokens(countRequestCharacters({ system: body.system, messages: body.messages }));
   if (requestedPrompt > endpoint.contextLength) {
     sendError(
       response,
@@ -113,11 +103,11 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
   const toolUses = delivered.nativeCalls.map((call, index) => ({
     id: call.id ?? `toolu_sim${messageCounter.toString().padStart(6, '0')}${index}`,
     name: call.name,
-    json: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+    json: argumentsText(call),
   }));
   const outputCharacters =
     thinking.length + content.length + toolUses.reduce((sum, use) => sum + use.json.length, 0);
-  const outputTokens = turn.usage?.completionTokens ?? Math.max(1, Math.ceil(outputCharacters / 4));
+  const outputTokens = turn.usage?.completionTokens ?? estimateTokens(outputCharacters);
   const stopReason = turn.finishReason ?? (toolUses.length > 0 ? 'tool_use' : 'end_turn');
   const usage = {
     input_tokens: requestedPrompt - cached,
@@ -129,14 +119,7 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
   await sleep(turn.firstTokenDelayMs ?? 0);
 
   if (body.stream !== true) {
-    if (fault?.kind === 'drop-connection') {
-      response.destroy();
-      return;
-    }
-    if (fault?.kind === 'error-in-stream') {
-      sendError(response, 529, fault.message);
-      return;
-    }
+    if (answerWholeResponseFault(fault, response, 529, sendWireError)) return;
     const blocks: JsonObject[] = [];
     if (thinking) blocks.push({ type: 'thinking', thinking, signature });
     if (content) blocks.push({ type: 'text', text: content });

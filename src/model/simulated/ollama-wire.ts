@@ -1,12 +1,16 @@
 import type { ServerResponse } from 'node:http';
+import { isRecord, type JsonObject } from '../json-values.ts';
 import type { SimulatedEndpoint, SimulatedTurn } from './script.ts';
 import { sendJson, sleep, type WireContext } from './simulated-server.ts';
+import { estimateTokens } from './token-estimate.ts';
 import {
+  argumentsText,
   countRequestCharacters,
   deliverToolCalls,
   splitIntoChunks,
   writeFlushed,
 } from './tool-call-delivery.ts';
+import { answerUpfrontFault, answerWholeResponseFault, retryAfterHeaders } from './wire-faults.ts';
 
 /**
  * Ollama's native API as the real server speaks it, simulated from a script: `/api/chat` streaming NDJSON with
@@ -15,17 +19,11 @@ import {
  * `/api/ps`, `/api/tags`, `/api/version`. Every answer carries the simulated header.
  */
 
-type JsonObject = Record<string, unknown>;
-
 const DEFAULT_CHUNK_SIZE = 8;
 const NANOSECONDS_PER_MILLISECOND = 1_000_000;
 const SIMULATED_VERSION = '0.12.6';
 const SIMULATED_DIGEST = `sha256:${'51'.repeat(32)}`;
 let callCounter = 0;
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function sendError(
   response: ServerResponse,
@@ -33,9 +31,7 @@ function sendError(
   message: string,
   retryAfterSeconds?: number,
 ): void {
-  const headers: Record<string, string> = {};
-  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
-  sendJson(response, status, { error: message }, headers);
+  sendJson(response, status, { error: message }, retryAfterHeaders(retryAfterSeconds));
 }
 
 /** `qwen3.5:9b` and `qwen3.5:9b:latest`-style names: a name without a tag means `:latest`. */
@@ -78,11 +74,10 @@ function planChat(context: WireContext, renderedCharacters: number): ChatPlan {
   const options = isRecord(body.options) ? body.options : {};
   const numCtx =
     typeof options.num_ctx === 'number' && options.num_ctx > 0 ? options.num_ctx : endpoint.contextLength;
-  const requestedPrompt =
-    turn.usage?.promptTokens ?? Math.max(1, Math.ceil(countRequestCharacters(body) / 4));
+  const requestedPrompt = turn.usage?.promptTokens ?? estimateTokens(countRequestCharacters(body));
   // Ollama silently truncates a prompt longer than num_ctx and evaluates only num_ctx tokens: no error.
   const promptTokens = Math.min(requestedPrompt, numCtx);
-  const completionTokens = turn.usage?.completionTokens ?? Math.max(1, Math.ceil(renderedCharacters / 4));
+  const completionTokens = turn.usage?.completionTokens ?? estimateTokens(renderedCharacters);
   const promptMs = turn.serverTimings?.promptMs ?? promptTokens; // 1000 tokens/s
   const predictedMs = turn.serverTimings?.predictedMs ?? completionTokens * 20; // 50 tokens/s
   return {
@@ -113,16 +108,9 @@ function finalFields(plan: ChatPlan): JsonObject {
 export async function handleOllamaChat(context: WireContext): Promise<void> {
   const { request, response, turn, endpoint } = context;
   const fault = turn.fault;
-  if (fault?.kind === 'hang') return; // Never answer; the server closes the socket on shutdown.
-  if (fault?.kind === 'http-error') {
-    sendError(
-      response,
-      fault.status,
-      fault.body ?? `simulated HTTP ${fault.status}`,
-      fault.retryAfterSeconds,
-    );
-    return;
-  }
+  const sendWireError = (status: number, message: string, retryAfterSeconds?: number) =>
+    sendError(response, status, message, retryAfterSeconds);
+  if (answerUpfrontFault(fault, sendWireError)) return;
   const body = isRecord(request.body) ? request.body : null;
   if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
     sendError(response, 400, 'invalid request: model and messages are required');
@@ -149,10 +137,7 @@ export async function handleOllamaChat(context: WireContext): Promise<void> {
     };
   });
   const argumentCharacters = delivered.nativeCalls.reduce(
-    (sum, call) =>
-      sum +
-      call.name.length +
-      (typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments)).length,
+    (sum, call) => sum + call.name.length + argumentsText(call).length,
     0,
   );
   const plan = planChat(context, content.length + thinking.length + argumentCharacters);
@@ -160,14 +145,7 @@ export async function handleOllamaChat(context: WireContext): Promise<void> {
   await sleep(turn.firstTokenDelayMs ?? 0);
 
   if (body.stream === false) {
-    if (fault?.kind === 'drop-connection') {
-      response.destroy();
-      return;
-    }
-    if (fault?.kind === 'error-in-stream') {
-      sendError(response, 500, fault.message);
-      return;
-    }
+    if (answerWholeResponseFault(fault, response, 500, sendWireError)) return;
     const message: JsonObject = { role: 'assistant', content };
     if (thinking.length > 0) message.thinking = thinking;
     if (toolCalls.length > 0) message.tool_calls = toolCalls;

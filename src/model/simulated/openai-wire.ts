@@ -1,7 +1,15 @@
 import type { ServerResponse } from 'node:http';
+import { isRecord, type JsonObject } from '../json-values.ts';
 import type { OpenAIFlavour, SimulatedTurn, SimulatedUsage } from './script.ts';
 import { sendJson, sleep, type WireContext } from './simulated-server.ts';
-import { countRequestCharacters, deliverToolCalls, splitIntoChunks } from './tool-call-delivery.ts';
+import { estimateTokens } from './token-estimate.ts';
+import {
+  argumentsText,
+  countRequestCharacters,
+  deliverToolCalls,
+  splitIntoChunks,
+} from './tool-call-delivery.ts';
+import { retryAfterHeaders } from './wire-faults.ts';
 
 /**
  * The OpenAI-compatible chat wire format as real servers speak it (OpenAI, llama.cpp `llama-server`, vLLM,
@@ -10,12 +18,6 @@ import { countRequestCharacters, deliverToolCalls, splitIntoChunks } from './too
 
 const DEFAULT_CHUNK_SIZE = 8;
 let responseCounter = 0;
-
-type JsonObject = Record<string, unknown>;
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The name of the delta/message field that carries reasoning text, or null when the flavour sends none. */
 function reasoningField(flavour: OpenAIFlavour): 'reasoning_content' | 'reasoning' | null {
@@ -45,7 +47,7 @@ function renderTurn(turn: SimulatedTurn, flavour: OpenAIFlavour, responseId: num
     nativeCalls: delivered.nativeCalls.map((call, index) => ({
       id: call.id ?? `call_${responseId}_${index}`,
       name: call.name,
-      arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+      arguments: argumentsText(call),
     })),
   };
 }
@@ -56,8 +58,8 @@ function defaultUsage(requestBody: unknown, rendered: RenderedTurn): SimulatedUs
     rendered.reasoning.length +
     rendered.nativeCalls.reduce((sum, call) => sum + call.name.length + call.arguments.length, 0);
   return {
-    promptTokens: Math.max(1, Math.ceil(countRequestCharacters(requestBody) / 4)),
-    completionTokens: Math.max(1, Math.ceil(output / 4)),
+    promptTokens: estimateTokens(countRequestCharacters(requestBody)),
+    completionTokens: estimateTokens(output),
   };
 }
 
@@ -107,8 +109,7 @@ function sendHttpError(
   body?: string,
   retryAfterSeconds?: number,
 ): void {
-  const headers: Record<string, string> = {};
-  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  const headers = retryAfterHeaders(retryAfterSeconds);
   if (body !== undefined) {
     let isJson = true;
     try {

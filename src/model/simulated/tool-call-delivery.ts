@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { isRecord } from '../json-values.ts';
 import type { SimulatedToolCall, SimulatedTurn } from './script.ts';
 
 /**
@@ -15,11 +16,8 @@ export interface DeliveredTurn {
   nativeCalls: SimulatedToolCall[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function argumentsText(call: SimulatedToolCall): string {
+/** A scripted call's arguments as the JSON text a server sends (a string is sent as it is). */
+export function argumentsText(call: SimulatedToolCall): string {
   return typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
 }
 

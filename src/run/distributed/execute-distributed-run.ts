@@ -1,27 +1,15 @@
 import { type ConnectionOptions, type Job, Queue, QueueEvents, Worker } from 'bullmq';
-import type { ToolProtocolName } from '../../agent/events.ts';
-import { chooseToolProtocol } from '../../agent/tool-protocol.ts';
-import { BUILT_IN_PRICE_TABLE, mergePriceTables } from '../../metrics/price-table.ts';
-import { API_KEY_VARIABLES } from '../../model/create-model-client.ts';
-import { redactSecrets } from '../../model/redact-secrets.ts';
-import type { EndpointInfo } from '../../model/types.ts';
 import {
   defaultClientFactory,
-  describeModel,
   type ExecuteRunOptions,
   type ExecuteRunResult,
-  isSimulated,
   mergeLimits,
-  prepareResume,
-  providerOf,
   type RunProgressEvent,
-  settingsOf,
   TEST_TIMEOUT_MS,
 } from '../execute-run.ts';
 import type { AttemptOutcome } from '../run-attempt.ts';
-import { fingerprintHash, runFingerprintOf, taskHashOf } from '../run-fingerprint.ts';
-import { buildRunMatrix } from '../run-matrix.ts';
-import type { RunRecord } from '../store/store-types.ts';
+import { secretRedactorOf } from '../run-secret-redactor.ts';
+import { checkRunInput, setUpRun } from '../set-up-run.ts';
 import { ATTEMPT_JOB_VERSION, type AttemptJobData, type AttemptResultMessage } from './attempt-job.ts';
 import {
   attemptIdOfJob,
@@ -68,70 +56,21 @@ const FINISHED: readonly string[] = ['finished', 'infrastructure-error'];
 export async function executeDistributedRun(
   options: ExecuteDistributedRunOptions,
 ): Promise<ExecuteDistributedRunResult> {
-  const { config, models, tasks, store, dataDir, connection } = options;
-  if (models.length === 0) throw new Error('no models to run: give --model or list models in shakedown.yaml');
-  if (tasks.length === 0)
-    throw new Error('no tasks to run: give --suite or --tasks, or list them in shakedown.yaml');
+  const { config, models, store, dataDir, connection } = options;
+  checkRunInput(models, options.tasks);
   const env = options.env ?? process.env;
-  const secrets = [
-    ...Object.values(API_KEY_VARIABLES).map((variable) => env[variable]),
-    ...models.flatMap((model) => (model.apiKeyEnv ? [env[model.apiKeyEnv]] : [])),
-  ];
-  const redact = (text: string) => redactSecrets(text, secrets);
+  const redact = secretRedactorOf(models, env);
   const clientFactory = options.clientFactory ?? defaultClientFactory(config, env);
   const progress = (event: RunProgressEvent) => options.onProgress?.(event);
   const warn = (message: string) => progress({ type: 'warning', message: redact(message) });
 
-  const fingerprint = runFingerprintOf(config, models, tasks);
-  const configHash = fingerprintHash(fingerprint);
-  const priceTable = mergePriceTables(BUILT_IN_PRICE_TABLE, config.prices);
-  const resumed = options.resume !== undefined;
-  let run: RunRecord;
-  if (options.resume !== undefined) {
-    run = await prepareResume(store, options.resume, fingerprint, configHash, dataDir);
-  } else {
-    const endpointInfo = new Map<string, EndpointInfo | null>();
-    for (const model of models) endpointInfo.set(model.id, await describeModel(model, clientFactory, warn));
-    run = store.createRun({
-      ...(options.runId ? { id: options.runId } : {}),
-      config: { fingerprint, settings: { ...settingsOf(config), distributed: true } },
-      configHash,
-      priceTableVersion: priceTable.version,
-      simulated: models.some((model) => isSimulated(model, endpointInfo.get(model.id) ?? null)),
-      models: models.map((model) => {
-        const info = endpointInfo.get(model.id) ?? null;
-        return {
-          modelId: model.id,
-          label: model.label,
-          provider: providerOf(model, info),
-          simulated: isSimulated(model, info),
-          endpointInfo: info ?? undefined,
-        };
-      }),
-      tasks: tasks.map((task) => ({
-        taskId: task.id,
-        taskHash: taskHashOf(task),
-        multiTurn: task.turns.length > 0,
-      })),
-    });
-  }
-  const runId = run.id;
-  store.ensureAttempts(runId, buildRunMatrix(runId, models, tasks, config.attempts));
-  const storedModels = new Map(store.runModels(runId).map((model) => [model.modelId, model]));
-  const protocols = new Map<string, ToolProtocolName>(
-    models.map((model) => [
-      model.id,
-      chooseToolProtocol(
-        (storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null,
-        model.protocol,
-      ),
-    ]),
-  );
-  const tasksById = new Map(tasks.map((task) => [task.id, task]));
-  const modelsById = new Map(models.map((model) => [model.id, model]));
-  const pending = store.attempts(runId, { status: 'pending' });
-  const total = store.attempts(runId).length;
-  progress({ type: 'run-started', runId, resumed, total, pending: pending.length, models });
+  const { runId, resumed, protocols, tasksById, modelsById, pending } = await setUpRun({
+    ...options,
+    extraSettings: { distributed: true },
+    clientFactory,
+    warn,
+    progress,
+  });
 
   const outcomes: Record<AttemptOutcome, number> = {
     resolved: 0,

@@ -1,9 +1,8 @@
 import type { TranscriptEvent } from '../../agent/events.ts';
 import { BUILT_IN_PRICE_TABLE, costOfUsage, findPrice, mergePriceTables } from '../../metrics/price-table.ts';
-import { API_KEY_VARIABLES } from '../../model/create-model-client.ts';
-import { redactSecrets } from '../../model/redact-secrets.ts';
 import { attemptCost, type ClientFactory, defaultClientFactory } from '../execute-run.ts';
 import { type AttemptOutcome, runAttempt } from '../run-attempt.ts';
+import { secretRedactorOf } from '../run-secret-redactor.ts';
 import { openStore } from '../store/store.ts';
 import type { AttemptRecord } from '../store/store-types.ts';
 import type { AttemptJobData } from './attempt-job.ts';
@@ -42,11 +41,7 @@ export async function runAttemptJob(
 ): Promise<AttemptJobOutcome> {
   const env = options.env ?? process.env;
   const { model, task } = data;
-  const secrets = [
-    ...Object.values(API_KEY_VARIABLES).map((variable) => env[variable]),
-    ...(model.apiKeyEnv ? [env[model.apiKeyEnv]] : []),
-  ];
-  const redact = (text: string) => redactSecrets(text, secrets);
+  const redact = secretRedactorOf([model], env);
   const clientFactory = options.clientFactory ?? defaultClientFactory(data.settings, env);
   const price = findPrice(mergePriceTables(BUILT_IN_PRICE_TABLE, data.settings.prices), model.id);
 

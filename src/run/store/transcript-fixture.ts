@@ -1,57 +1,98 @@
 /** Test helper: a realistic, schema-valid transcript of one attempt (two model steps, three tool calls). */
 import { parseEvent, type TranscriptEvent } from '../../agent/events.ts';
 
-const sources = { timeToFirstToken: 'measured', prefill: 'server', decode: 'server' } as const;
+/** The measured and server-reported sources of a fixture response's timings. */
+const SOURCES = { timeToFirstToken: 'measured', prefill: 'server', decode: 'server' } as const;
 
-function modelResponse(
+/** An `attempt-started` event of the built-in agent (native protocol). */
+export function attemptStartedEvent(fields: {
+  sequence: number;
+  time: string;
+  attemptId: string;
+  taskId: string;
+  modelId: string;
+  simulated: boolean;
+  maxSteps: number;
+  toolNames: string[];
+}) {
+  const { sequence, time, attemptId, taskId, modelId, simulated, maxSteps, toolNames } = fields;
+  return {
+    type: 'attempt-started',
+    sequence,
+    time,
+    attemptId,
+    taskId,
+    modelId,
+    simulated,
+    protocol: 'native',
+    limits: { maxSteps },
+    toolNames,
+    systemPrompt: 'You are a coding agent.',
+  };
+}
+
+/** The `user-message` event of a task's first-turn instruction. */
+export function instructionEvent(sequence: number, time: string, content: string) {
+  return { type: 'user-message', sequence, time, turnIndex: 0, kind: 'instruction', content };
+}
+
+/** A `model-request` event. */
+export function modelRequestEvent(
   sequence: number,
+  time: string,
   step: number,
-  toolCalls: Array<Record<string, unknown>>,
-  retries = 0,
+  messageCount: number,
+  estimatedPromptChars: number,
 ) {
+  return { type: 'model-request', sequence, time, step, messageCount, estimatedPromptChars };
+}
+
+/** A `model-response` event that asks for tool calls; token usage and timings are server-reported. */
+export function modelResponseEvent(fields: {
+  sequence: number;
+  time: string;
+  step: number;
+  text: string;
+  reasoning: string;
+  toolCalls: unknown[];
+  usage: { inputTokens: number; cachedInputTokens: number; outputTokens: number; reasoningTokens: number };
+  timings: {
+    timeToFirstTokenMs: number;
+    prefillTokensPerSecond: number;
+    decodeTokensPerSecond: number;
+    prefillMs: number;
+    decodeMs: number;
+    wallMs: number;
+  };
+  provider: string;
+  model: string;
+  simulated: boolean;
+  retries?: unknown[];
+}) {
   return {
     type: 'model-response',
-    sequence,
-    time: `2026-11-26T13:29:0${sequence % 10}.000Z`,
-    step,
+    sequence: fields.sequence,
+    time: fields.time,
+    step: fields.step,
     result: {
-      text: step === 0 ? 'Let me look at the failing test.' : '',
-      reasoning: '',
-      toolCalls,
+      text: fields.text,
+      reasoning: fields.reasoning,
+      toolCalls: fields.toolCalls,
       finishReason: 'tool-calls',
       rawFinishReason: 'stop',
-      usage: {
-        inputTokens: 1200 + step,
-        cachedInputTokens: 800,
-        outputTokens: 64,
-        reasoningTokens: 8,
-        source: 'server',
-      },
-      timings: {
-        timeToFirstTokenMs: 310 + step,
-        prefillTokensPerSecond: 2400,
-        decodeTokensPerSecond: 41.5,
-        prefillMs: 500,
-        decodeMs: 1540,
-        wallMs: 2100 + step,
-        loadMs: null,
-        sources,
-      },
+      usage: { ...fields.usage, source: 'server' },
+      timings: { ...fields.timings, loadMs: null, sources: SOURCES },
       issues: [],
-      provider: 'ollama',
-      model: 'qwen3.5:9b',
-      simulated: true,
-      retries: Array.from({ length: retries }, (_, index) => ({
-        attempt: index + 1,
-        error: 'connection reset',
-        kind: 'connection',
-        delayMs: 250,
-      })),
+      provider: fields.provider,
+      model: fields.model,
+      simulated: fields.simulated,
+      retries: fields.retries ?? [],
     },
   };
 }
 
-function call(
+/** A tool call as a model response carries it. */
+export function call(
   id: string,
   name: string,
   args: Record<string, unknown>,
@@ -61,73 +102,117 @@ function call(
   return { id, name, arguments: args, rawArguments: JSON.stringify(args), origin, format };
 }
 
+/** The `tool-call` event of a call (valid unless `validity` says otherwise). */
+export function toolCallEvent(
+  sequence: number,
+  time: string,
+  step: number,
+  toolCall: ReturnType<typeof call>,
+  validity = 'valid',
+  detail: string | null = null,
+) {
+  return {
+    type: 'tool-call',
+    sequence,
+    time,
+    step,
+    callId: toolCall.id,
+    name: toolCall.name,
+    arguments: toolCall.arguments,
+    rawArguments: toolCall.rawArguments,
+    origin: toolCall.origin,
+    format: toolCall.format,
+    validity,
+    detail,
+  };
+}
+
+/** A `tool-result` event (never truncated). */
+export function toolResultEvent(fields: {
+  sequence: number;
+  time: string;
+  step: number;
+  callId: string;
+  name: string;
+  content: string;
+  isError: boolean;
+  metadata: Record<string, unknown>;
+  durationMs: number;
+}) {
+  const { sequence, time, step, callId, name, content, isError, metadata, durationMs } = fields;
+  return {
+    type: 'tool-result',
+    sequence,
+    time,
+    step,
+    callId,
+    name,
+    content,
+    isError,
+    truncated: false,
+    metadata,
+    durationMs,
+  };
+}
+
+const time = (sequence: number) => `2026-11-26T13:29:0${sequence % 10}.000Z`;
+
+function modelResponse(
+  sequence: number,
+  step: number,
+  toolCalls: Array<Record<string, unknown>>,
+  retries = 0,
+) {
+  return modelResponseEvent({
+    sequence,
+    time: time(sequence),
+    step,
+    text: step === 0 ? 'Let me look at the failing test.' : '',
+    reasoning: '',
+    toolCalls,
+    usage: { inputTokens: 1200 + step, cachedInputTokens: 800, outputTokens: 64, reasoningTokens: 8 },
+    timings: {
+      timeToFirstTokenMs: 310 + step,
+      prefillTokensPerSecond: 2400,
+      decodeTokensPerSecond: 41.5,
+      prefillMs: 500,
+      decodeMs: 1540,
+      wallMs: 2100 + step,
+    },
+    provider: 'ollama',
+    model: 'qwen3.5:9b',
+    simulated: true,
+    retries: Array.from({ length: retries }, (_, index) => ({
+      attempt: index + 1,
+      error: 'connection reset',
+      kind: 'connection',
+      delayMs: 250,
+    })),
+  });
+}
+
 /** The raw JSON events (as read from a transcript file), `secret` placed in a tool result. */
 export function rawTranscript(options: { secret?: string } = {}): Array<Record<string, unknown>> {
-  const time = (sequence: number) => `2026-11-26T13:29:0${sequence % 10}.000Z`;
   const readCall = call('call_1', 'read_file', { path: 'src/sum.ts' });
   const leakedCall = call('call_2', 'run_command', { command: 'npm test' }, 'recovered', 'hermes-json');
   const unknownCall = call('call_1', 'browse_web', { url: 'https://example.com' });
   return [
-    {
-      type: 'attempt-started',
+    attemptStartedEvent({
       sequence: 0,
       time: time(0),
       attemptId: 'attempt-1',
       taskId: 'sum-off-by-one',
       modelId: 'ollama:qwen3.5:9b',
       simulated: true,
-      protocol: 'native',
-      limits: { maxSteps: 40 },
+      maxSteps: 40,
       toolNames: ['read_file', 'run_command', 'finish'],
-      systemPrompt: 'You are a coding agent.',
-    },
-    {
-      type: 'user-message',
-      sequence: 1,
-      time: time(1),
-      turnIndex: 0,
-      kind: 'instruction',
-      content: 'Fix sum().',
-    },
-    {
-      type: 'model-request',
-      sequence: 2,
-      time: time(2),
-      step: 0,
-      messageCount: 2,
-      estimatedPromptChars: 900,
-    },
+    }),
+    instructionEvent(1, time(1), 'Fix sum().'),
+    modelRequestEvent(2, time(2), 0, 2, 900),
     modelResponse(3, 0, [readCall, leakedCall], 2),
-    {
-      type: 'tool-call',
-      sequence: 4,
-      time: time(4),
-      step: 0,
-      callId: 'call_1',
-      name: 'read_file',
-      arguments: readCall.arguments,
-      rawArguments: readCall.rawArguments,
-      origin: 'server-parsed',
-      format: 'native',
-      validity: 'valid',
-      detail: null,
-    },
-    {
-      type: 'tool-call',
-      sequence: 5,
-      time: time(5),
-      step: 0,
-      callId: 'call_2',
-      name: 'run_command',
-      arguments: leakedCall.arguments,
-      rawArguments: leakedCall.rawArguments,
-      origin: 'recovered',
-      format: 'hermes-json',
-      validity: 'execution-error',
-      detail: 'exit code 1',
-    },
-    {
-      type: 'tool-result',
+    toolCallEvent(4, time(4), 0, readCall),
+    toolCallEvent(5, time(5), 0, leakedCall, 'execution-error', 'exit code 1'),
+    toolResultEvent({
       sequence: 6,
       time: time(6),
       step: 0,
@@ -135,12 +220,10 @@ export function rawTranscript(options: { secret?: string } = {}): Array<Record<s
       name: 'read_file',
       content: 'export const sum = (a, b) => a + b + 1;',
       isError: false,
-      truncated: false,
       metadata: {},
       durationMs: 3,
-    },
-    {
-      type: 'tool-result',
+    }),
+    toolResultEvent({
       sequence: 7,
       time: time(7),
       step: 0,
@@ -148,33 +231,12 @@ export function rawTranscript(options: { secret?: string } = {}): Array<Record<s
       name: 'run_command',
       content: `FAIL sum.test.ts${options.secret ? ` OPENAI_API_KEY=${options.secret}` : ''}`,
       isError: true,
-      truncated: false,
       metadata: { exitCode: 1 },
       durationMs: 1834.5,
-    },
-    {
-      type: 'model-request',
-      sequence: 8,
-      time: time(8),
-      step: 1,
-      messageCount: 6,
-      estimatedPromptChars: 2400,
-    },
+    }),
+    modelRequestEvent(8, time(8), 1, 6, 2400),
     modelResponse(9, 1, [unknownCall]),
-    {
-      type: 'tool-call',
-      sequence: 10,
-      time: time(0),
-      step: 1,
-      callId: 'call_1',
-      name: 'browse_web',
-      arguments: unknownCall.arguments,
-      rawArguments: unknownCall.rawArguments,
-      origin: 'server-parsed',
-      format: 'native',
-      validity: 'unknown-tool',
-      detail: 'no tool named browse_web',
-    },
+    toolCallEvent(10, time(0), 1, unknownCall, 'unknown-tool', 'no tool named browse_web'),
     {
       type: 'attempt-finished',
       sequence: 11,

@@ -1,0 +1,204 @@
+import type { ToolProtocolName } from '../agent/events.ts';
+import { chooseToolProtocol } from '../agent/tool-protocol.ts';
+import { BUILT_IN_PRICE_TABLE, mergePriceTables, type PriceTable } from '../metrics/price-table.ts';
+import { parseModelId } from '../model/model-id.ts';
+import type { EndpointInfo } from '../model/types.ts';
+import type { Task } from '../task/task.ts';
+import type { ModelConfig, ShakedownConfig } from './config.ts';
+import type { ClientFactory, RunProgressEvent } from './execute-run.ts';
+import {
+  describeFingerprintChange,
+  fingerprintHash,
+  type RunFingerprint,
+  runFingerprintOf,
+  taskHashOf,
+} from './run-fingerprint.ts';
+import { buildRunMatrix } from './run-matrix.ts';
+import type { Store } from './store/store.ts';
+import type { AttemptPlan, AttemptRecord, RunRecord } from './store/store-types.ts';
+import { archiveTranscript, transcriptPathOf } from './transcript-files.ts';
+
+/** A resume was refused because the run's configuration changed. */
+export class RunConfigChangedError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly changes: string[],
+  ) {
+    super(
+      `config changed since run ${runId}: ${changes.join('; ') || 'configuration hash differs'}; start a new run`,
+    );
+    this.name = 'RunConfigChangedError';
+  }
+}
+
+/** Refuses a run without models or tasks. */
+export function checkRunInput(models: readonly ModelConfig[], tasks: readonly Task[]): void {
+  if (models.length === 0) throw new Error('no models to run: give --model or list models in shakedown.yaml');
+  if (tasks.length === 0)
+    throw new Error('no tasks to run: give --suite or --tasks, or list them in shakedown.yaml');
+}
+
+/** Input of {@link setUpRun}. */
+export interface SetUpRunOptions {
+  config: ShakedownConfig;
+  models: ModelConfig[];
+  tasks: Task[];
+  store: Store;
+  dataDir: string;
+  /** Resume this run instead of creating one. */
+  resume?: string;
+  /** Run id for a new run (default: a fresh `run-…` id). */
+  runId?: string;
+  /** Keeps only the matrix cells this returns true for; default: every cell. */
+  attemptFilter?: (plan: AttemptPlan) => boolean;
+  /** Settings stored with a new run's config besides {@link settingsOf}'s. */
+  extraSettings?: Record<string, unknown>;
+  clientFactory: ClientFactory;
+  warn: (message: string) => void;
+  progress: (event: RunProgressEvent) => void;
+}
+
+/** A run ready to have its pending attempts run. */
+export interface RunSetUp {
+  runId: string;
+  resumed: boolean;
+  priceTable: PriceTable;
+  /** The tool protocol of each model, by model id. */
+  protocols: Map<string, ToolProtocolName>;
+  tasksById: Map<string, Task>;
+  modelsById: Map<string, ModelConfig>;
+  /** The attempts still to run. */
+  pending: AttemptRecord[];
+}
+
+/**
+ * Creates a run (its models described by their endpoints) or reopens the one to resume, ensures its matrix of
+ * attempts, picks each model's tool protocol and reports `run-started`: what a local and a distributed run share
+ * before they run attempts.
+ */
+export async function setUpRun(options: SetUpRunOptions): Promise<RunSetUp> {
+  const { config, models, tasks, store, dataDir, clientFactory, warn } = options;
+  const fingerprint = runFingerprintOf(config, models, tasks);
+  const configHash = fingerprintHash(fingerprint);
+  const priceTable = mergePriceTables(BUILT_IN_PRICE_TABLE, config.prices);
+
+  let run: RunRecord;
+  const resumed = options.resume !== undefined;
+  if (options.resume !== undefined) {
+    run = await prepareResume(store, options.resume, fingerprint, configHash, dataDir);
+  } else {
+    const endpointInfo = new Map<string, EndpointInfo | null>();
+    for (const model of models) endpointInfo.set(model.id, await describeModel(model, clientFactory, warn));
+    run = store.createRun({
+      ...(options.runId ? { id: options.runId } : {}),
+      config: { fingerprint, settings: { ...settingsOf(config), ...options.extraSettings } },
+      configHash,
+      priceTableVersion: priceTable.version,
+      simulated: models.some((model) => isSimulated(model, endpointInfo.get(model.id) ?? null)),
+      models: models.map((model) => {
+        const info = endpointInfo.get(model.id) ?? null;
+        return {
+          modelId: model.id,
+          label: model.label,
+          provider: providerOf(model, info),
+          simulated: isSimulated(model, info),
+          endpointInfo: info ?? undefined,
+        };
+      }),
+      tasks: tasks.map((task) => ({
+        taskId: task.id,
+        taskHash: taskHashOf(task),
+        multiTurn: task.turns.length > 0,
+      })),
+    });
+  }
+  const runId = run.id;
+  const matrix = buildRunMatrix(runId, models, tasks, config.attempts);
+  store.ensureAttempts(runId, options.attemptFilter ? matrix.filter(options.attemptFilter) : matrix);
+
+  const storedModels = new Map(store.runModels(runId).map((model) => [model.modelId, model]));
+  const protocols = new Map<string, ToolProtocolName>(
+    models.map((model) => [
+      model.id,
+      chooseToolProtocol(
+        (storedModels.get(model.id)?.endpointInfo as EndpointInfo | null) ?? null,
+        model.protocol,
+      ),
+    ]),
+  );
+  const tasksById = new Map(tasks.map((task) => [task.id, task]));
+  const modelsById = new Map(models.map((model) => [model.id, model]));
+  const pending = store.attempts(runId, { status: 'pending' });
+  const total = store.attempts(runId).length;
+  options.progress({ type: 'run-started', runId, resumed, total, pending: pending.length, models });
+  return { runId, resumed, priceTable, protocols, tasksById, modelsById, pending };
+}
+
+/** Checks that a run may be resumed with this fingerprint, archives crashed transcripts and reopens the run. */
+async function prepareResume(
+  store: Store,
+  runId: string,
+  fingerprint: RunFingerprint,
+  configHash: string,
+  dataDir: string,
+): Promise<RunRecord> {
+  const run = store.getRun(runId);
+  if (!run) throw new Error(`no run ${runId} in ${store.path}; \`shakedown runs\` lists the stored runs`);
+  if (run.status === 'completed') throw new Error(`run ${runId} is already complete; nothing to resume`);
+  if (run.configHash !== configHash) {
+    const stored = (run.config as { fingerprint?: unknown } | null)?.fingerprint;
+    throw new RunConfigChangedError(runId, describeFingerprintChange(stored, fingerprint));
+  }
+  for (const attempt of store.attempts(runId, { status: 'running' })) {
+    await archiveTranscript(transcriptPathOf(dataDir, runId, attempt), 'interrupted');
+  }
+  return store.resumeRun(runId, configHash).run;
+}
+
+/** The run settings stored with a run's config. */
+function settingsOf(config: ShakedownConfig) {
+  return {
+    concurrency: config.concurrency,
+    sandbox: config.sandbox,
+    infrastructureRetries: config.infrastructureRetries,
+    attemptRetries: config.attemptRetries,
+    prices: config.prices,
+  };
+}
+
+/** The provider of a model: what its endpoint said, else its id's provider. */
+function providerOf(model: ModelConfig, info: EndpointInfo | null): string {
+  if (info) return info.provider;
+  try {
+    return parseModelId(model.id).provider;
+  } catch {
+    return model.id.split(':', 1)[0] ?? 'unknown';
+  }
+}
+
+/** Whether a model's results are simulated (scripted or `simulated:` models). */
+function isSimulated(model: ModelConfig, info: EndpointInfo | null): boolean {
+  return info?.simulated === true || model.id.startsWith('simulated:');
+}
+
+/** Asks a model's endpoint to describe itself; failures are warnings (null), a client that cannot be made throws. */
+async function describeModel(
+  model: ModelConfig,
+  clientFactory: ClientFactory,
+  warn: (message: string) => void,
+): Promise<EndpointInfo | null> {
+  // A client that cannot be made (a missing API key, a bad id) fails the run before it starts.
+  const client = clientFactory(model, { purpose: 'describe', taskId: null, attemptIndex: null, tryIndex: 0 });
+  try {
+    const info = await client.describe();
+    if (!info.reachable) warn(`${model.id}: endpoint not reachable at the start of the run`);
+    return { ...info, simulated: info.simulated || client.simulated };
+  } catch (error) {
+    warn(
+      `${model.id}: could not describe the endpoint: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return null;
+  } finally {
+    await client.close?.().catch(() => undefined);
+  }
+}
