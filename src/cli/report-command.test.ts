@@ -1,34 +1,23 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeSyntheticRun } from '../metrics/synthetic-run.test-helper.ts';
-import { openStore } from '../run/store/store.ts';
+import { captureStdout } from './capture-stdout.test-helper.ts';
 import { createReportCommand, loadMetricsFromDataDir, resolveDataDir } from './report-command.ts';
+import { createSyntheticDataDir } from './synthetic-data-dir.test-helper.ts';
 
 let directory: string;
 let dataDir: string;
 let runId: string;
 
 beforeAll(() => {
-  directory = mkdtempSync(path.join(tmpdir(), 'shakedown-report-cli-'));
-  dataDir = path.join(directory, '.shakedown');
-  const store = openStore(dataDir);
-  runId = writeSyntheticRun(store);
-  store.close();
+  ({ directory, dataDir, runId } = createSyntheticDataDir('shakedown-report-cli-'));
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-async function report(args: string[]): Promise<string> {
-  let output = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    output += String(chunk);
-    return true;
-  });
+function report(args: string[]): Promise<string> {
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  await createReportCommand().exitOverride().parseAsync(args, { from: 'user' });
-  return output;
+  return captureStdout(() => createReportCommand().exitOverride().parseAsync(args, { from: 'user' }));
 }
 
 describe('shakedown report', () => {

@@ -1,44 +1,28 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeSyntheticRun } from '../metrics/synthetic-run.test-helper.ts';
 import { renderHeadlineTable } from '../report/render-markdown-report.ts';
-import { openStore } from '../run/store/store.ts';
+import { captureStdout } from './capture-stdout.test-helper.ts';
 import { createReportCommand, loadMetricsFromDataDir } from './report-command.ts';
 import { createRescoreCommand } from './rescore-command.ts';
+import { createSyntheticDataDir } from './synthetic-data-dir.test-helper.ts';
 
 let directory: string;
 let dataDir: string;
 let runId: string;
 
 beforeAll(() => {
-  directory = mkdtempSync(path.join(tmpdir(), 'shakedown-rescore-cli-'));
-  dataDir = path.join(directory, '.shakedown');
-  const store = openStore(dataDir);
-  runId = writeSyntheticRun(store);
-  store.close();
+  ({ directory, dataDir, runId } = createSyntheticDataDir('shakedown-rescore-cli-'));
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-async function capture(run: () => Promise<unknown>): Promise<string> {
-  let output = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    output += String(chunk);
-    return true;
-  });
-  await run();
-  vi.restoreAllMocks();
-  return output;
-}
-
 describe('shakedown rescore', () => {
   it('prints exactly the JSON of `report --format json`', async () => {
-    const rescored = await capture(() =>
+    const rescored = await captureStdout(() =>
       createRescoreCommand().parseAsync([runId, '--json', '--data-dir', dataDir], { from: 'user' }),
     );
-    const reported = await capture(() =>
+    const reported = await captureStdout(() =>
       createReportCommand().parseAsync([runId, '--format', 'json', '--data-dir', dataDir], { from: 'user' }),
     );
     expect(rescored).toBe(reported);
@@ -46,7 +30,7 @@ describe('shakedown rescore', () => {
   });
 
   it('prints the headline table of the report, with the simulated warning', async () => {
-    const output = await capture(() =>
+    const output = await captureStdout(() =>
       createRescoreCommand().parseAsync([runId, '--data-dir', dataDir], { from: 'user' }),
     );
     expect(output).toContain(`Rescored ${runId} from 40 stored attempts (no model was called).`);
@@ -59,7 +43,7 @@ describe('shakedown rescore', () => {
     const project = path.join(directory, 'project');
     mkdirSync(project, { recursive: true });
     writeFileSync(path.join(project, 'shakedown.yaml'), `dataDir: ${path.relative(project, dataDir)}\n`);
-    const output = await capture(() => {
+    const output = await captureStdout(() => {
       vi.spyOn(process, 'cwd').mockReturnValue(project);
       return createRescoreCommand().parseAsync([runId], { from: 'user' });
     });
