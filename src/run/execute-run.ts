@@ -10,6 +10,7 @@ import type { Task } from '../task/task.ts';
 import { resolveExternalAgent } from './agent-choice.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import { gateClient } from './endpoint-gated-client.ts';
+import { emptyOutcomeCounts, type OutcomeCounts } from './outcome-counts.ts';
 import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
 import { attemptConcurrencyOf, groupByEndpoint } from './run-matrix.ts';
 import { secretRedactorOf } from './run-secret-redactor.ts';
@@ -87,7 +88,7 @@ export interface ExecuteRunResult {
   status: 'completed' | 'interrupted';
   resumed: boolean;
   /** Attempts run in this invocation, by outcome. */
-  outcomes: Record<AttemptOutcome, number>;
+  outcomes: OutcomeCounts;
 }
 
 /** Wall-clock limit of the hidden tests of one attempt. */
@@ -130,13 +131,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     progress,
   });
 
-  const outcomes: Record<AttemptOutcome, number> = {
-    resolved: 0,
-    unresolved: 0,
-    invalid: 0,
-    'infrastructure-error': 0,
-    cancelled: 0,
-  };
+  const outcomes = emptyOutcomeCounts();
   const groups = groupByEndpoint(models);
   const attemptQueue = new PQueue({ concurrency: attemptConcurrencyOf(config.concurrency, groups) });
   // One queue per endpoint, shared by all attempts against it: it gates each model request (see gateClient).

@@ -127,7 +127,7 @@ describe.skipIf(!support.available)(
     it('refuses to resume a run with a different agent', async () => {
       const first = store.listRuns()[0]!;
       store.markRun(first.id, 'interrupted');
-      await expect(
+      const resumeWithBuiltInAgent = () =>
         executeRun({
           config: { ...config, agent: 'built-in' },
           models,
@@ -136,19 +136,11 @@ describe.skipIf(!support.available)(
           dataDir: path.join(directory, 'data'),
           clientFactory,
           resume: first.id,
-        }),
-      ).rejects.toThrow(RunConfigChangedError);
-      await expect(
-        executeRun({
-          config: { ...config, agent: 'built-in' },
-          models,
-          tasks,
-          store,
-          dataDir: path.join(directory, 'data'),
-          clientFactory,
-          resume: first.id,
-        }),
-      ).rejects.toThrow(/agent external \(command node .*\) -> built-in/);
+        });
+      await expect(resumeWithBuiltInAgent()).rejects.toThrow(RunConfigChangedError);
+      await expect(resumeWithBuiltInAgent()).rejects.toThrow(
+        /agent external \(command node .*\) -> built-in/,
+      );
     });
   },
 );

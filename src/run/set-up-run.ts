@@ -5,7 +5,7 @@ import { parseModelId } from '../model/model-id.ts';
 import type { EndpointInfo } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
-import type { ClientFactory, RunProgressEvent } from './execute-run.ts';
+import type { ClientFactory, ExecuteRunOptions, RunProgressEvent } from './execute-run.ts';
 import {
   describeFingerprintChange,
   fingerprintHash,
@@ -15,7 +15,7 @@ import {
 } from './run-fingerprint.ts';
 import { buildRunMatrix } from './run-matrix.ts';
 import type { Store } from './store/store.ts';
-import type { AttemptPlan, AttemptRecord, RunRecord } from './store/store-types.ts';
+import type { AttemptRecord, RunRecord } from './store/store-types.ts';
 import { archiveTranscript, transcriptPathOf } from './transcript-files.ts';
 
 /** A resume was refused because the run's configuration changed. */
@@ -38,19 +38,12 @@ export function checkRunInput(models: readonly ModelConfig[], tasks: readonly Ta
     throw new Error('no tasks to run: give --suite or --tasks, or list them in shakedown.yaml');
 }
 
-/** Input of {@link setUpRun}. */
-export interface SetUpRunOptions {
-  config: ShakedownConfig;
-  models: ModelConfig[];
-  tasks: Task[];
-  store: Store;
-  dataDir: string;
-  /** Resume this run instead of creating one. */
-  resume?: string;
-  /** Run id for a new run (default: a fresh `run-…` id). */
-  runId?: string;
-  /** Keeps only the matrix cells this returns true for; default: every cell. */
-  attemptFilter?: (plan: AttemptPlan) => boolean;
+/** Input of {@link setUpRun}: what a run was asked for, and how it makes clients and reports. */
+export interface SetUpRunOptions
+  extends Pick<
+    ExecuteRunOptions,
+    'config' | 'models' | 'tasks' | 'store' | 'dataDir' | 'resume' | 'runId' | 'attemptFilter'
+  > {
   /** Settings stored with a new run's config besides {@link settingsOf}'s. */
   extraSettings?: Record<string, unknown>;
   clientFactory: ClientFactory;

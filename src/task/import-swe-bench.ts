@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { isDirectory } from '../agent/workspace/path-kind.ts';
 import { loadTask } from './load-task.ts';
 import { TaskLoadError } from './task-load-error.ts';
 import type { TestOutputFormat } from './test-results/test-result.ts';
@@ -191,12 +192,4 @@ function testList(record: Record<string, unknown>, field: string, required: bool
   }
   if (required && value.length === 0) throw new LineError(field, 'must have at least 1 test id');
   return value as string[];
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isFile } from '../agent/workspace/path-kind.ts';
 import { loadTask, taskFileNames } from './load-task.ts';
 import type { Task } from './task.ts';
 import { TaskLoadError } from './task-load-error.ts';
@@ -71,12 +72,4 @@ export async function loadSuite(directory: string): Promise<SuiteLoadResult> {
     tasks.push(task);
   }
   return { directory: suiteDirectory, tasks, errors };
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }

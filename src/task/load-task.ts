@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { isDirectory, pathExists } from '../agent/workspace/path-kind.ts';
 import { listPatchFiles, type PatchFile } from './patch-files.ts';
 import type { ConstraintCheck, Task, TaskRepository } from './task.ts';
 import { TaskLoadError, type TaskLoadIssue } from './task-load-error.ts';
@@ -198,7 +199,7 @@ async function resolveRepository(
       report(taskFileNames.definition, 'repo.path', `directory not found: ${path}`);
       return undefined;
     }
-    if (definition.base_commit !== undefined && !(await exists(resolve(path, '.git')))) {
+    if (definition.base_commit !== undefined && !(await pathExists(resolve(path, '.git')))) {
       report(
         taskFileNames.definition,
         'base_commit',
@@ -224,21 +225,4 @@ function toConstraintCheck(check: NonNullable<TaskYaml['constraints']>[number]['
   if ('forbid_pattern' in check)
     return { kind: 'forbid-pattern', pattern: check.forbid_pattern, paths: check.paths };
   return { kind: 'require-pattern', pattern: check.require_pattern, paths: check.paths };
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { isDirectory, isFile } from '../agent/workspace/path-kind.ts';
 import { runGit } from '../agent/workspace/run-git.ts';
 
 /** A snapshot directory committed into a bare repository. */
@@ -80,20 +81,4 @@ async function ensureBareRepository(repository: string): Promise<void> {
 
 function uniqueSuffix(): string {
   return `${process.pid}-${randomBytes(6).toString('hex')}`;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }

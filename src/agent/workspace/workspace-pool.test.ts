@@ -5,22 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from './create-workspace.ts';
+import { git } from './git.test-helper.ts';
 import { createWorkspacePools, WorkspacePool } from './workspace-pool.ts';
 import { getCachedTemplate, type WorkspaceTemplate } from './workspace-template.ts';
-
-const gitEnvironment = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-};
-
-function git(cwd: string, ...arguments_: string[]): string {
-  return execFileSync('git', arguments_, { cwd, env: gitEnvironment, encoding: 'utf8' });
-}
 
 let root: string;
 let repositoryDir: string;

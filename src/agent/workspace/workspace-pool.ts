@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { copyDirectory } from './copy-directory.ts';
+import { pathExists } from './path-kind.ts';
 import { normalizeExcludedPath, type WorkspaceTemplate } from './workspace-template.ts';
 
 /** Settings of a {@link WorkspacePool}. */
@@ -122,7 +123,7 @@ export class WorkspacePool {
         await rename(spare.checkout, destination);
       } catch (renameError) {
         const code = (renameError as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' && !(await exists(path.dirname(destination)))) {
+        if (code === 'ENOENT' && !(await pathExists(path.dirname(destination)))) {
           this.#spares.unshift(spare);
           throw renameError;
         }
@@ -331,14 +332,5 @@ function isOwnerAlive(pid: number, instance: string): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -7,6 +7,7 @@ import {
   type RunProgressEvent,
   TEST_TIMEOUT_MS,
 } from '../execute-run.ts';
+import { emptyOutcomeCounts } from '../outcome-counts.ts';
 import type { AttemptOutcome } from '../run-attempt.ts';
 import { secretRedactorOf } from '../run-secret-redactor.ts';
 import { checkRunInput, setUpRun } from '../set-up-run.ts';
@@ -72,13 +73,7 @@ export async function executeDistributedRun(
     progress,
   });
 
-  const outcomes: Record<AttemptOutcome, number> = {
-    resolved: 0,
-    unresolved: 0,
-    invalid: 0,
-    'infrastructure-error': 0,
-    cancelled: 0,
-  };
+  const outcomes = emptyOutcomeCounts();
   let duplicates = 0;
   const unfinished = () => store.attempts(runId, { status: ['pending', 'running'] }).length;
   let finish: () => void = () => {};
