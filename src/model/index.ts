@@ -1,4 +1,13 @@
 export {
+  type AnthropicClientOptions,
+  contextLimitFromMessage,
+  createAnthropicClient,
+  mapAnthropicStopReason,
+  type ThinkingBlock,
+  toAnthropicMessages,
+  toAnthropicTools,
+} from './anthropic-client.ts';
+export {
   API_KEY_VARIABLES,
   type CreateModelClientOptions,
   createModelClient,
@@ -50,6 +59,14 @@ export {
   parseModelId,
 } from './model-id.ts';
 export {
+  createOllamaClient,
+  numCtxFromParameters,
+  type OllamaClientOptions,
+  parseOllamaToolCall,
+  toOllamaMessages,
+  toOllamaTools,
+} from './ollama-client.ts';
+export {
   createOpenAICompatibleClient,
   mapFinishReason,
   type OpenAICompatibleClientOptions,
@@ -69,20 +86,3 @@ export {
   splitThinking,
   type TextToolCallExtraction,
 } from './tool-call-recovery.ts';
-export {
-  createOllamaClient,
-  numCtxFromParameters,
-  type OllamaClientOptions,
-  parseOllamaToolCall,
-  toOllamaMessages,
-  toOllamaTools,
-} from './ollama-client.ts';
-export {
-  type AnthropicClientOptions,
-  contextLimitFromMessage,
-  createAnthropicClient,
-  mapAnthropicStopReason,
-  type ThinkingBlock,
-  toAnthropicMessages,
-  toAnthropicTools,
-} from './anthropic-client.ts';

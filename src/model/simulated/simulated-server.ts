@@ -75,7 +75,9 @@ export async function startSimulatedServer(options: SimulatedServerOptions): Pro
     if (typeof options.script === 'function') return options.script(request, index);
     const turn = options.script[index];
     if (!turn) {
-      return { fault: { kind: 'http-error', status: 500, body: `simulated script exhausted at request ${index}` } };
+      return {
+        fault: { kind: 'http-error', status: 500, body: `simulated script exhausted at request ${index}` },
+      };
     }
     return turn;
   };
@@ -131,7 +133,12 @@ export async function startSimulatedServer(options: SimulatedServerOptions): Pro
 }
 
 /** Sends a JSON response. */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
