@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureStdout } from './capture-stdout.test-helper.ts';
-import { createReportCommand, loadMetricsFromDataDir, resolveDataDir } from './report-command.ts';
+import { createReportCommand, loadMetricsFromDataDir } from './report-command.ts';
+import { resolveDataDir } from './resolve-data-dir.ts';
 import { createSyntheticDataDir } from './synthetic-data-dir.test-helper.ts';
 
 let directory: string;

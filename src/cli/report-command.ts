@@ -1,31 +1,17 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadRunMetrics, resolveRunId } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { renderHtmlReport } from '../report/render-html-report.ts';
 import { renderJsonReport } from '../report/render-json-report.ts';
 import { renderMarkdownReport } from '../report/render-markdown-report.ts';
-import { loadConfig } from '../run/config.ts';
 import { databasePathOf, openStore } from '../run/store/store.ts';
+import { resolveDataDir } from './resolve-data-dir.ts';
 
 /** Report formats. */
 export const REPORT_FORMATS = ['md', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/**
- * The data directory a reading command uses: `--data-dir` when given, else the `dataDir` of the shakedown.yaml in
- * `directory` (resolved against the config file's folder, as `shakedown run` does), else `.shakedown` there.
- */
-export async function resolveDataDir(flag: string | undefined, directory = process.cwd()): Promise<string> {
-  if (flag !== undefined) return flag;
-  const loaded = await loadConfig({ directory });
-  return path.resolve(
-    loaded.file ? path.dirname(path.resolve(loaded.file)) : directory,
-    loaded.config.dataDir,
-  );
-}
 
 /**
  * Opens the store of `dataDir` read-only, resolves the run (the newest when `runId` is undefined) and computes its

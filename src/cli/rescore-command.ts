@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { renderJsonReport } from '../report/render-json-report.ts';
 import { renderHeadlineTable } from '../report/render-markdown-report.ts';
-import { loadMetricsFromDataDir, resolveDataDir } from './report-command.ts';
+import { loadMetricsFromDataDir } from './report-command.ts';
+import { resolveDataDir } from './resolve-data-dir.ts';
 
 /** The text `shakedown rescore` prints: what was rescored, the headline table, and a simulated warning. */
 export function formatRescore(metrics: RunMetrics): string {

@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_VIEWER_PORT, startViewerServer, type ViewerServer } from '../viewer/server.ts';
+import { resolveDataDir } from './resolve-data-dir.ts';
 
 /** Options of `shakedown view`. */
 export interface ViewOptions {
   port: number;
-  dataDir: string;
+  /** The store to read; default: shakedown.yaml's dataDir, else .shakedown. */
+  dataDir?: string;
   host: string;
 }
 
@@ -21,7 +23,7 @@ export async function runView(
   print: (line: string) => void = console.log,
 ): Promise<ViewerServer> {
   const server = await startViewerServer({
-    dataDir: options.dataDir,
+    dataDir: await resolveDataDir(options.dataDir),
     port: options.port,
     host: options.host,
   });
@@ -39,7 +41,7 @@ export function createViewCommand(): Command {
   return new Command('view')
     .description('browse runs, model comparisons and attempt transcripts in a local web app')
     .option('--port <port>', `port to listen on (0: any free port)`, parsePort, DEFAULT_VIEWER_PORT)
-    .option('--data-dir <dir>', 'the store to read (default .shakedown)', '.shakedown')
+    .option('--data-dir <dir>', "the store to read (default: shakedown.yaml's dataDir, else .shakedown)")
     .option('--host <host>', 'interface to bind (default local only)', '127.0.0.1')
     .action(async (options: ViewOptions, command: Command) => {
       try {
