@@ -7,9 +7,16 @@ export const HTML_PLOT_SCRIPT = `(() => {
   const data = JSON.parse(document.getElementById('report-data').textContent);
   const percent = (value) => (value === null ? '—' : (value * 100).toFixed(1) + '%');
   const width = 720;
+  const empty = (message) => {
+    const note = document.createElement('p');
+    note.className = 'plot-empty';
+    note.textContent = message;
+    return note;
+  };
   const plots = {
     'plot-pass-rate-latency': () => {
       const points = data.models.filter((model) => model.resolvedRate !== null && model.attemptWallMsP50 !== null);
+      if (points.length === 0) return empty('No scored attempts yet.');
       return Plot.plot({
         width, height: 360, grid: true, marginLeft: 60, marginRight: 120, marginBottom: 45,
         x: { label: 'Attempt wall time p50 (s)', zero: true, nice: true },
@@ -25,6 +32,9 @@ export const HTML_PLOT_SCRIPT = `(() => {
     },
     'plot-cost-per-resolved': () => {
       const bars = data.models.filter((model) => model.costPerResolvedUsd !== null);
+      if (bars.length === 0) {
+        return empty('No cost per resolved task: no model has a price or a local cost, or none resolved a task (set prices: or localCost: for a model in shakedown.yaml).');
+      }
       return Plot.plot({
         width, height: 300, marginLeft: 60, marginBottom: 60,
         x: { label: null, tickRotate: -20 },
@@ -54,7 +64,9 @@ export const HTML_PLOT_SCRIPT = `(() => {
         marks: [Plot.barX(data.validity, { y: 'label', x: (d) => d.share * 100, fill: 'validity', tip: true }), Plot.ruleX([0])],
       }),
     'plot-retention': () =>
-      Plot.plot({
+      data.retention.every((d) => d.value === null)
+        ? empty('No multi-turn tasks in this run.')
+        : Plot.plot({
         width, height: 300, marginBottom: 45,
         fx: { label: null },
         x: { axis: null },

@@ -333,6 +333,7 @@ caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem; }
 th, td { border-bottom: 1px solid #e5e5e5; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid #999; }
 .plot-container { min-height: 2rem; }
+.plot-empty { color: #666; font-style: italic; }
 `;
 
 /** Renders the run's metrics as one self-contained HTML page. */

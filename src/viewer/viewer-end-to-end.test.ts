@@ -6,25 +6,14 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchHeadlessChromium } from '../../test-support/headless-chromium.ts';
 import { openStore, type Store } from '../run/store/store.ts';
 import { finishSeededAttempt, seedViewerStore } from './seed-viewer-store.test-helper.ts';
 import { startViewerServer, type ViewerServer } from './server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-describe.skipIf(!existsSync(CHROMIUM))('viewer in headless Chromium', () => {
+describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
   let directory: string;
   let server: ViewerServer;
   let writer: Store;
@@ -38,7 +27,7 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in headless Chromium', () => {
     writer = openStore(directory);
     ({ runId, attemptIds } = seedViewerStore(writer, { pendingAttempts: 1 }));
     server = await startViewerServer({ dataDir: directory, port: 0, livePollMs: 100 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchHeadlessChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   });
   afterAll(async () => {
