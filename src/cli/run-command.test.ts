@@ -1,6 +1,50 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { shakedownConfigSchema } from '../run/config.ts';
-import { applyRunFlags, createRunCommand, DEFAULT_SUITE } from './run-command.ts';
+import { openStore } from '../run/store/index.ts';
+import { writeSyntheticSuite } from '../run/synthetic-suite.test-helper.ts';
+import { applyRunFlags, createRunCommand, DEFAULT_SUITE, loadRunTasks, runCommand } from './run-command.ts';
+
+let directory: string;
+
+beforeEach(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), 'shakedown-run-command-'));
+});
+
+afterEach(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** A local port nothing listens on (connections to it are refused at once). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Runs `runCommand` with stderr and stdout captured; returns the exit code and what went to stderr. */
+async function runQuietly(
+  options: Parameters<typeof runCommand>[0],
+): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const errors = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const output = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    return { code: await runCommand(options), stderr };
+  } finally {
+    errors.mockRestore();
+    output.mockRestore();
+  }
+}
 
 describe('shakedown run flags', () => {
   it('override shakedown.yaml and default to the core suite', () => {
@@ -34,5 +78,54 @@ describe('shakedown run flags', () => {
     await expect(command.parseAsync(['--agent', 'cursor'], { from: 'user' })).rejects.toThrow(
       /expected built-in, aider/,
     );
+  });
+
+  it('load the built-in core suite by default from outside the shakedown folder', async () => {
+    const warnings: string[] = [];
+    const plain = applyRunFlags(shakedownConfigSchema.parse({}), {});
+    const tasks = await loadRunTasks(plain.config, directory, (message) => warnings.push(message));
+    const expected = (
+      await readdir(path.resolve(import.meta.dirname, '../../suites/core'), { withFileTypes: true })
+    )
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('_') && !entry.name.startsWith('.'))
+      .map((entry) => entry.name);
+    expect(tasks.length).toBeGreaterThan(0);
+    expect(tasks.length + warnings.length).toBeGreaterThanOrEqual(expected.length);
+    const named = await loadRunTasks({ suites: ['core'], tasks: [] }, directory, () => undefined);
+    expect(named.map((task) => task.id)).toEqual(tasks.map((task) => task.id));
+  }, 60_000);
+});
+
+describe('shakedown run with unreachable endpoints', () => {
+  it('stops before creating attempts when every endpoint is unreachable', async () => {
+    await writeSyntheticSuite(path.join(directory, 'suite'), 1);
+    const dataDir = path.join(directory, 'data');
+    const model = `llamacpp:qwen3@http://127.0.0.1:${await closedPort()}`;
+    const { code, stderr } = await runQuietly({
+      model: [model],
+      suite: [path.join(directory, 'suite')],
+      dataDir,
+      sandbox: 'none',
+      json: true,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`error: no model endpoint is reachable: ${model}`);
+    expect(stderr).toContain(`shakedown doctor --model ${model}`);
+    expect(stderr).toContain('--allow-unreachable');
+    const store = openStore(dataDir);
+    try {
+      expect(store.listRuns()).toHaveLength(0);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
+  it('--allow-unreachable is a flag of shakedown run', async () => {
+    const command = createRunCommand()
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined });
+    command.action(() => undefined);
+    await command.parseAsync(['--allow-unreachable'], { from: 'user' });
+    expect(command.opts().allowUnreachable).toBe(true);
   });
 });

@@ -24,11 +24,15 @@ import { executeRun, findResumableRun, type RunProgressEvent } from '../run/exec
 import { createRunProgressDisplay } from '../run/run-progress-display.ts';
 import { formatRunSummary, summarizeRun } from '../run/run-summary.ts';
 import { openStore } from '../run/store/index.ts';
+import { resolveSuiteDirectory } from '../task/built-in-suites.ts';
 import { loadSuite } from '../task/load-suite.ts';
 import { loadTask } from '../task/load-task.ts';
 import type { Task } from '../task/task.ts';
 
-/** The suite run when neither flags nor shakedown.yaml name one. */
+/**
+ * The suite run when neither flags nor shakedown.yaml name one: `suites/core` relative to the config's folder when
+ * there is one, else the core suite shipped with shakedown (see {@link resolveSuiteDirectory}).
+ */
 export const DEFAULT_SUITE = 'suites/core';
 
 /** Options of `shakedown run`, as commander parses them. */
@@ -52,6 +56,8 @@ export interface RunCommandOptions {
   runId?: string;
   /** `built-in`, a preset name or `command:<template>` (parsed by `parseAgentFlag`); overrides the config. */
   agent?: AgentConfig;
+  /** Start a new run even when no model endpoint is reachable (default: refuse, exit code 1). */
+  allowUnreachable?: boolean;
 }
 
 function positiveInteger(value: string): number {
@@ -100,7 +106,10 @@ export function applyRunFlags(
   return { config: merged, models };
 }
 
-/** Loads the tasks of every suite and task folder; load errors are reported through `warn` and skipped. */
+/**
+ * Loads the tasks of every suite and task folder; load errors are reported through `warn` and skipped. Suites are
+ * resolved against `baseDirectory`, falling back to the built-in suites (`core`, `suites/core`).
+ */
 export async function loadRunTasks(
   config: Pick<ShakedownConfig, 'suites' | 'tasks'>,
   baseDirectory: string,
@@ -108,7 +117,7 @@ export async function loadRunTasks(
 ): Promise<Task[]> {
   const tasks: Task[] = [];
   for (const suite of config.suites) {
-    const loaded = await loadSuite(path.resolve(baseDirectory, suite));
+    const loaded = await loadSuite(resolveSuiteDirectory(suite, baseDirectory));
     for (const error of loaded.errors) warn(error.message);
     tasks.push(...loaded.tasks);
   }
@@ -147,9 +156,13 @@ export function createRunCommand(): Command {
         'none',
       ]),
     )
-    .option('--resume [run]', 'resume a run (default: the latest one that did not complete)')
+    .option(
+      '--resume [run]',
+      'resume a run, running again its interrupted and infrastructure-error attempts (default: the latest one that did not complete or has infrastructure errors)',
+    )
     .option('--data-dir <dir>', 'where the store, transcripts and workspaces live (default .shakedown)')
     .option('--keep-workspaces', 'keep the workspaces of attempts that were not resolved')
+    .option('--allow-unreachable', 'start the run even when no model endpoint is reachable at its start')
     .option(
       '--agent <agent>',
       `agent under test: built-in (default), ${AGENT_PRESET_NAMES.join(', ')}, or "command:<template>" (any agent speaking the OpenAI API; placeholders {model}, {instruction_file}, …)`,
@@ -211,7 +224,10 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const store = openStore(dataDir);
   let resume: string | undefined;
   if (options.resume !== undefined) {
-    resume = options.resume === true ? findResumableRun(store)?.id : options.resume;
+    resume =
+      options.resume === true
+        ? findResumableRun(store, { retryInfrastructureErrors: !options.queue })?.id
+        : options.resume;
     if (!resume) {
       store.close();
       errorLine(`no interrupted run to resume in ${dataDir}`);
@@ -253,7 +269,11 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
             if (entry.status === 'recorded') workers.set(entry.worker, (workers.get(entry.worker) ?? 0) + 1);
           },
         })
-      : await executeRun({ ...common, ...(shard ? { attemptFilter: (plan) => inShard(plan, shard) } : {}) });
+      : await executeRun({
+          ...common,
+          ...(shard ? { attemptFilter: (plan) => inShard(plan, shard) } : {}),
+          ...(options.allowUnreachable ? { allowUnreachable: true } : {}),
+        });
     if (workers.size > 0) {
       errorLine(`attempts per worker: ${[...workers].map(([name, count]) => `${name} ${count}`).join(', ')}`);
     }

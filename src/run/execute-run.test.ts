@@ -4,10 +4,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InfrastructureError } from '../model/infrastructure-error.ts';
 import { createScriptedClient } from '../model/scripted-client.ts';
+import type { ModelClient } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
 import { type ModelConfig, shakedownConfigSchema } from './config.ts';
-import { type ClientFactory, executeRun, findResumableRun } from './execute-run.ts';
-import { RunConfigChangedError } from './set-up-run.ts';
+import { type ClientFactory, executeRun, findResumableRun, type RunProgressEvent } from './execute-run.ts';
+import { createRunProgressDisplay } from './run-progress-display.ts';
+import { EndpointsUnreachableError, RunConfigChangedError } from './set-up-run.ts';
 import { openStore, type Store } from './store/index.ts';
 import { createCalcAgent, solves, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
 
@@ -166,5 +168,143 @@ describe('executeRun', () => {
       /config changed since run .*models removed: simulated:beta.*attempts per task 2 -> 3.*start a new run/,
     );
     expect(store.attempts(first.runId, { status: 'pending' })).toHaveLength(12);
+  }, 60_000);
+
+  it('runs again the infrastructure errors of a run on resume, and never its finished attempts', async () => {
+    const dataDir = path.join(directory, 'data');
+    // Task 0's endpoint is down during the first run: an infrastructure error (no retries), not a model result.
+    const first = await executeRun({
+      config: configOf({ attempts: 2, attemptRetries: 0 }),
+      models: [models[0]!],
+      tasks,
+      store,
+      dataDir,
+      clientFactory: (_model, request) =>
+        request.taskId === 'calc-task-0'
+          ? createScriptedClient([{ throw: new InfrastructureError('connection', 'connection refused') }])
+          : createCalcAgent(request.taskId !== 'calc-task-1'),
+    });
+    expect(first.status).toBe('completed');
+    const before = store.attempts(first.runId);
+    const broken = before
+      .filter((attempt) => attempt.status === 'infrastructure-error')
+      .map((attempt) => attempt.id);
+    expect(broken).toHaveLength(2);
+    const finished = before.filter((attempt) => attempt.status === 'finished');
+    expect(finished.map((attempt) => attempt.gradeStatus).sort()).toEqual([
+      'resolved',
+      'resolved',
+      'unresolved',
+      'unresolved',
+    ]);
+    expect(findResumableRun(store)).toBeNull();
+    expect(findResumableRun(store, { retryInfrastructureErrors: true })?.id).toBe(first.runId);
+
+    const rerun: string[] = [];
+    const events: RunProgressEvent[] = [];
+    const second = await executeRun({
+      config: configOf({ attempts: 2, attemptRetries: 0 }),
+      models: [models[0]!],
+      tasks,
+      store,
+      dataDir,
+      resume: first.runId,
+      onProgress: (event) => events.push(event),
+      clientFactory: (_model, request) => {
+        if (request.purpose === 'attempt') rerun.push(`${request.taskId}/${request.attemptIndex}`);
+        return createCalcAgent(true);
+      },
+    });
+    expect(second).toMatchObject({ runId: first.runId, status: 'completed', resumed: true });
+    expect(second.outcomes).toMatchObject({ resolved: 2, unresolved: 0, 'infrastructure-error': 0 });
+    expect(rerun.sort()).toEqual(['calc-task-0/0', 'calc-task-0/1']);
+    expect(events[0]).toMatchObject({
+      type: 'run-started',
+      resumed: true,
+      pending: 2,
+      total: 6,
+      retriedInfrastructureErrors: 2,
+    });
+    const lines: string[] = [];
+    const display = createRunProgressDisplay({ interactive: false, write: (line) => lines.push(line) });
+    display.onProgress(events[0]!);
+    await display.stop();
+    expect(lines[0]).toBe(
+      `resuming run ${first.runId}: 2 of 6 attempts to run (2 infrastructure errors to run again)`,
+    );
+    const after = new Map(store.attempts(first.runId).map((attempt) => [attempt.id, attempt]));
+    for (const id of broken) {
+      expect(after.get(id)).toMatchObject({ status: 'finished', gradeStatus: 'resolved', error: null });
+      const starts = store.events(id).filter((event) => event.type === 'attempt-started');
+      expect(starts).toHaveLength(1);
+      expect(store.events(id).some((event) => event.type === 'infrastructure-error')).toBe(false);
+    }
+    // Completed attempts are untouched, unresolved ones included.
+    for (const attempt of finished) expect(after.get(attempt.id)).toEqual(attempt);
+    const archive = await readdir(path.join(dataDir, 'runs', first.runId, 'transcripts', 'archive'));
+    expect(
+      archive.filter((name) => name.includes('calc-task-0') && name.includes('infrastructure-error')),
+    ).toHaveLength(2);
+    expect(store.getRun(first.runId)?.status).toBe('completed');
+    expect(findResumableRun(store, { retryInfrastructureErrors: true })).toBeNull();
+  }, 120_000);
+});
+
+/** A scripted client whose endpoint says it is not reachable (its attempts still work). */
+function unreachable(client: ModelClient): ModelClient {
+  return {
+    ...client,
+    describe: async () => ({ ...(await client.describe()), reachable: false, notes: ['cannot reach it'] }),
+  };
+}
+
+describe('executeRun with unreachable endpoints', () => {
+  it('refuses a new run when every endpoint is unreachable, before creating attempts', async () => {
+    const attempt = executeRun({
+      config: configOf({ attempts: 1 }),
+      models,
+      tasks,
+      store,
+      dataDir: path.join(directory, 'data'),
+      clientFactory: () => unreachable(createCalcAgent(true)),
+    });
+    await expect(attempt).rejects.toThrow(EndpointsUnreachableError);
+    await expect(attempt).rejects.toThrow(
+      /no model endpoint is reachable: simulated:alpha \(cannot reach it\); simulated:beta .*shakedown doctor --model simulated:alpha.*--allow-unreachable/,
+    );
+    expect(store.listRuns()).toHaveLength(0);
+  });
+
+  it('warns and goes on when only some endpoints are unreachable, or with allowUnreachable', async () => {
+    const warnings: string[] = [];
+    const partial = await executeRun({
+      config: configOf({ attempts: 1 }),
+      models,
+      tasks: [tasks[0]!],
+      store,
+      dataDir: path.join(directory, 'data'),
+      onProgress: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+      },
+      clientFactory: (model) =>
+        model.id === 'simulated:beta' ? unreachable(createCalcAgent(true)) : createCalcAgent(true),
+    });
+    expect(partial.status).toBe('completed');
+    expect(warnings.filter((warning) => warning.includes('reachable'))).toEqual([
+      'simulated:beta: endpoint not reachable at the start of the run',
+    ]);
+    expect(store.attempts(partial.runId)).toHaveLength(2);
+
+    const allowed = await executeRun({
+      config: configOf({ attempts: 1 }),
+      models: [models[0]!],
+      tasks: [tasks[0]!],
+      store,
+      dataDir: path.join(directory, 'data'),
+      allowUnreachable: true,
+      clientFactory: () => unreachable(createCalcAgent(true)),
+    });
+    expect(allowed.status).toBe('completed');
+    expect(store.attempts(allowed.runId)).toMatchObject([{ status: 'finished', gradeStatus: 'resolved' }]);
   }, 60_000);
 });

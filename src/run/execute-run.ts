@@ -39,6 +39,8 @@ export type RunProgressEvent =
       total: number;
       pending: number;
       models: ModelConfig[];
+      /** On resume: attempts that had ended as infrastructure errors and run again (absent when none). */
+      retriedInfrastructureErrors?: number;
     }
   | {
       type: 'attempt-started';
@@ -66,7 +68,10 @@ export interface ExecuteRunOptions {
   tasks: Task[];
   store: Store;
   dataDir: string;
-  /** Resume this run instead of creating one: only its pending (and crashed running) attempts run. */
+  /**
+   * Resume this run instead of creating one: only its pending, crashed running and infrastructure-error attempts
+   * run (the latter two from scratch); finished attempts are never rerun.
+   */
   resume?: string;
   clientFactory?: ClientFactory;
   onProgress?: (event: RunProgressEvent) => void;
@@ -80,6 +85,11 @@ export interface ExecuteRunOptions {
   runId?: string;
   /** Keeps only the matrix cells this returns true for (`--shard i/n`); default: every cell. */
   attemptFilter?: (plan: AttemptPlan) => boolean;
+  /**
+   * Start a new run even when every model endpoint is unreachable at its start (default false: such a run fails
+   * with `EndpointsUnreachableError` before any attempt is created).
+   */
+  allowUnreachable?: boolean;
 }
 
 /** How a run ended. */
@@ -126,6 +136,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
   }
   const { runId, resumed, priceTable, protocols, tasksById, modelsById, pending } = await setUpRun({
     ...options,
+    requireReachableEndpoint: !options.allowUnreachable,
+    retryInfrastructureErrors: true,
     clientFactory,
     warn,
     progress,
@@ -247,10 +259,23 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
 
 /**
  * The run `--resume` without an id picks: the newest run that did not complete (interrupted, failed, or left
- * `running` by a crash). Null when there is none.
+ * `running` by a crash) or, with `retryInfrastructureErrors` (a local run: see {@link executeRun}), that has
+ * attempts that ended as infrastructure errors. Null when there is none.
  */
-export function findResumableRun(store: Store): RunRecord | null {
-  return store.listRuns().find((run) => run.status !== 'completed') ?? null;
+export function findResumableRun(
+  store: Store,
+  options: { retryInfrastructureErrors?: boolean } = {},
+): RunRecord | null {
+  return (
+    store
+      .listRuns()
+      .find(
+        (run) =>
+          run.status !== 'completed' ||
+          (options.retryInfrastructureErrors === true &&
+            store.attempts(run.id, { status: 'infrastructure-error' }).length > 0),
+      ) ?? null
+  );
 }
 
 /** Task limits over run limits, as the agent and tools take them. */

@@ -64,7 +64,10 @@ export function createRunProgressDisplay(
             });
           }
           write(
-            `${event.resumed ? 'resuming' : 'starting'} run ${event.runId}: ${event.pending} of ${event.total} attempts to run`,
+            `${event.resumed ? 'resuming' : 'starting'} run ${event.runId}: ${event.pending} of ${event.total} attempts to run` +
+              (event.retriedInfrastructureErrors
+                ? ` (${event.retriedInfrastructureErrors} infrastructure ${event.retriedInfrastructureErrors === 1 ? 'error' : 'errors'} to run again)`
+                : ''),
           );
           if (interactive) {
             listr = new Listr(

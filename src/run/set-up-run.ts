@@ -31,6 +31,19 @@ export class RunConfigChangedError extends Error {
   }
 }
 
+/** A new run was refused because no model endpoint answered at its start (see `requireReachableEndpoint`). */
+export class EndpointsUnreachableError extends Error {
+  constructor(readonly unreachable: { modelId: string; note: string | null }[]) {
+    const names = unreachable.map(({ modelId, note }) => (note ? `${modelId} (${note})` : modelId));
+    const doctor = unreachable.map(({ modelId }) => `shakedown doctor --model ${modelId}`).join(', ');
+    super(
+      `no model endpoint is reachable: ${names.join('; ')}; no attempts were created. ` +
+        `Check the endpoint with: ${doctor} (or pass --allow-unreachable to run anyway)`,
+    );
+    this.name = 'EndpointsUnreachableError';
+  }
+}
+
 /** Refuses a run without models or tasks. */
 export function checkRunInput(models: readonly ModelConfig[], tasks: readonly Task[]): void {
   if (models.length === 0) throw new Error('no models to run: give --model or list models in shakedown.yaml');
@@ -44,6 +57,14 @@ export interface SetUpRunOptions
     ExecuteRunOptions,
     'config' | 'models' | 'tasks' | 'store' | 'dataDir' | 'resume' | 'runId' | 'attemptFilter'
   > {
+  /**
+   * Refuse a new run (with {@link EndpointsUnreachableError}, before creating it) when every model's endpoint is
+   * unreachable at the start; when only some are, they are warnings. Default false (a distributed coordinator's
+   * workers may reach endpoints it cannot).
+   */
+  requireReachableEndpoint?: boolean;
+  /** On resume, also run again the attempts that ended as infrastructure errors (default false). */
+  retryInfrastructureErrors?: boolean;
   /** Settings stored with a new run's config besides {@link settingsOf}'s. */
   extraSettings?: Record<string, unknown>;
   clientFactory: ClientFactory;
@@ -62,6 +83,8 @@ export interface RunSetUp {
   modelsById: Map<string, ModelConfig>;
   /** The attempts still to run. */
   pending: AttemptRecord[];
+  /** On resume: how many attempts that had ended as infrastructure errors were put back to pending. */
+  retriedInfrastructureErrors: number;
 }
 
 /**
@@ -76,12 +99,29 @@ export async function setUpRun(options: SetUpRunOptions): Promise<RunSetUp> {
   const priceTable = mergePriceTables(BUILT_IN_PRICE_TABLE, config.prices);
 
   let run: RunRecord;
+  let retriedInfrastructureErrors = 0;
   const resumed = options.resume !== undefined;
   if (options.resume !== undefined) {
-    run = await prepareResume(store, options.resume, fingerprint, configHash, dataDir);
+    ({ run, retriedInfrastructureErrors } = await prepareResume(
+      store,
+      options.resume,
+      fingerprint,
+      configHash,
+      dataDir,
+      options.retryInfrastructureErrors ?? false,
+    ));
   } else {
     const endpointInfo = new Map<string, EndpointInfo | null>();
     for (const model of models) endpointInfo.set(model.id, await describeModel(model, clientFactory, warn));
+    const unreachable = models.filter((model) => endpointInfo.get(model.id)?.reachable === false);
+    if (options.requireReachableEndpoint && unreachable.length === models.length) {
+      throw new EndpointsUnreachableError(
+        unreachable.map((model) => ({
+          modelId: model.id,
+          note: endpointInfo.get(model.id)?.notes[0] ?? null,
+        })),
+      );
+    }
     run = store.createRun({
       ...(options.runId ? { id: options.runId } : {}),
       config: { fingerprint, settings: { ...settingsOf(config), ...options.extraSettings } },
@@ -123,21 +163,49 @@ export async function setUpRun(options: SetUpRunOptions): Promise<RunSetUp> {
   const modelsById = new Map(models.map((model) => [model.id, model]));
   const pending = store.attempts(runId, { status: 'pending' });
   const total = store.attempts(runId).length;
-  options.progress({ type: 'run-started', runId, resumed, total, pending: pending.length, models });
-  return { runId, resumed, priceTable, protocols, tasksById, modelsById, pending };
+  options.progress({
+    type: 'run-started',
+    runId,
+    resumed,
+    total,
+    pending: pending.length,
+    models,
+    ...(retriedInfrastructureErrors > 0 ? { retriedInfrastructureErrors } : {}),
+  });
+  return {
+    runId,
+    resumed,
+    priceTable,
+    protocols,
+    tasksById,
+    modelsById,
+    pending,
+    retriedInfrastructureErrors,
+  };
 }
 
-/** Checks that a run may be resumed with this fingerprint, archives crashed transcripts and reopens the run. */
+/**
+ * Checks that a run may be resumed with this fingerprint, archives crashed transcripts and reopens the run. With
+ * `retryInfrastructureErrors`, attempts that ended as infrastructure errors (not model results) go back to pending
+ * too, their transcripts archived and their rows discarded; a completed run that has such attempts may then be
+ * resumed. Finished attempts are never touched.
+ */
 async function prepareResume(
   store: Store,
   runId: string,
   fingerprint: RunFingerprint,
   configHash: string,
   dataDir: string,
-): Promise<RunRecord> {
+  retryInfrastructureErrors: boolean,
+): Promise<{ run: RunRecord; retriedInfrastructureErrors: number }> {
   const run = store.getRun(runId);
   if (!run) throw new Error(`no run ${runId} in ${store.path}; \`shakedown runs\` lists the stored runs`);
-  if (run.status === 'completed') throw new Error(`run ${runId} is already complete; nothing to resume`);
+  const infrastructureErrors = retryInfrastructureErrors
+    ? store.attempts(runId, { status: 'infrastructure-error' })
+    : [];
+  if (run.status === 'completed' && infrastructureErrors.length === 0) {
+    throw new Error(`run ${runId} is already complete; nothing to resume`);
+  }
   if (run.configHash !== configHash) {
     const stored = (run.config as { fingerprint?: unknown } | null)?.fingerprint;
     throw new RunConfigChangedError(runId, describeFingerprintChange(stored, fingerprint));
@@ -145,7 +213,12 @@ async function prepareResume(
   for (const attempt of store.attempts(runId, { status: 'running' })) {
     await archiveTranscript(transcriptPathOf(dataDir, runId, attempt), 'interrupted');
   }
-  return store.resumeRun(runId, configHash).run;
+  for (const attempt of infrastructureErrors) {
+    await archiveTranscript(transcriptPathOf(dataDir, runId, attempt), 'infrastructure-error');
+  }
+  const resumedRun = store.resumeRun(runId, configHash).run;
+  for (const attempt of infrastructureErrors) store.resetAttempt(attempt.id);
+  return { run: resumedRun, retriedInfrastructureErrors: infrastructureErrors.length };
 }
 
 /** The run settings stored with a run's config. */
