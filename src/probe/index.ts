@@ -19,7 +19,6 @@ export {
   conversationTokens,
   noiseMessages,
   retentionConversation,
-  seededRandom,
 } from './retention-conversation.ts';
 export { codeOf, RETENTION_FACTS, type RetentionFact } from './retention-facts.ts';
 export { EndpointUnreachableError, type ProbeOptions, type ProbeReport, runProbe } from './run-probe.ts';

@@ -1,3 +1,4 @@
+import { seededRandom } from '../model/seeded-random.ts';
 import type { Message } from '../model/types.ts';
 import type { RetentionFact } from './retention-facts.ts';
 
@@ -16,18 +17,6 @@ export function conversationTokens(messages: Message[]): number {
     }
   }
   return Math.ceil(characters / 4);
-}
-
-/** A small deterministic pseudo-random generator (mulberry32), so every conversation can be rebuilt exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MODULES = [

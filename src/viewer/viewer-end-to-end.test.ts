@@ -3,7 +3,7 @@
  * system's /usr/bin/chromium). Screenshots go to a temp dir, and the run and attempt pages also to
  * /tmp/viewer-run.png and /tmp/viewer-attempt.png.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';

@@ -1,3 +1,4 @@
+import { seededRandom } from '../seeded-random.ts';
 import { type GgufMetadataEntry, type GgufTensor, writeGguf } from './gguf-writer.ts';
 
 /** Options of {@link writeTinyRandomModel}. */
@@ -70,18 +71,6 @@ const MERGES: readonly [string, string][] = [
 
 const SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'] as const;
 
-/** Mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function checkInteger(name: string, value: number, minimum: number, maximum: number): number {
   if (!Number.isInteger(value) || value < minimum || value > maximum) {
     throw new RangeError(
@@ -144,7 +133,7 @@ export async function writeTinyRandomModel(
   const bosTokenId = tokens.indexOf('<|endoftext|>');
   const eosTokenId = tokens.indexOf('<|im_end|>');
 
-  const random = createRandom(seed);
+  const random = seededRandom(seed);
   const matrix = (name: string, columns: number, rows: number, scale: number): GgufTensor => {
     const data = new Float32Array(columns * rows);
     for (let index = 0; index < data.length; index++) data[index] = (random() * 2 - 1) * scale;
