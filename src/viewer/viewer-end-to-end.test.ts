@@ -59,16 +59,32 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     await row.locator('a.run-link').click();
     await page.waitForSelector('.page-run[data-ready]');
     // Plots: five cards, each an Observable Plot SVG with marks.
-    const plotCards = page.locator('.plot-card');
+    const plotCards = page.locator('.plots .plot-card');
     expect(await plotCards.count()).toBe(5);
-    expect(await page.locator('.plot-card svg').count()).toBeGreaterThanOrEqual(5);
+    expect(await page.locator('.plots .plot-card svg').count()).toBeGreaterThanOrEqual(5);
     expect(
       await page.locator('.plot-card[data-plot="Resolved rate"] svg rect').count(),
     ).toBeGreaterThanOrEqual(2);
     expect(
       await page.locator('.plot-card[data-plot="Tool-call validity"] svg rect').count(),
     ).toBeGreaterThanOrEqual(2);
+    // Paired comparison: one pair (2 models), its numbers and verdict, and the difference plot.
+    const pairRow = page.locator(
+      '.paired-comparison-table tbody tr[data-model-a="ollama:qwen3.5:9b"][data-model-b="simulated:echo"]',
+    );
+    expect(await page.locator('.paired-comparison-table tbody tr').count()).toBe(1);
+    const pairText = await pairRow.innerText();
+    expect(pairText).toContain('ollama:qwen3.5:9b vs simulated:echo (SIMULATED)');
+    // The seeded models resolve the same share of every task: 3 tasks, all ties.
+    expect(pairText).toContain('0.0 pp ± 0.0 pp');
+    expect(pairText).toContain('0 / 0 / 3');
+    expect(pairText).toContain('no significant difference (p=1)');
+    const pairedPlot = page.locator('.paired-comparison .plot-card[data-plot="Paired difference"] svg');
+    expect(await pairedPlot.count()).toBe(1);
+    expect(await pairedPlot.locator('circle').count()).toBe(1);
+    expect(await pairedPlot.innerHTML()).toContain('ollama:qwen3.5:9b vs simulated:echo (SIMULATED)');
     const body = await page.locator('body').innerText();
+    expect(body).toContain('Paired comparison');
     expect(body).toContain('SIMULATED: this run includes simulated models');
     expect(body).toContain('simulated:echo (SIMULATED)');
     // Matrix: 3 tasks × 2 models, coloured, the unfinished cell shows (+1).
@@ -140,6 +156,44 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     await page.goto(`${server.url}#/attempts/${encodeURIComponent(attemptIds[6]!)}`);
     await page.waitForSelector('.page-attempt[data-ready]');
     expect(await page.locator('h1').innerText()).toContain('SIMULATED');
+    expect(errors).toEqual([]);
+  });
+
+  it('pages the attempts table client-side, keeping the filters', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const rows = () => page.locator('.attempts-table tbody tr').count();
+    const count = () => page.locator('.pager-top .pager-count').innerText();
+    await page.goto(`${server.url}#/runs/${encodeURIComponent(runId)}?pageSize=5`);
+    await page.waitForSelector('.page-run[data-ready]');
+    expect(await count()).toBe('1–5 of 12');
+    expect(await rows()).toBe(5);
+    expect(await page.locator('.pager-top .pager-previous').isDisabled()).toBe(true);
+    await page.locator('.pager-top .pager-next').click();
+    expect(await count()).toBe('6–10 of 12');
+    await page.locator('.pager-bottom .pager-next').click();
+    expect(await count()).toBe('11–12 of 12');
+    expect(await rows()).toBe(2);
+    expect(await page.locator('.pager-top .pager-next').isDisabled()).toBe(true);
+    await page.locator('.pager-top .pager-previous').click();
+    expect(await count()).toBe('6–10 of 12');
+
+    // A filter goes back to the first page and keeps the page size.
+    await page.selectOption('select[name="model"]', 'ollama:qwen3.5:9b');
+    await page.waitForFunction(
+      () => document.querySelector('.pager-top .pager-count')?.textContent === '1–5 of 6',
+    );
+    expect(page.url()).toContain('pageSize=5');
+    const models = await page.locator('.attempts-table tbody tr td:nth-child(2)').allInnerTexts();
+    expect(models).toEqual(Array(5).fill('ollama:qwen3.5:9b'));
+    await page.locator('.pager-top .pager-next').click();
+    expect(await count()).toBe('6–6 of 6');
+    await page.selectOption('select[name="failure"]', 'infrastructure');
+    await page.waitForFunction(
+      () => document.querySelector('.pager-top .pager-count')?.textContent === '1–1 of 1',
+    );
+    expect(await page.locator('.pager-bottom').count()).toBe(0);
+    expect(await page.locator('.attempts-table tbody').innerText()).toContain('infrastructure-error');
     expect(errors).toEqual([]);
   });
 });

@@ -1,9 +1,13 @@
-/** The attempts table of a run page, with filters by failure class, status, model and task. */
+/** The attempts table of a run page, with filters by failure class, status, model and task, paged client-side. */
 import type { AttemptListItem } from '../api-types.ts';
 import type { AttemptQuery } from './api-client.ts';
-import { element } from './dom.ts';
+import { element, replaceChildren } from './dom.ts';
 import { formatMs, formatUsd } from './format.ts';
+import { pageOf, pageRangeLabel } from './paging.ts';
 import { attemptHref } from './router.ts';
+
+/** Attempts shown per page unless the run page's `pageSize` parameter says otherwise. */
+export const DEFAULT_ATTEMPTS_PAGE_SIZE = 100;
 
 const FAILURE_OPTIONS: Array<[string, string]> = [
   ['', 'any outcome'],
@@ -140,4 +144,67 @@ export function renderAttemptsTable(attempts: AttemptListItem[], simulatedModels
       ),
     ),
   );
+}
+
+/** The paged attempts table: `show` replaces the attempts, keeping the current page where it still exists. */
+export interface AttemptsView {
+  element: HTMLElement;
+  show(attempts: AttemptListItem[]): void;
+}
+
+/** Creates the paged attempts table with `pageSize` rows a page and previous / next buttons. */
+export function createAttemptsView(
+  simulatedModels: Set<string>,
+  pageSize: number = DEFAULT_ATTEMPTS_PAGE_SIZE,
+): AttemptsView {
+  const root = element('div', { class: 'attempts-view' });
+  let attempts: AttemptListItem[] = [];
+  let pageIndex = 0;
+  const render = () => {
+    const page = pageOf(attempts, pageIndex, pageSize);
+    pageIndex = page.index;
+    const go = (index: number) => () => {
+      pageIndex = index;
+      render();
+    };
+    const pager = (position: string) =>
+      element(
+        'div',
+        { class: `pager pager-${position}` },
+        element(
+          'button',
+          {
+            type: 'button',
+            class: 'pager-previous',
+            disabled: page.index === 0,
+            onclick: go(page.index - 1),
+          },
+          '← Previous',
+        ),
+        element('span', { class: 'pager-count' }, pageRangeLabel(page)),
+        element(
+          'button',
+          {
+            type: 'button',
+            class: 'pager-next',
+            disabled: page.index >= page.pages - 1,
+            onclick: go(page.index + 1),
+          },
+          'Next →',
+        ),
+      );
+    replaceChildren(
+      root,
+      attempts.length > 0 && pager('top'),
+      renderAttemptsTable(page.items, simulatedModels),
+      page.pages > 1 && pager('bottom'),
+    );
+  };
+  return {
+    element: root,
+    show(next) {
+      attempts = next;
+      render();
+    },
+  };
 }

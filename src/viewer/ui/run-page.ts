@@ -1,12 +1,16 @@
-/** A run page: model comparison (plots and table), task × model matrix, filterable attempts, live updates. */
+/**
+ * A run page: model comparison (plots and table), paired comparison of the models, task × model matrix, filterable
+ * and paged attempts, live updates.
+ */
 import type { AttemptCounts, LiveProgress, RunDetail } from '../api-types.ts';
 import { type AttemptQuery, api } from './api-client.ts';
-import { renderAttemptFilters, renderAttemptsTable } from './attempts-table.ts';
+import { createAttemptsView, DEFAULT_ATTEMPTS_PAGE_SIZE, renderAttemptFilters } from './attempts-table.ts';
 import { element, replaceChildren, simulatedBadge, statusBadge } from './dom.ts';
 import { formatPercent } from './format.ts';
 import { subscribeToRunProgress } from './live-updates.ts';
 import { renderModelComparisonPlots } from './model-comparison-plots.ts';
 import { renderModelSummaryTable } from './model-summary-table.ts';
+import { renderPairedComparison } from './paired-comparison.ts';
 import { runHref } from './router.ts';
 import { renderTaskMatrix } from './task-matrix.ts';
 
@@ -21,6 +25,12 @@ function progressLine(counts: AttemptCounts): HTMLElement {
     ` resolved (${formatPercent(counts.finished > 0 ? counts.resolved / counts.finished : null)} of scored) · `,
     `${counts.infrastructureErrors} infrastructure errors · ${counts.running} running · ${counts.pending} pending`,
   );
+}
+
+/** Attempts per page: the `pageSize` parameter of the run page when it is a positive integer, else the default. */
+function pageSizeOf(params: URLSearchParams): number {
+  const value = Number(params.get('pageSize'));
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_ATTEMPTS_PAGE_SIZE;
 }
 
 /** Renders a run page into `root`; returns a function that stops its live updates. */
@@ -58,22 +68,25 @@ export async function renderRunPage(
     { class: 'matrix-section' },
     renderTaskMatrix(runId, matrix, labels),
   );
-  const attemptsSection = element(
-    'section',
-    { class: 'attempts-section' },
-    renderAttemptsTable(attempts, simulatedModels),
-  );
-  const renderComparison = (run: RunDetail) =>
+  const attemptsView = createAttemptsView(simulatedModels, pageSizeOf(params));
+  attemptsView.show(attempts);
+  const attemptsSection = element('section', { class: 'attempts-section' }, attemptsView.element);
+  const labelOf = (modelId: string) => labels.get(modelId) ?? modelId;
+  const pairedSection = element('section', { class: 'paired-comparison' });
+  const renderComparison = (run: RunDetail) => {
     replaceChildren(
       comparison,
       renderModelComparisonPlots(run.summary),
       element('h3', {}, 'Numbers'),
       renderModelSummaryTable(run.summary),
     );
+    replaceChildren(pairedSection, renderPairedComparison(run.comparisons, labelOf));
+  };
   renderComparison(detail);
 
+  const pageSize = params.get('pageSize') ?? undefined;
   const filters = renderAttemptFilters(query, matrix.models, matrix.tasks, (next) => {
-    location.hash = runHref(runId, { ...next });
+    location.hash = runHref(runId, { ...next, pageSize });
   });
   replaceChildren(
     root,
@@ -88,6 +101,7 @@ export async function renderRunPage(
     progress,
     element('h2', {}, 'Model comparison'),
     comparison,
+    detail.models.length >= 2 && [element('h2', {}, 'Paired comparison'), pairedSection],
     element('h2', {}, 'Task × model matrix'),
     element(
       'p',
@@ -117,7 +131,7 @@ export async function renderRunPage(
       ]);
       renderComparison(nextDetail);
       replaceChildren(matrixSection, renderTaskMatrix(runId, nextMatrix, labels));
-      replaceChildren(attemptsSection, renderAttemptsTable(nextAttempts, simulatedModels));
+      attemptsView.show(nextAttempts);
     })();
     try {
       await refreshing;
