@@ -120,6 +120,22 @@ describe('shakedown run with unreachable endpoints', () => {
     }
   }, 60_000);
 
+  it('--queue takes an external agent, checked like a local run (its sandbox) before Redis is reached', async () => {
+    await writeSyntheticSuite(path.join(directory, 'suite'), 1);
+    const { code, stderr } = await runQuietly({
+      model: ['ollama:a'],
+      suite: [path.join(directory, 'suite')],
+      dataDir: path.join(directory, 'data'),
+      sandbox: 'docker',
+      agent: { command: 'my-agent --model {model}' },
+      queue: `redis://127.0.0.1:${await closedPort()}`,
+      json: true,
+    });
+    expect(code).toBe(1);
+    expect(stderr).not.toContain('--queue needs the built-in agent');
+    expect(stderr).toContain('external agents run in the bubblewrap or none sandbox, not docker');
+  }, 60_000);
+
   it('--allow-unreachable is a flag of shakedown run', async () => {
     const command = createRunCommand()
       .exitOverride()

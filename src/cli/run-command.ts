@@ -207,9 +207,6 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   try {
     shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
     if (shard && options.queue) throw new Error('--shard and --queue do not go together');
-    if (options.queue && config.agent !== 'built-in') {
-      throw new Error('external agents run locally only: --queue needs the built-in agent');
-    }
   } catch (error) {
     errorLine(`error: ${(error as Error).message}`);
     return 2;

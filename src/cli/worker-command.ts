@@ -22,13 +22,23 @@ function positiveInteger(value: string): number {
 /**
  * `shakedown worker --queue redis://HOST:PORT --serves MODEL...`: runs the attempts a `shakedown run --queue`
  * coordinator queued for the models this host serves, with the local per-attempt code, and sends each result and
- * transcript back. Task repositories must be at the same path on every host. The first SIGINT/SIGTERM stops taking
+ * transcript back. Task repositories must be at the same path on every host, and so must an external agent
+ * (`run --agent`): workers run the command the coordinator resolved, from the same paths. The first SIGINT/SIGTERM stops taking
  * attempts and finishes those in flight; a second quits at once (their jobs go to another worker).
  */
 export function createWorkerCommand(): Command {
   return new Command('worker')
     .description(
       'Run queued attempts of a distributed run (shakedown run --queue) for the models served here',
+    )
+    .addHelpText(
+      'after',
+      `
+Task repositories (snapshot folders or git checkouts) must be at the same path on every host. A run with an
+external agent (shakedown run --agent aider|qwen-code|opencode|command:…) sends the agent's command as the
+coordinator resolved it: install the agent on every worker at the same path (same executable, same read-only
+installation folders; a worker missing them fails the attempt as an infrastructure error), and use the
+bubblewrap or none sandbox. API keys are read from each worker's own environment.`,
     )
     .requiredOption('--queue <url>', 'Redis URL of the coordinator’s queue, e.g. redis://10.0.0.5:6379')
     .requiredOption('--serves <model...>', 'model ids this host serves (exactly as the run names them)')

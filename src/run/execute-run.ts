@@ -41,6 +41,8 @@ export type RunProgressEvent =
       models: ModelConfig[];
       /** On resume: attempts that had ended as infrastructure errors and run again (absent when none). */
       retriedInfrastructureErrors?: number;
+      /** A distributed run (`--queue`): attempts run on workers, and their events name the worker. */
+      distributed?: boolean;
     }
   | {
       type: 'attempt-started';
@@ -49,6 +51,8 @@ export type RunProgressEvent =
       taskId: string;
       attemptIndex: number;
       tryIndex: number;
+      /** The worker that picked the attempt up (distributed runs). */
+      worker?: string;
     }
   | {
       type: 'attempt-finished';
@@ -57,6 +61,8 @@ export type RunProgressEvent =
       taskId: string;
       attemptIndex: number;
       outcome: AttemptOutcome;
+      /** The worker that ran the attempt (distributed runs; absent when unknown). */
+      worker?: string;
     }
   | { type: 'warning'; message: string }
   | { type: 'run-finished'; runId: string; status: 'completed' | 'interrupted' };

@@ -1,7 +1,12 @@
 import { Listr } from 'listr2';
 import type { RunProgressEvent } from './execute-run.ts';
 
-/** Shows a run's progress: listr2 lines per model on a terminal, plain lines otherwise (CI, pipes). */
+/**
+ * Shows a run's progress: listr2 lines per model on a terminal, plain lines otherwise (CI, pipes). A distributed
+ * run (`run-started` with `distributed`) also shows which worker runs and ran which attempt: a listr2 line with
+ * each worker's running and finished counts, and plain lines when a worker picks an attempt up and, on each
+ * finished line, the worker that ran it.
+ */
 export interface RunProgressDisplay {
   /** Feed every progress event here. */
   onProgress(event: RunProgressEvent): void;
@@ -14,7 +19,19 @@ interface ModelCounts {
   unresolved: number;
   invalid: number;
   infrastructure: number;
+  /** Attempts in flight, with the worker running each (null in a local run). */
+  running: Map<string, string | null>;
+}
+
+interface WorkerCounts {
   running: Set<string>;
+  finished: number;
+}
+
+const WORKERS_ROW = '\0workers';
+
+function shortAttempt(attemptId: string): string {
+  return attemptId.split('/').slice(-2).join('#');
 }
 
 function countsLine(counts: ModelCounts): string {
@@ -39,28 +56,51 @@ export function createRunProgressDisplay(
   });
   let listr: Promise<unknown> | null = null;
   const titles = new Map<string, (title: string) => void>();
+  let distributed = false;
+  const workers = new Map<string, WorkerCounts>();
+  const workerOf = new Map<string, string>();
 
   const refresh = (modelId: string) => {
     const entry = counts.get(modelId);
     if (!entry) return;
-    const running = [...entry.running].map((attempt) => attempt.split('/').slice(-2).join('#'));
+    const running = [...entry.running].map(
+      ([attempt, worker]) => `${shortAttempt(attempt)}${worker ? ` on ${worker}` : ''}`,
+    );
     titles.get(modelId)?.(
       `${modelId}: ${countsLine(entry)}${running.length > 0 ? ` · running ${running.join(', ')}` : ''}`,
     );
   };
+  const refreshWorkers = () => {
+    const line = [...workers]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, entry]) => `${name} running ${entry.running.size} · finished ${entry.finished}`)
+      .join(' | ');
+    titles.get(WORKERS_ROW)?.(`workers: ${line || 'waiting for a worker to pick up an attempt'}`);
+  };
+  const workerEntry = (name: string) => {
+    let entry = workers.get(name);
+    if (!entry) {
+      entry = { running: new Set(), finished: 0 };
+      workers.set(name, entry);
+    }
+    return entry;
+  };
+  const label = (event: { modelId: string; taskId: string; attemptIndex: number }) =>
+    `${event.modelId} ${event.taskId} #${event.attemptIndex}`;
 
   return {
     onProgress(event) {
       switch (event.type) {
         case 'run-started': {
           total = event.pending;
+          distributed = event.distributed === true;
           for (const model of event.models) {
             counts.set(model.id, {
               resolved: 0,
               unresolved: 0,
               invalid: 0,
               infrastructure: 0,
-              running: new Set(),
+              running: new Map(),
             });
           }
           write(
@@ -70,14 +110,19 @@ export function createRunProgressDisplay(
                 : ''),
           );
           if (interactive) {
+            const rows = event.models.map((model) => ({
+              key: model.id,
+              refresh: () => refresh(model.id),
+            }));
+            if (distributed) rows.push({ key: WORKERS_ROW, refresh: refreshWorkers });
             listr = new Listr(
-              event.models.map((model) => ({
-                title: model.id,
+              rows.map((row) => ({
+                title: row.key === WORKERS_ROW ? 'workers' : row.key,
                 task: async (_context: unknown, task: { title: string }) => {
-                  titles.set(model.id, (title) => {
+                  titles.set(row.key, (title) => {
                     task.title = title;
                   });
-                  refresh(model.id);
+                  row.refresh();
                   await finished;
                 },
               })),
@@ -86,14 +131,33 @@ export function createRunProgressDisplay(
           }
           break;
         }
-        case 'attempt-started':
-          counts.get(event.modelId)?.running.add(event.attemptId);
+        case 'attempt-started': {
+          counts.get(event.modelId)?.running.set(event.attemptId, event.worker ?? null);
           refresh(event.modelId);
+          if (event.worker === undefined) break;
+          // A stalled job picked up again by another worker moves there.
+          const previous = workerOf.get(event.attemptId);
+          if (previous !== undefined) workers.get(previous)?.running.delete(event.attemptId);
+          workerOf.set(event.attemptId, event.worker);
+          workerEntry(event.worker).running.add(event.attemptId);
+          refreshWorkers();
+          if (!interactive) {
+            write(
+              `[${done}/${total}] ${label(event)}: started on ${event.worker}${event.tryIndex > 0 ? ` (try ${event.tryIndex + 1})` : ''}`,
+            );
+          }
           break;
+        }
         case 'attempt-finished': {
           const entry = counts.get(event.modelId);
           if (!entry) break;
           entry.running.delete(event.attemptId);
+          const previous = workerOf.get(event.attemptId);
+          if (previous !== undefined) workers.get(previous)?.running.delete(event.attemptId);
+          workerOf.delete(event.attemptId);
+          if (event.worker !== undefined && event.outcome !== 'cancelled')
+            workerEntry(event.worker).finished += 1;
+          if (distributed) refreshWorkers();
           if (event.outcome === 'resolved') entry.resolved += 1;
           else if (event.outcome === 'unresolved') entry.unresolved += 1;
           else if (event.outcome === 'invalid') entry.invalid += 1;
@@ -102,7 +166,7 @@ export function createRunProgressDisplay(
           refresh(event.modelId);
           if (!interactive && event.outcome !== 'cancelled') {
             write(
-              `[${done}/${total}] ${event.modelId} ${event.taskId} #${event.attemptIndex}: ${event.outcome}`,
+              `[${done}/${total}] ${label(event)}: ${event.outcome}${event.worker !== undefined ? ` on ${event.worker}` : ''}`,
             );
           }
           break;

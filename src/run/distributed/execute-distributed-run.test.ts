@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScriptedClient } from '../../model/scripted-client.ts';
 import type { Task } from '../../task/task.ts';
 import { type ModelConfig, shakedownConfigSchema } from '../config.ts';
+import { createRunProgressDisplay } from '../run-progress-display.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { writeSyntheticSuite } from '../synthetic-suite.test-helper.ts';
 import { type DistributedResult, executeDistributedRun } from './execute-distributed-run.ts';
@@ -174,5 +175,47 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     first.child.kill('SIGTERM');
     await first.exited;
     expect(first.child.exitCode, first.output()).toBe(0);
+  }, 90_000);
+  it('shows in its plain progress lines which worker picked up and ran each attempt', async () => {
+    const pair = [
+      startWorker(redis.url, 'worker-a', ['simulated:alpha'], path.join(directory, 'wa')),
+      startWorker(redis.url, 'worker-b', ['simulated:alpha'], path.join(directory, 'wb')),
+    ];
+    workers.push(...pair);
+    await waitFor(
+      () => pair.every((worker) => worker.events.some((event) => event.type === 'ready')),
+      30_000,
+      'the workers to start',
+    );
+    const lines: string[] = [];
+    const display = createRunProgressDisplay({ interactive: false, write: (line) => lines.push(line) });
+    const result = await executeDistributedRun({
+      config: shakedownConfigSchema.parse({ attempts: 2, sandbox: 'none' }),
+      models: [models[0]!],
+      tasks,
+      store,
+      dataDir: path.join(directory, 'coordinator'),
+      connection: redisConnectionOf(redis.url),
+      runId: 'run-20260101-000000-a0b1',
+      clientFactory: () => createScriptedClient([]),
+      onProgress: (event) => display.onProgress(event),
+    });
+    await display.stop();
+    expect(result.status).toBe('completed');
+
+    const attempts = store.attempts(result.runId);
+    expect(attempts).toHaveLength(4);
+    const started = lines.filter((line) => / started on worker-[ab]/.test(line));
+    const finished = lines.filter((line) => /: resolved on worker-[ab]$/.test(line));
+    expect(finished).toHaveLength(4);
+    for (const attempt of attempts) {
+      const name = `simulated:alpha ${attempt.taskId} #${attempt.attemptIndex}`;
+      expect(finished).toContainEqual(expect.stringContaining(`${name}: resolved on ${attempt.worker}`));
+      expect(started).toContainEqual(expect.stringContaining(`${name}: started on ${attempt.worker}`));
+    }
+    // Both workers ran attempts (each runs one at a time, and an attempt takes several 350 ms model steps).
+    expect(lines.some((line) => line.endsWith('on worker-a'))).toBe(true);
+    expect(lines.some((line) => line.endsWith('on worker-b'))).toBe(true);
+    expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([]);
   }, 90_000);
 });

@@ -1,4 +1,5 @@
 import { type ConnectionOptions, type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { resolveExternalAgent } from '../agent-choice.ts';
 import {
   defaultClientFactory,
   type ExecuteRunOptions,
@@ -48,7 +49,7 @@ const FINISHED: readonly string[] = ['finished', 'infrastructure-error'];
 /**
  * Runs (or resumes) a run on workers (`shakedown run --queue`): creates the run and its pending attempts in the
  * local store exactly like a local run, enqueues each pending attempt on its model's BullMQ queue (job id = attempt
- * id, so enqueueing twice queues once; the job carries the task, limits, protocol and settings), and records the
+ * id, so enqueueing twice queues once; the job carries the task, limits, protocol, agent and settings), and records the
  * results workers send back on the run's result queue — only this process writes the store, and each attempt is
  * recorded once (late duplicates of stalled jobs are ignored and reported). An attempt whose job fails for good
  * (its workers kept dying) is recorded as an infrastructure error. Aborting stops listening and marks the run
@@ -62,8 +63,18 @@ export async function executeDistributedRun(
   const env = options.env ?? process.env;
   const redact = secretRedactorOf(models, env);
   const clientFactory = options.clientFactory ?? defaultClientFactory(config, env);
-  const progress = (event: RunProgressEvent) => options.onProgress?.(event);
+  // The display shows per-worker progress for a run whose start says it is distributed.
+  const progress = (event: RunProgressEvent) =>
+    options.onProgress?.(event.type === 'run-started' ? { ...event, distributed: true } : event);
   const warn = (message: string) => progress({ type: 'warning', message: redact(message) });
+
+  // Workers run the agent resolved here, from the same paths (see `checkAttemptJobAgent`).
+  const agent = resolveExternalAgent(config.agent);
+  if (agent && (config.sandbox === 'docker' || config.sandbox === 'podman')) {
+    throw new Error(
+      `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,
+    );
+  }
 
   const { runId, resumed, protocols, tasksById, modelsById, pending } = await setUpRun({
     ...options,
@@ -103,6 +114,7 @@ export async function executeDistributedRun(
         taskId: attempt.taskId,
         attemptIndex: attempt.attemptIndex,
         tryIndex: message.tryIndex,
+        worker: message.worker,
       });
       return;
     }
@@ -129,6 +141,7 @@ export async function executeDistributedRun(
         taskId: recorded.attempt.taskId,
         attemptIndex: recorded.attempt.attemptIndex,
         outcome: message.outcome,
+        worker: message.worker,
       });
     }
     checkDone();
@@ -152,6 +165,7 @@ export async function executeDistributedRun(
       taskId: attempt.taskId,
       attemptIndex: attempt.attemptIndex,
       outcome: 'infrastructure-error',
+      ...(attempt.worker ? { worker: attempt.worker } : {}),
     });
     checkDone();
   };
@@ -204,6 +218,7 @@ export async function executeDistributedRun(
           limits: limits.agent,
           commandTimeoutMs: limits.commandTimeoutMs,
           testTimeoutMs: TEST_TIMEOUT_MS,
+          agent,
           settings: {
             sandbox: config.sandbox,
             infrastructureRetries: config.infrastructureRetries,

@@ -31,8 +31,8 @@ export interface AttemptJobOutcome {
 }
 
 /**
- * Runs one attempt job with the same per-attempt code as a local run (`runAttempt`: workspace, sandbox, agent,
- * grading, infrastructure retries). The attempt is recorded in a throwaway in-memory store, which is read back as
+ * Runs one attempt job with the same per-attempt code as a local run (`runAttempt`: workspace, sandbox, agent —
+ * built-in or the job's external agent, see attempt-agent.ts — grading, infrastructure retries). The attempt is recorded in a throwaway in-memory store, which is read back as
  * the result: only the coordinator writes the run's SQLite store.
  */
 export async function runAttemptJob(
@@ -74,6 +74,7 @@ export async function runAttemptJob(
           tryIndex,
         }),
       protocol: data.protocol,
+      temperature: model.temperature,
       limits: data.limits,
       commandTimeoutMs: data.commandTimeoutMs,
       testTimeoutMs: data.testTimeoutMs,
@@ -83,6 +84,7 @@ export async function runAttemptJob(
       sandboxBackend: data.settings.sandbox,
       infrastructureRetries: data.settings.attemptRetries,
       keepWorkspaces: data.settings.keepWorkspaces,
+      agent: data.agent,
       signal: options.signal,
       onTry: (tryIndex) => options.onTry?.(tryIndex),
       onWarning: (message) => options.onWarning?.(redact(message)),

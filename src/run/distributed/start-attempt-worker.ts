@@ -1,6 +1,11 @@
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import type { ClientFactory } from '../execute-run.ts';
-import { ATTEMPT_JOB_VERSION, type AttemptJobData, type AttemptResultMessage } from './attempt-job.ts';
+import {
+  ATTEMPT_JOB_VERSION,
+  type AttemptJobData,
+  type AttemptResultMessage,
+  checkAttemptJobAgent,
+} from './attempt-job.ts';
 import { attemptQueueNameOf, QUEUE_PREFIX } from './queue-names.ts';
 import { runAttemptJob } from './run-attempt-job.ts';
 
@@ -66,6 +71,11 @@ export async function startAttemptWorker(options: AttemptWorkerOptions): Promise
       );
     }
     if (!served.has(data.model.id)) throw new Error(`job ${job.id} is for ${data.model.id}, not served here`);
+    try {
+      checkAttemptJobAgent(data.agent);
+    } catch (error) {
+      throw new Error(`worker ${options.name}: ${(error as Error).message}`);
+    }
     const results = resultQueueOf(data.resultQueue);
     const base = {
       version: ATTEMPT_JOB_VERSION as typeof ATTEMPT_JOB_VERSION,
