@@ -39,6 +39,8 @@ export type RunProgressEvent =
       total: number;
       pending: number;
       models: ModelConfig[];
+      /** Ids of the models that answer from a simulated server or scripted model (labelled SIMULATED). */
+      simulatedModels?: string[];
       /** On resume: attempts that had ended as infrastructure errors and run again (absent when none). */
       retriedInfrastructureErrors?: number;
       /** A distributed run (`--queue`): attempts run on workers, and their events name the worker. */

@@ -59,6 +59,8 @@ export function createRunProgressDisplay(
   let distributed = false;
   const workers = new Map<string, WorkerCounts>();
   const workerOf = new Map<string, string>();
+  const simulated = new Set<string>();
+  const modelLabel = (modelId: string) => (simulated.has(modelId) ? `${modelId} [SIMULATED]` : modelId);
 
   const refresh = (modelId: string) => {
     const entry = counts.get(modelId);
@@ -67,7 +69,7 @@ export function createRunProgressDisplay(
       ([attempt, worker]) => `${shortAttempt(attempt)}${worker ? ` on ${worker}` : ''}`,
     );
     titles.get(modelId)?.(
-      `${modelId}: ${countsLine(entry)}${running.length > 0 ? ` · running ${running.join(', ')}` : ''}`,
+      `${modelLabel(modelId)}: ${countsLine(entry)}${running.length > 0 ? ` · running ${running.join(', ')}` : ''}`,
     );
   };
   const refreshWorkers = () => {
@@ -86,7 +88,7 @@ export function createRunProgressDisplay(
     return entry;
   };
   const label = (event: { modelId: string; taskId: string; attemptIndex: number }) =>
-    `${event.modelId} ${event.taskId} #${event.attemptIndex}`;
+    `${modelLabel(event.modelId)} ${event.taskId} #${event.attemptIndex}`;
 
   return {
     onProgress(event) {
@@ -94,6 +96,7 @@ export function createRunProgressDisplay(
         case 'run-started': {
           total = event.pending;
           distributed = event.distributed === true;
+          for (const modelId of event.simulatedModels ?? []) simulated.add(modelId);
           for (const model of event.models) {
             counts.set(model.id, {
               resolved: 0,
@@ -109,6 +112,11 @@ export function createRunProgressDisplay(
                 ? ` (${event.retriedInfrastructureErrors} infrastructure ${event.retriedInfrastructureErrors === 1 ? 'error' : 'errors'} to run again)`
                 : ''),
           );
+          if (simulated.size > 0) {
+            write(
+              `SIMULATED: ${[...simulated].join(', ')} ${simulated.size === 1 ? 'answers' : 'answer'} from a simulated model; these numbers say nothing about a real model.`,
+            );
+          }
           if (interactive) {
             const rows = event.models.map((model) => ({
               key: model.id,
@@ -117,7 +125,7 @@ export function createRunProgressDisplay(
             if (distributed) rows.push({ key: WORKERS_ROW, refresh: refreshWorkers });
             listr = new Listr(
               rows.map((row) => ({
-                title: row.key === WORKERS_ROW ? 'workers' : row.key,
+                title: row.key === WORKERS_ROW ? 'workers' : modelLabel(row.key),
                 task: async (_context: unknown, task: { title: string }) => {
                   titles.set(row.key, (title) => {
                     task.title = title;

@@ -170,6 +170,9 @@ export async function setUpRun(options: SetUpRunOptions): Promise<RunSetUp> {
     total,
     pending: pending.length,
     models,
+    simulatedModels: [...storedModels.values()]
+      .filter((model) => model.simulated)
+      .map((model) => model.modelId),
     ...(retriedInfrastructureErrors > 0 ? { retriedInfrastructureErrors } : {}),
   });
   return {
