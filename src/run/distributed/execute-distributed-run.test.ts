@@ -209,7 +209,7 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     const finished = lines.filter((line) => /: resolved on worker-[ab]$/.test(line));
     expect(finished).toHaveLength(4);
     for (const attempt of attempts) {
-      const name = `simulated:alpha ${attempt.taskId} #${attempt.attemptIndex}`;
+      const name = `simulated:alpha [SIMULATED] ${attempt.taskId} #${attempt.attemptIndex}`;
       expect(finished).toContainEqual(expect.stringContaining(`${name}: resolved on ${attempt.worker}`));
       expect(started).toContainEqual(expect.stringContaining(`${name}: started on ${attempt.worker}`));
     }
