@@ -6,6 +6,11 @@ import type { EndpointInfo, Message, ModelClient, StepResult, ToolCall, ToolDefi
 export type DoctorStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 /** One doctor check and what it found. */
+/** Agent work on a real repository needs room: below this many tokens of context, warn. */
+export const AGENT_CONTEXT_WARN_BELOW = 16_384;
+/** Below this many tokens of context, agent work is not viable. */
+export const AGENT_CONTEXT_FAIL_BELOW = 8_192;
+
 export interface DoctorCheck {
   name: string;
   status: DoctorStatus;
@@ -218,8 +223,8 @@ function latencyCheck(result: StepResult): { check: DoctorCheck; latency: Doctor
  * a final answer once the tool result is sent) with its latency. Infrastructure errors are reported as such.
  */
 export async function runDoctor(client: ModelClient, options: DoctorOptions = {}): Promise<DoctorReport> {
-  const warnBelow = options.contextWarnBelow ?? 16_384;
-  const failBelow = options.contextFailBelow ?? 8_192;
+  const warnBelow = options.contextWarnBelow ?? AGENT_CONTEXT_WARN_BELOW;
+  const failBelow = options.contextFailBelow ?? AGENT_CONTEXT_FAIL_BELOW;
   const checks: DoctorCheck[] = [];
   let endpoint: EndpointInfo | null = null;
   let latency: DoctorLatency | null = null;

@@ -1,6 +1,7 @@
 import type { ToolProtocolName } from '../agent/events.ts';
 import { chooseToolProtocol } from '../agent/tool-protocol.ts';
 import { BUILT_IN_PRICE_TABLE, mergePriceTables, type PriceTable } from '../metrics/price-table.ts';
+import { AGENT_CONTEXT_WARN_BELOW } from '../model/doctor.ts';
 import { parseModelId } from '../model/model-id.ts';
 import type { EndpointInfo } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
@@ -261,6 +262,7 @@ async function describeModel(
   try {
     const info = await client.describe();
     if (!info.reachable) warn(`${model.id}: endpoint not reachable at the start of the run`);
+    else warnAboutEndpoint(model.id, info, warn);
     return { ...info, simulated: info.simulated || client.simulated };
   } catch (error) {
     warn(
@@ -269,5 +271,22 @@ async function describeModel(
     return null;
   } finally {
     await client.close?.().catch(() => undefined);
+  }
+}
+
+/**
+ * Warns, before a run starts, about endpoint settings that quietly hurt agent work: a small real context (Ollama's
+ * 4k default truncates silently) and CPU offload (slow decode).
+ */
+function warnAboutEndpoint(modelId: string, info: EndpointInfo, warn: (message: string) => void): void {
+  if (info.contextLength !== null && info.contextLength < AGENT_CONTEXT_WARN_BELOW) {
+    warn(
+      `${modelId}: the endpoint's context is ${info.contextLength} tokens; agent work needs at least ${AGENT_CONTEXT_WARN_BELOW} (set the model's contextLength in shakedown.yaml, or the server's context size)`,
+    );
+  }
+  if (info.cpuOffload === true) {
+    warn(
+      `${modelId}: part of the model is offloaded to the CPU (not all of it fits in VRAM): decode will be slow`,
+    );
   }
 }
