@@ -1,33 +1,24 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAnthropicClient, toAnthropicMessages } from './anthropic-client.ts';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
+import {
+  READ_FILE_TOOL,
+  rejectionOf,
+  simulatedServersClosedAfterEach,
+} from './simulated/client-test-kit.test-helper.ts';
 import type { Script, SimulatedEndpoint } from './simulated/script.ts';
-import { type SimulatedServer, startSimulatedServer } from './simulated/simulated-server.ts';
-import type { Message, ToolCall, ToolDefinition } from './types.ts';
+import type { SimulatedServer } from './simulated/simulated-server.ts';
+import type { Message, ToolCall } from './types.ts';
 
 const MODEL = 'claude-sonnet-4-5';
 const API_KEY = 'sk-ant-test-secret-key-123456';
-const servers: SimulatedServer[] = [];
+const startServer = simulatedServersClosedAfterEach();
 
-async function serve(script: Script, endpoint: Partial<SimulatedEndpoint> = {}): Promise<SimulatedServer> {
-  const server = await startSimulatedServer({
-    script,
-    endpoint: { model: MODEL, contextLength: 200_000, ...endpoint },
-  });
-  servers.push(server);
-  return server;
+function serve(script: Script, endpoint: Partial<SimulatedEndpoint> = {}): Promise<SimulatedServer> {
+  return startServer({ script, endpoint: { model: MODEL, contextLength: 200_000, ...endpoint } });
 }
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-const readFileTool: ToolDefinition = {
-  name: 'read_file',
-  description: 'Read a file',
-  parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
-};
 const userAsks: Message[] = [
   { role: 'system', content: 'You are a coding agent.' },
   { role: 'user', content: 'Fix the bug.' },
@@ -42,15 +33,6 @@ function call(id: string, path: string): ToolCall {
     origin: 'server-parsed',
     format: 'native',
   };
-}
-
-async function captureError(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 function client(
@@ -112,7 +94,7 @@ describe('createAnthropicClient', () => {
         },
         { role: 'user', content: 'Go on.' },
       ],
-      tools: [readFileTool],
+      tools: [READ_FILE_TOOL],
       toolChoice: 'required',
       temperature: 0.3,
       stop: ['STOP'],
@@ -145,7 +127,7 @@ describe('createAnthropicClient', () => {
           ],
         },
       ],
-      tools: [{ name: 'read_file', description: 'Read a file', input_schema: readFileTool.parameters }],
+      tools: [{ name: 'read_file', description: 'Read a file', input_schema: READ_FILE_TOOL.parameters }],
       tool_choice: { type: 'any' },
       temperature: 0.3,
       stop_sequences: ['STOP'],
@@ -163,7 +145,7 @@ describe('createAnthropicClient', () => {
         chunkSize: 5,
       },
     ]);
-    const result = await client(server).step({ messages: userAsks, tools: [readFileTool] });
+    const result = await client(server).step({ messages: userAsks, tools: [READ_FILE_TOOL] });
     expect(result.finishReason).toBe('tool-calls');
     expect(result.rawFinishReason).toBe('tool_use');
     expect(result.text).toBe('Let me look.');
@@ -191,7 +173,7 @@ describe('createAnthropicClient', () => {
     const server = await serve([
       { toolCalls: [{ id: 'toolu_x', name: 'read_file', arguments: '{"path": ' }] },
     ]);
-    const result = await client(server).step({ messages: userAsks, tools: [readFileTool] });
+    const result = await client(server).step({ messages: userAsks, tools: [READ_FILE_TOOL] });
     expect(result.toolCalls[0].arguments).toEqual({});
     expect(result.toolCalls[0].argumentsError).toMatch(/not valid JSON/);
     expect(result.issues.map((issue) => issue.kind)).toEqual(['malformed-arguments']);
@@ -206,7 +188,7 @@ describe('createAnthropicClient', () => {
       { content: 'Done.' },
     ]);
     const anthropic = client(server, { thinkingBudget: 2048, maxTokens: 8192 });
-    const first = await anthropic.step({ messages: userAsks, tools: [readFileTool], temperature: 0.5 });
+    const first = await anthropic.step({ messages: userAsks, tools: [READ_FILE_TOOL], temperature: 0.5 });
     expect(first.reasoning).toBe('I should read a.ts first.');
     expect(first.toolCalls.map((toolCall) => toolCall.id)).toEqual(['toolu_t']);
     const firstBody = server.chatRequests[0].body as Record<string, unknown>;
@@ -218,7 +200,7 @@ describe('createAnthropicClient', () => {
         { role: 'assistant', content: '', reasoning: first.reasoning, toolCalls: first.toolCalls },
         { role: 'tool', toolCallId: 'toolu_t', toolName: 'read_file', content: 'A' },
       ],
-      tools: [readFileTool],
+      tools: [READ_FILE_TOOL],
     });
     const secondBody = server.chatRequests[1].body as {
       messages: Array<{ role: string; content: unknown[] }>;
@@ -254,7 +236,7 @@ describe('createAnthropicClient', () => {
         fault: { kind: 'error-in-stream', afterChunks: 1, message: 'Overloaded' },
       },
     ]);
-    const error = (await captureError(client(server).step({ messages: userAsks }))) as InfrastructureError;
+    const error = (await rejectionOf(client(server).step({ messages: userAsks }))) as InfrastructureError;
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error.kind).toBe('stream-error');
     expect(error.message).toMatch(/overloaded_error: Overloaded/);
@@ -270,7 +252,7 @@ describe('createAnthropicClient', () => {
     const server = await serve([
       { fault: { kind: 'http-error', status, body: `failure for key ${API_KEY}`, retryAfterSeconds: 12 } },
     ]);
-    const error = (await captureError(client(server).step({ messages: userAsks }))) as InfrastructureError;
+    const error = (await rejectionOf(client(server).step({ messages: userAsks }))) as InfrastructureError;
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
@@ -282,7 +264,7 @@ describe('createAnthropicClient', () => {
 
   it('raises ContextLengthExceededError for "prompt is too long"', async () => {
     const server = await serve([{ content: 'never', usage: { promptTokens: 210_000, completionTokens: 1 } }]);
-    const error = await captureError(client(server).step({ messages: userAsks }));
+    const error = await rejectionOf(client(server).step({ messages: userAsks }));
     expect(error).toBeInstanceOf(ContextLengthExceededError);
     expect((error as ContextLengthExceededError).contextLength).toBe(200_000);
   });
@@ -293,18 +275,18 @@ describe('createAnthropicClient', () => {
       { content: 'abcd', fault: { kind: 'drop-connection', afterChunks: 99 } },
     ]);
     const anthropic = client(server);
-    const dropped = (await captureError(anthropic.step({ messages: userAsks }))) as InfrastructureError;
+    const dropped = (await rejectionOf(anthropic.step({ messages: userAsks }))) as InfrastructureError;
     expect(dropped).toBeInstanceOf(InfrastructureError);
     expect(dropped.kind).toBe('connection');
     expect(dropped.message).toMatch(/lost mid-response/);
-    const unfinished = (await captureError(anthropic.step({ messages: userAsks }))) as InfrastructureError;
+    const unfinished = (await rejectionOf(anthropic.step({ messages: userAsks }))) as InfrastructureError;
     expect(unfinished).toBeInstanceOf(InfrastructureError);
     expect(['connection', 'stream-error']).toContain(unfinished.kind);
   });
 
   it('times out a hanging server with the idle timeout', async () => {
     const server = await serve([{ fault: { kind: 'hang' } }]);
-    const error = (await captureError(
+    const error = (await rejectionOf(
       client(server, { idleTimeoutMs: 150 }).step({ messages: userAsks }),
     )) as InfrastructureError;
     expect(error.kind).toBe('timeout');
@@ -314,7 +296,7 @@ describe('createAnthropicClient', () => {
   it('reports connection refused as a connection error', async () => {
     const server = await serve([]);
     await server.close();
-    const error = (await captureError(client(server).step({ messages: userAsks }))) as InfrastructureError;
+    const error = (await rejectionOf(client(server).step({ messages: userAsks }))) as InfrastructureError;
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error.kind).toBe('connection');
     expect(error.message).not.toContain(API_KEY);
@@ -324,7 +306,7 @@ describe('createAnthropicClient', () => {
     const server = await serve([
       { toolCalls: [{ name: 'read_file', arguments: { path: 'a.ts' } }], toolCallDelivery: 'leak-hermes' },
     ]);
-    const result = await client(server).step({ messages: userAsks, tools: [readFileTool] });
+    const result = await client(server).step({ messages: userAsks, tools: [READ_FILE_TOOL] });
     expect(result.toolCalls).toHaveLength(1);
     expect(result.toolCalls[0]).toMatchObject({
       name: 'read_file',

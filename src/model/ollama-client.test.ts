@@ -1,42 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
 import { createOllamaClient } from './ollama-client.ts';
+import {
+  READ_FILE_TOOL,
+  rejectionOf,
+  simulatedServersClosedAfterEach,
+} from './simulated/client-test-kit.test-helper.ts';
 import type { Script, SimulatedEndpoint } from './simulated/script.ts';
-import { type SimulatedServer, startSimulatedServer } from './simulated/simulated-server.ts';
-import type { Message, ToolDefinition } from './types.ts';
+import type { SimulatedServer } from './simulated/simulated-server.ts';
+import type { Message } from './types.ts';
 
 const MODEL = 'qwen3.5:9b';
-const servers: SimulatedServer[] = [];
+const startServer = simulatedServersClosedAfterEach();
 
-async function serve(script: Script, endpoint: Partial<SimulatedEndpoint> = {}): Promise<SimulatedServer> {
-  const server = await startSimulatedServer({ script, endpoint: { model: MODEL, ...endpoint } });
-  servers.push(server);
-  return server;
+function serve(script: Script, endpoint: Partial<SimulatedEndpoint> = {}): Promise<SimulatedServer> {
+  return startServer({ script, endpoint: { model: MODEL, ...endpoint } });
 }
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-const readFileTool: ToolDefinition = {
-  name: 'read_file',
-  description: 'Read a file',
-  parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
-};
 const userAsks: Message[] = [
   { role: 'system', content: 'You are a coding agent.' },
   { role: 'user', content: 'Fix the bug.' },
 ];
-
-async function captureError(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('createOllamaClient', () => {
   it('streams text and reports server usage, nanosecond timings and the simulated label', async () => {
@@ -109,7 +94,7 @@ describe('createOllamaClient', () => {
         },
         { role: 'tool', toolCallId: 'call_1', toolName: 'read_file', content: 'export const a = 1;' },
       ],
-      tools: [readFileTool],
+      tools: [READ_FILE_TOOL],
       temperature: 0.2,
       topP: 0.9,
       seed: 7,
@@ -139,7 +124,7 @@ describe('createOllamaClient', () => {
       tools: [
         {
           type: 'function',
-          function: { name: 'read_file', description: 'Read a file', parameters: readFileTool.parameters },
+          function: { name: 'read_file', description: 'Read a file', parameters: READ_FILE_TOOL.parameters },
         },
       ],
       options: { num_ctx: 16384, temperature: 0.2, top_p: 0.9, seed: 7, num_predict: 512, stop: ['</done>'] },
@@ -149,7 +134,7 @@ describe('createOllamaClient', () => {
   it('sends no tools when toolChoice is none', async () => {
     const server = await serve([{ content: 'ok' }]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
-    await client.step({ messages: userAsks, tools: [readFileTool], toolChoice: 'none' });
+    await client.step({ messages: userAsks, tools: [READ_FILE_TOOL], toolChoice: 'none' });
     expect(server.chatRequests[0].body).not.toHaveProperty('tools');
   });
 
@@ -163,7 +148,7 @@ describe('createOllamaClient', () => {
       },
     ]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
-    const result = await client.step({ messages: userAsks, tools: [readFileTool] });
+    const result = await client.step({ messages: userAsks, tools: [READ_FILE_TOOL] });
     expect(result.rawFinishReason).toBe('stop');
     expect(result.finishReason).toBe('tool-calls');
     expect(result.toolCalls).toHaveLength(2);
@@ -190,7 +175,7 @@ describe('createOllamaClient', () => {
       },
     ]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
-    const result = await client.step({ messages: userAsks, tools: [readFileTool] });
+    const result = await client.step({ messages: userAsks, tools: [READ_FILE_TOOL] });
     expect(result.toolCalls[0].arguments).toEqual({ path: 'a.ts' });
     expect(result.toolCalls[0].argumentsError).toBeUndefined();
     expect(result.toolCalls[1].arguments).toEqual({});
@@ -257,7 +242,7 @@ describe('createOllamaClient', () => {
       },
     ]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
-    const error = await captureError(client.step({ messages: userAsks }));
+    const error = await rejectionOf(client.step({ messages: userAsks }));
     expect(error).toBeInstanceOf(InfrastructureError);
     expect((error as InfrastructureError).kind).toBe('stream-error');
     expect((error as InfrastructureError).message).toMatch(/error parsing tool call/);
@@ -273,7 +258,7 @@ describe('createOllamaClient', () => {
       { fault: { kind: 'http-error', status, body: 'something broke', retryAfterSeconds: 3 } },
     ]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
-    const error = (await captureError(client.step({ messages: userAsks }))) as InfrastructureError;
+    const error = (await rejectionOf(client.step({ messages: userAsks }))) as InfrastructureError;
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
@@ -285,7 +270,7 @@ describe('createOllamaClient', () => {
   it('tells the user to pull a model the server does not have', async () => {
     const server = await serve([{ content: 'never' }]);
     const client = createOllamaClient({ baseUrl: server.url, model: 'llama9:70b', numCtx: 8192 });
-    const error = (await captureError(client.step({ messages: userAsks }))) as InfrastructureError;
+    const error = (await rejectionOf(client.step({ messages: userAsks }))) as InfrastructureError;
     expect(error.kind).toBe('client-error');
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/ollama pull llama9:70b/);
@@ -296,7 +281,7 @@ describe('createOllamaClient', () => {
       { fault: { kind: 'http-error', status: 400, body: 'the input length exceeds the context length' } },
     ]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
-    const error = await captureError(client.step({ messages: userAsks }));
+    const error = await rejectionOf(client.step({ messages: userAsks }));
     expect(error).toBeInstanceOf(ContextLengthExceededError);
     expect((error as ContextLengthExceededError).contextLength).toBe(8192);
   });
@@ -306,7 +291,7 @@ describe('createOllamaClient', () => {
       { content: 'abcdefghijklmnopqrstuvwx', fault: { kind: 'drop-connection', afterChunks: 2 } },
     ]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
-    const error = (await captureError(client.step({ messages: userAsks }))) as InfrastructureError;
+    const error = (await rejectionOf(client.step({ messages: userAsks }))) as InfrastructureError;
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error.kind).toBe('connection');
     expect(error.message).toMatch(/lost mid-response/);
@@ -321,7 +306,7 @@ describe('createOllamaClient', () => {
       idleTimeoutMs: 150,
     });
     const started = performance.now();
-    const error = (await captureError(client.step({ messages: userAsks }))) as InfrastructureError;
+    const error = (await rejectionOf(client.step({ messages: userAsks }))) as InfrastructureError;
     expect(error.kind).toBe('timeout');
     expect(error.message).toMatch(/idle timeout/);
     expect(performance.now() - started).toBeLessThan(3000);
@@ -332,7 +317,7 @@ describe('createOllamaClient', () => {
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('user stopped')), 50);
-    const error = await captureError(client.step({ messages: userAsks, signal: controller.signal }));
+    const error = await rejectionOf(client.step({ messages: userAsks, signal: controller.signal }));
     expect(error).not.toBeInstanceOf(InfrastructureError);
     expect((error as Error).message).toBe('user stopped');
   });
@@ -342,7 +327,7 @@ describe('createOllamaClient', () => {
     const url = server.url;
     await server.close();
     const client = createOllamaClient({ baseUrl: url, model: MODEL, numCtx: 8192 });
-    const error = (await captureError(client.step({ messages: userAsks }))) as InfrastructureError;
+    const error = (await rejectionOf(client.step({ messages: userAsks }))) as InfrastructureError;
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error.kind).toBe('connection');
     expect(error.message).toMatch(/could not connect/);
@@ -353,7 +338,7 @@ describe('createOllamaClient', () => {
       { toolCalls: [{ name: 'read_file', arguments: { path: 'a.ts' } }], toolCallDelivery: 'leak-hermes' },
     ]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
-    const result = await client.step({ messages: userAsks, tools: [readFileTool] });
+    const result = await client.step({ messages: userAsks, tools: [READ_FILE_TOOL] });
     expect(result.toolCalls).toHaveLength(1);
     expect(result.toolCalls[0]).toMatchObject({
       name: 'read_file',

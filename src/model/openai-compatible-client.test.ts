@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
 import {
@@ -9,23 +9,23 @@ import {
   parseToolArguments,
   toOpenAIMessages,
 } from './openai-compatible-client.ts';
+import {
+  READ_FILE_TOOL,
+  rejectionOf,
+  simulatedServersClosedAfterEach,
+} from './simulated/client-test-kit.test-helper.ts';
 import type { OpenAIFlavour, Script, SimulatedEndpoint, ToolCallDelivery } from './simulated/script.ts';
-import { type SimulatedServer, startSimulatedServer } from './simulated/simulated-server.ts';
+import type { SimulatedServer } from './simulated/simulated-server.ts';
 import type { Message, StepRequest, ToolDefinition } from './types.ts';
 
-const servers: SimulatedServer[] = [];
-afterEach(async () => {
-  while (servers.length > 0) await servers.pop()?.close();
-});
+const startServer = simulatedServersClosedAfterEach();
 
-async function serve(
+function serve(
   script: Script,
   flavour: OpenAIFlavour = 'openai',
   endpoint: Partial<SimulatedEndpoint> = {},
 ): Promise<SimulatedServer> {
-  const server = await startSimulatedServer({ script, flavour, endpoint });
-  servers.push(server);
-  return server;
+  return startServer({ script, flavour, endpoint });
 }
 
 function client(server: SimulatedServer, options: Partial<OpenAICompatibleClientOptions> = {}) {
@@ -39,11 +39,6 @@ function client(server: SimulatedServer, options: Partial<OpenAICompatibleClient
   });
 }
 
-const readFile: ToolDefinition = {
-  name: 'read_file',
-  description: 'Read a file',
-  parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
-};
 const runCommand: ToolDefinition = {
   name: 'run_command',
   description: 'Run a shell command',
@@ -56,18 +51,9 @@ function request(overrides: Partial<StepRequest> = {}): StepRequest {
       { role: 'system', content: 'You are a coding agent.' },
       { role: 'user', content: 'Fix the bug in src/add.ts' },
     ],
-    tools: [readFile, runCommand],
+    tools: [READ_FILE_TOOL, runCommand],
     ...overrides,
   };
-}
-
-async function stepError(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the step to fail');
 }
 
 describe('OpenAI-compatible client: plain answers', () => {
@@ -124,7 +110,7 @@ describe('OpenAI-compatible client: plain answers', () => {
     expect(body.tools).toEqual([
       {
         type: 'function',
-        function: { name: 'read_file', description: 'Read a file', parameters: readFile.parameters },
+        function: { name: 'read_file', description: 'Read a file', parameters: READ_FILE_TOOL.parameters },
       },
       {
         type: 'function',
@@ -422,7 +408,7 @@ describe('OpenAI-compatible client: leaked tool calls go through normalizeAssist
 describe('OpenAI-compatible client: infrastructure faults', () => {
   it('500 is a retryable server error', async () => {
     const server = await serve([{ fault: { kind: 'http-error', status: 500 } }]);
-    const error = await stepError(client(server).step(request()));
+    const error = await rejectionOf(client(server).step(request()));
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error).toMatchObject({ kind: 'server-error', status: 500, retryable: true });
     expect((error as Error).message).toContain('simulated HTTP 500 error');
@@ -430,20 +416,20 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
 
   it('529 is a server error', async () => {
     const server = await serve([{ fault: { kind: 'http-error', status: 529, body: 'overloaded' } }]);
-    const error = await stepError(client(server).step(request()));
+    const error = await rejectionOf(client(server).step(request()));
     expect(error).toMatchObject({ kind: 'server-error', status: 529 });
     expect((error as Error).message).toContain('overloaded');
   });
 
   it('429 is a rate limit with Retry-After', async () => {
     const server = await serve([{ fault: { kind: 'http-error', status: 429, retryAfterSeconds: 7 } }]);
-    const error = await stepError(client(server).step(request()));
+    const error = await rejectionOf(client(server).step(request()));
     expect(error).toMatchObject({ kind: 'rate-limit', status: 429, retryAfterSeconds: 7, retryable: true });
   });
 
   it('other 4xx are non-retryable client errors', async () => {
     const server = await serve([{ fault: { kind: 'http-error', status: 401 } }]);
-    const error = await stepError(client(server).step(request()));
+    const error = await rejectionOf(client(server).step(request()));
     expect(error).toMatchObject({ kind: 'client-error', status: 401, retryable: false });
   });
 
@@ -457,7 +443,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
       ],
       'llamacpp',
     );
-    const error = await stepError(client(server).step(request()));
+    const error = await rejectionOf(client(server).step(request()));
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error).toMatchObject({ kind: 'stream-error', retryable: true });
     expect((error as Error).message).toContain('Failed to parse input');
@@ -467,7 +453,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
     const server = await serve([
       { content: 'This answer will break off', fault: { kind: 'drop-connection', afterChunks: 2 } },
     ]);
-    const error = await stepError(client(server).step(request()));
+    const error = await rejectionOf(client(server).step(request()));
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error).toMatchObject({ kind: 'stream-error' });
   });
@@ -481,7 +467,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
       const head = cut.slice(0, cut.lastIndexOf('data:'));
       return new Response(head, { status: 200, headers: response.headers });
     };
-    const error = await stepError(client(server, { fetch: truncatingFetch }).step(request()));
+    const error = await rejectionOf(client(server, { fetch: truncatingFetch }).step(request()));
     expect(error).toMatchObject({ kind: 'stream-error' });
     expect((error as Error).message).toMatch(/ended without/);
   });
@@ -489,7 +475,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
   it('a server that never answers times out (request timeout)', async () => {
     const server = await serve([{ fault: { kind: 'hang' } }]);
     const started = Date.now();
-    const error = await stepError(client(server, { requestTimeoutMs: 150 }).step(request()));
+    const error = await rejectionOf(client(server, { requestTimeoutMs: 150 }).step(request()));
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error).toMatchObject({ kind: 'timeout', retryable: true });
     expect(Date.now() - started).toBeLessThan(3_000);
@@ -497,7 +483,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
 
   it('a stream that stalls times out (idle timeout)', async () => {
     const server = await serve([{ content: 'slow slow slow', chunkSize: 4, chunkDelayMs: 2_000 }]);
-    const error = await stepError(client(server, { idleTimeoutMs: 150 }).step(request()));
+    const error = await rejectionOf(client(server, { idleTimeoutMs: 150 }).step(request()));
     expect(error).toMatchObject({ kind: 'timeout' });
     expect((error as Error).message).toMatch(/no streamed data within 150 ms/);
   });
@@ -511,7 +497,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
       });
     });
     const modelClient = createOpenAICompatibleClient({ baseUrl: `http://127.0.0.1:${port}`, model: 'm' });
-    const error = await stepError(modelClient.step(request()));
+    const error = await rejectionOf(modelClient.step(request()));
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error).toMatchObject({ kind: 'connection', retryable: true });
     expect((error as Error).message).toContain('ECONNREFUSED');
@@ -525,7 +511,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
     const controller = new AbortController();
     const pending = client(server).step(request({ signal: controller.signal }));
     setTimeout(() => controller.abort(new Error('user cancelled')), 50);
-    const error = await stepError(pending);
+    const error = await rejectionOf(pending);
     expect(error).not.toBeInstanceOf(InfrastructureError);
     expect((error as Error).message).toBe('user cancelled');
   });
@@ -534,7 +520,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
 describe('OpenAI-compatible client: context overflow', () => {
   it('a llama.cpp exceed_context_size_error is a ContextLengthExceededError', async () => {
     const server = await serve([{ content: 'never sent' }], 'llamacpp', { contextLength: 50 });
-    const error = await stepError(
+    const error = await rejectionOf(
       client(server).step(request({ messages: [{ role: 'user', content: 'x'.repeat(400) }] })),
     );
     expect(error).toBeInstanceOf(ContextLengthExceededError);
@@ -549,7 +535,7 @@ describe('OpenAI-compatible client: context overflow', () => {
       code: 400,
     });
     const server = await serve([{ fault: { kind: 'http-error', status: 400, body } }], 'vllm');
-    const error = await stepError(client(server).step(request()));
+    const error = await rejectionOf(client(server).step(request()));
     expect(error).toBeInstanceOf(ContextLengthExceededError);
     expect((error as ContextLengthExceededError).contextLength).toBe(4096);
   });
