@@ -105,7 +105,8 @@ function meanWithStandardError(values: number[]): MeanWithStandardError {
   const summary = meanWithError(values);
   return {
     mean: finiteOrNull(summary.mean),
-    standardError: values.length === 0 ? null : summary.standardError,
+    // One repetition has no spread to measure: no SEM rather than a misleading ± 0.
+    standardError: values.length < 2 ? null : summary.standardError,
     count: summary.count,
   };
 }

@@ -23,6 +23,7 @@ export interface RateWithInterval {
 /** Mean ± standard error of the mean over repetitions. */
 export interface MeanWithStandardError {
   mean: number | null;
+  /** Null with fewer than 2 repetitions (no spread to measure). */
   standardError: number | null;
   count: number;
 }

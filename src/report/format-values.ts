@@ -47,9 +47,9 @@ export function formatRateWithCounts(rate: Pick<RateWithInterval, 'rate' | 'succ
 
 /** A mean rate ± its standard error: `47.4% ± 3.1%`. */
 export function formatMeanWithError(value: Pick<MeanWithStandardError, 'mean' | 'standardError'>): string {
-  return value.mean === null
-    ? MISSING
-    : `${formatPercent(value.mean)} ± ${formatPercent(value.standardError)}`;
+  if (value.mean === null) return MISSING;
+  if (value.standardError === null) return `${formatPercent(value.mean)} (one run: no SEM)`;
+  return `${formatPercent(value.mean)} ± ${formatPercent(value.standardError)}`;
 }
 
 /** A signed difference of rates in points: `+12.5 pts`. */

@@ -7,6 +7,7 @@ import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { API_MODEL, LOCAL_MODEL, writeSyntheticRun } from '../metrics/synthetic-run.test-helper.ts';
 import { openStore } from '../run/store/store.ts';
 import { escapeHtml, jsonForScript, scriptSourceForHtml } from './escape-html.ts';
+import { formatMeanWithError } from './format-values.ts';
 import { renderHtmlReport } from './render-html-report.ts';
 import { renderJsonReport } from './render-json-report.ts';
 import { escapeMarkdown, renderMarkdownReport } from './render-markdown-report.ts';
@@ -46,6 +47,8 @@ describe('renderMarkdownReport', () => {
         'p = 0.125 (exact permutation test (all 2^4 sign flips of the per-task differences)); 95% interval [',
     );
     expect(markdown).toMatch(/95% interval \[-\d+\.\d pts, -\d+\.\d pts\] \(bootstrap percentile interval/);
+    // One run has no spread: no "± 0.0%".
+    expect(formatMeanWithError({ mean: 0.5, standardError: null })).toBe('50.0% (one run: no SEM)');
     expect(markdown).toContain(
       '- **Qwen 3.5 9B**: context-exceeded 1, infrastructure-error 1, step-limit 4, wrong-fix 5',
     );
