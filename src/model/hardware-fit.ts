@@ -145,7 +145,11 @@ function kvBytesPerElement(kvType: string): number {
   return bytes;
 }
 
-/** Cells of one slot's sliding-window cache: llama.cpp pads min(context, window + ubatch) to 256. */
+/**
+ * Cells of one slot's sliding-window cache: llama.cpp (`llama_kv_cache_iswa`) pads min(context, window + ubatch)
+ * to 256. node-llama-cpp's GgufInsights adds one more token (1792 cells for a 1024 window); the llama.cpp source it
+ * ships does not, so this follows llama.cpp.
+ */
 export function slidingWindowCells(window: number, contextLength: number, ubatch = DEFAULT_UBATCH): number {
   return Math.ceil(Math.min(contextLength, window + ubatch) / 256) * 256;
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GgufInsights, getLlama, readGgufFileInfo } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGgufMetadata } from '../gguf/gguf-reader.ts';
 import { type GgufMetadataEntry, type GgufTensor, writeGguf } from '../gguf/gguf-writer.ts';
@@ -69,6 +70,35 @@ describe('ggufArchitecture', () => {
     // 2 layers x 1024 tokens x 2 heads x (16 + 16) x 2 bytes; 6 layers x 448 x 4 bytes.
     expect(estimate.kvCacheBytes).toBe(262_144);
     expect(estimate.recurrentStateBytes).toBe(10_752);
+
+    // node-llama-cpp's GgufInsights sizes the same file's caches the same way. Its per-kind split is internal
+    // (pinned node-llama-cpp version); the public estimate adds graph buffers and cannot be compared exactly.
+    const llama = await getLlama({
+      gpu: false,
+      build: 'never',
+      skipDownload: true,
+      usePrebuiltBinaries: true,
+      progressLogs: false,
+    });
+    const insights = await GgufInsights.from(await readGgufFileInfo(join(directory, 'qwen35.gguf')), llama);
+    const split = (
+      insights as unknown as {
+        _estimateContextCacheMemorySplitInBytes(options: object): {
+          cpuKVCacheSize: number;
+          cpuRecurrentStateSize: number;
+        };
+      }
+    )._estimateContextCacheMemorySplitInBytes({
+      fullAttentionKvSize: 1024,
+      swaKvSize: 1024,
+      sequences: 1,
+      totalFileLayers: 8,
+      finalModelGpuLayers: 0,
+      usingGpu: false,
+      flashAttention: true,
+    });
+    expect(split.cpuKVCacheSize).toBe(estimate.kvCacheBytes);
+    expect(split.cpuRecurrentStateSize).toBe(estimate.recurrentStateBytes);
   });
 
   it("applies llama.cpp's default sliding-window pattern for gemma3 (5 local : 1 global)", async () => {
