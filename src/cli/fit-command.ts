@@ -36,7 +36,8 @@ export function createFitCommand(): Command {
       positiveNumber,
     )
     .option('--kv-cache <type>', 'KV cache type: f16, q8_0, q4_0, ...', 'f16')
-    .option('--vision', 'count the vision tower (mmproj) too')
+    .option('--vision', 'count the vision tower (mmproj) too, from its parameter count')
+    .option('--mmproj <file>', 'count the vision tower as this mmproj file (exact size)')
     .option(
       '--parallel <slots>',
       'parallel slots (llama-server -np), each with --ctx tokens of KV cache and its own recurrent state',
@@ -57,6 +58,7 @@ export function createFitCommand(): Command {
         model?: string;
         listModels?: boolean;
         vision?: boolean;
+        mmproj?: string;
         gguf?: string;
         params?: string;
         quant?: string;
@@ -76,6 +78,7 @@ export function createFitCommand(): Command {
         const report = await fitModel({
           model: options.model,
           vision: options.vision,
+          mmproj: options.mmproj,
           gguf: options.gguf,
           parameters: options.params,
           quantization: options.quant,

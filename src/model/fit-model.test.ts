@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -85,6 +85,23 @@ describe('fitModel', () => {
     });
     expect(tight.verdict).toBe('does-not-fit');
     expect(tight.largestContext).toBeGreaterThan(8192);
+  });
+
+  it('counts the vision tower: from parameters with --vision, exactly from an --mmproj file', async () => {
+    const without = await fitModel({ model: 'gemma-3-12b' }, ONE_GPU(24));
+    expect(without.estimate.visionBytes).toBe(0);
+    expect(without.estimate.assumptions.join(' ')).toMatch(/vision tower not counted/);
+    const estimated = await fitModel({ model: 'gemma-3-12b', vision: true }, ONE_GPU(24));
+    expect(estimated.estimate.visionBytes).toBe(0.8e9);
+    expect(estimated.estimate.totalBytes - without.estimate.totalBytes).toBe(0.8e9);
+    const directory = await mkdtemp(path.join(tmpdir(), 'shakedown-fit-'));
+    const mmproj = path.join(directory, 'mmproj.gguf');
+    await writeFile(mmproj, Buffer.alloc(12_345));
+    const exact = await fitModel({ model: 'gemma-3-12b', mmproj }, ONE_GPU(24));
+    expect(exact.estimate.visionBytes).toBe(12_345);
+    await expect(fitModel({ model: 'gemma-3-12b', mmproj: `${mmproj}.missing` }, [])).rejects.toThrow(
+      /cannot read --mmproj/,
+    );
   });
 
   it('refuses incomplete or conflicting requests', async () => {

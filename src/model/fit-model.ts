@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { readGgufMetadata } from './gguf/gguf-reader.ts';
 import { type CatalogueEntry, requireArchitecture } from './hardware/architecture-catalogue.ts';
 import type { ArchitectureShape } from './hardware/architecture-shape.ts';
@@ -34,6 +35,8 @@ export interface FitRequest {
   parallelSlots?: number;
   /** Count the vision tower (mmproj) when the model has one. */
   vision?: boolean;
+  /** The mmproj file to be loaded with the model: its size is the vision tower's, exactly. */
+  mmproj?: string;
   /** GPU memory to judge against (bytes); default: the first local GPU. */
   gpuMemoryBytes?: number;
 }
@@ -150,6 +153,14 @@ async function resolveModel(request: FitRequest): Promise<ResolvedModel> {
   };
 }
 
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    throw new Error(`cannot read --mmproj ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** Works out whether a model fits the local (or a stated) GPU at a context length; common cards without one. */
 export async function fitModel(request: FitRequest, gpus?: GpuInfo[]): Promise<FitReport> {
   const resolved = await resolveModel(request);
@@ -167,10 +178,16 @@ export async function fitModel(request: FitRequest, gpus?: GpuInfo[]): Promise<F
     kvCacheType: request.kvCacheType,
     parallelSlots: slots,
     vision: request.vision,
+    visionFileBytes: request.mmproj ? await fileSize(request.mmproj) : undefined,
   };
   const assumptions = [...resolved.assumptions];
-  if (shape.visionParameters && !request.vision)
-    assumptions.push('vision tower not counted (pass --vision when loading its mmproj)');
+  if (request.mmproj) assumptions.push(`vision tower: the size of ${request.mmproj}`);
+  else if (request.vision && shape.visionParameters)
+    assumptions.push('vision tower: its parameters in f16 (pass --mmproj FILE for the exact size)');
+  else if (request.vision)
+    assumptions.push('vision tower size unknown for this model: pass --mmproj FILE to count it');
+  else if (shape.visionParameters)
+    assumptions.push('vision tower not counted (pass --vision or --mmproj FILE when loading it)');
   if (shape.recurrentLayers > 0)
     assumptions.push(
       "llama-server's default --parallel auto runs 4 slots: the recurrent state is kept per slot (pass --parallel 4 to count them)",
@@ -244,7 +261,7 @@ export function formatFitReport(report: FitReport): string {
   lines.push(
     `Weights:      ${gib(estimate.weightsBytes)} (${report.quantization}, ${report.bitsPerWeight.toFixed(2)} bits/weight)`,
   );
-  if (estimate.visionBytes > 0) lines.push(`Vision tower: ${size(estimate.visionBytes)} (mmproj, f16)`);
+  if (estimate.visionBytes > 0) lines.push(`Vision tower: ${size(estimate.visionBytes)} (mmproj)`);
   const slots = estimate.parallelSlots === 1 ? '' : ` x ${estimate.parallelSlots} slots`;
   lines.push(
     `KV cache:     ${size(estimate.kvCacheBytes)} at ${count(estimate.contextLength)} tokens${slots}, ${estimate.kvCacheType} (${shape.fullAttentionLayers} full-attention layers x ${attention})`,

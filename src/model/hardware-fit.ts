@@ -57,7 +57,7 @@ export const UNKNOWN_MAX_CONTEXT = 1_048_576;
 
 export interface FitEstimate {
   weightsBytes: number;
-  /** Vision tower (mmproj, f16) when asked for with `vision`; 0 otherwise. */
+  /** Vision tower: the mmproj file's size, or its parameters in f16 with `vision`; 0 otherwise. */
   visionBytes: number;
   /** The whole KV cache: full-attention layers plus sliding-window layers, every slot. */
   kvCacheBytes: number;
@@ -83,8 +83,10 @@ export interface EstimateOptions {
   kvCacheType?: string;
   /** Parallel slots (llama-server -np), each with `contextLength` tokens and its own recurrent state. */
   parallelSlots?: number;
-  /** Count the vision tower (mmproj) too. */
+  /** Count the vision tower (mmproj) too: its parameters in f16. */
   vision?: boolean;
+  /** Or the exact size of the mmproj file, when known (overrides `vision`). */
+  visionFileBytes?: number;
   assumptions?: string[];
 }
 
@@ -182,7 +184,8 @@ export function estimateFit(
     shape.recurrentLayers * shape.recurrentStateElements * RECURRENT_STATE_BYTES * slots;
   const weightsBytes = (shape.parameters * options.bitsPerWeight) / 8;
   const visionBytes =
-    options.vision && shape.visionParameters ? shape.visionParameters * VISION_BYTES_PER_PARAMETER : 0;
+    options.visionFileBytes ??
+    (options.vision && shape.visionParameters ? shape.visionParameters * VISION_BYTES_PER_PARAMETER : 0);
   // llama.cpp's compute buffers grow with context; ~5% of weights plus a fixed 300 MiB is a safe allowance.
   const overheadBytes = Math.round(weightsBytes * 0.05 + 300 * 1024 * 1024);
   const kvCacheBytes = fullAttentionKvBytes + slidingWindowKvBytes;
