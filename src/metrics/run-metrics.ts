@@ -7,8 +7,12 @@ import type { ToolCallValidity } from '../agent/events.ts';
 import type { BreakEven } from './local-cost.ts';
 import type { PairedComparison } from './paired-comparison.ts';
 
-/** Version of the `RunMetrics` shape; bump on any breaking change of a field's name or meaning. */
-export const RUN_METRICS_SCHEMA_VERSION = 1;
+/**
+ * Version of the `RunMetrics` shape; bump on any breaking change of a field's name or meaning.
+ * 2: comparison `pValue` from exact tests (was a paired t-test), with `method`, `minimumPValue`, `tooFewToTell`,
+ * `interval`; `repetitions.resolvedRate.standardError` is null for a single repetition (was 0).
+ */
+export const RUN_METRICS_SCHEMA_VERSION = 2;
 
 /** A proportion with its 95% Wilson score interval. */
 export interface RateWithInterval {

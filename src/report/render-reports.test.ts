@@ -131,7 +131,7 @@ describe('renderJsonReport', () => {
     const json = renderJsonReport(metrics);
     expect(json.endsWith('\n')).toBe(true);
     const parsed = JSON.parse(json);
-    expect(parsed.schemaVersion).toBe(1);
+    expect(parsed.schemaVersion).toBe(2);
     expect(parsed).toEqual(metrics);
   });
 });
