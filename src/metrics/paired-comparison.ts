@@ -56,7 +56,10 @@ export interface PairedComparison {
   minimumPValue: number;
   /** True when `minimumPValue` exceeds {@link SIGNIFICANCE_LEVEL}: no result on these tasks could be significant. */
   tooFewToTell: boolean;
-  /** 95% interval of the mean difference; null with fewer than 2 pairs. */
+  /**
+   * 95% bootstrap interval of the mean difference; null with fewer than 2 pairs, and when `tooFewToTell` (a
+   * bootstrap over a handful of tasks would look precise while no test could tell the models apart).
+   */
   interval: PairedInterval | null;
 }
 
@@ -212,6 +215,7 @@ export function pairedComparison(
   const losses = differences.filter((value) => value < 0).length;
   const nonZero = differences.filter((value) => value !== 0);
   const minimumPValue = Math.min(1, 2 / 2 ** nonZero.length);
+  const tooFewToTell = minimumPValue > SIGNIFICANCE_LEVEL;
   const test =
     differences.length === 0
       ? { pValue: Number.NaN, method: 'none' as const, methodDescription: 'no tasks in common' }
@@ -225,7 +229,7 @@ export function pairedComparison(
     ties: differences.length - wins - losses,
     ...test,
     minimumPValue,
-    tooFewToTell: minimumPValue > SIGNIFICANCE_LEVEL,
-    interval: differences.length < 2 ? null : bootstrapMeanInterval(differences),
+    tooFewToTell,
+    interval: differences.length < 2 || tooFewToTell ? null : bootstrapMeanInterval(differences),
   };
 }

@@ -74,6 +74,6 @@ export function formatPairedTest(comparison: ModelPairComparison['comparison']):
 /** The 95% interval of a paired difference in points with its method, or a dash. */
 export function formatPairedInterval(comparison: ModelPairComparison['comparison']): string {
   const { interval } = comparison;
-  if (interval === null) return MISSING;
+  if (interval === null) return comparison.tooFewToTell ? 'no 95% interval (too few tasks)' : MISSING;
   return `95% interval [${formatPoints(interval.low)}, ${formatPoints(interval.high)}] (${interval.method})`;
 }

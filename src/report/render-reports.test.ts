@@ -7,7 +7,7 @@ import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { API_MODEL, LOCAL_MODEL, writeSyntheticRun } from '../metrics/synthetic-run.test-helper.ts';
 import { openStore } from '../run/store/store.ts';
 import { escapeHtml, jsonForScript, scriptSourceForHtml } from './escape-html.ts';
-import { formatMeanWithError } from './format-values.ts';
+import { formatMeanWithError, formatPairedInterval } from './format-values.ts';
 import { renderHtmlReport } from './render-html-report.ts';
 import { renderJsonReport } from './render-json-report.ts';
 import { escapeMarkdown, renderMarkdownReport } from './render-markdown-report.ts';
@@ -44,11 +44,16 @@ describe('renderMarkdownReport', () => {
     expect(markdown).toContain(
       '**Qwen 3.5 9B vs o3-mini** (paired over 5 tasks): -23.3 pts resolved rate, 0 wins / 4 losses / 1 ties, ' +
         'too few tasks to tell: 4 of 5 tasks differ, so the smallest possible p is 0.125; ' +
-        'p = 0.125 (exact permutation test (all 2^4 sign flips of the per-task differences)); 95% interval [',
+        'p = 0.125 (exact permutation test (all 2^4 sign flips of the per-task differences)); ' +
+        'no 95% interval (too few tasks)',
     );
-    expect(markdown).toMatch(/95% interval \[-\d+\.\d pts, -\d+\.\d pts\] \(bootstrap percentile interval/);
     // One run has no spread: no "± 0.0%".
     expect(formatMeanWithError({ mean: 0.5, standardError: null })).toBe('50.0% (one run: no SEM)');
+    const comparison = structuredClone(metrics.comparisons[0].comparison);
+    comparison.interval = { low: -0.4, high: 0.125, method: 'bootstrap percentile interval (test)' };
+    expect(formatPairedInterval(comparison)).toBe(
+      '95% interval [-40.0 pts, +12.5 pts] (bootstrap percentile interval (test))',
+    );
     expect(markdown).toContain(
       '- **Qwen 3.5 9B**: context-exceeded 1, infrastructure-error 1, step-limit 4, wrong-fix 5',
     );

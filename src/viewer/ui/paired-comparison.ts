@@ -77,7 +77,7 @@ export function renderPairedComparison(
         'wins / losses / ties count tasks; exact tests on the per-task differences (McNemar for one attempt ' +
         'per task, else sign or permutation test; seeded Monte Carlo beyond 20 differing tasks), significant at ' +
         'p < 0.05; "too few tasks to tell" when no outcome on these tasks could reach that. Intervals: seeded ' +
-        'bootstrap over tasks.',
+        'bootstrap over tasks; none (a bare dot) when there are too few tasks to tell.',
     ),
     element(
       'table',
