@@ -463,7 +463,7 @@ function compareModels(a: ModelMetrics, b: ModelMetrics): ModelPairComparison {
     comparison: {
       ...result,
       meanDifference: finiteOrNull(result.meanDifference),
-      standardError: shared.length === 0 ? null : finiteOrNull(result.standardError),
+      standardError: shared.length < 2 ? null : finiteOrNull(result.standardError),
       pValue: finiteOrNull(result.pValue),
     },
   };

@@ -188,7 +188,11 @@ export async function fitModel(request: FitRequest, gpus?: GpuInfo[]): Promise<F
     assumptions.push('vision tower size unknown for this model: pass --mmproj FILE to count it');
   else if (shape.visionParameters)
     assumptions.push('vision tower not counted (pass --vision or --mmproj FILE when loading it)');
-  if (shape.recurrentLayers > 0)
+  if (shape.activeParameters < shape.parameters)
+    assumptions.push(
+      'MoE: counted with every expert in GPU memory; llama.cpp can keep experts in system RAM instead (--n-cpu-moe N) at a speed cost',
+    );
+  if (shape.recurrentLayers > 0 && slots === 1)
     assumptions.push(
       "llama-server's default --parallel auto runs 4 slots: the recurrent state is kept per slot (pass --parallel 4 to count them)",
     );
