@@ -98,6 +98,23 @@ describe('hardware fit', () => {
     expect(estimateFit(gemma27, 32768, Q4).fullAttentionKvBytes).toBe(10 * 32768 * 16 * 256 * 2);
   });
 
+  it('dense and MoE catalogue entries: f16 KV bytes per token = layers x KV heads x (K + V dims) x 2', () => {
+    const perToken = (id: string) =>
+      estimateFit(requireArchitecture(id).shape, 1024, Q4).fullAttentionKvBytes / 1024;
+    expect(perToken('qwen3-8b')).toBe(36 * 8 * 256 * 2);
+    expect(perToken('qwen3-14b')).toBe(40 * 8 * 256 * 2);
+    expect(perToken('qwen3-32b')).toBe(64 * 8 * 256 * 2);
+    expect(perToken('qwen3-30b-a3b')).toBe(48 * 4 * 256 * 2);
+    expect(perToken('qwen3-coder-30b-a3b')).toBe(48 * 4 * 256 * 2);
+    expect(perToken('llama-3.1-8b')).toBe(32 * 8 * 256 * 2);
+    expect(perToken('devstral-small')).toBe(40 * 8 * 256 * 2);
+    // gpt-oss 120B: 18 full layers x 8 x 128 x 2 per token; 18 window layers x 768 cells at any longer context.
+    expect(perToken('gpt-oss-120b')).toBe(18 * 8 * 128 * 2);
+    expect(estimateFit(requireArchitecture('gpt-oss-120b').shape, 65536, Q4).slidingWindowKvBytes).toBe(
+      18 * 768 * 8 * 128 * 2,
+    );
+  });
+
   it('counts the vision tower only when asked', () => {
     const shape = requireArchitecture('gemma-3-12b').shape;
     expect(estimateFit(shape, 4096, Q4).visionBytes).toBe(0);
