@@ -278,8 +278,14 @@ describe('attempt lifecycle', () => {
 
     const gapFirst = store.claimNextAttempt(run.id)!.id;
     const events = rawTranscript();
-    store.recordAttemptEvents(gapFirst, events.filter((_, index) => index % 2 === 0));
-    store.recordAttemptEvents(gapFirst, events.filter((_, index) => index % 2 === 1));
+    store.recordAttemptEvents(
+      gapFirst,
+      events.filter((_, index) => index % 2 === 0),
+    );
+    store.recordAttemptEvents(
+      gapFirst,
+      events.filter((_, index) => index % 2 === 1),
+    );
     expect(rowsOf(gapFirst)).toEqual(expected);
     store.close();
   });
