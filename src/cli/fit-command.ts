@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { fitModel, formatFitReport } from '../model/fit-model.ts';
+import { ARCHITECTURE_CATALOGUE } from '../model/hardware/architecture-catalogue.ts';
 
 function positiveNumber(value: string): number {
   const parsed = Number(value);
@@ -7,18 +8,39 @@ function positiveNumber(value: string): number {
   return parsed;
 }
 
-/** `shakedown fit --gguf FILE | --params 9B --quant Q4_K_M --ctx 32768`: VRAM for weights + KV cache vs the GPU. */
+/** Prints the catalogue: id, name, trained maximum, source. */
+function catalogueListing(): string {
+  return `${ARCHITECTURE_CATALOGUE.map(
+    (entry) =>
+      `${entry.id.padEnd(22)} ${entry.name.padEnd(26)} max ${String(entry.shape.maxContext).padStart(7)}  ${entry.source}`,
+  ).join('\n')}\n`;
+}
+
+/**
+ * `shakedown fit --model NAME | --gguf FILE | --params 9B --quant Q4_K_M [--ctx 32768]`: memory for weights, KV
+ * cache per layer kind and recurrent state against the GPU, or against common cards when there is none.
+ */
 export function createFitCommand(): Command {
   return new Command('fit')
-    .description('Will the model fit the GPU? Weights + KV cache at a context length vs GPU memory')
+    .description(
+      'Will the model fit the GPU? Weights + KV cache (per layer kind) + recurrent state at a context length vs GPU memory',
+    )
+    .option('--model <name>', 'a catalogued architecture, e.g. qwen3.5-9b (--list-models shows them)')
+    .option('--list-models', 'list the catalogued architectures and their sources')
     .option('--gguf <file>', 'GGUF file (only its header is read)')
     .option('--params <count>', 'parameter count, e.g. 9B')
-    .option('--quant <type>', 'quantization, e.g. Q4_K_M')
-    .option('--ctx <tokens>', 'context length', positiveNumber, 32768)
-    .option('--kv-cache <type>', 'KV cache type: f16, q8_0, q4_0', 'f16')
+    .option('--quant <type>', 'quantization, e.g. Q4_K_M (default for --model: Q4_K_M)')
+    .option(
+      '--ctx <tokens>',
+      'context per slot (default 32768, or the trained maximum when smaller)',
+      positiveNumber,
+    )
+    .option('--kv-cache <type>', 'KV cache type: f16, q8_0, q4_0, ...', 'f16')
+    .option('--vision', 'count the vision tower (mmproj) too, from its parameter count')
+    .option('--mmproj <file>', 'count the vision tower as this mmproj file (exact size)')
     .option(
       '--parallel <slots>',
-      'parallel slots (llama-server -np), each with its own KV cache',
+      'parallel slots (llama-server -np), each with --ctx tokens of KV cache and its own recurrent state',
       positiveNumber,
       1,
     )
@@ -33,10 +55,14 @@ export function createFitCommand(): Command {
     .option('--json', 'print JSON')
     .action(
       async (options: {
+        model?: string;
+        listModels?: boolean;
+        vision?: boolean;
+        mmproj?: string;
         gguf?: string;
         params?: string;
         quant?: string;
-        ctx: number;
+        ctx?: number;
         kvCache: string;
         parallel: number;
         layers?: number;
@@ -45,7 +71,14 @@ export function createFitCommand(): Command {
         gpuMemory?: number;
         json?: boolean;
       }) => {
+        if (options.listModels) {
+          process.stdout.write(catalogueListing());
+          return;
+        }
         const report = await fitModel({
+          model: options.model,
+          vision: options.vision,
+          mmproj: options.mmproj,
           gguf: options.gguf,
           parameters: options.params,
           quantization: options.quant,

@@ -6,6 +6,7 @@ import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../ag
 import { agentLabelOfStoredConfig } from '../run/agent-choice.ts';
 import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../run/store/store-types.ts';
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
+import { pairedComparison } from './paired-comparison.ts';
 import { meanPassAtK, meanPassHatK, type TaskOutcomes } from './pass-at-k.ts';
 import { costOfUsage, findPrice, type PriceTable } from './price-table.ts';
 import type {
@@ -21,7 +22,7 @@ import type {
   ToolCallMetrics,
 } from './run-metrics.ts';
 import { RUN_METRICS_SCHEMA_VERSION } from './run-metrics.ts';
-import { mean, meanWithError, pairedComparison, percentile, wilsonInterval } from './statistics.ts';
+import { mean, meanWithError, percentile, wilsonInterval } from './statistics.ts';
 
 /** The attempt fields the metrics read (a stored `AttemptRecord` fits). */
 export type MetricsAttempt = Pick<
@@ -104,7 +105,8 @@ function meanWithStandardError(values: number[]): MeanWithStandardError {
   const summary = meanWithError(values);
   return {
     mean: finiteOrNull(summary.mean),
-    standardError: values.length === 0 ? null : summary.standardError,
+    // One repetition has no spread to measure: no SEM rather than a misleading ± 0.
+    standardError: values.length < 2 ? null : summary.standardError,
     count: summary.count,
   };
 }
@@ -442,18 +444,18 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
 }
 
 function compareModels(a: ModelMetrics, b: ModelMetrics): ModelPairComparison {
-  const ratesOf = (model: ModelMetrics) =>
-    new Map(
-      model.tasks
-        .filter((task) => task.resolvedRate !== null)
-        .map((task) => [task.taskId, task.resolvedRate as number]),
-    );
-  const ratesA = ratesOf(a);
-  const ratesB = ratesOf(b);
-  const shared = [...ratesA.keys()].filter((taskId) => ratesB.has(taskId)).sort();
+  const tasksOf = (model: ModelMetrics) =>
+    new Map(model.tasks.filter((task) => task.resolvedRate !== null).map((task) => [task.taskId, task]));
+  const tasksA = tasksOf(a);
+  const tasksB = tasksOf(b);
+  const shared = [...tasksA.keys()].filter((taskId) => tasksB.has(taskId)).sort();
+  const pairsOf = (tasks: typeof tasksA) => shared.map((taskId) => tasks.get(taskId)!);
+  // One scored attempt per task on both sides: binary outcomes, so the exact test is McNemar's.
+  const singleAttempt = [...pairsOf(tasksA), ...pairsOf(tasksB)].every((task) => task.scored === 1);
   const result = pairedComparison(
-    shared.map((taskId) => ratesA.get(taskId) as number),
-    shared.map((taskId) => ratesB.get(taskId) as number),
+    pairsOf(tasksA).map((task) => task.resolvedRate as number),
+    pairsOf(tasksB).map((task) => task.resolvedRate as number),
+    { singleAttempt },
   );
   return {
     modelA: a.modelId,

@@ -5,10 +5,14 @@
  */
 import type { ToolCallValidity } from '../agent/events.ts';
 import type { BreakEven } from './local-cost.ts';
-import type { PairedComparison } from './statistics.ts';
+import type { PairedComparison } from './paired-comparison.ts';
 
-/** Version of the `RunMetrics` shape; bump on any breaking change of a field's name or meaning. */
-export const RUN_METRICS_SCHEMA_VERSION = 1;
+/**
+ * Version of the `RunMetrics` shape; bump on any breaking change of a field's name or meaning.
+ * 2: comparison `pValue` from exact tests (was a paired t-test), with `method`, `minimumPValue`, `tooFewToTell`,
+ * `interval`; `repetitions.resolvedRate.standardError` is null for a single repetition (was 0).
+ */
+export const RUN_METRICS_SCHEMA_VERSION = 2;
 
 /** A proportion with its 95% Wilson score interval. */
 export interface RateWithInterval {
@@ -23,6 +27,7 @@ export interface RateWithInterval {
 /** Mean ± standard error of the mean over repetitions. */
 export interface MeanWithStandardError {
   mean: number | null;
+  /** Null with fewer than 2 repetitions (no spread to measure). */
   standardError: number | null;
   count: number;
 }
@@ -211,7 +216,12 @@ export interface ModelMetrics {
 export interface ModelPairComparison {
   modelA: string;
   modelB: string;
-  /** Per-task statistics over the tasks both models have scored attempts on; null values where undefined. */
+  /**
+   * Per-task statistics over the tasks both models have scored attempts on; null values where undefined.
+   * `pValue` comes from the exact test named by `method` / `methodDescription` (never a t-test, never 0);
+   * `tooFewToTell` is true when no outcome on this many tasks could reach p < 0.05; `interval` is a seeded
+   * bootstrap 95% interval of the mean difference.
+   */
   comparison: Omit<PairedComparison, 'meanDifference' | 'standardError' | 'pValue'> & {
     meanDifference: number | null;
     standardError: number | null;

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  meanWithError,
-  pairedComparison,
-  percentile,
-  studentTwoSidedPValue,
-  wilsonInterval,
-} from './statistics.ts';
+import { meanWithError, percentile, wilsonInterval } from './statistics.ts';
 
 describe('statistics', () => {
   it('computes mean and standard error of the mean', () => {
@@ -28,22 +22,5 @@ describe('statistics', () => {
     const half = wilsonInterval(50, 100);
     expect(half.low).toBeCloseTo(0.4038, 3);
     expect(half.high).toBeCloseTo(0.5962, 3);
-  });
-
-  it('computes Student t p-values', () => {
-    expect(studentTwoSidedPValue(2.228, 10)).toBeCloseTo(0.05, 3);
-    expect(studentTwoSidedPValue(0, 5)).toBeCloseTo(1, 10);
-  });
-
-  it('compares paired scores', () => {
-    const comparison = pairedComparison([1, 1, 1, 0, 1], [0, 1, 0, 0, 0]);
-    expect(comparison.meanDifference).toBeCloseTo(0.6, 12);
-    expect(comparison.wins).toBe(3);
-    expect(comparison.ties).toBe(2);
-    expect(comparison.losses).toBe(0);
-    expect(comparison.pValue).toBeGreaterThan(0);
-    expect(comparison.pValue).toBeLessThan(0.1);
-    expect(pairedComparison([1, 0], [1, 0]).pValue).toBe(1);
-    expect(() => pairedComparison([1], [1, 2])).toThrow(/equal lengths/);
   });
 });

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { type ArchitectureShape, denseShape } from './hardware/architecture-shape.ts';
 
 /**
- * Will this model fit this GPU? Weights size (parameter count x bits per weight) plus the KV cache for the
- * context length plus a compute-buffer allowance, against the local GPU's memory.
+ * Will this model fit this GPU? Weights size (parameter count x bits per weight), the KV cache per layer kind
+ * for the context length, the recurrent state, and a compute-buffer allowance, against the GPU's memory.
  */
 
 /** Typical bits per weight of llama.cpp quantization types (mixture averages, as llama.cpp reports them). */
@@ -29,27 +30,64 @@ export const BITS_PER_WEIGHT: Record<string, number> = {
   IQ2_M: 2.7,
 };
 
-/** Bytes per element of the KV cache types llama.cpp offers (`--cache-type-k/v`). */
-export const KV_CACHE_BYTES: Record<string, number> = { f32: 4, f16: 2, bf16: 2, q8_0: 1.0625, q4_0: 0.5625 };
+/**
+ * Bytes per element of the KV cache types llama.cpp offers (`--cache-type-k/v`): ggml block sizes (q8_0 stores
+ * 32 values in 34 bytes, q4_0 in 18, q4_1 in 20, q5_0 in 22, q5_1 in 24, iq4_nl in 18).
+ */
+export const KV_CACHE_BYTES: Record<string, number> = {
+  f32: 4,
+  f16: 2,
+  bf16: 2,
+  q8_0: 34 / 32,
+  q5_1: 24 / 32,
+  q5_0: 22 / 32,
+  q4_1: 20 / 32,
+  q4_0: 18 / 32,
+  iq4_nl: 18 / 32,
+};
 
-export interface ModelShape {
-  /** Total parameters. */
-  parameters: number;
-  bitsPerWeight: number;
-  layers: number;
-  kvHeads: number;
-  headDimension: number;
-}
+/** llama.cpp's default micro-batch (`-ub`), which a sliding-window cache keeps on top of the window. */
+export const DEFAULT_UBATCH = 512;
+/** Bytes per element of the recurrent state (llama.cpp keeps it in f32 whatever the KV cache type). */
+const RECURRENT_STATE_BYTES = 4;
+/** A vision tower (mmproj) is usually shipped in f16. */
+const VISION_BYTES_PER_PARAMETER = 2;
+/** Without a known trained maximum, the largest context searched. */
+export const UNKNOWN_MAX_CONTEXT = 1_048_576;
 
 export interface FitEstimate {
   weightsBytes: number;
+  /** Vision tower: the mmproj file's size, or its parameters in f16 with `vision`; 0 otherwise. */
+  visionBytes: number;
+  /** The whole KV cache: full-attention layers plus sliding-window layers, every slot. */
   kvCacheBytes: number;
-  /** Compute buffers and runtime overhead (a conservative allowance). */
+  /** Its full-attention part (grows with the context). */
+  fullAttentionKvBytes: number;
+  /** Its sliding-window part (capped at the window plus one micro-batch per slot). */
+  slidingWindowKvBytes: number;
+  /** Fixed recurrent state of Gated DeltaNet / Mamba layers, every slot (does not grow with the context). */
+  recurrentStateBytes: number;
+  /** Compute buffers and runtime overhead (a conservative allowance, not a measurement). */
   overheadBytes: number;
   totalBytes: number;
+  /** Context per slot. */
   contextLength: number;
-  /** Set when the architecture had to be guessed from the parameter count. */
+  parallelSlots: number;
+  kvCacheType: string;
+  /** What was assumed or rounded; shown with the figures. */
   assumptions: string[];
+}
+
+export interface EstimateOptions {
+  bitsPerWeight: number;
+  kvCacheType?: string;
+  /** Parallel slots (llama-server -np), each with `contextLength` tokens and its own recurrent state. */
+  parallelSlots?: number;
+  /** Count the vision tower (mmproj) too: its parameters in f16. */
+  vision?: boolean;
+  /** Or the exact size of the mmproj file, when known (overrides `vision`). */
+  visionFileBytes?: number;
+  assumptions?: string[];
 }
 
 /** Parses `9B`, `0.5b`, `70B`, `1.5e9`, `350M` into a parameter count. */
@@ -78,56 +116,91 @@ export function bitsPerWeightOf(quantization: string): number {
  * A typical dense-transformer shape for a parameter count when the real one is unknown (grouped-query
  * attention with 8 KV heads of 128 dimensions, layer count growing with size — Llama 3 / Qwen 3 family shapes).
  */
-export function typicalShape(parameters: number): Pick<ModelShape, 'layers' | 'kvHeads' | 'headDimension'> {
+export function typicalShape(parameters: number): { layers: number; kvHeads: number; headDimension: number } {
   const billions = parameters / 1e9;
   const layers =
-    billions < 1
-      ? 24
-      : billions < 2
-        ? 28
-        : billions < 5
-          ? 36
-          : billions < 10
-            ? 36
-            : billions < 20
-              ? 48
-              : billions < 40
-                ? 64
-                : 80;
+    billions < 1 ? 24 : billions < 2 ? 28 : billions < 10 ? 36 : billions < 20 ? 48 : billions < 40 ? 64 : 80;
   const kvHeads = billions < 1 ? 2 : billions < 5 ? 4 : 8;
   return { layers, kvHeads, headDimension: billions < 1 ? 64 : 128 };
 }
 
-/** Estimates the memory a model needs at a context length. */
+/** A dense shape from a parameter count and (optionally) stated layers, KV heads and head dimension. */
+export function guessedShape(
+  parameters: number,
+  stated: { layers?: number; kvHeads?: number; headDimension?: number } = {},
+): ArchitectureShape {
+  const typical = typicalShape(parameters);
+  return denseShape({
+    parameters,
+    layers: stated.layers ?? typical.layers,
+    kvHeads: stated.kvHeads ?? typical.kvHeads,
+    headDim: stated.headDimension ?? typical.headDimension,
+    maxContext: null,
+  });
+}
+
+function kvBytesPerElement(kvType: string): number {
+  const bytes = KV_CACHE_BYTES[kvType];
+  if (bytes === undefined) {
+    throw new Error(`unknown KV cache type "${kvType}"; known: ${Object.keys(KV_CACHE_BYTES).join(', ')}`);
+  }
+  return bytes;
+}
+
+/**
+ * Cells of one slot's sliding-window cache: llama.cpp (`llama_kv_cache_iswa`) pads min(context, window + ubatch)
+ * to 256. node-llama-cpp's GgufInsights adds one more token (1792 cells for a 1024 window); the llama.cpp source it
+ * ships does not, so this follows llama.cpp.
+ */
+export function slidingWindowCells(window: number, contextLength: number, ubatch = DEFAULT_UBATCH): number {
+  return Math.ceil(Math.min(contextLength, window + ubatch) / 256) * 256;
+}
+
+/**
+ * Estimates the memory a model needs at a context length per slot: weights (parameters x bits per weight),
+ * KV cache per layer kind (full attention: every token; sliding window: the window plus a micro-batch; recurrent
+ * layers: none), the fixed f32 recurrent state per slot, the vision tower when asked, and an overhead allowance.
+ */
 export function estimateFit(
-  shape: ModelShape,
+  shape: ArchitectureShape,
   contextLength: number,
-  options: { kvCacheType?: string; parallelSlots?: number; assumptions?: string[] } = {},
+  options: EstimateOptions,
 ): FitEstimate {
   if (!Number.isFinite(contextLength) || contextLength <= 0)
     throw new Error(`context length must be positive`);
   const kvType = options.kvCacheType ?? 'f16';
-  const kvBytesPerElement = KV_CACHE_BYTES[kvType];
-  if (kvBytesPerElement === undefined) {
-    throw new Error(`unknown KV cache type "${kvType}"; known: ${Object.keys(KV_CACHE_BYTES).join(', ')}`);
-  }
-  const weightsBytes = (shape.parameters * shape.bitsPerWeight) / 8;
-  const kvCacheBytes =
-    2 *
-    shape.layers *
-    contextLength *
-    shape.kvHeads *
-    shape.headDimension *
-    kvBytesPerElement *
-    (options.parallelSlots ?? 1);
+  const perElement = kvBytesPerElement(kvType);
+  const slots = options.parallelSlots ?? 1;
+  const perTokenPerLayer = shape.kvHeads * (shape.keyLength + shape.valueLength) * perElement;
+  const fullAttentionKvBytes = shape.fullAttentionLayers * contextLength * perTokenPerLayer * slots;
+  const slidingWindowKvBytes =
+    shape.slidingWindowLayers > 0 && shape.slidingWindow !== null
+      ? shape.slidingWindowLayers *
+        slidingWindowCells(shape.slidingWindow, contextLength) *
+        perTokenPerLayer *
+        slots
+      : 0;
+  const recurrentStateBytes =
+    shape.recurrentLayers * shape.recurrentStateElements * RECURRENT_STATE_BYTES * slots;
+  const weightsBytes = (shape.parameters * options.bitsPerWeight) / 8;
+  const visionBytes =
+    options.visionFileBytes ??
+    (options.vision && shape.visionParameters ? shape.visionParameters * VISION_BYTES_PER_PARAMETER : 0);
   // llama.cpp's compute buffers grow with context; ~5% of weights plus a fixed 300 MiB is a safe allowance.
   const overheadBytes = Math.round(weightsBytes * 0.05 + 300 * 1024 * 1024);
+  const kvCacheBytes = fullAttentionKvBytes + slidingWindowKvBytes;
   return {
     weightsBytes,
+    visionBytes,
     kvCacheBytes,
+    fullAttentionKvBytes,
+    slidingWindowKvBytes,
+    recurrentStateBytes,
     overheadBytes,
-    totalBytes: weightsBytes + kvCacheBytes + overheadBytes,
+    totalBytes: weightsBytes + visionBytes + kvCacheBytes + recurrentStateBytes + overheadBytes,
     contextLength,
+    parallelSlots: slots,
+    kvCacheType: kvType,
     assumptions: options.assumptions ?? [],
   };
 }
@@ -161,22 +234,33 @@ export async function detectGpus(): Promise<GpuInfo[]> {
 
 export type FitVerdict = 'fits' | 'tight' | 'does-not-fit' | 'no-gpu';
 
-/** Compares an estimate with a GPU: tight when under 10% headroom would remain. */
-export function fitVerdict(estimate: FitEstimate, gpu: GpuInfo | null): FitVerdict {
+/** Compares an estimate with a GPU's memory: tight when under 10% headroom would remain. */
+export function fitVerdict(estimate: FitEstimate, gpu: Pick<GpuInfo, 'totalBytes'> | null): FitVerdict {
   if (!gpu) return 'no-gpu';
   if (estimate.totalBytes > gpu.totalBytes) return 'does-not-fit';
   return estimate.totalBytes > gpu.totalBytes * 0.9 ? 'tight' : 'fits';
 }
 
-/** Largest context (multiple of 1024) that fits in `availableBytes`, or 0 when not even the weights fit. */
+/**
+ * Largest context per slot (a multiple of 1024, or the trained maximum itself) that fits in `availableBytes`;
+ * 0 when not even 1024 tokens fit. Bisection over {@link estimateFit}, so sliding-window and recurrent layers
+ * count exactly as there; never above the trained maximum.
+ */
 export function largestFittingContext(
-  shape: ModelShape,
+  shape: ArchitectureShape,
   availableBytes: number,
-  kvCacheType = 'f16',
+  options: EstimateOptions,
 ): number {
-  const base = estimateFit(shape, 1, { kvCacheType });
-  const perToken = base.kvCacheBytes;
-  const room = availableBytes - base.weightsBytes - base.overheadBytes;
-  if (room <= 0) return 0;
-  return Math.floor(room / perToken / 1024) * 1024;
+  const cap = Math.floor((shape.maxContext ?? UNKNOWN_MAX_CONTEXT) / 1024);
+  const fitsTokens = (tokens: number) => estimateFit(shape, tokens, options).totalBytes <= availableBytes;
+  if (cap < 1 || !fitsTokens(1024)) return 0;
+  if (fitsTokens(shape.maxContext ?? cap * 1024)) return shape.maxContext ?? cap * 1024;
+  let low = 1;
+  let high = cap;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (fitsTokens(middle * 1024)) low = middle;
+    else high = middle;
+  }
+  return low * 1024;
 }

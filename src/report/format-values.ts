@@ -1,5 +1,5 @@
 /** Number formatting shared by the Markdown and HTML reports; `null` always prints as an em dash. */
-import type { MeanWithStandardError, RateWithInterval } from '../metrics/run-metrics.ts';
+import type { MeanWithStandardError, ModelPairComparison, RateWithInterval } from '../metrics/run-metrics.ts';
 
 /** Placeholder for a value that is unknown or undefined. */
 export const MISSING = '—';
@@ -47,7 +47,33 @@ export function formatRateWithCounts(rate: Pick<RateWithInterval, 'rate' | 'succ
 
 /** A mean rate ± its standard error: `47.4% ± 3.1%`. */
 export function formatMeanWithError(value: Pick<MeanWithStandardError, 'mean' | 'standardError'>): string {
-  return value.mean === null
-    ? MISSING
-    : `${formatPercent(value.mean)} ± ${formatPercent(value.standardError)}`;
+  if (value.mean === null) return MISSING;
+  if (value.standardError === null) return `${formatPercent(value.mean)} (one run: no SEM)`;
+  return `${formatPercent(value.mean)} ± ${formatPercent(value.standardError)}`;
+}
+
+/** A signed difference of rates in points: `+12.5 pts`. */
+export function formatPoints(value: number | null): string {
+  return value === null ? MISSING : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`;
+}
+
+/**
+ * The test behind a paired comparison in words: `p = 0.031 (exact sign test ...)`, or, when no outcome on the
+ * tasks compared could be significant, `too few tasks to tell: ...` with the smallest attainable p.
+ */
+export function formatPairedTest(comparison: ModelPairComparison['comparison']): string {
+  if (comparison.pValue === null) return `${MISSING} (${comparison.methodDescription})`;
+  const p = `p = ${formatPValue(comparison.pValue)} (${comparison.methodDescription})`;
+  if (!comparison.tooFewToTell) return p;
+  return (
+    `too few tasks to tell: ${comparison.wins + comparison.losses} of ${comparison.pairs} tasks differ, ` +
+    `so the smallest possible p is ${formatPValue(comparison.minimumPValue)}; ${p}`
+  );
+}
+
+/** The 95% interval of a paired difference in points with its method, or a dash. */
+export function formatPairedInterval(comparison: ModelPairComparison['comparison']): string {
+  const { interval } = comparison;
+  if (interval === null) return MISSING;
+  return `95% interval [${formatPoints(interval.low)}, ${formatPoints(interval.high)}] (${interval.method})`;
 }

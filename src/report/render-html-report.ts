@@ -10,8 +10,10 @@ import {
   formatMeanWithError,
   formatMilliseconds,
   formatNumber,
+  formatPairedInterval,
+  formatPairedTest,
   formatPercent,
-  formatPValue,
+  formatPoints,
   formatRateWithCounts,
   formatUsd,
   MISSING,
@@ -140,7 +142,7 @@ function tables(metrics: RunMetrics): string[] {
       'Headline per model (infrastructure errors excluded from scores)',
       [
         'Resolved',
-        '95% CI',
+        '95% Wilson CI',
         'Runs mean ± SEM',
         'Partial score',
         'Valid tool calls',
@@ -274,13 +276,14 @@ function tables(metrics: RunMetrics): string[] {
     table(
       'table-comparisons',
       'Paired per-task comparison (difference of per-task resolved rates)',
-      ['Models', 'Tasks', 'Mean difference', 'Wins / losses / ties', 'p-value'],
+      ['Models', 'Tasks', 'Mean difference', '95% interval', 'Wins / losses / ties', 'Test'],
       metrics.comparisons.map(({ modelA, modelB, comparison }) => [
         `${labelOf.get(modelA) ?? modelA} vs ${labelOf.get(modelB) ?? modelB}`,
         String(comparison.pairs),
-        comparison.meanDifference === null ? MISSING : `${(comparison.meanDifference * 100).toFixed(1)} pts`,
+        formatPoints(comparison.meanDifference),
+        formatPairedInterval(comparison),
         `${comparison.wins} / ${comparison.losses} / ${comparison.ties}`,
-        formatPValue(comparison.pValue),
+        formatPairedTest(comparison),
       ]),
     ),
     modelTable(

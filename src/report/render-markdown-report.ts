@@ -8,8 +8,10 @@ import {
   formatMeanWithError,
   formatMilliseconds,
   formatNumber,
+  formatPairedInterval,
+  formatPairedTest,
   formatPercent,
-  formatPValue,
+  formatPoints,
   formatRateWithCounts,
   formatUsd,
   MISSING,
@@ -58,7 +60,7 @@ export function renderHeadlineTable(metrics: RunMetrics): string[] {
     [
       'Model',
       'Resolved',
-      '95% CI',
+      '95% Wilson CI',
       'Runs mean ± SEM',
       'pass@k',
       'pass^k',
@@ -90,14 +92,11 @@ export function renderHeadlineTable(metrics: RunMetrics): string[] {
 function comparisons(metrics: RunMetrics): string[] {
   const labels = new Map(metrics.models.map((model) => [model.modelId, escapeMarkdown(model.label)]));
   return metrics.comparisons.map(({ modelA, modelB, comparison }) => {
-    const difference =
-      comparison.meanDifference === null
-        ? MISSING
-        : `${comparison.meanDifference >= 0 ? '+' : ''}${(comparison.meanDifference * 100).toFixed(1)} pts`;
     return (
       `- **${labels.get(modelA)} vs ${labels.get(modelB)}** (paired over ${comparison.pairs} tasks): ` +
-      `${difference} resolved rate, ${comparison.wins} wins / ${comparison.losses} losses / ${comparison.ties} ties, ` +
-      `p = ${formatPValue(comparison.pValue)}`
+      `${formatPoints(comparison.meanDifference)} resolved rate, ` +
+      `${comparison.wins} wins / ${comparison.losses} losses / ${comparison.ties} ties, ` +
+      `${formatPairedTest(comparison)}; ${formatPairedInterval(comparison)}`
     );
   });
 }

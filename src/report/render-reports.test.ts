@@ -7,6 +7,7 @@ import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { API_MODEL, LOCAL_MODEL, writeSyntheticRun } from '../metrics/synthetic-run.test-helper.ts';
 import { openStore } from '../run/store/store.ts';
 import { escapeHtml, jsonForScript, scriptSourceForHtml } from './escape-html.ts';
+import { formatMeanWithError } from './format-values.ts';
 import { renderHtmlReport } from './render-html-report.ts';
 import { renderJsonReport } from './render-json-report.ts';
 import { escapeMarkdown, renderMarkdownReport } from './render-markdown-report.ts';
@@ -41,8 +42,13 @@ describe('renderMarkdownReport', () => {
     expect(markdown).toContain('| o3-mini (simulated) | 70.0% (14/20) | [48.1–85.5%]');
     expect(markdown).toContain('100.0% (k=4) | 40.0% (k=4) | 69.0% | 800 ms | 60 | $0.0094 | 0 |');
     expect(markdown).toContain(
-      '**Qwen 3.5 9B vs o3-mini** (paired over 5 tasks): -23.3 pts resolved rate, 0 wins / 4 losses / 1 ties',
+      '**Qwen 3.5 9B vs o3-mini** (paired over 5 tasks): -23.3 pts resolved rate, 0 wins / 4 losses / 1 ties, ' +
+        'too few tasks to tell: 4 of 5 tasks differ, so the smallest possible p is 0.125; ' +
+        'p = 0.125 (exact permutation test (all 2^4 sign flips of the per-task differences)); 95% interval [',
     );
+    expect(markdown).toMatch(/95% interval \[-\d+\.\d pts, -\d+\.\d pts\] \(bootstrap percentile interval/);
+    // One run has no spread: no "± 0.0%".
+    expect(formatMeanWithError({ mean: 0.5, standardError: null })).toBe('50.0% (one run: no SEM)');
     expect(markdown).toContain(
       '- **Qwen 3.5 9B**: context-exceeded 1, infrastructure-error 1, step-limit 4, wrong-fix 5',
     );
@@ -125,7 +131,7 @@ describe('renderJsonReport', () => {
     const json = renderJsonReport(metrics);
     expect(json.endsWith('\n')).toBe(true);
     const parsed = JSON.parse(json);
-    expect(parsed.schemaVersion).toBe(1);
+    expect(parsed.schemaVersion).toBe(2);
     expect(parsed).toEqual(metrics);
   });
 });

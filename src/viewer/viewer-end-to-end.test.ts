@@ -78,7 +78,8 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     // The seeded models resolve the same share of every task: 3 tasks, all ties.
     expect(pairText).toContain('0.0 pp ± 0.0 pp');
     expect(pairText).toContain('0 / 0 / 3');
-    expect(pairText).toContain('no significant difference (p=1)');
+    expect(pairText).toContain('too few tasks to tell (0 of 3 differ; the smallest possible p is 1)');
+    expect(pairText).toContain('exact sign test');
     const pairedPlot = page.locator('.paired-comparison .plot-card[data-plot="Paired difference"] svg');
     expect(await pairedPlot.count()).toBe(1);
     expect(await pairedPlot.locator('circle').count()).toBe(1);

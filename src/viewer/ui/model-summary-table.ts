@@ -8,7 +8,7 @@ export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
   const headers = [
     'Model',
     'Scored',
-    'Resolved (95% CI)',
+    'Resolved (95% Wilson CI)',
     'pass@k',
     'pass^k',
     'TTFT p50',

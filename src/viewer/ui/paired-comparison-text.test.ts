@@ -3,11 +3,30 @@ import type { ModelPairComparison } from '../../metrics/run-metrics.ts';
 import { pageOf, pageRangeLabel } from './paging.ts';
 import { formatPointDifference, formatPValue, pairVerdict } from './paired-comparison-text.ts';
 
-function pair(meanDifference: number | null, pValue: number | null, pairs = 10): ModelPairComparison {
+function pair(
+  meanDifference: number | null,
+  pValue: number | null,
+  pairs = 10,
+  wins = pairs,
+): ModelPairComparison {
+  const minimumPValue = Math.min(1, 2 / 2 ** wins);
   return {
     modelA: 'a',
     modelB: 'b',
-    comparison: { meanDifference, standardError: 0.1, pValue, pairs, wins: 0, losses: 0, ties: pairs },
+    comparison: {
+      meanDifference,
+      standardError: 0.1,
+      pValue,
+      pairs,
+      wins,
+      losses: 0,
+      ties: pairs - wins,
+      method: 'exact-sign',
+      methodDescription: 'exact sign test',
+      minimumPValue,
+      tooFewToTell: minimumPValue > 0.05,
+      interval: null,
+    },
   };
 }
 const labelOf = (modelId: string) => modelId.toUpperCase();
@@ -18,7 +37,15 @@ describe('paired comparison text', () => {
     expect(pairVerdict(pair(-0.2, 0.0004), labelOf)).toBe('B better (p<0.001)');
     expect(pairVerdict(pair(0.2, 0.05), labelOf)).toBe('no significant difference (p=0.05)');
     expect(pairVerdict(pair(0, 1), labelOf)).toBe('no significant difference (p=1)');
-    expect(pairVerdict(pair(0.5, null, 1), labelOf)).toBe('not enough tasks to compare (1 in common)');
+    expect(pairVerdict(pair(0.5, null, 0), labelOf)).toBe('not enough tasks to compare (0 in common)');
+  });
+
+  it('says when there are too few tasks to tell instead of a verdict', () => {
+    // Four tasks all won: the exact p is 2/16 whatever happens, so no verdict is possible.
+    expect(pairVerdict(pair(1, 0.125, 4), labelOf)).toBe(
+      'too few tasks to tell (4 of 4 differ; the smallest possible p is 0.13)',
+    );
+    expect(pairVerdict(pair(0.2, 0.5, 10, 3), labelOf)).toMatch(/^too few tasks to tell \(3 of 10 differ/);
   });
 
   it('formats p-values and point differences', () => {

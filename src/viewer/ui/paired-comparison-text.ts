@@ -18,11 +18,20 @@ export function formatPointDifference(value: number | null | undefined): string 
   return `${points > 0 ? '+' : points < 0 ? '−' : ''}${Math.abs(points).toFixed(1)} pp`;
 }
 
-/** The verdict of one pair in plain words: "A better (p=0.03)", "no significant difference (p=0.4)". */
+/**
+ * The verdict of one pair in plain words: "A better (p=0.03)", "no significant difference (p=0.4)", or "too few
+ * tasks to tell" when no outcome on the tasks compared could reach the significance level.
+ */
 export function pairVerdict(pair: ModelPairComparison, labelOf: (modelId: string) => string): string {
-  const { meanDifference, pValue, pairs } = pair.comparison;
-  if (pValue === null || meanDifference === null || pairs < 2)
+  const { meanDifference, pValue, pairs, wins, losses, tooFewToTell, minimumPValue } = pair.comparison;
+  if (pValue === null || meanDifference === null || pairs < 1)
     return `not enough tasks to compare (${pairs} in common)`;
+  if (tooFewToTell) {
+    return (
+      `too few tasks to tell (${wins + losses} of ${pairs} differ; ` +
+      `the smallest possible p is ${formatPValue(minimumPValue)})`
+    );
+  }
   const p = formatPValue(pValue);
   const shown = p.startsWith('<') ? `p${p}` : `p=${p}`;
   if (pValue >= SIGNIFICANCE_LEVEL || meanDifference === 0) return `no significant difference (${shown})`;

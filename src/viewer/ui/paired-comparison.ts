@@ -1,14 +1,12 @@
 /**
  * The paired comparison of a run page: one row per model pair (per-task resolved rate of A minus B: mean ± SEM,
- * wins/losses/ties, paired t-test p-value, verdict) and a plot of the mean differences with 95% whiskers.
+ * wins/losses/ties, exact-test p-value and its method, verdict) and a plot of the mean differences with their
+ * seeded bootstrap 95% intervals.
  */
 import * as Plot from '@observablehq/plot';
 import type { ModelPairComparison } from '../../metrics/run-metrics.ts';
 import { element } from './dom.ts';
 import { formatPointDifference, formatPValue, pairVerdict } from './paired-comparison-text.ts';
-
-/** Half-width of the whiskers in standard errors (a normal 95% interval). */
-const Z_95 = 1.96;
 
 function pairLabel(pair: ModelPairComparison, labelOf: (modelId: string) => string): string {
   return `${labelOf(pair.modelA)} vs ${labelOf(pair.modelB)}`;
@@ -22,8 +20,13 @@ function differencePlot(
     .filter((pair) => pair.comparison.meanDifference !== null)
     .map((pair) => {
       const mean = pair.comparison.meanDifference ?? 0;
-      const halfWidth = Z_95 * (pair.comparison.standardError ?? 0);
-      return { pair: pairLabel(pair, labelOf), mean, low: mean - halfWidth, high: mean + halfWidth };
+      const interval = pair.comparison.interval;
+      return {
+        pair: pairLabel(pair, labelOf),
+        mean,
+        low: interval?.low ?? mean,
+        high: interval?.high ?? mean,
+      };
     });
   if (rows.length === 0) return null;
   const extent = Math.max(0.05, ...rows.flatMap((row) => [Math.abs(row.low), Math.abs(row.high)]));
@@ -34,7 +37,7 @@ function differencePlot(
     marginRight: 30,
     x: {
       domain: [-extent, extent],
-      label: 'mean difference of per-task resolved rate (A − B), ±1.96·SEM',
+      label: 'mean difference of per-task resolved rate (A − B), bootstrap 95% interval',
       tickFormat: '+.0%',
       grid: true,
     },
@@ -60,6 +63,7 @@ export function renderPairedComparison(
     'Mean difference ± SEM',
     'Wins / losses / ties',
     'p-value',
+    'Test',
     'Verdict',
   ];
   const plot = differencePlot(comparisons, labelOf);
@@ -70,7 +74,10 @@ export function renderPairedComparison(
       'p',
       { class: 'event-meta' },
       'Per-task resolved rate of A minus B over the tasks both models have scored attempts on; ' +
-        'wins / losses / ties count tasks; paired t-test, significant at p < 0.05.',
+        'wins / losses / ties count tasks; exact tests on the per-task differences (McNemar for one attempt ' +
+        'per task, else sign or permutation test; seeded Monte Carlo beyond 20 differing tasks), significant at ' +
+        'p < 0.05; "too few tasks to tell" when no outcome on these tasks could reach that. Intervals: seeded ' +
+        'bootstrap over tasks.',
     ),
     element(
       'table',
@@ -107,6 +114,7 @@ export function renderPairedComparison(
               `${comparison.wins} / ${comparison.losses} / ${comparison.ties}`,
             ),
             element('td', { class: 'number' }, formatPValue(comparison.pValue)),
+            element('td', { class: 'test-method' }, comparison.methodDescription),
             element('td', { class: 'verdict' }, pairVerdict(pair, labelOf)),
           );
         }),
