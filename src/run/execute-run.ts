@@ -40,6 +40,8 @@ export type RunProgressEvent =
       total: number;
       pending: number;
       models: ModelConfig[];
+      /** Attempts this invocation runs, by model id. */
+      pendingByModel?: Record<string, number>;
       /** Ids of the models that answer from a simulated server or scripted model (labelled SIMULATED). */
       simulatedModels?: string[];
       /** On resume: attempts that had ended as infrastructure errors and run again (absent when none). */
