@@ -26,6 +26,9 @@ export const usageSchema = z.object({
   outputTokens: z.number().nonnegative(),
   reasoningTokens: z.number().nonnegative(),
   source: measurementSourceSchema,
+  cacheWriteInputTokens: z.number().nonnegative().optional(),
+  cacheWriteOneHourInputTokens: z.number().nonnegative().optional(),
+  reportedCostUsd: z.number().nonnegative().optional(),
 });
 
 /** Zod schema of step timings (mirrors `Timings`). */

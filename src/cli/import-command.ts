@@ -1,5 +1,9 @@
 import { Command, Option } from 'commander';
-import { formatSweBenchImportError, importSweBench } from '../task/import-swe-bench.ts';
+import {
+  formatSweBenchImportError,
+  importSweBench,
+  sweBenchEnvironmentNote,
+} from '../task/import-swe-bench.ts';
 import { type TestOutputFormat, testOutputFormats } from '../task/test-results/test-result.ts';
 
 /**
@@ -21,10 +25,21 @@ export function createImportCommand(): Command {
     .addOption(
       new Option('--test-format <format>', 'report format of the test command').choices(testOutputFormats),
     )
+    .option(
+      '--setup <command>',
+      'setup command written to every task, e.g. "pip install -e ." (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .action(
       async (
         file: string,
-        options: { repos: string; out: string; testCommand?: string; testFormat?: TestOutputFormat },
+        options: {
+          repos: string;
+          out: string;
+          testCommand?: string;
+          testFormat?: TestOutputFormat;
+          setup?: string[];
+        },
       ) => {
         const result = await importSweBench({
           file,
@@ -32,12 +47,15 @@ export function createImportCommand(): Command {
           outDir: options.out,
           testCommand: options.testCommand,
           testFormat: options.testFormat,
+          setup: options.setup,
         });
         for (const error of result.errors)
           process.stderr.write(`${formatSweBenchImportError(file, error)}\n`);
         process.stdout.write(
           `${result.imported.length} task(s) imported to ${options.out}, ${result.errors.length} line(s) failed\n`,
         );
+        if (result.imported.length > 0 && !options.setup)
+          process.stdout.write(`note: ${sweBenchEnvironmentNote}\n`);
         if (result.errors.length > 0) process.exitCode = 1;
       },
     );

@@ -1,7 +1,7 @@
 import { createProgram } from './program.ts';
 
-const program = createProgram();
 try {
+  const program = await createProgram(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);

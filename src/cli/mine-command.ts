@@ -11,14 +11,28 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** One progress line for a mining event. */
 export function formatMineProgress(event: MineProgressEvent): string {
+  if (event.kind === 'test-command')
+    return `test command: ${event.command}${event.detectedFrom ? ` (detected: ${event.detectedFrom})` : ''}`;
   const commit = `${event.sha.slice(0, 10)} ${event.subject}`;
   switch (event.kind) {
     case 'candidate':
       return `checking ${commit}`;
-    case 'task':
-      return `  task ${event.taskId}: ${event.failToPass} FAIL_TO_PASS, ${event.passToPass} PASS_TO_PASS${event.flaky ? `, ${event.flaky} flaky dropped` : ''}`;
+    case 'task': {
+      const notes = [
+        ...(event.flaky ? [`${event.flaky} flaky dropped`] : []),
+        ...(event.underspecified.length > 0
+          ? [`UNDERSPECIFIED instruction (${event.underspecified.join('; ')}): edit instruction.md`]
+          : []),
+        ...(event.importFailureNote ? [`note: ${event.importFailureNote}`] : []),
+      ];
+      return `  task ${event.taskId}: ${event.failToPass} FAIL_TO_PASS, ${event.passToPass} PASS_TO_PASS${notes.map((note) => `\n    ${note}`).join('')}`;
+    }
     case 'skipped':
       return event.candidate ? `  skipped: ${event.reason}` : `skipped ${commit}: ${event.reason}`;
     case 'already-done':
@@ -27,8 +41,9 @@ export function formatMineProgress(event: MineProgressEvent): string {
 }
 
 /**
- * `shakedown mine [REPO] --out DIR [--max N] [--since REF] [--test-command CMD --test-format F] [--language L]`:
- * mines tasks from a repository's history; an interrupted run resumes from `DIR/.mine-state.json`.
+ * `shakedown mine [REPO] --out DIR [--max N] [--max-candidates N] [--since REF] [--setup CMD]... [--test-command CMD
+ * --test-format F] [--language L] [--jobs N]`: mines tasks from a repository's history; an interrupted run (Ctrl-C,
+ * SIGTERM) kills its tests, removes its scratch files, exits 130/143 and resumes from `DIR/.mine-state.json`.
  */
 export function createMineCommand(): Command {
   return new Command('mine')
@@ -41,7 +56,7 @@ export function createMineCommand(): Command {
     .option('--since <ref>', 'only commits after this ref')
     .option(
       '--test-command <command>',
-      'test command ({test_ids} is replaced by test ids); detected from the language when absent',
+      'test command: {test_files} becomes the changed test files (nothing: the whole suite), {test_ids} the test ids at grading; detected from the project when absent',
     )
     .addOption(
       new Option('--test-format <format>', 'report format of --test-command').choices(testOutputFormats),
@@ -49,6 +64,23 @@ export function createMineCommand(): Command {
     .option('--test-output <path>', 'report file --test-command writes (default: stdout)')
     .addOption(new Option('--language <language>', 'test-file conventions to use').choices(testFileLanguages))
     .option('--runs <n>', 'times the tests run on each side to find flaky tests', positiveInteger, 3)
+    .option(
+      '--max-candidates <n>',
+      'stop after checking this many candidate commits (a budget)',
+      positiveInteger,
+    )
+    .option(
+      '--setup <command>',
+      'command run in the workspace before the tests, written to each task (repeatable), e.g. "pip install -e ."',
+      collect,
+    )
+    .option('--jobs <n>', 'base and gold test runs at the same time (2) or in turn (1)', positiveInteger)
+    .option(
+      '--max-import-failures <n>',
+      'skip a task when more FAIL_TO_PASS tests than this fail at the base only because their module does not import',
+      positiveInteger,
+      10,
+    )
     .addOption(
       new Option('--sandbox <backend>', 'sandbox backend')
         .choices(['auto', 'bubblewrap', 'docker', 'podman', 'none'])
@@ -66,6 +98,10 @@ export function createMineCommand(): Command {
           testOutput?: string;
           language?: TestFileLanguage;
           runs: number;
+          maxCandidates?: number;
+          setup?: string[];
+          jobs?: number;
+          maxImportFailures: number;
           sandbox: SandboxBackend | 'auto';
         },
       ) => {
@@ -73,11 +109,17 @@ export function createMineCommand(): Command {
           throw new Error('--test-command and --test-format go together');
         }
         const controller = new AbortController();
-        const interrupt = () => {
-          process.stderr.write('interrupted: finishing the current commit is skipped; rerun to resume\n');
+        let exitCode = 0;
+        const interrupt = (signal: NodeJS.Signals) => {
+          if (controller.signal.aborted) return;
+          exitCode = signal === 'SIGTERM' ? 143 : 130;
+          process.stderr.write(
+            `${signal}: stopping the tests of the current commit and cleaning up; rerun the same command to resume\n`,
+          );
           controller.abort();
         };
-        process.once('SIGINT', interrupt);
+        process.on('SIGINT', interrupt);
+        process.on('SIGTERM', interrupt);
         try {
           const result = await mineRepository({
             repositoryDir: repo,
@@ -86,6 +128,10 @@ export function createMineCommand(): Command {
             since: options.since,
             language: options.language,
             runs: options.runs,
+            maxCandidates: options.maxCandidates,
+            setup: options.setup,
+            jobs: options.jobs,
+            maxImportFailures: options.maxImportFailures,
             testCommand:
               options.testCommand && options.testFormat
                 ? {
@@ -102,10 +148,17 @@ export function createMineCommand(): Command {
             signal: controller.signal,
           });
           process.stdout.write(
-            `${result.written.length} task(s) written to ${options.out}, ${result.skipped.length} candidate(s) skipped, ${result.alreadyDone} commit(s) done before\n`,
+            `${result.written.length} task(s) written to ${options.out}, ${result.skipped.length} candidate(s) skipped, ${result.alreadyDone} commit(s) done before${result.interrupted ? ' (interrupted)' : ''}\n`,
           );
+          if (result.written.length > 0 && !result.interrupted) {
+            process.stdout.write(
+              `next: shakedown task check ${options.out}  (then: shakedown run --suite ${options.out} -m MODEL)\n`,
+            );
+          }
+          if (exitCode !== 0) process.exitCode = exitCode;
         } finally {
           process.off('SIGINT', interrupt);
+          process.off('SIGTERM', interrupt);
         }
       },
     );

@@ -1,22 +1,95 @@
 import { Command } from 'commander';
-import { createDoctorCommand } from './doctor-command.ts';
-import { createFitCommand } from './fit-command.ts';
-import { createImportCommand } from './import-command.ts';
-import { createMergeCommand } from './merge-command.ts';
-import { createMineCommand } from './mine-command.ts';
-import { createProbeCommand } from './probe-command.ts';
-import { createReportCommand } from './report-command.ts';
-import { createRescoreCommand } from './rescore-command.ts';
-import { createConfigCommand, createRunCommand } from './run-command.ts';
-import { createTaskCommand } from './task-command.ts';
-import { createViewCommand } from './view-command.ts';
-import { createWorkerCommand } from './worker-command.ts';
+
+/** A subcommand as the command list shows it, and how to load it (its module and dependencies load only then). */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'doctor',
+    summary: 'Check a model endpoint: reachable, context length, offload, tool calling round trip, latency',
+    load: async () => (await import('./doctor-command.ts')).createDoctorCommand(),
+  },
+  {
+    name: 'fit',
+    summary: 'Will the model fit the GPU? Weights + KV cache at a context length vs GPU memory',
+    load: async () => (await import('./fit-command.ts')).createFitCommand(),
+  },
+  {
+    name: 'task',
+    summary: 'Work with task folders',
+    load: async () => (await import('./task-command.ts')).createTaskCommand(),
+  },
+  {
+    name: 'mine',
+    summary:
+      'Mine tasks from a git history: commits that change code and tests, validated by running the tests',
+    load: async () => (await import('./mine-command.ts')).createMineCommand(),
+  },
+  {
+    name: 'import',
+    summary: 'Import tasks from other benchmarks',
+    load: async () => (await import('./import-command.ts')).createImportCommand(),
+  },
+  {
+    name: 'run',
+    summary: 'Run models on coding tasks with hidden tests and record every attempt',
+    load: async () => (await import('./run-command.ts')).createRunCommand(),
+  },
+  {
+    name: 'config',
+    summary: 'shakedown.yaml helpers',
+    load: async () => (await import('./run-command.ts')).createConfigCommand(),
+  },
+  {
+    name: 'probe',
+    summary: 'Probe a model endpoint: tool-calling reliability, context retention by depth, throughput',
+    load: async () => (await import('./probe-command.ts')).createProbeCommand(),
+  },
+  {
+    name: 'view',
+    summary: 'browse runs, model comparisons and attempt transcripts in a local web app',
+    load: async () => (await import('./view-command.ts')).createViewCommand(),
+  },
+  {
+    name: 'report',
+    summary: 'Report a run: pass rate, pass@k, tool-call validity, latency, cost (default: the newest run)',
+    load: async () => (await import('./report-command.ts')).createReportCommand(),
+  },
+  {
+    name: 'rescore',
+    summary: 'Recompute the metrics of a stored run from its transcripts (no model calls)',
+    load: async () => (await import('./rescore-command.ts')).createRescoreCommand(),
+  },
+  {
+    name: 'worker',
+    summary: 'Run queued attempts of a distributed run (shakedown run --queue) for the models served here',
+    load: async () => (await import('./worker-command.ts')).createWorkerCommand(),
+  },
+  {
+    name: 'merge',
+    summary: 'Merge shard stores (shakedown run --shard i/n) into one store',
+    load: async () => (await import('./merge-command.ts')).createMergeCommand(),
+  },
+];
+
+/** The subcommand the arguments (without `node` and the script) invoke, or that `help NAME` asks about. */
+export function invokedCommandName(args: readonly string[]): string | undefined {
+  const words = args.filter((argument) => !argument.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
 
 /**
- * The `shakedown` command line. Each subcommand lives in its own file (`<name>-command.ts`) and registers
- * itself here.
+ * The `shakedown` command line. Each subcommand lives in its own file (`<name>-command.ts`); only the one that
+ * `args` invoke is loaded (`--version` and `--help` load none), the others stand in the list by name and summary.
+ * `args: 'all'` loads every one.
  */
-export function createProgram(): Command {
+export async function createProgram(
+  args: readonly string[] | 'all' = process.argv.slice(2),
+): Promise<Command> {
   const program = new Command();
   program
     .name('shakedown')
@@ -25,18 +98,10 @@ export function createProgram(): Command {
     )
     .version('0.1.0')
     .showHelpAfterError();
-  program.addCommand(createDoctorCommand());
-  program.addCommand(createFitCommand());
-  program.addCommand(createTaskCommand());
-  program.addCommand(createMineCommand());
-  program.addCommand(createImportCommand());
-  program.addCommand(createRunCommand());
-  program.addCommand(createConfigCommand());
-  program.addCommand(createProbeCommand());
-  program.addCommand(createViewCommand());
-  program.addCommand(createReportCommand());
-  program.addCommand(createRescoreCommand());
-  program.addCommand(createWorkerCommand());
-  program.addCommand(createMergeCommand());
+  const invoked = args === 'all' ? undefined : invokedCommandName(args);
+  for (const entry of COMMANDS) {
+    const load = args === 'all' || entry.name === invoked;
+    program.addCommand(load ? await entry.load() : new Command(entry.name).description(entry.summary));
+  }
   return program;
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../run/store/store.ts';
 import { computeRunMetrics } from './compute-run-metrics.ts';
 import { loadRunMetrics, localCostsOfConfig, RunNotFoundError, resolveRunId } from './load-run-metrics.ts';
+import { BUILT_IN_PRICE_TABLE } from './price-table.ts';
 import type { RunMetrics } from './run-metrics.ts';
 import { standardDeviation } from './statistics.ts';
 import { API_MODEL, LOCAL_MODEL, writeSyntheticRun } from './synthetic-run.test-helper.ts';
@@ -139,9 +140,11 @@ describe('computeRunMetrics on a synthetic run', () => {
     expect(api.cost.totalUsd).toBeCloseTo(apiTotal, 12);
     expect(api.cost.perResolvedTaskUsd).toBeCloseTo(apiTotal / 14, 12);
     expect(api.cost.api).toMatchObject({
-      priceTableVersion: '2026-11-01',
+      priceTableVersion: BUILT_IN_PRICE_TABLE.version,
       source: 'OpenAI API pricing page',
     });
+    expect(api.cost.basis).toContain('(OpenAI API pricing page https://platform.openai.com/docs/pricing, ');
+    expect(api.cost.basis).toContain(`prompt cache used: ${52 * 1000} tokens read, 0 written`);
     expect(metrics.breakEven).toEqual([
       {
         localModel: LOCAL_MODEL,

@@ -8,7 +8,7 @@ import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '..
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
 import { pairedComparison } from './paired-comparison.ts';
 import { meanPassAtK, meanPassHatK, type TaskOutcomes } from './pass-at-k.ts';
-import { costOfUsage, findPrice, type PriceTable } from './price-table.ts';
+import { costOfUsage, findPrice, type Price, type PriceTable } from './price-table.ts';
 import type {
   BreakEvenMetrics,
   CostMetrics,
@@ -250,7 +250,7 @@ function computeCost(
     kind: 'api',
     totalUsd,
     perResolvedTaskUsd: perResolved(totalUsd),
-    basis: `API: $${price.inputPerMillion}/M input, $${cachedInputPerMillion}/M cached, $${price.outputPerMillion}/M output (${price.source}, ${price.asOf}, table ${input.priceTable.version})`,
+    basis: apiCostBasis(price, responses, input.priceTable.version),
     api: {
       priceTableVersion: input.priceTable.version,
       model: price.model,
@@ -262,6 +262,41 @@ function computeCost(
     },
     local: null,
   };
+}
+
+/**
+ * What an API cost rests on, in words: the rates and where they were read, the prompt cache the responses used
+ * (reads and writes as the server counted them) and how many responses carried a server-reported cost instead.
+ */
+function apiCostBasis(
+  price: Price,
+  responses: TranscriptEventOf<'model-response'>[],
+  tableVersion: string,
+): string {
+  const usages = responses.map((response) => response.result.usage);
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  const read = sum(usages.map((usage) => usage.cachedInputTokens));
+  const written = sum(usages.map((usage) => usage.cacheWriteInputTokens ?? 0));
+  const writtenOneHour = sum(usages.map((usage) => usage.cacheWriteOneHourInputTokens ?? 0));
+  const reported = usages.filter((usage) => usage.reportedCostUsd !== undefined).length;
+  const cachedRate = price.cachedInputPerMillion ?? price.inputPerMillion;
+  const writeRate = price.cacheWritePerMillion ?? price.inputPerMillion;
+  const parts = [
+    `API: $${price.inputPerMillion}/M input, $${cachedRate}/M cached, $${price.outputPerMillion}/M output`,
+  ];
+  if (written > 0) {
+    parts.push(
+      `$${writeRate}/M cache writes${writtenOneHour > 0 ? `, $${price.cacheWriteOneHourPerMillion ?? writeRate}/M 1-hour cache writes` : ''}`,
+    );
+  }
+  const source = `${price.source}${price.url ? ` ${price.url}` : ''}, ${price.asOf}, table ${tableVersion}`;
+  const cache =
+    read > 0 || written > 0
+      ? `prompt cache used: ${read} tokens read, ${written} written${writtenOneHour > 0 ? ` (${writtenOneHour} for 1 hour)` : ''}`
+      : 'no prompt cache used';
+  const reportedNote =
+    reported > 0 ? `; ${reported} of ${usages.length} responses at the cost the server reported` : '';
+  return `${parts.join(', ')} (${source}); ${cache}${reportedNote}`;
 }
 
 function computeModelMetrics(model: RunMetricsInput['models'][number], input: RunMetricsInput): ModelMetrics {

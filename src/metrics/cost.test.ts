@@ -41,6 +41,57 @@ describe('price table', () => {
     expect(findPrice(BUILT_IN_PRICE_TABLE, 'ollama:qwen3.5:9b@http://host:11434')).toBeNull();
   });
 
+  it('finds dotted and dated model ids', () => {
+    expect(findPrice(BUILT_IN_PRICE_TABLE, 'openrouter:anthropic/claude-sonnet-4.5')?.model).toBe(
+      'claude-sonnet-4-5',
+    );
+    expect(findPrice(BUILT_IN_PRICE_TABLE, 'anthropic:claude-haiku-4-5-20251001')?.model).toBe(
+      'claude-haiku-4-5',
+    );
+    expect(findPrice(BUILT_IN_PRICE_TABLE, 'openai:gpt-4.1-mini-2025-04-14')?.model).toBe('gpt-4.1-mini');
+    expect(findPrice(BUILT_IN_PRICE_TABLE, 'anthropic:claude-opus-4-5-20251101')).toBeNull();
+  });
+
+  it('prices Anthropic cache writes at 1.25x (5 minutes) and 2x (1 hour) input, cache reads at 0.1x', () => {
+    const price = findPrice(BUILT_IN_PRICE_TABLE, 'anthropic:claude-sonnet-4-5-20250929');
+    expect(price).not.toBeNull();
+    expect(price?.cacheWritePerMillion).toBe(price!.inputPerMillion * 1.25);
+    expect(price?.cacheWriteOneHourPerMillion).toBe(price!.inputPerMillion * 2);
+    // The recorded prompt-cache stream's counts: 6 plain, 3337 written (5 minutes), 6289 read, 198 output.
+    const cost = costOfUsage(price!, {
+      inputTokens: 6 + 3337 + 6289,
+      cachedInputTokens: 6289,
+      cacheWriteInputTokens: 3337,
+      cacheWriteOneHourInputTokens: 0,
+      outputTokens: 198,
+    });
+    expect(cost).toBeCloseTo((6 * 3 + 3337 * 3.75 + 6289 * 0.3 + 198 * 15) / 1e6, 12);
+    const oneHour = costOfUsage(price!, {
+      inputTokens: 1000,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 1000,
+      cacheWriteOneHourInputTokens: 400,
+      outputTokens: 0,
+    });
+    expect(oneHour).toBeCloseTo((600 * 3.75 + 400 * 6) / 1e6, 12);
+  });
+
+  it('takes a server-reported cost as is', () => {
+    const price = findPrice(BUILT_IN_PRICE_TABLE, 'gpt-4.1')!;
+    expect(
+      costOfUsage(price, {
+        inputTokens: 1_000_000,
+        cachedInputTokens: 0,
+        outputTokens: 0,
+        reportedCostUsd: 0.0123,
+      }),
+    ).toBe(0.0123);
+  });
+
+  it('gives every built-in price a source URL', () => {
+    for (const price of BUILT_IN_PRICE_TABLE.prices) expect(price.url).toMatch(/^https:\/\//);
+  });
+
   it('lets user prices override built-ins and marks the version', () => {
     const merged = mergePriceTables(BUILT_IN_PRICE_TABLE, [
       {
@@ -51,7 +102,7 @@ describe('price table', () => {
         asOf: '2026-10-01',
       },
     ]);
-    expect(merged.version).toBe('2026-11-01+user');
+    expect(merged.version).toBe(`${BUILT_IN_PRICE_TABLE.version}+user`);
     expect(findPrice(merged, 'o3-mini')?.source).toBe('my contract');
     expect(() =>
       mergePriceTables(BUILT_IN_PRICE_TABLE, [

@@ -9,7 +9,13 @@ export const priceSchema = z.object({
   outputPerMillion: z.number().nonnegative(),
   /** Price of cache-hit input tokens; defaults to the input price. */
   cachedInputPerMillion: z.number().nonnegative().optional(),
+  /** Price of input tokens written to the prompt cache (Anthropic 5-minute writes); defaults to the input price. */
+  cacheWritePerMillion: z.number().nonnegative().optional(),
+  /** Price of 1-hour cache writes (Anthropic); defaults to the 5-minute write price. */
+  cacheWriteOneHourPerMillion: z.number().nonnegative().optional(),
   source: z.string().min(1),
+  /** Where the price was read. */
+  url: z.url().optional(),
   /** ISO date the price was read from the source. */
   asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf must be a YYYY-MM-DD date'),
 });
@@ -26,7 +32,7 @@ export type PriceTable = z.infer<typeof priceTableSchema>;
  * priced them. Users override or extend it in shakedown.yaml (`prices:`).
  */
 export const BUILT_IN_PRICE_TABLE: PriceTable = {
-  version: '2026-11-01',
+  version: '2026-12-01',
   prices: [
     {
       model: 'o3-mini',
@@ -34,6 +40,7 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 4.4,
       cachedInputPerMillion: 0.55,
       source: 'OpenAI API pricing page',
+      url: 'https://platform.openai.com/docs/pricing',
       asOf: '2026-11-01',
     },
     {
@@ -42,6 +49,7 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 4.4,
       cachedInputPerMillion: 0.275,
       source: 'OpenAI API pricing page',
+      url: 'https://platform.openai.com/docs/pricing',
       asOf: '2026-11-01',
     },
     {
@@ -50,6 +58,7 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 8,
       cachedInputPerMillion: 0.5,
       source: 'OpenAI API pricing page',
+      url: 'https://platform.openai.com/docs/pricing',
       asOf: '2026-11-01',
     },
     {
@@ -58,6 +67,7 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 1.6,
       cachedInputPerMillion: 0.1,
       source: 'OpenAI API pricing page',
+      url: 'https://platform.openai.com/docs/pricing',
       asOf: '2026-11-01',
     },
     {
@@ -66,6 +76,7 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 0.6,
       cachedInputPerMillion: 0.075,
       source: 'OpenAI API pricing page',
+      url: 'https://platform.openai.com/docs/pricing',
       asOf: '2026-11-01',
     },
     {
@@ -73,7 +84,10 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       inputPerMillion: 3,
       outputPerMillion: 15,
       cachedInputPerMillion: 0.3,
+      cacheWritePerMillion: 3.75,
+      cacheWriteOneHourPerMillion: 6,
       source: 'Anthropic API pricing page',
+      url: 'https://docs.anthropic.com/en/docs/about-claude/pricing',
       asOf: '2026-11-01',
     },
     {
@@ -81,7 +95,10 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       inputPerMillion: 1,
       outputPerMillion: 5,
       cachedInputPerMillion: 0.1,
+      cacheWritePerMillion: 1.25,
+      cacheWriteOneHourPerMillion: 2,
       source: 'Anthropic API pricing page',
+      url: 'https://docs.anthropic.com/en/docs/about-claude/pricing',
       asOf: '2026-11-01',
     },
   ],
@@ -101,6 +118,8 @@ export function mergePriceTables(
 /**
  * Finds the price for a canonical model id (`openai:o3-mini`), one carrying a server URL
  * (`vllm:Qwen/Qwen3-8B@http://127.0.0.1:8000`: the URL is ignored) or a bare name; null when the model is unpriced.
+ * Names match exactly first, then in a canonical form that makes dots and dashes alike and drops a release date, so
+ * `anthropic/claude-sonnet-4.5` and `claude-haiku-4-5-20251001` find `claude-sonnet-4-5` and `claude-haiku-4-5`.
  */
 export function findPrice(table: PriceTable, modelIdWithUrl: string): Price | null {
   const modelId = withoutBaseUrl(modelIdWithUrl);
@@ -109,7 +128,19 @@ export function findPrice(table: PriceTable, modelIdWithUrl: string): Price | nu
   const separator = modelId.indexOf(':');
   const name = separator >= 0 ? modelId.slice(separator + 1) : modelId;
   const bare = name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
-  return table.prices.find((price) => price.model === name || price.model === bare) ?? null;
+  const byName = table.prices.find((price) => price.model === name || price.model === bare);
+  if (byName) return byName;
+  const canonical = canonicalModelName(bare);
+  return table.prices.find((price) => canonicalModelName(price.model) === canonical) ?? null;
+}
+
+/** `claude-sonnet-4.5`, `Claude-Sonnet-4-5-20250929` → `claude-sonnet-4-5`; `gpt-4.1-2025-04-14` → `gpt-4-1`. */
+export function canonicalModelName(name: string): string {
+  const bare = name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
+  return bare
+    .toLowerCase()
+    .replace(/-(?:\d{8}|\d{4}-\d{2}-\d{2})$/, '')
+    .replace(/\./g, '-');
 }
 
 /** The id without its `@http(s)://…` server URL (cut at the last `@` that starts a URL, as model ids are parsed). */
@@ -118,16 +149,37 @@ function withoutBaseUrl(modelId: string): string {
   return at >= 0 ? modelId.slice(0, at) : modelId;
 }
 
-/** Dollar cost of one response's usage at a price. Cached input is billed at the cached rate. */
+/**
+ * Dollar cost of one response. A cost the server reported (OpenRouter `usage.cost`) is taken as is; otherwise the
+ * usage is priced: cache reads at the cached rate, cache writes at the write rates (1-hour writes apart), the rest of
+ * the input at the input rate, output (reasoning included) at the output rate.
+ */
 export function costOfUsage(
   price: Price,
-  usage: Pick<Usage, 'inputTokens' | 'cachedInputTokens' | 'outputTokens'>,
-) {
+  usage: Pick<
+    Usage,
+    | 'inputTokens'
+    | 'cachedInputTokens'
+    | 'outputTokens'
+    | 'cacheWriteInputTokens'
+    | 'cacheWriteOneHourInputTokens'
+    | 'reportedCostUsd'
+  >,
+): number {
+  if (usage.reportedCostUsd !== undefined) return usage.reportedCostUsd;
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
-  const uncached = usage.inputTokens - cached;
+  const written = Math.min(usage.cacheWriteInputTokens ?? 0, usage.inputTokens - cached);
+  const writtenOneHour = Math.min(usage.cacheWriteOneHourInputTokens ?? 0, written);
+  const plain = usage.inputTokens - cached - written;
   const cachedRate = price.cachedInputPerMillion ?? price.inputPerMillion;
+  const writeRate = price.cacheWritePerMillion ?? price.inputPerMillion;
+  const writeOneHourRate = price.cacheWriteOneHourPerMillion ?? writeRate;
   return (
-    (uncached * price.inputPerMillion + cached * cachedRate + usage.outputTokens * price.outputPerMillion) /
+    (plain * price.inputPerMillion +
+      cached * cachedRate +
+      (written - writtenOneHour) * writeRate +
+      writtenOneHour * writeOneHourRate +
+      usage.outputTokens * price.outputPerMillion) /
     1e6
   );
 }

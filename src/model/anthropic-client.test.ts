@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createAnthropicClient, toAnthropicMessages } from './anthropic-client.ts';
+import {
+  type AnthropicClientOptions,
+  createAnthropicClient,
+  toAnthropicMessages,
+} from './anthropic-client.ts';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
 import {
@@ -35,10 +39,7 @@ function call(id: string, path: string): ToolCall {
   };
 }
 
-function client(
-  server: SimulatedServer,
-  extra: { thinkingBudget?: number; idleTimeoutMs?: number; maxTokens?: number } = {},
-) {
+function client(server: SimulatedServer, extra: Partial<AnthropicClientOptions> = {}) {
   return createAnthropicClient({ baseUrl: server.url, model: MODEL, apiKey: API_KEY, ...extra });
 }
 
@@ -76,7 +77,7 @@ describe('createAnthropicClient', () => {
 
   it('sends headers, system prompt, content blocks, merged tool results and tools', async () => {
     const server = await serve([{ content: 'ok' }]);
-    await client(server, { maxTokens: 2048 }).step({
+    await client(server, { maxTokens: 2048, promptCaching: 'off' }).step({
       messages: [
         ...userAsks,
         {
@@ -132,6 +133,37 @@ describe('createAnthropicClient', () => {
       temperature: 0.3,
       stop_sequences: ['STOP'],
     });
+  });
+
+  it('asks for prompt caching by default: breakpoints on the system prompt and the newest message', async () => {
+    const server = await serve([{ content: 'ok' }, { content: 'ok' }]);
+    const conversation: Message[] = [
+      ...userAsks,
+      { role: 'assistant', content: '', toolCalls: [call('toolu_1', 'a.ts')] },
+      { role: 'tool', toolCallId: 'toolu_1', toolName: 'read_file', content: 'A' },
+    ];
+    await client(server).step({ messages: conversation, tools: [READ_FILE_TOOL] });
+    await client(server, { promptCaching: '1h' }).step({ messages: conversation });
+    type WireBody = {
+      system: Array<Record<string, unknown>>;
+      messages: Array<{ content: Array<Record<string, unknown>> }>;
+    };
+    const [fiveMinutes, oneHour] = server.chatRequests.map((request) => request.body as WireBody);
+    expect(fiveMinutes.system).toEqual([
+      { type: 'text', text: 'You are a coding agent.', cache_control: { type: 'ephemeral' } },
+    ]);
+    expect(fiveMinutes.messages.at(-1)?.content).toEqual([
+      { type: 'tool_result', tool_use_id: 'toolu_1', content: 'A', cache_control: { type: 'ephemeral' } },
+    ]);
+    expect(fiveMinutes.messages[0].content[0].cache_control).toBeUndefined();
+    expect(oneHour.system[0].cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
+    expect(oneHour.messages.at(-1)?.content[0].cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
+    expect((await client(server).describe()).notes).toContain(
+      'prompt caching: 5m (cache_control on the system prompt and the newest message)',
+    );
+    expect(() => client(server, { promptCaching: 'always' as never })).toThrow(
+      /promptCaching must be off, 5m or 1h/,
+    );
   });
 
   it('assembles parallel tool_use blocks from input_json_delta pieces', async () => {

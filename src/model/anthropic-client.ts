@@ -48,12 +48,21 @@ export interface AnthropicClientOptions {
   maxTokens?: number;
   /** Extended thinking budget in tokens (at least 1024, below the max tokens); unset = no extended thinking. */
   thinkingBudget?: number;
+  /**
+   * Prompt caching (`cache_control` breakpoints on the system prompt and the newest message, so each turn reads the
+   * conversation so far from the cache): `5m` (default, written at 1.25x input price), `1h` (2x) or `off`.
+   */
+  promptCaching?: AnthropicPromptCaching;
   /** Longest one request may take (default 10 minutes). */
   requestTimeoutMs?: number;
   /** Longest the service may stay silent (default 2 minutes). */
   idleTimeoutMs?: number;
   fetch?: typeof globalThis.fetch;
 }
+
+/** Which prompt caching the client asks Anthropic for. */
+export type AnthropicPromptCaching = 'off' | '5m' | '1h';
+export const DEFAULT_ANTHROPIC_PROMPT_CACHING: AnthropicPromptCaching = '5m';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const ANTHROPIC_VERSION = '2023-06-01';
@@ -237,6 +246,16 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '').replace(/\/v1$/, '');
   requireValidBaseUrl(LABEL, baseUrl);
   const { model, apiKey } = options;
+  const promptCaching = options.promptCaching ?? DEFAULT_ANTHROPIC_PROMPT_CACHING;
+  if (!['off', '5m', '1h'].includes(promptCaching)) {
+    throw new Error(`Anthropic client: promptCaching must be off, 5m or 1h, got ${String(promptCaching)}`);
+  }
+  const cacheControl: JsonObject | null =
+    promptCaching === 'off'
+      ? null
+      : promptCaching === '1h'
+        ? { type: 'ephemeral', ttl: '1h' }
+        : { type: 'ephemeral' };
   const fetchFunction = options.fetch ?? globalThis.fetch;
   const target = `Anthropic at ${baseUrl}`;
   const headers = { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION };
@@ -303,7 +322,12 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
       messages: mapped.messages,
       stream: true,
     };
-    if (mapped.system !== undefined) body.system = mapped.system;
+    if (mapped.system !== undefined) {
+      body.system = cacheControl
+        ? [{ type: 'text', text: mapped.system, cache_control: cacheControl }]
+        : mapped.system;
+    }
+    if (cacheControl) markNewestBlockCached(mapped.messages, cacheControl);
     if (request.tools && request.tools.length > 0) {
       body.tools = toAnthropicTools(request.tools);
       if (request.toolChoice === 'none') body.tool_choice = { type: 'none' };
@@ -333,11 +357,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
 
     const blocks = new Map<number, BlockState>();
     const order: number[] = [];
-    let inputTokens = 0;
-    let cacheReadTokens = 0;
-    let cacheCreationTokens = 0;
-    let outputTokens: number | null = null;
-    let usageSeen = false;
+    const counts = new AnthropicUsageCounts();
     let stopReason: string | null = null;
     let stopped = false;
     let firstTokenAt: number | null = null;
@@ -365,11 +385,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
       const type = typeof data.type === 'string' ? data.type : event.event;
       switch (type) {
         case 'message_start': {
-          const usage = isRecord(data.message) && isRecord(data.message.usage) ? data.message.usage : {};
-          inputTokens = numberOrNull(usage.input_tokens) ?? 0;
-          cacheReadTokens = numberOrNull(usage.cache_read_input_tokens) ?? 0;
-          cacheCreationTokens = numberOrNull(usage.cache_creation_input_tokens) ?? 0;
-          usageSeen = numberOrNull(usage.input_tokens) !== null;
+          counts.read(isRecord(data.message) ? data.message.usage : undefined);
           break;
         }
         case 'content_block_start': {
@@ -424,8 +440,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
         case 'message_delta': {
           const delta = isRecord(data.delta) ? data.delta : {};
           if (typeof delta.stop_reason === 'string') stopReason = delta.stop_reason;
-          const usage = isRecord(data.usage) ? data.usage : {};
-          outputTokens = numberOrNull(usage.output_tokens) ?? outputTokens;
+          counts.read(data.usage);
           break;
         }
         case 'message_stop':
@@ -498,14 +513,14 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
     if (finishReason === 'length') issues.push(outputLimitIssue(`stop_reason ${stopReason}`));
     issues.push(...emptyTurnIssues(normalized));
 
-    const usage: Usage = {
-      inputTokens: inputTokens + cacheReadTokens + cacheCreationTokens,
-      cachedInputTokens: cacheReadTokens,
-      outputTokens: outputTokens ?? 0,
-      reasoningTokens: 0,
-      source: usageSeen || outputTokens !== null ? 'server' : 'unavailable',
-    };
-    const timings = measuredTimings(opened.sentAt, firstTokenAt, lastTokenAt, finishedAt, outputTokens);
+    const usage = counts.usage();
+    const timings = measuredTimings(
+      opened.sentAt,
+      firstTokenAt,
+      lastTokenAt,
+      finishedAt,
+      counts.outputTokens,
+    );
 
     return assembleStepResult(normalized, {
       finishReason,
@@ -527,6 +542,9 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
       simulated,
       notes: [
         `context length ${CLAUDE_CONTEXT_LENGTH} is Anthropic's documented window; the API does not report it`,
+        promptCaching === 'off'
+          ? 'prompt caching: off (every turn pays full input price)'
+          : `prompt caching: ${promptCaching} (cache_control on the system prompt and the newest message)`,
       ],
     });
     try {
@@ -565,6 +583,59 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
     step,
     describe,
   };
+}
+
+/** Puts a cache breakpoint on the last content block of the newest message (the conversation so far is cached). */
+function markNewestBlockCached(messages: JsonObject[], cacheControl: JsonObject): void {
+  const newest = messages[messages.length - 1];
+  const blocks = newest && Array.isArray(newest.content) ? newest.content : [];
+  const last = blocks[blocks.length - 1];
+  if (isRecord(last) && last.type !== 'thinking') last.cache_control = cacheControl;
+}
+
+/**
+ * Token counts of one streamed message. `message_start` gives the counts known when the answer starts; the final
+ * `message_delta` repeats them cumulatively (input, cache writes and reads can grow, e.g. with server tools), so
+ * every later report replaces the earlier one. Cache writes are kept apart from plain input (billed higher), with
+ * their 1-hour part from the `cache_creation` breakdown; thinking tokens from `output_tokens_details`.
+ */
+class AnthropicUsageCounts {
+  private input: number | null = null;
+  private cacheRead = 0;
+  private cacheWrite = 0;
+  private cacheWriteOneHour = 0;
+  private thinking = 0;
+  outputTokens: number | null = null;
+
+  read(raw: unknown): void {
+    if (!isRecord(raw)) return;
+    this.input = numberOrNull(raw.input_tokens) ?? this.input;
+    this.cacheRead = numberOrNull(raw.cache_read_input_tokens) ?? this.cacheRead;
+    this.cacheWrite = numberOrNull(raw.cache_creation_input_tokens) ?? this.cacheWrite;
+    if (isRecord(raw.cache_creation)) {
+      this.cacheWriteOneHour =
+        numberOrNull(raw.cache_creation.ephemeral_1h_input_tokens) ?? this.cacheWriteOneHour;
+    }
+    this.outputTokens = numberOrNull(raw.output_tokens) ?? this.outputTokens;
+    if (isRecord(raw.output_tokens_details)) {
+      this.thinking = numberOrNull(raw.output_tokens_details.thinking_tokens) ?? this.thinking;
+    }
+  }
+
+  usage(): Usage {
+    const usage: Usage = {
+      inputTokens: (this.input ?? 0) + this.cacheRead + this.cacheWrite,
+      cachedInputTokens: this.cacheRead,
+      outputTokens: this.outputTokens ?? 0,
+      reasoningTokens: this.thinking,
+      source: this.input !== null || this.outputTokens !== null ? 'server' : 'unavailable',
+    };
+    if (this.cacheWrite > 0) {
+      usage.cacheWriteInputTokens = this.cacheWrite;
+      usage.cacheWriteOneHourInputTokens = Math.min(this.cacheWriteOneHour, this.cacheWrite);
+    }
+    return usage;
+  }
 }
 
 function measuredTimings(

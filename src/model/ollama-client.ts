@@ -144,18 +144,46 @@ export function numCtxFromParameters(parameters: unknown): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/**
+ * The message of an Ollama error body `{"error": "..."}`. Ollama passes llama.cpp runner errors through as a JSON
+ * string inside that string (`{"error":"{\"error\":{\"message\":...,\"n_ctx\":4096}}"}`): unwrapped here.
+ */
 function errorMessageOf(text: string): string {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (isRecord(parsed) && typeof parsed.error === 'string') return parsed.error;
+    if (isRecord(parsed) && typeof parsed.error === 'string') return nestedErrorMessage(parsed.error);
   } catch {
     // Not JSON: use the text itself.
   }
   return excerpt(text) || '(empty body)';
 }
 
+function nestedErrorMessage(message: string): string {
+  if (!message.trimStart().startsWith('{')) return message;
+  try {
+    const nested: unknown = JSON.parse(message);
+    if (isRecord(nested) && isRecord(nested.error) && typeof nested.error.message === 'string') {
+      return nested.error.message;
+    }
+  } catch {
+    // Not JSON after all.
+  }
+  return message;
+}
+
+/**
+ * Ollama's context-overflow refusals: its own "the prompt is longer than the context length currently available to
+ * the model" (llm/llama_server.go), the llama.cpp runner's "request (N tokens) exceeds the available context size
+ * (M tokens)" it passes through, and older wordings.
+ */
 const CONTEXT_ERROR_PATTERN =
-  /exceeds the (?:maximum )?context length|context length exceeded|prompt is too long/i;
+  /longer than the context length|exceeds the available context size|input length exceeds the context length|exceeds the (?:maximum )?context length|context length exceeded|prompt is too long/i;
+
+/** The context size named in a llama.cpp overflow message ("... context size (4096 tokens)"), when present. */
+function contextSizeFromMessage(message: string): number | null {
+  const match = /context size \((\d+) tokens\)/i.exec(message);
+  return match ? Number(match[1]) : null;
+}
 
 /** Creates a ModelClient for an Ollama server's native API. */
 export function createOllamaClient(options: OllamaClientOptions): ModelClient {
@@ -202,7 +230,12 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
         { status, retryable: false },
       );
     }
-    if (CONTEXT_ERROR_PATTERN.test(message)) throw new ContextLengthExceededError(message, numCtx ?? null);
+    if (CONTEXT_ERROR_PATTERN.test(message)) {
+      throw new ContextLengthExceededError(
+        `${target}: ${message}`,
+        contextSizeFromMessage(message) ?? numCtx ?? learnedContextLength,
+      );
+    }
     throw errorForStatus(
       status,
       `${target} answered HTTP ${status}: ${message}`,
@@ -297,9 +330,14 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
           throw new InfrastructureError('bad-response', `${target} sent a stream line that is not an object`);
         }
         if (chunk.error !== undefined) {
-          const message = typeof chunk.error === 'string' ? chunk.error : JSON.stringify(chunk.error);
-          if (CONTEXT_ERROR_PATTERN.test(message))
-            throw new ContextLengthExceededError(message, numCtx ?? null);
+          const message =
+            typeof chunk.error === 'string' ? nestedErrorMessage(chunk.error) : JSON.stringify(chunk.error);
+          if (CONTEXT_ERROR_PATTERN.test(message)) {
+            throw new ContextLengthExceededError(
+              `${target}: ${message}`,
+              contextSizeFromMessage(message) ?? numCtx ?? learnedContextLength,
+            );
+          }
           throw new InfrastructureError(
             'stream-error',
             `${target} reported an error inside the stream: ${message}`,

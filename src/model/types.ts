@@ -86,6 +86,15 @@ export interface Usage {
   reasoningTokens: number;
   /** `server` when the server reported usage, `measured` when we estimated it (e.g. counted stream chunks). */
   source: MeasurementSource;
+  /**
+   * Input tokens written to the prompt cache (Anthropic `cache_creation_input_tokens`), included in `inputTokens`;
+   * billed above plain input (Anthropic: 1.25x for 5-minute, 2x for 1-hour entries). Absent: none reported.
+   */
+  cacheWriteInputTokens?: number;
+  /** Of `cacheWriteInputTokens`, those written with the 1-hour lifetime (`ephemeral_1h_input_tokens`). */
+  cacheWriteOneHourInputTokens?: number;
+  /** The price of this response in US dollars as the server reported it (OpenRouter `usage.cost`), when it did. */
+  reportedCostUsd?: number;
 }
 
 export interface Timings {

@@ -10,6 +10,7 @@ import type { Task } from '../task/task.ts';
 import { resolveExternalAgent } from './agent-choice.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import { gateClient } from './endpoint-gated-client.ts';
+import { growAttemptsWhileSlotsIdle, MAX_ATTEMPTS_PER_SLOT } from './grow-attempts-while-slots-idle.ts';
 import { emptyOutcomeCounts, type OutcomeCounts } from './outcome-counts.ts';
 import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
 import { attemptConcurrencyOf, groupByEndpoint } from './run-matrix.ts';
@@ -39,6 +40,8 @@ export type RunProgressEvent =
       total: number;
       pending: number;
       models: ModelConfig[];
+      /** Attempts this invocation runs, by model id. */
+      pendingByModel?: Record<string, number>;
       /** Ids of the models that answer from a simulated server or scripted model (labelled SIMULATED). */
       simulatedModels?: string[];
       /** On resume: attempts that had ended as infrastructure errors and run again (absent when none). */
@@ -114,7 +117,8 @@ export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
  * Runs (or resumes) a run: inserts the matrix models × tasks × attempts as pending attempts, then runs them
- * `config.concurrency` at a time (default: all endpoints' slots + 1, see {@link attemptConcurrencyOf}). Model
+ * `config.concurrency` at a time (default: all endpoints' slots + 1, see {@link attemptConcurrencyOf}, growing while
+ * endpoint slots idle, see {@link growAttemptsWhileSlotsIdle}). Model
  * requests, not whole attempts, hold an endpoint's slots: every `step` goes through one queue per endpoint (its
  * concurrency from the model config, default 1 local / 4 API; see {@link gateClient}), so one attempt's set-up and
  * grading overlap other attempts' model requests. Each attempt is recorded as it ends, so a crash loses at most the attempts in
@@ -160,6 +164,16 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
     const queue = new PQueue({ concurrency: group.concurrency });
     for (const modelId of group.modelIds) endpointQueues.set(modelId, queue);
   }
+  // Without a configured concurrency, attempts in flight grow while endpoint slots idle (see the function).
+  const slots = groups.reduce((sum, group) => sum + group.concurrency, 0);
+  const stopGrowing =
+    config.concurrency === undefined
+      ? growAttemptsWhileSlotsIdle(
+          attemptQueue,
+          endpointQueues.values(),
+          Math.max(attemptQueue.concurrency, slots * MAX_ATTEMPTS_PER_SLOT),
+        )
+      : () => {};
   const signal = options.signal;
   const worker = `${hostname()}:${process.pid}`;
   // Spare workspaces are copied while attempts run, so each attempt's set-up is a rename, not a copy.
@@ -246,6 +260,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
       ),
     );
   } finally {
+    stopGrowing();
     await workspacePools.close();
   }
 

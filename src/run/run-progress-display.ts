@@ -1,5 +1,6 @@
 import { Listr } from 'listr2';
 import type { RunProgressEvent } from './execute-run.ts';
+import { formatPace, runPace } from './run-pace.ts';
 
 /**
  * Shows a run's progress: listr2 lines per model on a terminal, plain lines otherwise (CI, pipes). A distributed
@@ -15,6 +16,8 @@ export interface RunProgressDisplay {
 }
 
 interface ModelCounts {
+  /** Attempts of this model this invocation runs (null when the run did not say). */
+  total: number | null;
   resolved: number;
   unresolved: number;
   invalid: number;
@@ -29,13 +32,18 @@ interface WorkerCounts {
 }
 
 const WORKERS_ROW = '\0workers';
+const OVERALL_ROW = '\0overall';
 
 function shortAttempt(attemptId: string): string {
   return attemptId.split('/').slice(-2).join('#');
 }
 
 function countsLine(counts: ModelCounts): string {
-  return `resolved ${counts.resolved} · unresolved ${counts.unresolved} · invalid ${counts.invalid} · infra ${counts.infrastructure}`;
+  const graded = counts.resolved + counts.unresolved + counts.invalid;
+  const finished = graded + counts.infrastructure;
+  const rate = graded > 0 ? ` (${Math.round((100 * counts.resolved) / graded)}% of graded)` : '';
+  const progress = counts.total === null ? '' : `${finished}/${counts.total} · `;
+  return `${progress}resolved ${counts.resolved}${rate} · unresolved ${counts.unresolved} · invalid ${counts.invalid} · infra ${counts.infrastructure}`;
 }
 
 /**
@@ -43,8 +51,11 @@ function countsLine(counts: ModelCounts): string {
  * per finished attempt is written to `write`.
  */
 export function createRunProgressDisplay(
-  options: { interactive?: boolean; write?: (line: string) => void } = {},
+  options: { interactive?: boolean; write?: (line: string) => void; now?: () => number } = {},
 ): RunProgressDisplay {
+  const now = options.now ?? Date.now;
+  let startedAt = now();
+  let ticker: ReturnType<typeof setInterval> | undefined;
   const interactive = options.interactive ?? (process.stdout.isTTY === true && !process.env.CI);
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const counts = new Map<string, ModelCounts>();
@@ -72,6 +83,8 @@ export function createRunProgressDisplay(
       `${modelLabel(modelId)}: ${countsLine(entry)}${running.length > 0 ? ` · running ${running.join(', ')}` : ''}`,
     );
   };
+  const pace = () => formatPace(runPace(startedAt, now(), done, total));
+  const refreshOverall = () => titles.get(OVERALL_ROW)?.(`${done}/${total} attempts · ${pace()}`);
   const refreshWorkers = () => {
     const line = [...workers]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -95,10 +108,12 @@ export function createRunProgressDisplay(
       switch (event.type) {
         case 'run-started': {
           total = event.pending;
+          startedAt = now();
           distributed = event.distributed === true;
           for (const modelId of event.simulatedModels ?? []) simulated.add(modelId);
           for (const model of event.models) {
             counts.set(model.id, {
+              total: event.pendingByModel?.[model.id] ?? null,
               resolved: 0,
               unresolved: 0,
               invalid: 0,
@@ -118,14 +133,15 @@ export function createRunProgressDisplay(
             );
           }
           if (interactive) {
-            const rows = event.models.map((model) => ({
-              key: model.id,
-              refresh: () => refresh(model.id),
-            }));
+            const rows = [
+              { key: OVERALL_ROW, refresh: refreshOverall },
+              ...event.models.map((model) => ({ key: model.id, refresh: () => refresh(model.id) })),
+            ];
             if (distributed) rows.push({ key: WORKERS_ROW, refresh: refreshWorkers });
             listr = new Listr(
               rows.map((row) => ({
-                title: row.key === WORKERS_ROW ? 'workers' : modelLabel(row.key),
+                title:
+                  row.key === WORKERS_ROW ? 'workers' : row.key === OVERALL_ROW ? 'run' : modelLabel(row.key),
                 task: async (_context: unknown, task: { title: string }) => {
                   titles.set(row.key, (title) => {
                     task.title = title;
@@ -136,6 +152,9 @@ export function createRunProgressDisplay(
               })),
               { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: false } },
             ).run();
+            // The elapsed time and ETA move between attempt events too.
+            ticker = setInterval(refreshOverall, 1000);
+            ticker.unref();
           }
           break;
         }
@@ -172,9 +191,10 @@ export function createRunProgressDisplay(
           else if (event.outcome === 'infrastructure-error') entry.infrastructure += 1;
           if (event.outcome !== 'cancelled') done += 1;
           refresh(event.modelId);
+          refreshOverall();
           if (!interactive && event.outcome !== 'cancelled') {
             write(
-              `[${done}/${total}] ${label(event)}: ${event.outcome}${event.worker !== undefined ? ` on ${event.worker}` : ''}`,
+              `[${done}/${total}] ${label(event)}: ${event.outcome}${event.worker !== undefined ? ` on ${event.worker}` : ''} · ${pace()}`,
             );
           }
           break;
@@ -183,11 +203,16 @@ export function createRunProgressDisplay(
           write(`warning: ${event.message}`);
           break;
         case 'run-finished':
+          clearInterval(ticker);
+          if (!interactive && done > 0) {
+            for (const [modelId, entry] of counts) write(`${modelLabel(modelId)}: ${countsLine(entry)}`);
+          }
           finishRun();
           break;
       }
     },
     async stop() {
+      clearInterval(ticker);
       finishRun();
       await listr?.catch(() => undefined);
     },

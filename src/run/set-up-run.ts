@@ -170,6 +170,9 @@ export async function setUpRun(options: SetUpRunOptions): Promise<RunSetUp> {
     resumed,
     total,
     pending: pending.length,
+    pendingByModel: Object.fromEntries(
+      models.map((model) => [model.id, pending.filter((attempt) => attempt.modelId === model.id).length]),
+    ),
     models,
     simulatedModels: [...storedModels.values()]
       .filter((model) => model.simulated)

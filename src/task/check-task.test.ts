@@ -106,6 +106,56 @@ describe('checkTask', () => {
     ).toBe(true);
   });
 
+  it('shows the status and key message of each test that does not behave, and flags a thin instruction', async () => {
+    const newModule =
+      'diff --git a/tests/test_new.py b/tests/test_new.py\nnew file mode 100644\n--- /dev/null\n+++ b/tests/test_new.py\n@@ -0,0 +1,5 @@\n+from calc import div\n+\n+\n+def test_div():\n+    assert div(4, 2) == 2\n';
+    await writeTaskFolder(join(directory, 'details'), {
+      definition: {
+        id: 'details',
+        repo: { git: history.repositoryDir },
+        base_commit: history.passingAtParent,
+        test_command: 'python3 -m pytest -rA -p no:cacheprovider --continue-on-collection-errors {test_ids}',
+        test_output: { format: 'pytest' },
+        fail_to_pass: ['tests/test_calc.py::test_mul_multiplies_two_numbers'],
+        pass_to_pass: ['tests/test_new.py::test_div', 'tests/test_calc.py::test_gone'],
+      },
+      instruction: 'Fix #12',
+      goldPatch,
+      testsPatch: `${testsPatch}${newModule}`,
+    });
+    const report = await checkTask(await loadTask(join(directory, 'details')), {
+      runs: 1,
+      sandbox: { backend: 'none' },
+    });
+    expect(report.valid).toBe(false);
+    expect(report.underspecified).toContain('it only refers to an issue whose text is not included');
+    const about = (id: string) =>
+      report.problems.find((problem) => problem.check === 'base' && problem.test?.id === id);
+    expect(about('tests/test_new.py::test_div')).toEqual({
+      severity: 'error',
+      check: 'base',
+      message: expect.stringMatching(
+        /^PASS_TO_PASS tests\/test_new.py::test_div does not pass at the base \(missing: tests\/test_new.py errored: ImportError: cannot import name 'div' from 'calc'/,
+      ),
+      test: {
+        id: 'tests/test_new.py::test_div',
+        status: 'missing',
+        message: expect.stringMatching(/^tests\/test_new.py errored: ImportError: cannot import name 'div'/),
+      },
+    });
+    expect(about('tests/test_calc.py::test_gone')?.test).toEqual({
+      id: 'tests/test_calc.py::test_gone',
+      status: 'missing',
+      message: 'not reported by the test command',
+    });
+    const gold = report.problems.find(
+      (problem) => problem.check === 'gold' && problem.test?.id === 'tests/test_new.py::test_div',
+    );
+    expect(gold?.message).toMatch(
+      /does not pass with gold.patch \(missing: tests\/test_new.py errored: ImportError/,
+    );
+  });
+
   it('checks the constraints with gold.patch applied: one violated there makes the task invalid', async () => {
     const task = await writeTask(
       'constrained',

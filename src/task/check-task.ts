@@ -2,11 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxOptions } from '../sandbox/types.ts';
+import { assessInstruction } from './assess-instruction.ts';
 import type { ConstraintResult } from './check-constraints.ts';
+import { keyErrorLine } from './explain-test-failure.ts';
 import { lintTask, type TaskCheckProblem } from './lint-task.ts';
 import { runTaskTests, type TaskTestRun, type TaskTestSide } from './run-task-tests.ts';
 import type { Task } from './task.ts';
 import { classifyTests } from './test-outcomes.ts';
+import { findTestResults } from './test-results/match-test-id.ts';
 import type { TestResult } from './test-results/test-result.ts';
 
 /** Options of {@link checkTask}. */
@@ -37,6 +40,8 @@ export interface TaskCheckReport {
   /** The declared PASS_TO_PASS tests without the flaky ones. */
   passToPass: string[];
   runs: number;
+  /** Why instruction.md may not state the behaviour the hidden tests check (see `assessInstruction`); empty if fine. */
+  underspecified: string[];
   durationMs: number;
 }
 
@@ -54,6 +59,14 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
     throw new Error(`runs must be a positive whole number, got ${runs}`);
   const progress = (message: string) => options.onProgress?.(`${task.id}: ${message}`);
   const problems = lintTask(task);
+  const assessment = assessInstruction(task.instruction, task.failToPass);
+  if (assessment.underspecified) {
+    problems.push({
+      severity: 'warning',
+      check: 'lint',
+      message: `instruction.md may be underspecified: ${assessment.reasons.join('; ')} (state the expected behaviour)`,
+    });
+  }
   const report = (extra: Partial<TaskCheckReport> = {}): TaskCheckReport => {
     const result: TaskCheckReport = {
       taskId: task.id,
@@ -64,6 +77,7 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
       failToPass: [...task.failToPass],
       passToPass: [...task.passToPass],
       runs,
+      underspecified: assessment.reasons,
       durationMs: 0,
       ...extra,
     };
@@ -79,6 +93,7 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'shakedown-check-')));
   try {
     const results: Record<TaskTestSide, TestResult[][]> = { base: [], gold: [] };
+    const outputTails: Record<TaskTestSide, string> = { base: '', gold: '' };
     const violated = new Map<string, ConstraintResult>();
     for (let run = 1; run <= runs; run++) {
       for (const side of ['base', 'gold'] as const) {
@@ -92,6 +107,7 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
         }
         if (outcome.status !== 'graded') continue;
         results[side].push(outcome.grade.testResults);
+        outputTails[side] = outcome.grade.testOutputTail;
         for (const constraint of outcome.constraints ?? []) {
           if (constraint.status === 'violated' && !violated.has(constraint.id))
             violated.set(constraint.id, constraint);
@@ -102,24 +118,28 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
     const declared = [...new Set([...task.failToPass, ...task.passToPass])];
     const classified = classifyTests(declared, results.base, results.gold);
     const flaky = new Set(classified.flaky);
-    const error = (check: 'base' | 'gold', message: string) =>
-      problems.push({ severity: 'error', check, message });
+    const error = (check: 'base' | 'gold', message: string, id?: string) => {
+      if (id === undefined) return problems.push({ severity: 'error', check, message });
+      const test = lastOutcome(id, results[check], outputTails[check]);
+      const detail = `${test.status}${test.message ? `: ${test.message}` : ''}`;
+      return problems.push({ severity: 'error', check, message: `${message} (${detail})`, test });
+    };
     for (const id of task.failToPass) {
       if (flaky.has(id)) continue;
       if (classified.passToPass.includes(id) || classified.broken.includes(id)) {
         error('base', `FAIL_TO_PASS ${id} passes at the base (it must fail before the fix)`);
       }
       if (!classified.failToPass.includes(id) && !classified.passToPass.includes(id)) {
-        error('gold', `FAIL_TO_PASS ${id} does not pass with gold.patch`);
+        error('gold', `FAIL_TO_PASS ${id} does not pass with gold.patch`, id);
       }
     }
     for (const id of task.passToPass) {
       if (flaky.has(id)) continue;
       if (!classified.passToPass.includes(id) && !classified.broken.includes(id)) {
-        error('base', `PASS_TO_PASS ${id} does not pass at the base`);
+        error('base', `PASS_TO_PASS ${id} does not pass at the base`, id);
       }
       if (!classified.passToPass.includes(id) && !classified.failToPass.includes(id)) {
-        error('gold', `PASS_TO_PASS ${id} does not pass with gold.patch`);
+        error('gold', `PASS_TO_PASS ${id} does not pass with gold.patch`, id);
       }
     }
     for (const id of flaky) {
@@ -150,6 +170,35 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
   } finally {
     if (!options.workDir) await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How test `id` ended in the last run of a side: its status and key error line, or `missing` with the collection
+ * error of its module (pytest reports it against the file) when it did not run.
+ */
+function lastOutcome(
+  id: string,
+  runs: TestResult[][],
+  outputTail: string,
+): { id: string; status: string; message?: string } {
+  const results = runs.at(-1) ?? [];
+  const matches = findTestResults(id, results);
+  const worst =
+    matches.find((match) => match.status === 'error') ??
+    matches.find((match) => match.status === 'failed') ??
+    matches.find((match) => match.status === 'skipped') ??
+    matches[0];
+  if (worst) {
+    const message = keyErrorLine(worst.message);
+    return { id, status: worst.status, ...(message ? { message } : {}) };
+  }
+  const file = id.split('::')[0];
+  const moduleError = results.find((test) => test.id === file && test.status === 'error');
+  if (moduleError) {
+    const message = keyErrorLine(moduleError.message) ?? keyErrorLine(outputTail);
+    return { id, status: 'missing', message: `${file} errored${message ? `: ${message}` : ''}` };
+  }
+  return { id, status: 'missing', message: 'not reported by the test command' };
 }
 
 /** The problem a run reports when it gave no usable test results; undefined when it did. */

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,7 +76,51 @@ describe('importSweBench', () => {
     expect(task.passToPass).toEqual(['tests/test_widgets.py::test_b']);
     expect(task.instruction).toBe('Widgets should be new.\n');
     expect(task.testFiles).toEqual(['tests/test_widgets.py']);
-    expect(task.tags).toEqual(['swe-bench', 'version-1.2', `environment-setup-commit-${commit}`]);
+    expect(task.tags).toEqual([
+      'swe-bench',
+      'needs-environment',
+      'version-1.2',
+      `environment-setup-commit-${commit}`,
+    ]);
+    expect(await readFile(join(outDir, 'acme-widgets-3', 'task.yaml'), 'utf8')).toMatch(
+      /^# Imported from SWE-bench instance acme__widgets-3\.\n# NOTE: SWE-bench tasks come without their environment/,
+    );
+  });
+
+  it('refuses the pytest default for repositories with their own runner, with the fix', async () => {
+    const file = join(directory, 'runners.jsonl');
+    const line = (id: string, repo: string, failToPass: string[]) =>
+      JSON.stringify({
+        instance_id: id,
+        repo,
+        base_commit: commit,
+        patch: patch('widgets.py'),
+        test_patch: patch('tests/test_widgets.py'),
+        problem_statement: 'x',
+        FAIL_TO_PASS: failToPass,
+      });
+    await writeFile(
+      file,
+      [
+        line('django__django-1', 'django/django', ['test_x (admin.tests.AdminTests)']),
+        line('acme__widgets-9', 'acme/widgets', ['test_x (widgets.tests.T)']),
+      ].join('\n'),
+    );
+    const result = await importSweBench({
+      file,
+      reposDir: join(directory, 'repos'),
+      outDir: join(directory, 'r'),
+    });
+    expect(result.errors.map((error) => [error.field, error.message])).toEqual([
+      [
+        'repo',
+        'django/django runs its tests with tests/runtests.py (ids like "test_x (app.tests.TestCase)"), not pytest: pass --test-command and --test-format for its runner (or leave these instances out)',
+      ],
+      [
+        'FAIL_TO_PASS',
+        '"test_x (widgets.tests.T)" is not a pytest id, not pytest: pass --test-command and --test-format for its runner (or leave these instances out)',
+      ],
+    ]);
   });
 
   it('reports the first missing field of each line', async () => {

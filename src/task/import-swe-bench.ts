@@ -18,6 +18,8 @@ export interface ImportSweBenchOptions {
   /** Test command written to every task (default: pytest with `-rA`). */
   testCommand?: string;
   testFormat?: TestOutputFormat;
+  /** Setup commands written to every task (the environment: installs, pinned dependencies). */
+  setup?: string[];
 }
 
 /** A line that could not be imported. */
@@ -38,6 +40,16 @@ export interface SweBenchImportResult {
 }
 
 const defaultTestCommand = 'python -m pytest -rA -p no:cacheprovider {test_ids}';
+
+/** Repositories SWE-bench tests with their own runner, whose test ids are not pytest node ids. */
+const ownRunners: Record<string, string> = {
+  'django/django': 'tests/runtests.py (ids like "test_x (app.tests.TestCase)")',
+  'sympy/sympy': 'bin/test (ids are bare function names like "test_x")',
+};
+
+/** What every imported task's task.yaml says about its environment. */
+export const sweBenchEnvironmentNote =
+  "SWE-bench tasks come without their environment: the repository's dependencies (pinned for its version) must be installed by setup commands (--setup) or present in the sandbox image, or the tests fail at collection.";
 
 class LineError extends Error {
   constructor(
@@ -104,7 +116,17 @@ async function importInstance(
   const problemStatement = requiredString(record, 'problem_statement');
   const failToPass = testList(record, 'FAIL_TO_PASS', true);
   const passToPass = testList(record, 'PASS_TO_PASS', false);
-  const tags = ['swe-bench'];
+  if (options.testCommand === undefined) {
+    const runner = ownRunners[repository];
+    const notPytest = [...failToPass, ...passToPass].find((id) => !id.includes('::'));
+    if (runner || notPytest) {
+      throw new LineError(
+        runner ? 'repo' : 'FAIL_TO_PASS',
+        `${runner ? `${repository} runs its tests with ${runner}` : `"${notPytest}" is not a pytest id`}, not pytest: pass --test-command and --test-format for its runner (or leave these instances out)`,
+      );
+    }
+  }
+  const tags = ['swe-bench', 'needs-environment'];
   for (const field of ['version', 'environment_setup_commit'] as const) {
     const value = record[field];
     if (value === undefined || value === null) continue;
@@ -135,12 +157,14 @@ async function importInstance(
     throw new LineError('instance_id', `"${instanceId}" has no letter or digit to make a task id from`);
   const directory = join(options.outDir, taskId);
   await writeTaskFolder(directory, {
+    comment: `Imported from SWE-bench instance ${instanceId}.\nNOTE: ${sweBenchEnvironmentNote}`,
     definition: {
       id: taskId,
       title: instanceId,
       repo: { git: repositoryDir },
       base_commit: baseCommit,
       language: 'python',
+      ...(options.setup && options.setup.length > 0 ? { setup: options.setup } : {}),
       test_command: options.testCommand ?? defaultTestCommand,
       test_output: { format: options.testFormat ?? 'pytest' },
       fail_to_pass: failToPass,

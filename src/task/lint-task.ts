@@ -8,6 +8,8 @@ export interface TaskCheckProblem {
   /** Which check found it: `lint`, `setup`, `tests-patch`, `gold-patch`, `base`, `gold` or `constraints`. */
   check: 'lint' | 'setup' | 'tests-patch' | 'gold-patch' | 'base' | 'gold' | 'constraints';
   message: string;
+  /** The test a base or gold problem is about, as it last ran: status (`missing` when not reported) and key message. */
+  test?: { id: string; status: string; message?: string };
 }
 
 const minimumLeakedLineLength = 12;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SandboxOptions } from '../sandbox/types.ts';
+import type { Sandbox, SandboxExecOptions, SandboxOptions } from '../sandbox/types.ts';
 import { applyPatch } from './apply-patch.ts';
 import { type ConstraintResult, checkConstraints } from './check-constraints.ts';
 import { type GradeResult, gradeAttempt } from './grade.ts';
@@ -21,6 +21,8 @@ export interface RunTaskTestsOptions {
   /** Wall-clock limit of the test command (default 10 minutes). */
   testTimeoutMs?: number;
   setupTimeoutMs?: number;
+  /** Stops setup and the test command (their process groups are killed); the workspace is still removed. */
+  signal?: AbortSignal;
 }
 
 /** The outcome of one run of a task's hidden tests. */
@@ -57,6 +59,7 @@ export async function runTaskTests(
       cacheDir: options.cacheDir,
       sandbox: options.sandbox,
       setupTimeoutMs: options.setupTimeoutMs,
+      signal: options.signal,
     });
   } catch (error) {
     if (error instanceof TaskSetupError) {
@@ -74,7 +77,7 @@ export async function runTaskTests(
     const grade = await gradeAttempt({
       task,
       workspaceDir: prepared.workspace.dir,
-      sandbox: prepared.sandbox,
+      sandbox: withSignal(prepared.sandbox, options.signal),
       testTimeoutMs: options.testTimeoutMs ?? defaultTestTimeoutMs,
     });
     if (side === 'gold' && task.constraints.length > 0) {
@@ -85,4 +88,19 @@ export async function runTaskTests(
   } finally {
     await prepared.dispose();
   }
+}
+
+/** The sandbox with `signal` added to every command it runs (when there is one). */
+function withSignal(sandbox: Sandbox, signal: AbortSignal | undefined): Sandbox {
+  if (!signal) return sandbox;
+  return new Proxy(sandbox, {
+    get(target, property, receiver) {
+      if (property === 'exec') {
+        return (command: string, execOptions?: SandboxExecOptions) =>
+          target.exec(command, { ...execOptions, signal: execOptions?.signal ?? signal });
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

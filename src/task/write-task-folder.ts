@@ -12,6 +12,8 @@ export interface TaskFolderContent {
   instruction: string;
   goldPatch: string;
   testsPatch: string;
+  /** Comment lines written at the top of task.yaml (notes for the person reviewing the task). */
+  comment?: string;
 }
 
 /**
@@ -24,7 +26,16 @@ export async function writeTaskFolder(directory: string, content: TaskFolderCont
   const partial = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
   await mkdir(partial);
   try {
-    await writeFile(join(partial, taskFileNames.definition), stringify(content.definition, { lineWidth: 0 }));
+    const comment = content.comment
+      ? `${content.comment
+          .split('\n')
+          .map((line) => `# ${line}`.trimEnd())
+          .join('\n')}\n`
+      : '';
+    await writeFile(
+      join(partial, taskFileNames.definition),
+      `${comment}${stringify(content.definition, { lineWidth: 0 })}`,
+    );
     await writeFile(join(partial, taskFileNames.instruction), ensureFinalNewline(content.instruction));
     await writeFile(join(partial, taskFileNames.goldPatch), content.goldPatch);
     await writeFile(join(partial, taskFileNames.testsPatch), content.testsPatch);

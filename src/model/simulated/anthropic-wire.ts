@@ -53,6 +53,13 @@ function sendError(
   sendJson(response, status, { type: 'error', error: { type: errorType(status), message } }, headers);
 }
 
+/** The lifetime of the cache_control breakpoints a request set (`5m` or `1h`), or null when it set none. */
+function requestedCacheTtl(body: JsonObject): '5m' | '1h' | null {
+  const text = JSON.stringify([body.system, body.messages, body.tools]);
+  if (!text.includes('"cache_control"')) return null;
+  return text.includes('"ttl":"1h"') ? '1h' : '5m';
+}
+
 function sseEvent(type: string, data: JsonObject): string {
   return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 }
@@ -99,6 +106,9 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
     return;
   }
   const cached = Math.min(turn.usage?.cachedTokens ?? 0, requestedPrompt);
+  // Cache writes happen only where the request set a cache_control breakpoint, with its lifetime.
+  const cacheTtl = requestedCacheTtl(body);
+  const written = cacheTtl ? Math.min(turn.usage?.cacheWriteTokens ?? 0, requestedPrompt - cached) : 0;
   messageCounter += 1;
   const toolUses = delivered.nativeCalls.map((call, index) => ({
     id: call.id ?? `toolu_sim${messageCounter.toString().padStart(6, '0')}${index}`,
@@ -110,9 +120,13 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
   const outputTokens = turn.usage?.completionTokens ?? estimateTokens(outputCharacters);
   const stopReason = turn.finishReason ?? (toolUses.length > 0 ? 'tool_use' : 'end_turn');
   const usage = {
-    input_tokens: requestedPrompt - cached,
-    cache_creation_input_tokens: 0,
+    input_tokens: requestedPrompt - cached - written,
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
+  };
+  const cacheCreation = {
+    ephemeral_5m_input_tokens: cacheTtl === '1h' ? 0 : written,
+    ephemeral_1h_input_tokens: cacheTtl === '1h' ? written : 0,
   };
   const messageId = `msg_sim${messageCounter.toString().padStart(8, '0')}`;
   const signature = `simulated-signature-${messageCounter}`;
@@ -140,7 +154,12 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
       content: blocks,
       stop_reason: stopReason,
       stop_sequence: null,
-      usage: { ...usage, output_tokens: outputTokens },
+      usage: {
+        ...usage,
+        cache_creation: cacheCreation,
+        output_tokens: outputTokens,
+        service_tier: 'standard',
+      },
     });
     return;
   }
@@ -183,7 +202,18 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
   }
   push('message_delta', {
     delta: { stop_reason: stopReason, stop_sequence: null },
-    usage: { output_tokens: outputTokens },
+    // The final counts, cumulative: input, cache writes and reads again, output with its thinking part.
+    usage: {
+      ...usage,
+      output_tokens: outputTokens,
+      ...(thinking
+        ? {
+            output_tokens_details: {
+              thinking_tokens: turn.usage?.reasoningTokens ?? estimateTokens(thinking.length),
+            },
+          }
+        : {}),
+    },
   });
   push('message_stop', {});
 
@@ -199,7 +229,7 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { ...usage, output_tokens: 1 },
+        usage: { ...usage, cache_creation: cacheCreation, output_tokens: 1, service_tier: 'standard' },
       },
     }),
   );

@@ -60,6 +60,9 @@ function details(endpoint: SimulatedEndpoint): JsonObject {
 
 interface ChatPlan {
   model: string;
+  /** The context the request runs with and the prompt tokens it asked for (before any truncation). */
+  numCtx: number;
+  requestedPromptTokens: number;
   promptTokens: number;
   completionTokens: number;
   promptNs: number;
@@ -82,6 +85,8 @@ function planChat(context: WireContext, renderedCharacters: number): ChatPlan {
   const predictedMs = turn.serverTimings?.predictedMs ?? completionTokens * 20; // 50 tokens/s
   return {
     model: typeof body.model === 'string' ? body.model : endpoint.model,
+    numCtx,
+    requestedPromptTokens: requestedPrompt,
     promptTokens,
     completionTokens,
     promptNs: Math.round(promptMs * NANOSECONDS_PER_MILLISECOND),
@@ -89,6 +94,31 @@ function planChat(context: WireContext, renderedCharacters: number): ChatPlan {
     loadNs: Math.round((turn.serverTimings?.loadMs ?? 0) * NANOSECONDS_PER_MILLISECOND),
     doneReason: turn.finishReason ?? 'stop',
   };
+}
+
+/** Ollama's own refusal when the prompt does not fit and shifting is off (llm/llama_server.go). */
+export const OLLAMA_PROMPT_TOO_LONG =
+  'the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length';
+
+/**
+ * A prompt longer than num_ctx is silently truncated (the default) unless the request turns that off: with
+ * `truncate: false` the llama.cpp runner's refusal comes back as a JSON string inside Ollama's `error`; with
+ * `shift: false` Ollama's own message. The error string, or null when the prompt fits or is truncated.
+ */
+function contextOverflowError(body: JsonObject, plan: ChatPlan): string | null {
+  if (plan.requestedPromptTokens <= plan.numCtx) return null;
+  if (body.truncate === false) {
+    return JSON.stringify({
+      error: {
+        code: 400,
+        message: `request (${plan.requestedPromptTokens} tokens) exceeds the available context size (${plan.numCtx} tokens), try increasing it`,
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: plan.requestedPromptTokens,
+        n_ctx: plan.numCtx,
+      },
+    });
+  }
+  return body.shift === false ? OLLAMA_PROMPT_TOO_LONG : null;
 }
 
 function finalFields(plan: ChatPlan): JsonObject {
@@ -141,6 +171,11 @@ export async function handleOllamaChat(context: WireContext): Promise<void> {
     0,
   );
   const plan = planChat(context, content.length + thinking.length + argumentCharacters);
+  const overflow = contextOverflowError(body, plan);
+  if (overflow) {
+    sendError(response, 400, overflow);
+    return;
+  }
   const createdAt = () => new Date().toISOString();
   await sleep(turn.firstTokenDelayMs ?? 0);
 

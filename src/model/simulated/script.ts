@@ -35,6 +35,8 @@ export interface SimulatedUsage {
   completionTokens: number;
   cachedTokens?: number;
   reasoningTokens?: number;
+  /** Prompt tokens written to the prompt cache (Anthropic `cache_creation_input_tokens`); part of promptTokens. */
+  cacheWriteTokens?: number;
 }
 
 export interface SimulatedTurn {

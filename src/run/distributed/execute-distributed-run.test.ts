@@ -206,7 +206,7 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     const attempts = store.attempts(result.runId);
     expect(attempts).toHaveLength(4);
     const started = lines.filter((line) => / started on worker-[ab]/.test(line));
-    const finished = lines.filter((line) => /: resolved on worker-[ab]$/.test(line));
+    const finished = lines.filter((line) => /: resolved on worker-[ab] · elapsed /.test(line));
     expect(finished).toHaveLength(4);
     for (const attempt of attempts) {
       const name = `simulated:alpha [SIMULATED] ${attempt.taskId} #${attempt.attemptIndex}`;
@@ -214,8 +214,8 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
       expect(started).toContainEqual(expect.stringContaining(`${name}: started on ${attempt.worker}`));
     }
     // Both workers ran attempts (each runs one at a time, and an attempt takes several 350 ms model steps).
-    expect(lines.some((line) => line.endsWith('on worker-a'))).toBe(true);
-    expect(lines.some((line) => line.endsWith('on worker-b'))).toBe(true);
+    expect(lines.some((line) => line.includes(': resolved on worker-a ·'))).toBe(true);
+    expect(lines.some((line) => line.includes(': resolved on worker-b ·'))).toBe(true);
     expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([]);
   }, 90_000);
 });

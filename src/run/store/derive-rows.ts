@@ -48,7 +48,8 @@ export interface DerivedRows {
   toolCalls: DerivedToolCall[];
 }
 
-function stepRow(event: TranscriptEventOf<'model-response'>): DerivedStep {
+/** The `steps` row of one `model-response` event. */
+export function stepRow(event: TranscriptEventOf<'model-response'>): DerivedStep {
   const { result } = event;
   return {
     sequence: event.sequence,
@@ -75,6 +76,22 @@ function stepRow(event: TranscriptEventOf<'model-response'>): DerivedStep {
   };
 }
 
+/** The `tool_calls` row of one `tool-call` event, before its `tool-result` is known. */
+export function toolCallRow(event: TranscriptEventOf<'tool-call'>): DerivedToolCall {
+  return {
+    sequence: event.sequence,
+    stepIndex: event.step,
+    callId: event.callId,
+    name: event.name,
+    origin: event.origin,
+    format: event.format,
+    validity: event.validity,
+    detail: event.detail,
+    durationMs: null,
+    isError: null,
+  };
+}
+
 /**
  * Derives the `steps` rows (one per `model-response`) and `tool_calls` rows (one per `tool-call`, joined with the
  * `tool-result` of the same step and call id that follows it) from an attempt's events. Pure; events may be given
@@ -90,18 +107,7 @@ export function deriveRows(events: readonly TranscriptEvent[]): DerivedRows {
     if (event.type === 'model-response') {
       steps.push(stepRow(event));
     } else if (event.type === 'tool-call') {
-      const row: DerivedToolCall = {
-        sequence: event.sequence,
-        stepIndex: event.step,
-        callId: event.callId,
-        name: event.name,
-        origin: event.origin,
-        format: event.format,
-        validity: event.validity,
-        detail: event.detail,
-        durationMs: null,
-        isError: null,
-      };
+      const row = toolCallRow(event);
       toolCalls.push(row);
       const key = `${event.step}\u0000${event.callId}`;
       const queue = awaitingResult.get(key);

@@ -259,6 +259,37 @@ describe('attempt lifecycle', () => {
     store.close();
   });
 
+  it('derives the same step and tool-call rows event by event, in batches and out of order', () => {
+    const store = openStore(':memory:');
+    const run = store.createRun(runInput());
+    store.ensureAttempts(run.id, matrix());
+    const rowsOf = (id: string) => ({
+      steps: store.steps({ attemptId: id }).map(({ attemptId: _, ...row }) => row),
+      toolCalls: store.toolCalls({ attemptId: id }).map(({ attemptId: _, ...row }) => row),
+    });
+    const whole = store.claimNextAttempt(run.id)!.id;
+    store.recordAttemptEvents(whole, rawTranscript());
+    const expected = rowsOf(whole);
+    expect(expected.toolCalls.some((call) => call.durationMs !== null)).toBe(true);
+
+    const oneByOne = store.claimNextAttempt(run.id)!.id;
+    for (const event of rawTranscript()) store.recordAttemptEvents(oneByOne, [event]);
+    expect(rowsOf(oneByOne)).toEqual(expected);
+
+    const gapFirst = store.claimNextAttempt(run.id)!.id;
+    const events = rawTranscript();
+    store.recordAttemptEvents(
+      gapFirst,
+      events.filter((_, index) => index % 2 === 0),
+    );
+    store.recordAttemptEvents(
+      gapFirst,
+      events.filter((_, index) => index % 2 === 1),
+    );
+    expect(rowsOf(gapFirst)).toEqual(expected);
+    store.close();
+  });
+
   it('rolls back finishAttempt as a whole when its events are invalid', () => {
     const store = openStore(':memory:');
     const run = store.createRun(runInput());

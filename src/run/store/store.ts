@@ -7,7 +7,7 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { parseEvent, type TranscriptEvent } from '../../agent/events.ts';
-import { deriveRows } from './derive-rows.ts';
+import { type DerivedStep, type DerivedToolCall, deriveRows, stepRow, toolCallRow } from './derive-rows.ts';
 import { redactText, redactValue } from './redact-value.ts';
 import { attemptIdOf, createRunId } from './run-id.ts';
 import * as schema from './schema.ts';
@@ -76,6 +76,101 @@ function toAttemptRecord(row: typeof schema.attempts.$inferSelect): AttemptRecor
   return { ...rest, grade: parseJson(gradeJson) as AttemptGrade | null };
 }
 
+/** Statements of the per-event write path. */
+interface EventStatements {
+  lastSequence: Database.Statement;
+  eventJson: Database.Statement;
+  insertEvent: Database.Statement;
+  insertStep: Database.Statement;
+  insertToolCall: Database.Statement;
+  completeToolCall: Database.Statement;
+  deleteSteps: Database.Statement;
+  deleteToolCalls: Database.Statement;
+}
+
+const STEP_COLUMNS: ReadonlyArray<readonly [keyof DerivedStep, string]> = [
+  ['sequence', 'sequence'],
+  ['stepIndex', 'step_index'],
+  ['ttftMs', 'ttft_ms'],
+  ['ttftSource', 'ttft_source'],
+  ['prefillTps', 'prefill_tps'],
+  ['decodeTps', 'decode_tps'],
+  ['prefillMs', 'prefill_ms'],
+  ['decodeMs', 'decode_ms'],
+  ['loadMs', 'load_ms'],
+  ['prefillSource', 'prefill_source'],
+  ['decodeSource', 'decode_source'],
+  ['wallMs', 'wall_ms'],
+  ['inputTokens', 'input_tokens'],
+  ['cachedInputTokens', 'cached_input_tokens'],
+  ['outputTokens', 'output_tokens'],
+  ['reasoningTokens', 'reasoning_tokens'],
+  ['usageSource', 'usage_source'],
+  ['finishReason', 'finish_reason'],
+  ['toolCallCount', 'tool_call_count'],
+  ['infrastructureRetries', 'infrastructure_retries'],
+  ['simulated', 'simulated'],
+];
+
+const TOOL_CALL_COLUMNS: ReadonlyArray<readonly [keyof DerivedToolCall, string]> = [
+  ['sequence', 'sequence'],
+  ['stepIndex', 'step_index'],
+  ['callId', 'call_id'],
+  ['name', 'name'],
+  ['origin', 'origin'],
+  ['format', 'format'],
+  ['validity', 'validity'],
+  ['detail', 'detail'],
+  ['durationMs', 'duration_ms'],
+  ['isError', 'is_error'],
+];
+
+function insertStatement(table: string, columns: ReadonlyArray<readonly [string, string]>): string {
+  const names = ['attempt_id', ...columns.map(([, column]) => column)];
+  const values = ['@attemptId', ...columns.map(([key]) => `@${key}`)];
+  return `INSERT INTO ${table} (${names.join(', ')}) VALUES (${values.join(', ')})`;
+}
+
+/** SQLite binds no booleans: store them as 0/1, as drizzle's boolean mode does. */
+function sqliteValue(value: unknown): unknown {
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+}
+
+function stepParameters(attemptId: string, step: DerivedStep): Record<string, unknown> {
+  return Object.fromEntries([
+    ['attemptId', attemptId],
+    ...STEP_COLUMNS.map(([key]) => [key, sqliteValue(step[key])]),
+  ]);
+}
+
+function toolCallParameters(attemptId: string, call: DerivedToolCall): Record<string, unknown> {
+  return Object.fromEntries([
+    ['attemptId', attemptId],
+    ...TOOL_CALL_COLUMNS.map(([key]) => [key, sqliteValue(call[key])]),
+  ]);
+}
+
+function prepareEventStatements(connection: Database.Database): EventStatements {
+  return {
+    lastSequence: connection.prepare('SELECT MAX(sequence) AS last FROM events WHERE attempt_id = ?'),
+    eventJson: connection.prepare('SELECT json FROM events WHERE attempt_id = ? AND sequence = ?'),
+    insertEvent: connection.prepare(
+      'INSERT INTO events (attempt_id, sequence, type, time, json) VALUES (?, ?, ?, ?, ?)',
+    ),
+    insertStep: connection.prepare(insertStatement('steps', STEP_COLUMNS)),
+    insertToolCall: connection.prepare(insertStatement('tool_calls', TOOL_CALL_COLUMNS)),
+    // The earliest call of that step and id still waiting for its result, as `deriveRows` pairs them.
+    completeToolCall: connection.prepare(
+      `UPDATE tool_calls SET duration_ms = @durationMs, is_error = @isError
+       WHERE attempt_id = @attemptId AND sequence = (
+         SELECT MIN(sequence) FROM tool_calls
+         WHERE attempt_id = @attemptId AND step_index = @stepIndex AND call_id = @callId AND duration_ms IS NULL)`,
+    ),
+    deleteSteps: connection.prepare('DELETE FROM steps WHERE attempt_id = ?'),
+    deleteToolCalls: connection.prepare('DELETE FROM tool_calls WHERE attempt_id = ?'),
+  };
+}
+
 /** The embedded SQLite store of runs, attempts and their transcripts. Create it with `openStore`. */
 export class Store {
   /** Database file path, or `:memory:`. */
@@ -83,6 +178,8 @@ export class Store {
   /** The drizzle database (for queries the methods do not cover); `$client` is the better-sqlite3 connection. */
   readonly database: BetterSQLite3Database<typeof schema> & { $client: Database.Database };
   private readonly connection: Database.Database;
+  /** Prepared statements of the per-event hot path, made once per connection. */
+  private statementCache: EventStatements | undefined;
 
   private constructor(databasePath: string, connection: Database.Database) {
     this.path = databasePath;
@@ -383,17 +480,14 @@ export class Store {
     return this.transaction(() => {
       const attempt = this.requireAttempt(attemptId);
       const finished = (FINISHED_STATUSES as readonly string[]).includes(attempt.status);
-      const existing = this.connection.prepare(
-        'SELECT json FROM events WHERE attempt_id = ? AND sequence = ?',
-      );
-      const insert = this.connection.prepare(
-        'INSERT INTO events (attempt_id, sequence, type, time, json) VALUES (?, ?, ?, ?, ?)',
-      );
-      let inserted = 0;
+      const statements = this.eventStatements();
+      let lastSequence = (statements.lastSequence.get(attemptId) as { last: number | null }).last ?? -1;
+      let appendOnly = true;
+      const added: TranscriptEvent[] = [];
       for (const raw of events) {
         const event = redactValue(parseEvent(raw), { byKeyName: false });
         const json = stableStringify(event);
-        const stored = existing.get(attemptId, event.sequence) as { json: string } | undefined;
+        const stored = statements.eventJson.get(attemptId, event.sequence) as { json: string } | undefined;
         if (stored) {
           if (stored.json !== json) {
             throw new StoreError(
@@ -403,28 +497,45 @@ export class Store {
           continue;
         }
         if (finished) throw new StoreError(`attempt ${attemptId} is finished; its transcript cannot grow`);
-        insert.run(attemptId, event.sequence, event.type, event.time, json);
-        inserted++;
+        statements.insertEvent.run(attemptId, event.sequence, event.type, event.time, json);
+        if (event.sequence < lastSequence) appendOnly = false;
+        lastSequence = Math.max(lastSequence, event.sequence);
+        added.push(event);
       }
-      if (inserted > 0) this.rederive(attemptId);
-      return inserted;
+      // Events appended in order extend the derived rows in O(1) each; an event filling a gap re-derives them all.
+      if (!appendOnly) this.rederive(attemptId);
+      else for (const event of added) this.applyDerivedRows(attemptId, event, statements);
+      return added.length;
     });
+  }
+
+  private eventStatements(): EventStatements {
+    this.statementCache ??= prepareEventStatements(this.connection);
+    return this.statementCache;
+  }
+
+  /** Adds the rows one appended event derives: a step, a tool call, or a tool call's result. */
+  private applyDerivedRows(attemptId: string, event: TranscriptEvent, statements: EventStatements): void {
+    if (event.type === 'model-response') statements.insertStep.run(stepParameters(attemptId, stepRow(event)));
+    else if (event.type === 'tool-call')
+      statements.insertToolCall.run(toolCallParameters(attemptId, toolCallRow(event)));
+    else if (event.type === 'tool-result')
+      statements.completeToolCall.run({
+        attemptId,
+        stepIndex: event.step,
+        callId: event.callId,
+        durationMs: event.durationMs,
+        isError: event.isError ? 1 : 0,
+      });
   }
 
   private rederive(attemptId: string): void {
     const { steps, toolCalls } = deriveRows(this.events(attemptId));
-    this.database.delete(schema.steps).where(eq(schema.steps.attemptId, attemptId)).run();
-    this.database.delete(schema.toolCalls).where(eq(schema.toolCalls.attemptId, attemptId)).run();
-    for (const step of steps)
-      this.database
-        .insert(schema.steps)
-        .values({ attemptId, ...step })
-        .run();
-    for (const call of toolCalls)
-      this.database
-        .insert(schema.toolCalls)
-        .values({ attemptId, ...call })
-        .run();
+    const statements = this.eventStatements();
+    statements.deleteSteps.run(attemptId);
+    statements.deleteToolCalls.run(attemptId);
+    for (const step of steps) statements.insertStep.run(stepParameters(attemptId, step));
+    for (const call of toolCalls) statements.insertToolCall.run(toolCallParameters(attemptId, call));
   }
 
   /**
@@ -655,9 +766,7 @@ export class Store {
   }
 
   private recordAttemptEventsUnchecked(attemptId: string, events: readonly TranscriptEvent[]): void {
-    const insert = this.connection.prepare(
-      'INSERT INTO events (attempt_id, sequence, type, time, json) VALUES (?, ?, ?, ?, ?)',
-    );
+    const insert = this.eventStatements().insertEvent;
     for (const raw of events) {
       const event = redactValue(parseEvent(raw), { byKeyName: false });
       insert.run(attemptId, event.sequence, event.type, event.time, stableStringify(event));

@@ -3,32 +3,186 @@ import type { TestOutputFormat } from '../test-results/test-result.ts';
 
 /** A test command and how to read its report. */
 export interface TestCommand {
+  /**
+   * Shell command; `{test_files}` is replaced by the test files to run (nothing = the whole suite) and `{test_ids}`
+   * by test ids at grading.
+   */
   command: string;
   format: TestOutputFormat;
   /** Report file the command writes, relative to the workspace; stdout when absent. */
   outputPath?: string;
+  /** What `{test_files}` becomes to run the whole suite (default: nothing; `./...` for Go). */
+  wholeSuite?: string;
+  /** How the command was chosen, shown to the user (e.g. "pytest, src layout: PYTHONPATH=src"). */
+  detectedFrom?: string;
 }
 
+/** The files of a project at one commit, as detection needs them. */
+export interface ProjectFiles {
+  /** Every file path, relative to the repository root. */
+  paths: readonly string[];
+  /** The text of a file; undefined when absent. */
+  read(path: string): Promise<string | undefined>;
+}
+
+const junitReport = '.shakedown-test-report.xml';
+const jsonReport = '.shakedown-test-report.json';
+
 /**
- * The default test command for a language: pytest (every result in the summary, collection errors do not stop the
- * run), `node --test` with a JUnit reporter, or `go test -json ./...`. Undefined for an unknown language.
+ * The test command for a language, from the project's own files at the commit:
+ * - Python: pytest (every result in the summary, collection errors do not stop the run); a src layout (`src/PKG/`)
+ *   gets `PYTHONPATH=src` unless the project's pytest configuration sets `pythonpath` itself.
+ * - JavaScript/TypeScript: the runner package.json names (vitest, jest, mocha), else `node --test`, each with a
+ *   machine-readable report.
+ * - Go: `go test -json` on the packages of the changed test files, or `./...`.
+ * Undefined for an unknown language.
  */
-export function detectTestCommand(language: TestFileLanguage | undefined): TestCommand | undefined {
+export async function detectTestCommand(
+  language: TestFileLanguage | undefined,
+  project: ProjectFiles = { paths: [], read: async () => undefined },
+): Promise<TestCommand | undefined> {
   switch (language) {
     case 'python':
-      return {
-        command: 'python3 -m pytest -rA -p no:cacheprovider --continue-on-collection-errors {test_ids}',
-        format: 'pytest',
-      };
+      return detectPythonCommand(project);
     case 'javascript':
-      return {
-        command: 'node --test --test-reporter=junit --test-reporter-destination=.shakedown-test-report.xml',
-        format: 'junit-xml',
-        outputPath: '.shakedown-test-report.xml',
-      };
+      return detectJavaScriptCommand(project);
     case 'go':
-      return { command: 'go test -json ./...', format: 'go-test-json' };
+      return {
+        command: 'go test -json {test_files}',
+        format: 'go-test-json',
+        wholeSuite: './...',
+        detectedFrom: 'go test',
+      };
     default:
       return undefined;
   }
+}
+
+async function detectPythonCommand(project: ProjectFiles): Promise<TestCommand> {
+  const pytest = 'python3 -m pytest -rA -p no:cacheprovider --continue-on-collection-errors {test_files}';
+  const notes: string[] = ['pytest'];
+  const config = await findPytestConfig(project);
+  if (config) notes.push(`configuration in ${config.file}`);
+  const srcPackages = project.paths.filter((path) => /^src\/[A-Za-z_][\w]*\/__init__\.py$/.test(path));
+  if (srcPackages.length > 0 && !config?.setsPythonPath) {
+    notes.push('src layout: PYTHONPATH=src');
+    return {
+      command: `PYTHONPATH=src\${PYTHONPATH:+:$PYTHONPATH} ${pytest}`,
+      format: 'pytest',
+      detectedFrom: notes.join(', '),
+    };
+  }
+  return { command: pytest, format: 'pytest', detectedFrom: notes.join(', ') };
+}
+
+/** Where the project configures pytest, and whether that configuration puts folders on `sys.path`. */
+async function findPytestConfig(
+  project: ProjectFiles,
+): Promise<{ file: string; setsPythonPath: boolean } | undefined> {
+  const sections: [string, RegExp][] = [
+    ['pytest.ini', /^\s*\[pytest\]/m],
+    ['pyproject.toml', /^\s*\[tool\.pytest\.ini_options\]/m],
+    ['tox.ini', /^\s*\[pytest\]/m],
+    ['setup.cfg', /^\s*\[tool:pytest\]/m],
+  ];
+  for (const [file, header] of sections) {
+    if (!project.paths.includes(file)) continue;
+    const text = await project.read(file);
+    const match = text === undefined ? null : header.exec(text);
+    if (!text || !match) continue;
+    const section = text.slice(match.index + match[0].length).split(/^\s*\[/m)[0];
+    return { file, setsPythonPath: /^\s*pythonpath\s*=/m.test(section) };
+  }
+  return undefined;
+}
+
+async function detectJavaScriptCommand(project: ProjectFiles): Promise<TestCommand> {
+  const text = project.paths.includes('package.json') ? await project.read('package.json') : undefined;
+  let manifest: { scripts?: Record<string, string>; devDependencies?: object; dependencies?: object } = {};
+  try {
+    manifest = text ? JSON.parse(text) : {};
+  } catch {
+    manifest = {};
+  }
+  const dependencies = { ...manifest.dependencies, ...manifest.devDependencies };
+  const testScript = manifest.scripts?.test ?? '';
+  const uses = (name: string) => name in dependencies || new RegExp(`\\b${name}\\b`).test(testScript);
+  if (uses('vitest')) {
+    return {
+      command: `npx vitest run --reporter=junit --outputFile=${junitReport} {test_files}`,
+      format: 'junit-xml',
+      outputPath: junitReport,
+      detectedFrom: 'vitest (package.json)',
+    };
+  }
+  if (uses('jest')) {
+    return {
+      command: `npx jest --ci --json --outputFile=${jsonReport} {test_files}`,
+      format: 'jest-json',
+      outputPath: jsonReport,
+      detectedFrom: 'jest (package.json)',
+    };
+  }
+  if (uses('mocha')) {
+    return {
+      command: `npx mocha --reporter xunit --reporter-option output=${junitReport} {test_files}`,
+      format: 'junit-xml',
+      outputPath: junitReport,
+      detectedFrom: 'mocha (package.json)',
+    };
+  }
+  return {
+    command: `node --test --test-reporter=junit --test-reporter-destination=${junitReport} {test_files}`,
+    format: 'junit-xml',
+    outputPath: junitReport,
+    detectedFrom: 'node --test',
+  };
+}
+
+/**
+ * The arguments `{test_files}` stands for when only `files` (changed test files) should run: the runnable test
+ * files themselves, or for Go the packages (`./dir`) holding them. Empty when none of them can run on its own
+ * (data files, helpers), which means the whole suite.
+ */
+export function testFileArguments(
+  language: TestFileLanguage | undefined,
+  files: readonly string[],
+): string[] {
+  switch (language) {
+    case 'python':
+      return files.filter((path) => /(^|\/)(test_[^/]*|[^/]*_test)\.py$/.test(path));
+    case 'javascript':
+      return files.filter((path) => /\.(test|spec)\.[cm]?[jt]sx?$/.test(path));
+    case 'go':
+      return [
+        ...new Set(
+          files
+            .filter((path) => path.endsWith('_test.go'))
+            .map((path) => `./${path.split('/').slice(0, -1).join('/')}`.replace(/\/$/, '')),
+        ),
+      ];
+    default:
+      return [...files];
+  }
+}
+
+/**
+ * The command with `{test_files}` filled in: the given files (shell-quoted), or the whole suite when there are none.
+ */
+export function commandForFiles(testCommand: TestCommand, files: readonly string[]): string {
+  const value = files.length > 0 ? files.map(shellQuote).join(' ') : (testCommand.wholeSuite ?? '');
+  return testCommand.command.replaceAll('{test_files}', value).trim();
+}
+
+/**
+ * The command a mined task is graded with: `{test_files}` becomes `{test_ids}` for pytest (its ids are valid
+ * arguments, so grading runs only the declared tests) and the whole suite otherwise.
+ */
+export function commandForTask(testCommand: TestCommand): string {
+  if (testCommand.format === 'pytest') return testCommand.command.replaceAll('{test_files}', '{test_ids}');
+  return commandForFiles(testCommand, []);
+}
+
+function shellQuote(text: string): string {
+  return /^[\w./:@=+-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }

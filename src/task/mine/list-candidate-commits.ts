@@ -6,13 +6,15 @@ export interface HistoryCommit {
   sha: string;
   /** The first parent; null for a root commit. */
   parent: string | null;
+  /** A merge commit: its change is the diff against the first parent (the merged branch as one unit, as SWE-bench). */
+  merge?: boolean;
   subject: string;
   body: string;
   /** Changed test files (by the language's test-file conventions). */
   testFiles: string[];
   /** Changed non-test files (code and others). */
   sourceFiles: string[];
-  /** The language of the changed test files, when known. */
+  /** The language of the changed test files, else of the changed source files, when known. */
   language?: TestFileLanguage;
   /** Why the commit cannot be a task; absent for a candidate. */
   skipReason?: string;
@@ -31,8 +33,9 @@ export interface ListHistoryCommitsOptions {
 }
 
 /**
- * Walks `HEAD`'s first-parent history, newest first, and classifies each commit: merges, root commits, commits that
- * do not change both code and test files, and huge diffs get a `skipReason`; the rest are mining candidates.
+ * Walks `HEAD`'s first-parent history, newest first, and classifies each commit: root commits, commits that do not
+ * change both code and test files, and huge diffs get a `skipReason`; the rest are mining candidates. A merge commit
+ * is judged by its diff against the first parent (everything the merged pull request brought in).
  * Yields lazily so that a long history is not read up front.
  */
 export async function* listHistoryCommits(
@@ -55,11 +58,7 @@ export async function* listHistoryCommits(
       testFiles: [],
       sourceFiles: [],
     };
-    if (parents.length > 1) {
-      commit.skipReason = 'merge commit';
-      yield commit;
-      continue;
-    }
+    if (parents.length > 1) commit.merge = true;
     if (commit.parent === null) {
       commit.skipReason = 'root commit (no parent to start from)';
       yield commit;
@@ -77,7 +76,9 @@ export async function* listHistoryCommits(
       else commit.sourceFiles.push(path);
     }
     commit.language =
-      options.language ?? commit.testFiles.map(languageOfFile).find((language) => language !== undefined);
+      options.language ??
+      commit.testFiles.map(languageOfFile).find((language) => language !== undefined) ??
+      commit.sourceFiles.map(languageOfFile).find((language) => language !== undefined);
     const codeFiles = commit.sourceFiles.filter(
       (path) =>
         !isDocumentationFile(path) &&

@@ -18,7 +18,9 @@ describe('mineRepository', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('keeps the good fix, skips the rest with reasons, drops flaky tests and resumes without redoing work', async () => {
+  it('keeps the good fix, skips the rest with reasons, drops flaky tests and resumes without redoing work', {
+    timeout: 600_000,
+  }, async () => {
     const outDir = join(directory, 'tasks');
     const options = {
       repositoryDir: history.repositoryDir,

@@ -1,3 +1,6 @@
+import { expectedBehaviourHeading } from '../assess-instruction.ts';
+import { cleanCommitMessage } from './clean-commit-message.ts';
+
 /**
  * Turns a test id into words: `tests/test_calc.py::TestCalc::test_mul_negatives[2]` → `calc: mul negatives`,
  * `TestParseURL/empty_host` → `parse URL: empty host`, `src/a.test.ts > parser > rejects empty input` →
@@ -20,13 +23,15 @@ export function humanizeTestName(id: string): string {
 }
 
 /**
- * Writes a mined task's instruction from the commit message and the names of its FAIL_TO_PASS tests only (never
- * from the diff): the subject as a title, the body, then the expected behaviour as a list of humanized test names.
+ * Writes a mined task's instruction from the commit message (cleaned of trailers, bot lines and squash chatter, see
+ * {@link cleanCommitMessage}) and the names of its FAIL_TO_PASS tests only (never from the diff): the subject as a
+ * title, the body, then the expected behaviour as a list of humanized test names.
  */
 export function writeMinedInstruction(subject: string, body: string, failToPass: readonly string[]): string {
+  const cleaned = cleanCommitMessage(subject, body);
   const behaviours = [...new Set(failToPass.map(humanizeTestName))].map((name) => `- ${name}`);
-  const parts = [`# ${subject.trim()}`];
-  if (body.trim()) parts.push(body.trim());
-  parts.push(`The following behaviour is expected:\n\n${behaviours.join('\n')}`);
+  const parts = [`# ${cleaned.subject}`];
+  if (cleaned.body) parts.push(cleaned.body);
+  parts.push(`${expectedBehaviourHeading}\n\n${behaviours.join('\n')}`);
   return `${parts.join('\n\n')}\n`;
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { createProgram, invokedCommandName } from './program.ts';
+
+describe('createProgram', () => {
+  it('lists each command with the same summary its own module gives it', async () => {
+    const lazy = await createProgram([]);
+    const loaded = await createProgram('all');
+    const summaries = (program: typeof lazy) =>
+      program.commands.map((command) => [command.name(), command.description()]);
+    expect(summaries(lazy)).toEqual(summaries(loaded));
+    expect(lazy.commands.length).toBeGreaterThan(10);
+  });
+
+  it('loads only the invoked command: the others stand in without options or subcommands', async () => {
+    const program = await createProgram(['run', '--model', 'ollama:qwen3.5:9b']);
+    const byName = (name: string) => program.commands.find((command) => command.name() === name)!;
+    expect(byName('run').options.length).toBeGreaterThan(3);
+    expect(byName('report').options).toHaveLength(0);
+    expect(byName('task').commands).toHaveLength(0);
+    const help = await createProgram(['help', 'task']);
+    expect(help.commands.find((command) => command.name() === 'task')!.commands.length).toBeGreaterThan(0);
+  });
+
+  it('finds the invoked command name past options', () => {
+    expect(invokedCommandName(['--version'])).toBeUndefined();
+    expect(invokedCommandName(['run', '-m', 'x'])).toBe('run');
+    expect(invokedCommandName(['help', 'report'])).toBe('report');
+    expect(invokedCommandName([])).toBeUndefined();
+  });
+});
