@@ -14,10 +14,10 @@ import {
 import { executeDistributedRun } from '../run/distributed/execute-distributed-run.ts';
 import { redisConnectionOf } from '../run/distributed/redis-connection.ts';
 import {
-  inShard,
   parseShard,
   type Shard,
   shardDataDirOf,
+  shardFilter,
   shardRunIdOf,
 } from '../run/distributed/shard-of.ts';
 import { executeRun, findResumableRun, type RunProgressEvent } from '../run/execute-run.ts';
@@ -50,7 +50,7 @@ export interface RunCommandOptions {
   keepWorkspaces?: boolean;
   /** Redis URL: queue the attempts for `shakedown worker`s instead of running them here. */
   queue?: string;
-  /** `i/n`: run only this shard of the matrix (see `inShard`), in its own data folder. */
+  /** `i/n`: run only this shard of the matrix (see `shardFilter`), in its own data folder. */
   shard?: string;
   /** Run id of a new run (shards of one sweep share it, so that `shakedown merge` joins them into one run). */
   runId?: string;
@@ -268,7 +268,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
         })
       : await executeRun({
           ...common,
-          ...(shard ? { attemptFilter: (plan) => inShard(plan, shard) } : {}),
+          ...(shard ? { attemptFilter: shardFilter(shard) } : {}),
           ...(options.allowUnreachable ? { allowUnreachable: true } : {}),
         });
     if (workers.size > 0) {

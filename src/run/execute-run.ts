@@ -95,7 +95,7 @@ export interface ExecuteRunOptions {
   /** Run id for a new run (default: a fresh `run-…` id). */
   runId?: string;
   /** Keeps only the matrix cells this returns true for (`--shard i/n`); default: every cell. */
-  attemptFilter?: (plan: AttemptPlan) => boolean;
+  attemptFilter?: (plan: AttemptPlan, position: number, matrix: readonly AttemptPlan[]) => boolean;
   /**
    * Start a new run even when every model endpoint is unreachable at its start (default false: such a run fails
    * with `EndpointsUnreachableError` before any attempt is created).

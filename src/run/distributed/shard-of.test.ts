@@ -8,7 +8,7 @@ import { executeRun } from '../execute-run.ts';
 import { buildRunMatrix } from '../run-matrix.ts';
 import { mergeStores, openStore } from '../store/index.ts';
 import { createCalcAgent, solves, writeSyntheticSuite } from '../synthetic-suite.test-helper.ts';
-import { inShard, parseShard, shardIndexOf, shardRunIdOf } from './shard-of.ts';
+import { parseShard, shardFilter, shardIndexes, shardRunIdOf } from './shard-of.ts';
 
 const models: ModelConfig[] = [
   { id: 'simulated:alpha', protocol: 'native' },
@@ -23,19 +23,29 @@ describe('parseShard', () => {
   });
 });
 
-describe('shardIndexOf', () => {
-  it('puts every cell in exactly one shard, stably and independently of the run id', () => {
+describe('shardIndexes', () => {
+  it('deals every cell to exactly one shard, evenly, stably and independently of the run id', () => {
     const tasks = Array.from({ length: 20 }, (_, index) => ({ id: `task-${index}` }));
     const cells = buildRunMatrix('run-a', models, tasks, 3);
-    const otherRun = buildRunMatrix('run-b', models, tasks, 3);
-    const counts = [0, 0, 0];
-    for (const cell of cells) {
-      const owners = [1, 2, 3].filter((index) => inShard(cell, { index, count: 3 }));
-      expect(owners).toHaveLength(1);
-      counts[owners[0]! - 1]! += 1;
-      expect(shardIndexOf(otherRun[cells.indexOf(cell)]!, 3)).toBe(shardIndexOf(cell, 3));
+    const shards = shardIndexes(cells, 3);
+    expect(shards).toHaveLength(120);
+    const counts = [0, 1, 2].map((index) => shards.filter((shard) => shard === index).length);
+    expect(counts).toEqual([40, 40, 40]);
+    // Each shard gets both models, not one model per shard.
+    for (const index of [0, 1, 2]) {
+      const modelsOfShard = new Set(
+        cells.filter((_, position) => shards[position] === index).map((c) => c.modelId),
+      );
+      expect(modelsOfShard.size).toBe(2);
     }
-    expect(Math.min(...counts)).toBeGreaterThan(0);
+    expect(shardIndexes(buildRunMatrix('run-b', models, tasks, 3), 3)).toEqual(shards);
+    // An uneven matrix differs by at most one cell between shards.
+    const uneven = shardIndexes(buildRunMatrix('run-a', models, tasks.slice(0, 7), 1), 4);
+    const unevenCounts = [0, 1, 2, 3].map((index) => uneven.filter((shard) => shard === index).length);
+    expect(Math.max(...unevenCounts) - Math.min(...unevenCounts)).toBeLessThanOrEqual(1);
+    // The filter keeps exactly its shard's cells.
+    const second = cells.filter(shardFilter({ index: 2, count: 3 }));
+    expect(second).toEqual(cells.filter((_, position) => shards[position] === 1));
   });
 });
 
@@ -72,7 +82,7 @@ describe('shard runs + mergeStores', () => {
           dataDir,
           runId,
           clientFactory,
-          ...(shard ? { attemptFilter: (plan) => inShard(plan, shard) } : {}),
+          ...(shard ? { attemptFilter: shardFilter(shard) } : {}),
         });
         expect(result.status).toBe('completed');
         return store.attempts(runId).map((attempt) => `${attempt.id}=${attempt.gradeStatus}`);

@@ -21,26 +21,45 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/**
- * The 0-based shard of a matrix cell among `count`: a stable hash of (model, task, attempt index), the same on
- * every machine and independent of the run id and of the other cells, so shards split any matrix without overlap.
- */
-export function shardIndexOf(
-  plan: Pick<AttemptPlan, 'modelId' | 'taskId' | 'attemptIndex'>,
-  count: number,
-): number {
-  const digest = createHash('sha256')
+/** A stable hash of a matrix cell (model, task, attempt index), the same on every machine and for every run id. */
+function cellHash(plan: Pick<AttemptPlan, 'modelId' | 'taskId' | 'attemptIndex'>): string {
+  return createHash('sha256')
     .update(`${plan.modelId}\u0000${plan.taskId}\u0000${plan.attemptIndex}`)
-    .digest();
-  return digest.readUInt32BE(0) % count;
+    .digest('hex');
 }
 
-/** Whether a matrix cell belongs to `shard`. */
-export function inShard(
-  plan: Pick<AttemptPlan, 'modelId' | 'taskId' | 'attemptIndex'>,
+/**
+ * The 0-based shard of each cell of a run matrix among `count`: the cells ordered by a stable hash of (model, task,
+ * attempt index) are dealt round-robin, so shards differ by at most one cell, each gets a fair mix of models and
+ * tasks, and every machine given the same matrix deals it the same way (independently of the run id).
+ */
+export function shardIndexes(
+  matrix: ReadonlyArray<Pick<AttemptPlan, 'modelId' | 'taskId' | 'attemptIndex'>>,
+  count: number,
+): number[] {
+  const order = matrix
+    .map((plan, position) => ({ position, hash: cellHash(plan) }))
+    .sort((left, right) => (left.hash < right.hash ? -1 : left.hash > right.hash ? 1 : 0));
+  const shards = new Array<number>(matrix.length);
+  order.forEach(({ position }, rank) => {
+    shards[position] = rank % count;
+  });
+  return shards;
+}
+
+/** A filter of run matrix cells (`attemptFilter`) that keeps those of `shard`, dealt by {@link shardIndexes}. */
+export function shardFilter(
   shard: Shard,
-): boolean {
-  return shardIndexOf(plan, shard.count) === shard.index - 1;
+): (plan: AttemptPlan, position: number, matrix: readonly AttemptPlan[]) => boolean {
+  const dealt = new WeakMap<readonly AttemptPlan[], number[]>();
+  return (_plan, position, matrix) => {
+    let shards = dealt.get(matrix);
+    if (!shards) {
+      shards = shardIndexes(matrix, shard.count);
+      dealt.set(matrix, shards);
+    }
+    return shards[position] === shard.index - 1;
+  };
 }
 
 /** The data folder of a shard when none is given: `<dataDir>-shard-<i>-of-<n>`, so shards never share a store. */
