@@ -50,6 +50,16 @@ export type RunProgressEvent =
       distributed?: boolean;
     }
   | {
+      /** A distributed attempt whose worker was lost: its job went back to the queue for another worker. */
+      type: 'attempt-requeued';
+      attemptId: string;
+      modelId: string;
+      taskId: string;
+      attemptIndex: number;
+      /** The worker that had it. */
+      worker?: string;
+    }
+  | {
       type: 'attempt-started';
       attemptId: string;
       modelId: string;

@@ -175,6 +175,20 @@ export function createRunProgressDisplay(
           }
           break;
         }
+        case 'attempt-requeued': {
+          counts.get(event.modelId)?.running.delete(event.attemptId);
+          const previous = workerOf.get(event.attemptId);
+          if (previous !== undefined) workers.get(previous)?.running.delete(event.attemptId);
+          workerOf.delete(event.attemptId);
+          refresh(event.modelId);
+          if (distributed) refreshWorkers();
+          if (!interactive) {
+            write(
+              `[${done}/${total}] ${label(event)}: requeued${event.worker ? ` (worker ${event.worker} lost)` : ''}`,
+            );
+          }
+          break;
+        }
         case 'attempt-finished': {
           const entry = counts.get(event.modelId);
           if (!entry) break;

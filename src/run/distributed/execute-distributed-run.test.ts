@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScriptedClient } from '../../model/scripted-client.ts';
 import type { Task } from '../../task/task.ts';
@@ -105,12 +106,13 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     workers.push(first, second);
     await waitFor(
       () => workers.every((worker) => worker.events.some((event) => event.type === 'ready')),
-      30_000,
+      120_000,
       'the workers to start',
     );
 
     const results: DistributedResult[] = [];
     const warnings: string[] = [];
+    const requeued: Array<{ attemptId: string; worker?: string }> = [];
     let killedAttempt: string | undefined;
     const run = executeDistributedRun({
       config: shakedownConfigSchema.parse({ attempts: 3, sandbox: 'none' }),
@@ -124,6 +126,7 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
       onResult: (result) => results.push(result),
       onProgress: (event) => {
         if (event.type === 'warning') warnings.push(event.message);
+        if (event.type === 'attempt-requeued') requeued.push(event);
       },
     });
     const killWhenBusy = (async () => {
@@ -171,11 +174,28 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     ).toBe(true);
     expect(warnings.filter((warning) => !warning.startsWith('ignored a duplicate'))).toEqual([]);
     expect(store.getRun(result.runId)?.status).toBe('completed');
+    // The progress said so when the job went back to the queue, naming the lost worker.
+    expect(requeued).toContainEqual(
+      expect.objectContaining({ attemptId: killedAttempt, worker: 'worker-2' }),
+    );
+
+    // Nothing of the finished run stays in Redis: neither its result queue nor its attempts' jobs.
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys('shakedown:*');
+      expect(keys.filter((key) => key.startsWith('shakedown:results.'))).toEqual([]);
+      const jobKeys = keys.filter((key) =>
+        /^shakedown:attempts\.[^:]+:[^:]*run-20260101-000000-d15d/.test(key),
+      );
+      expect(jobKeys).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
 
     first.child.kill('SIGTERM');
     await first.exited;
     expect(first.child.exitCode, first.output()).toBe(0);
-  }, 90_000);
+  }, 240_000);
   it('shows in its plain progress lines which worker picked up and ran each attempt', async () => {
     const pair = [
       startWorker(redis.url, 'worker-a', ['simulated:alpha'], path.join(directory, 'wa')),
@@ -184,7 +204,7 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     workers.push(...pair);
     await waitFor(
       () => pair.every((worker) => worker.events.some((event) => event.type === 'ready')),
-      30_000,
+      120_000,
       'the workers to start',
     );
     const lines: string[] = [];
@@ -217,5 +237,5 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     expect(lines.some((line) => line.includes(': resolved on worker-a ·'))).toBe(true);
     expect(lines.some((line) => line.includes(': resolved on worker-b ·'))).toBe(true);
     expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([]);
-  }, 90_000);
+  }, 240_000);
 });

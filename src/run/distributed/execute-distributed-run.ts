@@ -47,6 +47,29 @@ export interface ExecuteDistributedRunResult extends ExecuteRunResult {
 const FINISHED: readonly string[] = ['finished', 'infrastructure-error'];
 
 /**
+ * Once every attempt of a run is recorded, removes what the run left in Redis: its attempts' jobs (kept otherwise
+ * for a day by BullMQ) and its result queue. The model queues stay: workers and other runs share them.
+ */
+async function removeRunFromRedis(
+  runId: string,
+  attempts: readonly { id: string; modelId: string }[],
+  queues: ReadonlyMap<string, Queue<AttemptJobData>>,
+  results: Worker<AttemptResultMessage>,
+): Promise<void> {
+  for (const attempt of attempts) {
+    const job = await queues.get(attempt.modelId)?.getJob(jobIdOf(attempt.id));
+    if (job && job.data.runId === runId) await job.remove().catch(() => undefined);
+  }
+  await results.close();
+  const resultQueue = new Queue(results.name, { connection: results.opts.connection, prefix: QUEUE_PREFIX });
+  try {
+    await resultQueue.obliterate({ force: true });
+  } finally {
+    await resultQueue.close();
+  }
+}
+
+/**
  * Runs (or resumes) a run on workers (`shakedown run --queue`): creates the run and its pending attempts in the
  * local store exactly like a local run, enqueues each pending attempt on its model's BullMQ queue (job id = attempt
  * id, so enqueueing twice queues once; the job carries the task, limits, protocol, agent and settings), and records the
@@ -170,6 +193,20 @@ export async function executeDistributedRun(
     checkDone();
   };
 
+  // A worker that died mid-attempt leaves its job stalled; BullMQ puts it back in the queue for another worker.
+  const onJobStalled = (jobId: string) => {
+    const attempt = store.attempt(attemptIdOfJob(jobId));
+    if (!attempt || attempt.runId !== runId || FINISHED.includes(attempt.status)) return;
+    progress({
+      type: 'attempt-requeued',
+      attemptId: attempt.id,
+      modelId: attempt.modelId,
+      taskId: attempt.taskId,
+      attemptIndex: attempt.attemptIndex,
+      ...(attempt.worker ? { worker: attempt.worker } : {}),
+    });
+  };
+
   const queues = new Map(
     models.map((model) => [
       model.id,
@@ -179,7 +216,10 @@ export async function executeDistributedRun(
   const queueEvents = models.map(
     (model) => new QueueEvents(attemptQueueNameOf(model.id), { connection, prefix: QUEUE_PREFIX }),
   );
-  for (const events of queueEvents) events.on('failed', (event) => onJobFailed(event));
+  for (const events of queueEvents) {
+    events.on('failed', (event) => onJobFailed(event));
+    events.on('stalled', ({ jobId }) => onJobStalled(jobId));
+  }
   // Results are written one at a time: the store has a single writer, this process.
   const results = new Worker<AttemptResultMessage>(resultQueueNameOf(runId), onMessage, {
     connection,
@@ -237,6 +277,7 @@ export async function executeDistributedRun(
     }
     checkDone();
     await done;
+    if (!signal?.aborted) await removeRunFromRedis(runId, pending, queues, results);
   } finally {
     await results.close();
     await Promise.all(queueEvents.map((events) => events.close()));
