@@ -109,10 +109,13 @@ export function probeHostUserDrop(bwrapPath: string): Promise<string | undefined
 }
 
 /**
- * Gives the workspace to SANDBOX_HOST_ID (recursively, links themselves not followed) so the unprivileged
- * sandbox can write it. Files put there later by root should be handed over too (the file tools do it).
+ * Gives `directory` (a workspace, or a directory shared with the sandbox) to SANDBOX_HOST_ID, recursively, links
+ * themselves not followed, so the unprivileged sandbox can use it. Only when shakedown runs as root (otherwise the
+ * sandbox runs as the current user, who owns it already); files root puts there later must be handed over too
+ * (the file tools do it).
  */
 export async function handOverToSandboxUser(directory: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
   const result = await execa(
     'chown',
     ['-R', '-h', `${SANDBOX_HOST_ID}:${SANDBOX_HOST_ID}`, '--', directory],
