@@ -26,6 +26,19 @@ export interface BubblewrapCommand {
    * unprivileged host user that cannot reach the originals (see host-user.ts); absent entries bind directly.
    */
   staged?: Readonly<Record<string, string>>;
+  /** Options this bwrap knows (see bubblewrapFeatures); newer ones are left out on older versions. */
+  features?: BubblewrapFeatures;
+}
+
+/** Options of newer bwrap versions: `--disable-userns` (0.8) and `--size` for a tmpfs (0.6?). */
+export interface BubblewrapFeatures {
+  disableUserns: boolean;
+  tmpfsSize: boolean;
+}
+
+/** Which newer options `bwrap --help` lists. */
+export function bubblewrapFeatures(helpText: string): BubblewrapFeatures {
+  return { disableUserns: helpText.includes('--disable-userns'), tmpfsSize: helpText.includes('--size') };
 }
 
 /** `--ro-bind` for a directory, `--symlink` for a merged-/usr style symlink such as /bin -> usr/bin. */
@@ -57,8 +70,9 @@ export function buildBubblewrapArguments(input: BubblewrapCommand): string[] {
     String(SANDBOX_USER.uid),
     '--gid',
     String(SANDBOX_USER.gid),
-    '--disable-userns',
   ];
+  // No user namespaces inside: nothing in the sandbox can map itself new ids or capabilities.
+  if (input.features?.disableUserns ?? true) argv.push('--disable-userns');
   if (input.limits.network) {
     argv.push('--share-net');
   }
@@ -71,7 +85,8 @@ export function buildBubblewrapArguments(input: BubblewrapCommand): string[] {
   argv.push(...minimalEtcArguments(input.etcFiles, input.limits.network));
 
   // /tmp (and HOME on it) is bounded like the workspace: a full tmpfs says ENOSPC instead of eating memory.
-  argv.push('--proc', '/proc', '--dev', '/dev', '--size', String(Math.floor(input.limits.diskBytes)));
+  argv.push('--proc', '/proc', '--dev', '/dev');
+  if (input.features?.tmpfsSize ?? true) argv.push('--size', String(Math.floor(input.limits.diskBytes)));
   argv.push('--tmpfs', '/tmp', '--dir', SANDBOX_HOME);
   for (const readOnlyPath of input.readOnlyPaths) argv.push('--ro-bind', source(readOnlyPath), readOnlyPath);
   argv.push('--bind', source(input.workspaceDir), input.workspaceDir, '--chdir', input.cwd);

@@ -1,7 +1,12 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBubblewrapArguments } from './bubblewrap-arguments.ts';
+import { execa } from 'execa';
+import {
+  type BubblewrapFeatures,
+  bubblewrapFeatures,
+  buildBubblewrapArguments,
+} from './bubblewrap-arguments.ts';
 import {
   type CgroupParents,
   type CommandCgroup,
@@ -44,6 +49,7 @@ interface PreparedSandbox {
   /** Private directory holding the generated passwd/group and the staging mount points. */
   stageDir: string;
   etcFiles: { passwd: string; group: string };
+  features: BubblewrapFeatures;
   /** argv before bwrap (dropping root, see host-user.ts); empty when bwrap runs as the current user. */
   prefix: string[];
   staged?: Record<string, string>;
@@ -118,14 +124,16 @@ export class BubblewrapSandbox implements Sandbox {
       const etcFiles = { passwd: path.join(stageDir, 'passwd'), group: path.join(stageDir, 'group') };
       await writeFile(etcFiles.passwd, sandboxPasswd(), { mode: 0o644 });
       await writeFile(etcFiles.group, sandboxGroup(), { mode: 0o644 });
-      if (process.getuid?.() !== 0) return { stageDir, etcFiles, prefix: [] };
+      const help = await execa(this.settings.bwrapPath, ['--help'], { reject: false });
+      const features = bubblewrapFeatures(`${help.stdout}\n${help.stderr}`);
+      if (process.getuid?.() !== 0) return { stageDir, etcFiles, features, prefix: [] };
       const why = await probeHostUserDrop(this.settings.bwrapPath);
       if (why !== undefined) {
         this.settings.onWarning?.(
           `the sandbox runs as host root: ${why}. Fix: allow unprivileged user namespaces ` +
             '(sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0) and install util-linux',
         );
-        return { stageDir, etcFiles, prefix: [] };
+        return { stageDir, etcFiles, features, prefix: [] };
       }
       // Only what nobody cannot reach (under /root, say) is staged; staging costs a mount namespace per command.
       const mounts: StagedMount[] = [this.workspaceDir, ...this.settings.readOnlyPaths]
@@ -136,6 +144,7 @@ export class BubblewrapSandbox implements Sandbox {
       return {
         stageDir,
         etcFiles,
+        features,
         prefix: hostUserPrefix(mounts),
         staged: Object.fromEntries(mounts.map((mount) => [mount.source, mount.staged])),
       };
@@ -176,6 +185,7 @@ export class BubblewrapSandbox implements Sandbox {
         command,
         etcFiles: prepared.etcFiles,
         staged: prepared.staged,
+        features: prepared.features,
       });
       const bwrap = [...prepared.prefix, this.settings.bwrapPath, ...bwrapArguments];
       // The wrapper moves itself into the cgroups before exec'ing bwrap, so every descendant is counted.
