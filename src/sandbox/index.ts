@@ -4,6 +4,7 @@ export { buildContainerRunArguments } from './container-arguments.ts';
 export { DEFAULT_CONTAINER_IMAGE } from './container-sandbox.ts';
 export { createSandbox } from './create-sandbox.ts';
 export { detectSandboxSupport } from './detect-sandbox-support.ts';
+export { handOverToSandboxUser, SANDBOX_HOST_ID } from './host-user.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export type {
   Sandbox,
@@ -14,3 +15,11 @@ export type {
   SandboxOptions,
   SandboxSupport,
 } from './types.ts';
+export {
+  type LinkPolicy,
+  type ResolvedEntry,
+  type WorkspaceEntry,
+  type WorkspaceEntryKind,
+  WorkspacePathError,
+  WorkspaceRoot,
+} from './workspace-root.ts';
