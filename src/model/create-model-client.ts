@@ -1,4 +1,4 @@
-import { createAnthropicClient } from './anthropic-client.ts';
+import { type AnthropicPromptCaching, createAnthropicClient } from './anthropic-client.ts';
 import { createGgufClient } from './gguf-client.ts';
 import { basicAuthorization, type ModelSpec, parseModelId } from './model-id.ts';
 import { createOllamaClient } from './ollama-client.ts';
@@ -22,6 +22,8 @@ export interface CreateModelClientOptions {
   requestTimeoutMs?: number;
   /** Longest a stream may stay silent. */
   idleTimeoutMs?: number;
+  /** Anthropic prompt caching (default `5m`). */
+  promptCaching?: AnthropicPromptCaching;
 }
 
 /** The environment variable each remote API reads its key from. */
@@ -89,6 +91,7 @@ function createProviderClient(spec: ModelSpec, options: CreateModelClientOptions
         baseUrl: spec.baseUrl ?? undefined,
         model: spec.model,
         apiKey: requiredApiKey('anthropic', spec, options),
+        promptCaching: options.promptCaching,
         headers: authHeaders(spec),
         requestTimeoutMs: options.requestTimeoutMs,
         idleTimeoutMs: options.idleTimeoutMs,

@@ -359,6 +359,7 @@ export function defaultClientFactory(
       apiKey: model.apiKeyEnv ? env[model.apiKeyEnv] : undefined,
       numCtx: model.contextLength,
       threads: model.threads,
+      promptCaching: model.promptCaching,
       retry: { maxRetries: config.infrastructureRetries },
     });
 }
