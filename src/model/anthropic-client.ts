@@ -57,6 +57,8 @@ export interface AnthropicClientOptions {
   requestTimeoutMs?: number;
   /** Longest the service may stay silent (default 2 minutes). */
   idleTimeoutMs?: number;
+  /** Extra HTTP headers sent on every request (e.g. Basic auth of a proxy in front of the API). */
+  headers?: Record<string, string>;
   fetch?: typeof globalThis.fetch;
 }
 
@@ -258,7 +260,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
         : { type: 'ephemeral' };
   const fetchFunction = options.fetch ?? globalThis.fetch;
   const target = `Anthropic at ${baseUrl}`;
-  const headers = { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION };
+  const headers = { ...options.headers, 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION };
   const redact = (text: string) => redactSecrets(text, [apiKey]);
   let simulated = false;
   /** Thinking blocks by the id of the tool calls they preceded, to replay them in later requests. */

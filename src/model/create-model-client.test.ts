@@ -37,6 +37,47 @@ describe('createModelClient', () => {
     expect(claude.model).toBe('claude-sonnet-4-5');
   });
 
+  it('sends credentials written in the server URL as Basic auth, to every kind of server', async () => {
+    const basic = `Basic ${Buffer.from('proxy-user:proxy-pass').toString('base64')}`;
+    for (const [provider, flavour] of [
+      ['vllm', 'vllm'],
+      ['ollama', 'openai'],
+      ['anthropic', 'openai'],
+    ] as const) {
+      server = await startSimulatedServer({ flavour, script: [{ content: 'hi' }], endpoint: { model: 'm' } });
+      const url = server.url.replace('http://', 'http://proxy-user:proxy-pass@');
+      const client = createModelClient(`${provider}:m@${url}`, {
+        env: {},
+        apiKey: provider === 'anthropic' ? 'sk-ant-test-123' : undefined,
+        retry: false,
+      });
+      expect(client.id).not.toContain('proxy');
+      await client.step(question);
+      expect(server.chatRequests[0]?.headers.authorization).toBe(basic);
+      await server.close();
+      server = null;
+    }
+  });
+
+  it('passes the prompt caching choice to the Anthropic client', async () => {
+    server = await startSimulatedServer({
+      script: [{ content: 'hi' }, { content: 'hi' }],
+      endpoint: { model: 'm' },
+    });
+    for (const promptCaching of ['off', '1h'] as const) {
+      await createModelClient(`anthropic:m@${server.url}`, { apiKey: 'sk-ant-test-123', promptCaching }).step(
+        {
+          messages: [{ role: 'system', content: 'Be brief.' }, ...question.messages],
+        },
+      );
+    }
+    const [off, oneHour] = server.chatRequests.map((request) => (request.body as { system: unknown }).system);
+    expect(off).toBe('Be brief.');
+    expect(oneHour).toEqual([
+      { type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral', ttl: '1h' } },
+    ]);
+  });
+
   it('rejects a bad numCtx and a bad model id', () => {
     expect(() => createModelClient('ollama:qwen3:8b', { numCtx: 0 })).toThrow(/numCtx/);
     expect(() => createModelClient('nonsense:model')).toThrow(/Valid providers/);

@@ -1,6 +1,6 @@
-import { createAnthropicClient } from './anthropic-client.ts';
+import { type AnthropicPromptCaching, createAnthropicClient } from './anthropic-client.ts';
 import { createGgufClient } from './gguf-client.ts';
-import { type ModelSpec, parseModelId } from './model-id.ts';
+import { basicAuthorization, type ModelSpec, parseModelId } from './model-id.ts';
 import { createOllamaClient } from './ollama-client.ts';
 import { createOpenAICompatibleClient, type OpenAICompatibleFlavour } from './openai-compatible-client.ts';
 import { type RetryPolicy, withRetries } from './retrying-client.ts';
@@ -22,6 +22,8 @@ export interface CreateModelClientOptions {
   requestTimeoutMs?: number;
   /** Longest a stream may stay silent. */
   idleTimeoutMs?: number;
+  /** Anthropic prompt caching (default `5m`). */
+  promptCaching?: AnthropicPromptCaching;
 }
 
 /** The environment variable each remote API reads its key from. */
@@ -57,9 +59,15 @@ function openAICompatible(
     apiKey,
     flavour,
     provider: spec.provider,
+    headers: authHeaders(spec),
     requestTimeoutMs: options.requestTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
   });
+}
+
+/** The Basic auth header of credentials given in the server URL, or none. */
+function authHeaders(spec: ModelSpec): Record<string, string> | undefined {
+  return spec.basicAuth ? { authorization: basicAuthorization(spec.basicAuth) } : undefined;
 }
 
 /** Builds the provider's client for a parsed model id, without retries. */
@@ -70,6 +78,7 @@ function createProviderClient(spec: ModelSpec, options: CreateModelClientOptions
         baseUrl: spec.baseUrl ?? undefined,
         model: spec.model,
         numCtx: options.numCtx,
+        headers: authHeaders(spec),
         requestTimeoutMs: options.requestTimeoutMs,
         idleTimeoutMs: options.idleTimeoutMs,
       });
@@ -82,6 +91,8 @@ function createProviderClient(spec: ModelSpec, options: CreateModelClientOptions
         baseUrl: spec.baseUrl ?? undefined,
         model: spec.model,
         apiKey: requiredApiKey('anthropic', spec, options),
+        promptCaching: options.promptCaching,
+        headers: authHeaders(spec),
         requestTimeoutMs: options.requestTimeoutMs,
         idleTimeoutMs: options.idleTimeoutMs,
       });

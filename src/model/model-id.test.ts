@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ModelSpec, parseModelId } from './model-id.ts';
+import { basicAuthorization, type ModelSpec, parseModelId, withoutUrlCredentials } from './model-id.ts';
 
 const valid: Array<[string, ModelSpec]> = [
   [
@@ -152,4 +152,33 @@ describe('parseModelId', () => {
       expect(() => parseModelId(id)).toThrow(message);
     });
   }
+});
+
+describe('credentials in a server URL', () => {
+  it('become Basic auth and leave the id, the base URL and the canonical id', () => {
+    const spec = parseModelId('vllm:Qwen/Qwen3-8B@http://alice:p%40ss:word@10.0.0.5:8000/v1');
+    expect(spec.baseUrl).toBe('http://10.0.0.5:8000/v1');
+    expect(spec.canonicalId).toBe('vllm:Qwen/Qwen3-8B@http://10.0.0.5:8000/v1');
+    expect(spec.basicAuth).toEqual({ username: 'alice', password: 'p@ss:word' });
+    expect(basicAuthorization(spec.basicAuth!)).toBe(
+      `Basic ${Buffer.from('alice:p@ss:word').toString('base64')}`,
+    );
+    expect(parseModelId('llamacpp:https://bob@gpu.example.com').basicAuth).toEqual({
+      username: 'bob',
+      password: '',
+    });
+    expect(parseModelId('ollama:qwen3.5:9b@http://host:11434').basicAuth).toBeUndefined();
+  });
+
+  it('are cut out of an id as written, which is otherwise kept', () => {
+    expect(withoutUrlCredentials('ollama:qwen3.5:9b@http://u:p@host:11434')).toEqual({
+      id: 'ollama:qwen3.5:9b@http://host:11434',
+      basicAuth: { username: 'u', password: 'p' },
+    });
+    expect(withoutUrlCredentials('openai:o3-mini')).toEqual({ id: 'openai:o3-mini', basicAuth: null });
+  });
+
+  it('never appear in the error of an id that does not parse', () => {
+    expect(() => parseModelId('vllm:@http://alice:secret@host:8000')).toThrow(/^(?![\s\S]*secret)/);
+  });
 });

@@ -22,8 +22,50 @@ export interface ModelSpec {
   model: string;
   /** The server's base URL (no trailing slash), or null for in-process models (`gguf`). */
   baseUrl: string | null;
-  /** `provider:model`, plus `@baseUrl` when the URL is not the provider's default. */
+  /** `provider:model`, plus `@baseUrl` when the URL is not the provider's default. Never holds credentials. */
   canonicalId: string;
+  /** Credentials written in the server URL (`http://user:pass@host`), sent as HTTP Basic auth; absent when none. */
+  basicAuth?: BasicAuth;
+}
+
+/** User and password of HTTP Basic auth, URL-decoded. */
+export interface BasicAuth {
+  username: string;
+  password: string;
+}
+
+/** The `Authorization` header value of Basic auth. */
+export function basicAuthorization(auth: BasicAuth): string {
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
+}
+
+/** `http(s)://user:pass@` at the start of a URL: the userinfo part that must never be shown or stored. */
+const URL_USERINFO = /(https?:\/\/)[^/?#@\s]*@/gi;
+
+/**
+ * The id (or any text) with the credentials of its URLs removed (`vllm:m@http://user:pass@host` →
+ * `vllm:m@http://host`), and the credentials of the last URL that had some. Ids, labels, file names, the store and
+ * reports use the cleaned id; only the client sees the credentials.
+ */
+export function withoutUrlCredentials(id: string): { id: string; basicAuth: BasicAuth | null } {
+  let basicAuth: BasicAuth | null = null;
+  const cleaned = id.replace(URL_USERINFO, (match, scheme: string) => {
+    const userinfo = match.slice(scheme.length, -1);
+    const colon = userinfo.indexOf(':');
+    const decode = (text: string) => {
+      try {
+        return decodeURIComponent(text);
+      } catch {
+        return text;
+      }
+    };
+    basicAuth = {
+      username: decode(colon === -1 ? userinfo : userinfo.slice(0, colon)),
+      password: decode(colon === -1 ? '' : userinfo.slice(colon + 1)),
+    };
+    return scheme;
+  });
+  return { id: cleaned, basicAuth };
 }
 
 /** Default base URLs; null where the provider has none and the id must give one. */
@@ -96,7 +138,9 @@ function canonical(provider: ModelProvider, model: string, baseUrl: string | nul
  * (the model name comes from the server: `default`) or a bare `./model.gguf` path. Throws an error naming the valid
  * providers and forms when the id cannot be understood.
  */
-export function parseModelId(id: string): ModelSpec {
+export function parseModelId(rawId: string): ModelSpec {
+  // Credentials never travel in the id: they become Basic auth, and every message below names the cleaned id.
+  const { id, basicAuth } = withoutUrlCredentials(rawId);
   const trimmed = id.trim();
   if (trimmed.length === 0) {
     throw new Error(`model id is empty; expected one of: ${EXAMPLES.join(', ')}`);
@@ -142,5 +186,11 @@ export function parseModelId(id: string): ModelSpec {
       `model id ${JSON.stringify(id)} is missing the server URL: write ${provider}:${model}@http://host:port`,
     );
   }
-  return { provider, model, baseUrl, canonicalId: canonical(provider, model, baseUrl) };
+  return {
+    provider,
+    model,
+    baseUrl,
+    canonicalId: canonical(provider, model, baseUrl),
+    ...(basicAuth ? { basicAuth } : {}),
+  };
 }

@@ -52,6 +52,8 @@ export interface OllamaClientOptions {
   requestTimeoutMs?: number;
   /** Longest the server may stay silent, model loading included (default 5 minutes). */
   idleTimeoutMs?: number;
+  /** Extra HTTP headers sent on every request (e.g. Basic auth of a proxy in front of the server). */
+  headers?: Record<string, string>;
   fetch?: typeof globalThis.fetch;
 }
 
@@ -211,6 +213,7 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     openTimedRequest({
       url: `${baseUrl}${path}`,
       method,
+      headers: options.headers,
       body,
       fetch: fetchFunction,
       requestTimeoutMs: quick ? INFO_TIMEOUT_MS : requestTimeoutMs,

@@ -2,6 +2,8 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
 import { isRecord, type JsonObject, numberOrNull } from './json-values.ts';
+import { applyLmStudioModelInfo, lmStudioModelEntry } from './lmstudio-model-info.ts';
+import { usageFromOpenAIUsage } from './openai-usage.ts';
 import { parseRetryAfter, SIMULATED_RESPONSE_HEADER } from './provider-http.ts';
 import { assembleStepResult, emptyTurnIssues } from './step-result-assembly.ts';
 import { normalizeAssistantOutput } from './tool-call-recovery.ts';
@@ -608,6 +610,15 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         );
       }
     }
+    if (flavour === 'lmstudio') {
+      const native = await getJson(`${urls.root}/api/v0/models/${encodeURIComponent(model)}`);
+      const entry = native.status === 200 && native.json ? lmStudioModelEntry(native.json, model) : null;
+      if (entry) applyLmStudioModelInfo(info, entry);
+      else
+        info.notes.push(
+          `GET ${urls.root}/api/v0/models/${model} gave no model entry (LM Studio 0.3.6+ has it)`,
+        );
+    }
     if (info.contextLength === null) info.notes.push('the server did not report its context length');
     info.simulated = sawSimulated;
     return info;
@@ -700,24 +711,8 @@ function resolveUsage(
 ): Usage {
   const timings = state.serverTimings;
   const cacheN = timings ? numberOrNull(timings.cache_n) : null;
-  if (state.usage) {
-    const usage = state.usage;
-    const promptDetails = isRecord(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
-    const completionDetails = isRecord(usage.completion_tokens_details)
-      ? usage.completion_tokens_details
-      : {};
-    const inputTokens = numberOrNull(usage.prompt_tokens);
-    const outputTokens = numberOrNull(usage.completion_tokens);
-    if (inputTokens !== null && outputTokens !== null) {
-      return {
-        inputTokens,
-        cachedInputTokens: numberOrNull(promptDetails.cached_tokens) ?? cacheN ?? 0,
-        outputTokens,
-        reasoningTokens: numberOrNull(completionDetails.reasoning_tokens) ?? 0,
-        source: 'server',
-      };
-    }
-  }
+  const reported = state.usage ? usageFromOpenAIUsage(state.usage, cacheN) : null;
+  if (reported) return reported;
   if (timings) {
     const promptN = numberOrNull(timings.prompt_n);
     const predictedN = numberOrNull(timings.predicted_n);

@@ -23,6 +23,18 @@ describe('redactSecrets', () => {
     ['regex characters in secrets', 'p(a+s)s.word!', ['(a+s)s.word'], `p${REDACTED}!`],
     ['short or empty secrets are ignored', 'the cat sat', ['', 'cat'], 'the cat sat'],
     ['plain text is untouched', 'risk-free task skipped', [], 'risk-free task skipped'],
+    [
+      'credentials in URLs',
+      'cannot reach http://alice:pa%40ss@host:8000/v1 or https://bob@proxy.example.com',
+      [],
+      'cannot reach http://host:8000/v1 or https://proxy.example.com',
+    ],
+    [
+      'URLs without credentials are untouched',
+      'vllm:m@http://host:8000/v1',
+      [],
+      'vllm:m@http://host:8000/v1',
+    ],
   ];
   for (const [name, input, secrets, expected] of cases) {
     it(`redacts ${name}`, () => {

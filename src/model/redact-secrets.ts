@@ -5,6 +5,8 @@ export const REDACTED = '[REDACTED]';
 const MINIMUM_SECRET_LENGTH = 6;
 
 const TOKEN_PATTERNS: Array<[RegExp, string]> = [
+  // Credentials in a URL: `http://user:pass@host` → `http://host` (the userinfo is dropped, not replaced).
+  [/(https?:\/\/)[^/?#@\s"'<>]*@/gi, '$1'],
   // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-), OpenRouter (sk-or-v1-) style keys.
   [/\bsk-[A-Za-z0-9_-]{8,}/g, REDACTED],
   // Authorization headers.
@@ -19,7 +21,7 @@ function escapeForRegExp(text: string): string {
 
 /**
  * Removes secrets from text before it reaches logs, the store or reports: every given secret (API keys), and
- * anything that looks like an `sk-…` key, a `Bearer …` token or an `api_key=…` assignment.
+ * anything that looks like an `sk-…` key, a `Bearer …` token, an `api_key=…` assignment or a URL's `user:pass@`.
  */
 export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined | null>): string {
   let result = text;

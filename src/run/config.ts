@@ -30,6 +30,11 @@ export const modelConfigSchema = z.object({
   /** Cost of running it locally (GPU-hour rate, or watts and $/kWh). */
   localCost: localCostSchema.optional(),
   threads: z.number().int().positive().optional(),
+  /**
+   * Anthropic prompt caching: `5m` (default), `1h` or `off`. Cache writes and reads are priced at their own rates,
+   * and the report's cost basis says how much of the prompt cache was used.
+   */
+  promptCaching: z.enum(['off', '5m', '1h']).optional(),
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 

@@ -5,6 +5,7 @@ import { createWorkspacePools } from '../agent/workspace/workspace-pool.ts';
 import { localCostOfTime } from '../metrics/local-cost.ts';
 import { costOfUsage, findPrice } from '../metrics/price-table.ts';
 import { createModelClient } from '../model/create-model-client.ts';
+import { withoutUrlCredentials } from '../model/model-id.ts';
 import type { ModelClient } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
 import { resolveExternalAgent } from './agent-choice.ts';
@@ -135,12 +136,17 @@ export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
  * flight, which a resume runs again from scratch; finished attempts are never rerun. No API key reaches the
  * store, transcripts or progress messages.
  */
-export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRunResult> {
-  const { config, models, tasks, store, dataDir } = options;
+export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunResult> {
+  const env = input.env ?? process.env;
+  const redact = secretRedactorOf(input.models, env);
+  // Credentials in a server URL stay with the client: ids, labels, file names, the store and reports see none.
+  const { models, clientFactory } = credentialsApart(
+    input.models,
+    input.clientFactory ?? defaultClientFactory(input.config, env),
+  );
+  const options: ExecuteRunOptions = { ...input, models, clientFactory };
+  const { config, tasks, store, dataDir } = options;
   checkRunInput(models, tasks);
-  const env = options.env ?? process.env;
-  const redact = secretRedactorOf(models, env);
-  const clientFactory = options.clientFactory ?? defaultClientFactory(config, env);
   const progress = (event: RunProgressEvent) => options.onProgress?.(event);
   const warned = new Set<string>();
   const warn = (message: string) => {
@@ -344,6 +350,29 @@ export function attemptCost(
   return null;
 }
 
+/**
+ * The models with the credentials removed from their server URLs, and a client factory that gives the clients the
+ * ids as written (so they send the credentials as Basic auth).
+ */
+export function credentialsApart(
+  models: readonly ModelConfig[],
+  clientFactory: ClientFactory,
+): { models: ModelConfig[]; clientFactory: ClientFactory } {
+  const written = new Map<string, string>();
+  const cleaned = models.map((model) => {
+    const { id } = withoutUrlCredentials(model.id);
+    if (id === model.id) return model;
+    written.set(id, model.id);
+    return { ...model, id, ...(model.label ? { label: withoutUrlCredentials(model.label).id } : {}) };
+  });
+  if (written.size === 0) return { models: cleaned, clientFactory };
+  return {
+    models: cleaned,
+    clientFactory: (model, request) =>
+      clientFactory({ ...model, id: written.get(model.id) ?? model.id }, request),
+  };
+}
+
 /** The client factory of a run without an injected one: real model clients, API keys read from `env`. */
 export function defaultClientFactory(
   config: Pick<ShakedownConfig, 'infrastructureRetries'>,
@@ -355,6 +384,7 @@ export function defaultClientFactory(
       apiKey: model.apiKeyEnv ? env[model.apiKeyEnv] : undefined,
       numCtx: model.contextLength,
       threads: model.threads,
+      promptCaching: model.promptCaching,
       retry: { maxRetries: config.infrastructureRetries },
     });
 }

@@ -5,7 +5,7 @@ import { computeConfigHash, stableStringify } from './store/stable-json.ts';
 
 /** The part of a run's configuration that determines its matrix and what each attempt means. */
 export interface RunFingerprint {
-  models: Array<Pick<ModelConfig, 'id' | 'protocol' | 'contextLength' | 'temperature'>>;
+  models: Array<Pick<ModelConfig, 'id' | 'protocol' | 'contextLength' | 'temperature' | 'promptCaching'>>;
   tasks: Array<{ id: string; hash: string }>;
   attempts: number;
   limits: LimitsConfig;
@@ -35,6 +35,8 @@ export function runFingerprintOf(
       protocol: model.protocol,
       contextLength: model.contextLength,
       temperature: model.temperature,
+      // Prompt caching changes what an Anthropic attempt costs; absent when unset, so older runs keep their hash.
+      ...(model.promptCaching !== undefined ? { promptCaching: model.promptCaching } : {}),
     })),
     tasks: tasks.map((task) => ({ id: task.id, hash: taskHashOf(task) })),
     attempts: config.attempts,

@@ -137,8 +137,12 @@ describe('simulated OpenAI wire: streaming', () => {
       'vllm',
     );
     const list = await events(await chat(server, { stream: true }));
-    expect(list).toHaveLength(3);
-    expect(list[2]).toEqual({ error: { message: 'boom', type: 'server_error', code: 500 } });
+    // vLLM's own framing: its ErrorResponse, then [DONE] (src/model/openai-compatible-recorded-wire.test.ts).
+    expect(list).toHaveLength(4);
+    expect(list[2]).toEqual({
+      error: { message: 'boom', type: 'InternalServerError', param: null, code: 500 },
+    });
+    expect(list[3]).toBe('[DONE]');
   });
 });
 

@@ -133,6 +133,17 @@ function writeEvent(response: ServerResponse, payload: unknown): void {
   response.write(`data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`);
 }
 
+/**
+ * vLLM's error inside a stream, then `[DONE]`, as its chat handler sends them: `create_streaming_error_response`
+ * is Python's json.dumps of `ErrorResponse(error=ErrorInfo(message, type, param, code))` (", " and ": " separators),
+ * an exception while generating being an InternalServerError with code 500.
+ */
+function writeVllmStreamError(response: ServerResponse, message: string): void {
+  const pythonJson = `{"error": {"message": ${JSON.stringify(message)}, "type": "InternalServerError", "param": null, "code": 500}}`;
+  response.write(`data: ${pythonJson}\n\n`);
+  response.end('data: [DONE]\n\n');
+}
+
 /** Resolves when the client goes away (used for the `hang` fault). */
 function waitForClose(response: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -266,6 +277,10 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   let sent = 0;
   for (const event of events) {
     if (response.destroyed) return;
+    if (fault?.kind === 'error-in-stream' && sent === fault.afterChunks && flavour === 'vllm') {
+      writeVllmStreamError(response, fault.message);
+      return;
+    }
     if (fault?.kind === 'error-in-stream' && sent === fault.afterChunks) {
       writeEvent(response, { error: { message: fault.message, type: 'server_error', code: 500 } });
       response.end();
@@ -333,6 +348,26 @@ export async function handleOpenAIInfo(context: WireContext): Promise<void> {
   }
   if (request.path === '/v1/models' || request.path === '/models') {
     sendJson(response, 200, { object: 'list', data: [modelEntry(flavour, endpoint)] });
+    return;
+  }
+  if (flavour === 'lmstudio' && request.path.startsWith('/api/v0/models')) {
+    // LM Studio's own REST API (docs: lmstudio.ai/docs/developer/rest/endpoints), with the loaded context.
+    const entry = {
+      id: endpoint.model,
+      object: 'model',
+      type: 'llm',
+      publisher: 'lmstudio-community',
+      arch: 'qwen3',
+      compatibility_type: 'gguf',
+      quantization: endpoint.quantization,
+      state: 'loaded',
+      max_context_length: endpoint.maxContextLength,
+      loaded_context_length: endpoint.contextLength,
+    };
+    const single = decodeURIComponent(request.path.slice('/api/v0/models/'.length));
+    if (request.path === '/api/v0/models') sendJson(response, 200, { object: 'list', data: [entry] });
+    else if (single === endpoint.model) sendJson(response, 200, entry);
+    else sendJson(response, 404, { error: `Model "${single}" not found` });
     return;
   }
   if (request.path === '/health') {

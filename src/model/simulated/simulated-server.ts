@@ -100,7 +100,10 @@ export async function startSimulatedServer(options: SimulatedServerOptions): Pro
         await handleOllamaChat({ ...base, turn: nextTurn(recorded) });
       } else if (recorded.method === 'POST' && url.pathname === '/v1/messages') {
         await handleAnthropicMessages({ ...base, turn: nextTurn(recorded) });
-      } else if (url.pathname.startsWith('/api/')) {
+      } else if (
+        url.pathname.startsWith('/api/') &&
+        !(flavour === 'lmstudio' && url.pathname.startsWith('/api/v0/'))
+      ) {
         await handleOllamaInfo({ ...base, turn: {} });
       } else {
         await handleOpenAIInfo({ ...base, turn: {} });
