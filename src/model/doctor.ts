@@ -73,6 +73,15 @@ function describeError(error: unknown): string {
   return `error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** A fix for a server set up so that it refuses tool calls, or '' when the error names none. */
+function serverSetupFix(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/requires --jinja/i.test(message)) {
+    return '; fix: start llama-server with --jinja (its tool calling needs the Jinja chat template engine)';
+  }
+  return '';
+}
+
 function contextCheck(info: EndpointInfo, warnBelow: number, failBelow: number): DoctorCheck {
   const name = 'context length';
   const length = info.contextLength;
@@ -209,7 +218,7 @@ function latencyCheck(result: StepResult): { check: DoctorCheck; latency: Doctor
   const parts = [
     `TTFT ${timeToFirstTokenMs === null ? 'n/a' : `${Math.round(timeToFirstTokenMs)} ms`}`,
     `wall ${Math.round(wallMs)} ms`,
-    `decode ${decodeTokensPerSecond === null ? 'n/a' : `${decodeTokensPerSecond.toFixed(1)} tok/s`}`,
+    `decode ${decodeTokensPerSecond === null ? 'n/a' : `${decodeTokensPerSecond.toFixed(1)} tok/s (${result.timings.sources.decode === 'server' ? 'server-reported' : 'measured at the client'})`}`,
   ];
   return {
     check: { name: 'latency', status: 'pass', detail: parts.join(', ') },
@@ -286,7 +295,11 @@ export async function runDoctor(client: ModelClient, options: DoctorOptions = {}
       signal: options.signal,
     });
   } catch (error) {
-    checks.push({ name: 'tool call', status: 'fail', detail: describeError(error) });
+    checks.push({
+      name: 'tool call',
+      status: 'fail',
+      detail: `${describeError(error)}${serverSetupFix(error)}`,
+    });
     skipRest(roundTrip.slice(1), 'no tool call to answer');
     return finish();
   }

@@ -52,13 +52,23 @@ function renderTurn(turn: SimulatedTurn, flavour: OpenAIFlavour, responseId: num
   };
 }
 
-function defaultUsage(requestBody: unknown, rendered: RenderedTurn): SimulatedUsage {
+/** Prompt tokens of a request body by the endpoint's simulated tokenizer. */
+function promptTokensOf(requestBody: unknown, endpoint: WireContext['endpoint']): number {
+  const charactersPerToken = endpoint.charactersPerToken ?? 4;
+  return Math.max(1, Math.ceil(countRequestCharacters(requestBody) / charactersPerToken));
+}
+
+function defaultUsage(
+  requestBody: unknown,
+  rendered: RenderedTurn,
+  endpoint: WireContext['endpoint'],
+): SimulatedUsage {
   const output =
     rendered.content.length +
     rendered.reasoning.length +
     rendered.nativeCalls.reduce((sum, call) => sum + call.name.length + call.arguments.length, 0);
   return {
-    promptTokens: estimateTokens(countRequestCharacters(requestBody)),
+    promptTokens: promptTokensOf(requestBody, endpoint),
     completionTokens: estimateTokens(output),
   };
 }
@@ -161,7 +171,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
     });
     return;
   }
-  const promptTokens = Math.ceil(countRequestCharacters(body) / 4);
+  const promptTokens = promptTokensOf(body, endpoint);
   if (promptTokens > endpoint.contextLength) {
     sendJson(response, 400, {
       error: {
@@ -182,7 +192,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   responseCounter += 1;
   const responseId = responseCounter;
   const rendered = renderTurn(turn, flavour, responseId);
-  const usage = turn.usage ?? defaultUsage(body, rendered);
+  const usage = turn.usage ?? defaultUsage(body, rendered, endpoint);
   const finishReason = turn.finishReason ?? (rendered.nativeCalls.length > 0 ? 'tool_calls' : 'stop');
   const model = typeof body.model === 'string' && body.model.length > 0 ? body.model : endpoint.model;
   const id = `chatcmpl-simulated-${responseId}`;
