@@ -73,15 +73,22 @@ function defaultUsage(
   };
 }
 
-function usageObject(usage: SimulatedUsage): JsonObject {
-  return {
-    prompt_tokens: usage.promptTokens,
+function usageObject(usage: SimulatedUsage, flavour: OpenAIFlavour): JsonObject {
+  const object: JsonObject = {
     completion_tokens: usage.completionTokens,
+    prompt_tokens: usage.promptTokens,
     total_tokens: usage.promptTokens + usage.completionTokens,
     prompt_tokens_details: { cached_tokens: usage.cachedTokens ?? 0 },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens ?? 0 },
   };
+  // llama.cpp reports no reasoning-token breakdown.
+  if (flavour !== 'llamacpp') {
+    object.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens ?? 0 };
+  }
+  return object;
 }
+
+/** llama.cpp's build id on every chunk (`system_fingerprint`). */
+const LLAMACPP_FINGERPRINT = 'b0000-simulated';
 
 /** llama.cpp's `timings` object. Defaults: prefill at 1000 tokens/s, decode at 50 tokens/s. */
 function llamaCppTimings(usage: SimulatedUsage, serverTimings: SimulatedTurn['serverTimings']): JsonObject {
@@ -219,7 +226,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
       created,
       model,
       choices: [{ index: 0, message, finish_reason: finishReason }],
-      usage: usageObject(usage),
+      usage: usageObject(usage, flavour),
     };
     if (flavour === 'llamacpp') completion.timings = llamaCppTimings(usage, turn.serverTimings);
     sendJson(response, 200, completion);
@@ -227,15 +234,19 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   }
 
   const chunkSize = turn.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const llamaCpp = flavour === 'llamacpp';
+  const fingerprint: JsonObject = llamaCpp ? { system_fingerprint: LLAMACPP_FINGERPRINT } : {};
   const chunk = (delta: JsonObject, finish: string | null = null): JsonObject => ({
-    id,
-    object: 'chat.completion.chunk',
+    choices: [{ finish_reason: finish, index: 0, delta }],
     created,
+    id,
     model,
-    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...fingerprint,
+    object: 'chat.completion.chunk',
   });
 
-  const deltas: JsonObject[] = [{ role: 'assistant', content: '' }];
+  // llama.cpp opens with a null content, others with an empty string.
+  const deltas: JsonObject[] = [{ role: 'assistant', content: llamaCpp ? null : '' }];
   if (field !== null) {
     for (const piece of splitIntoChunks(rendered.reasoning, chunkSize)) deltas.push({ [field]: piece });
   }
@@ -248,22 +259,22 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
       deltas.push({ tool_calls: [{ index, function: { arguments: piece } }] });
     }
   });
-  const finalChunk = chunk({}, finishReason);
-  if (flavour === 'llamacpp') finalChunk.timings = llamaCppTimings(usage, turn.serverTimings);
-
-  const events: unknown[] = [...deltas.map((delta) => chunk(delta)), finalChunk];
+  const events: JsonObject[] = [...deltas.map((delta) => chunk(delta)), chunk({}, finishReason)];
   const streamOptions = body.stream_options;
   if (isRecord(streamOptions) && streamOptions.include_usage === true) {
     events.push({
-      id,
-      object: 'chat.completion.chunk',
-      created,
-      model,
       choices: [],
-      usage: usageObject(usage),
+      created,
+      id,
+      model,
+      ...fingerprint,
+      object: 'chat.completion.chunk',
+      usage: usageObject(usage, flavour),
     });
   }
-  events.push('[DONE]');
+  // llama.cpp puts its timings on the last chunk: the usage chunk when there is one.
+  if (llamaCpp) events[events.length - 1].timings = llamaCppTimings(usage, turn.serverTimings);
+  const stream: unknown[] = [...events, '[DONE]'];
 
   response.writeHead(200, {
     'content-type': 'text/event-stream',
@@ -274,7 +285,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   await sleep(turn.firstTokenDelayMs ?? 0);
 
   let sent = 0;
-  for (const event of events) {
+  for (const event of stream) {
     if (response.destroyed) return;
     if (fault?.kind === 'error-in-stream' && sent === fault.afterChunks) {
       writeEvent(response, { error: { message: fault.message, type: 'server_error', code: 500 } });
