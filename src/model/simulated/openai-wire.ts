@@ -311,10 +311,17 @@ function modelEntry(flavour: OpenAIFlavour, endpoint: WireContext['endpoint']): 
     case 'openai':
       return { ...base, owned_by: 'system' };
     case 'llamacpp':
+      // As llama-server lists its one model: by alias or file name, with the model's metadata.
       return {
         ...base,
+        aliases: [],
         owned_by: 'llamacpp',
-        meta: { n_ctx_train: endpoint.maxContextLength, size: endpoint.sizeBytes, vocab_type: 2 },
+        meta: {
+          vocab_type: 2,
+          n_ctx: endpoint.contextLength,
+          n_ctx_train: endpoint.maxContextLength,
+          size: endpoint.sizeBytes,
+        },
       };
     case 'vllm':
       return {
@@ -363,14 +370,18 @@ export async function handleOpenAIInfo(context: WireContext): Promise<void> {
   if (request.path === '/props' && flavour === 'llamacpp') {
     sendJson(response, 200, {
       default_generation_settings: {
-        n_ctx: endpoint.contextLength,
-        model: `/models/${endpoint.model}.gguf`,
         params: { temperature: 0.8, top_p: 0.95, n_predict: -1 },
+        n_ctx: endpoint.contextLength,
       },
       total_slots: endpoint.totalSlots,
       model_path: `/models/${endpoint.model}.gguf`,
       chat_template: chatTemplate(endpoint.supportsTools),
-      build_info: 'b0000-simulated',
+      chat_template_caps: {
+        supports_tools: endpoint.supportsTools,
+        supports_tool_calls: endpoint.supportsTools,
+        supports_system_role: true,
+      },
+      build_info: LLAMACPP_FINGERPRINT,
     });
     return;
   }
