@@ -60,6 +60,23 @@ describe('runDoctor', () => {
     }
   });
 
+  it("names llama-server's context flag, shared by its slots, when the model could take more", async () => {
+    const server = await startSimulatedServer({
+      flavour: 'llamacpp',
+      script: [goodCall, { content: answer.text }],
+      endpoint: { contextLength: 4096, maxContextLength: 32768, totalSlots: 2 },
+    });
+    try {
+      const report = await runDoctor(createModelClient(`llamacpp:${server.url}`, { retry: false }));
+      expect(report.checks.find((check) => check.name === 'context length')?.detail).toBe(
+        '4096 tokens: too small for agent work (needs at least 8192) (the model supports 32768; raise the ' +
+          "server's context setting, llama-server -c, which its 2 --parallel slots share)",
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('warns for a 12k context and fails for a 4k one', async () => {
     const warned = await runDoctor(createScriptedClient([goodCall, answer], { contextLength: 12_288 }));
     expect(statusOf(warned, 'context length')).toBe('warn');

@@ -82,13 +82,22 @@ function serverSetupFix(error: unknown): string {
   return '';
 }
 
+/** Where the context length is set on this kind of server. */
+function contextSettingHint(info: EndpointInfo): string {
+  if (info.provider === 'llamacpp') {
+    const slots = info.parallelSlots !== null && info.parallelSlots > 1 ? info.parallelSlots : null;
+    return slots ? `llama-server -c, which its ${slots} --parallel slots share` : 'llama-server -c';
+  }
+  return 'e.g. --num-ctx';
+}
+
 function contextCheck(info: EndpointInfo, warnBelow: number, failBelow: number): DoctorCheck {
   const name = 'context length';
   const length = info.contextLength;
   if (length === null) return { name, status: 'warn', detail: 'the server does not say its context length' };
   const maximum =
     info.maxContextLength !== null && info.maxContextLength > length
-      ? ` (the model supports ${info.maxContextLength}; raise the server's context setting, e.g. --num-ctx)`
+      ? ` (the model supports ${info.maxContextLength}; raise the server's context setting, ${contextSettingHint(info)})`
       : '';
   if (length < failBelow) {
     return {

@@ -170,6 +170,9 @@ describeWithLlamaServer('llamacpp: against a real llama-server', () => {
     });
     expect(byName.get('context length')).toMatchObject({ status: 'fail' });
     expect(byName.get('context length')?.detail).toContain(`${SLOT_CONTEXT} tokens`);
+    expect(byName.get('context length')?.detail).toContain(
+      'llama-server -c, which its 2 --parallel slots share',
+    );
     expect(byName.get('tool support')?.status).toBe('pass');
     expect(byName.get('tool call')?.detail).not.toMatch(/infrastructure/);
     expect(byName.get('latency')?.detail).toMatch(/decode [\d.]+ tok\/s \(server-reported\)/);
