@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   if (LLAMA_SERVER.path === null) throw new Error(`${LLAMA_SERVER.missing}`);
   await mkdir(FIXTURES, { recursive: true });
   const model = await writeTinyToolModel(MODEL_OPTIONS);
-  const server = await startLlamaServer({ modelPath: model.path, contextSize: 2048, parallel: 2 });
+  const server = await startLlamaServer({ modelPath: model.path, contextSize: 4096, parallel: 2 });
   try {
     const fixtures = await record(server);
     const manifest = {

@@ -66,7 +66,7 @@ export const RECORDED_REQUESTS: readonly RecordedRequest[] = [
       messages: MESSAGES,
       tools: [WEATHER_TOOL],
       tool_choice: 'required',
-      max_tokens: 200,
+      max_tokens: 600,
       ...STREAMED,
     },
     about: 'tool_choice required: the grammar forces a call, streamed as tool_calls deltas',
@@ -92,7 +92,7 @@ export const RECORDED_REQUESTS: readonly RecordedRequest[] = [
     path: '/v1/chat/completions',
     body: {
       model: 'default',
-      messages: [{ role: 'user', content: 'lorem ipsum dolor sit amet '.repeat(200) }],
+      messages: [{ role: 'user', content: 'lorem ipsum dolor sit amet '.repeat(400) }],
       max_tokens: 4,
       ...STREAMED,
     },

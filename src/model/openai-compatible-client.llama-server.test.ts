@@ -38,8 +38,8 @@ const QUESTION: StepRequest = {
   seed: 1,
 };
 
-/** Per slot: `-c 2048 --parallel 2` gives each of the two slots 1024 tokens. */
-const SLOT_CONTEXT = 1024;
+/** Per slot: `-c 4096 --parallel 2` gives each of the two slots 2048 tokens. */
+const SLOT_CONTEXT = 2048;
 
 describeWithLlamaServer('llamacpp: against a real llama-server', () => {
   const server = llamaServerForSuite({
@@ -114,7 +114,7 @@ describeWithLlamaServer('llamacpp: against a real llama-server', () => {
   });
 
   it('a prompt longer than a slot is a ContextLengthExceededError naming the per-slot context', async () => {
-    const long = 'lorem ipsum dolor sit amet '.repeat(200);
+    const long = 'lorem ipsum dolor sit amet '.repeat(400);
     const error = await rejectionOf(
       client().step({ ...QUESTION, messages: [{ role: 'user', content: long }], maxOutputTokens: 4 }),
     );
@@ -127,7 +127,7 @@ describeWithLlamaServer('llamacpp: against a real llama-server', () => {
       ...QUESTION,
       tools: [WEATHER_TOOL],
       toolChoice: 'required',
-      maxOutputTokens: 200,
+      maxOutputTokens: 600,
     });
     expect(result.toolCalls).toHaveLength(1);
     const [call] = result.toolCalls;
