@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createModelClient } from './create-model-client.ts';
 import { formatDoctorReport, runDoctor } from './doctor.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
 import { createScriptedClient } from './scripted-client.ts';
+import { startSimulatedServer } from './simulated/simulated-server.ts';
 import type { EndpointInfo, ModelClient } from './types.ts';
 
 const goodCall = { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
@@ -31,6 +33,48 @@ describe('runDoctor', () => {
     const followUp = client.requests[1].messages;
     expect(followUp.at(-1)).toMatchObject({ role: 'tool', toolName: 'get_weather' });
     expect(formatDoctorReport(report)).toMatch(/SIMULATED/);
+  });
+
+  it('a llama-server without --jinja refuses tools: the doctor names the fix', async () => {
+    const server = await startSimulatedServer({
+      flavour: 'llamacpp',
+      script: [
+        {
+          fault: {
+            kind: 'http-error',
+            status: 400,
+            // What llama-server answers a request with tools when started without --jinja.
+            body: '{"error":{"code":400,"message":"tools param requires --jinja flag","type":"invalid_request_error"}}',
+          },
+        },
+      ],
+    });
+    try {
+      const report = await runDoctor(createModelClient(`llamacpp:${server.url}`, { retry: false }));
+      const toolCall = report.checks.find((check) => check.name === 'tool call');
+      expect(toolCall?.status).toBe('fail');
+      expect(toolCall?.detail).toMatch(/^infrastructure error \(client-error HTTP 400\)/);
+      expect(toolCall?.detail).toMatch(/fix: start llama-server with --jinja/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("names llama-server's context flag, shared by its slots, when the model could take more", async () => {
+    const server = await startSimulatedServer({
+      flavour: 'llamacpp',
+      script: [goodCall, { content: answer.text }],
+      endpoint: { contextLength: 4096, maxContextLength: 32768, totalSlots: 2 },
+    });
+    try {
+      const report = await runDoctor(createModelClient(`llamacpp:${server.url}`, { retry: false }));
+      expect(report.checks.find((check) => check.name === 'context length')?.detail).toBe(
+        '4096 tokens: too small for agent work (needs at least 8192) (the model supports 32768; raise the ' +
+          "server's context setting, llama-server -c, which its 2 --parallel slots share)",
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('warns for a 12k context and fails for a 4k one', async () => {

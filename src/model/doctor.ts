@@ -73,13 +73,31 @@ function describeError(error: unknown): string {
   return `error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** A fix for a server set up so that it refuses tool calls, or '' when the error names none. */
+function serverSetupFix(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/requires --jinja/i.test(message)) {
+    return '; fix: start llama-server with --jinja (its tool calling needs the Jinja chat template engine)';
+  }
+  return '';
+}
+
+/** Where the context length is set on this kind of server. */
+function contextSettingHint(info: EndpointInfo): string {
+  if (info.provider === 'llamacpp') {
+    const slots = info.parallelSlots !== null && info.parallelSlots > 1 ? info.parallelSlots : null;
+    return slots ? `llama-server -c, which its ${slots} --parallel slots share` : 'llama-server -c';
+  }
+  return 'e.g. --num-ctx';
+}
+
 function contextCheck(info: EndpointInfo, warnBelow: number, failBelow: number): DoctorCheck {
   const name = 'context length';
   const length = info.contextLength;
   if (length === null) return { name, status: 'warn', detail: 'the server does not say its context length' };
   const maximum =
     info.maxContextLength !== null && info.maxContextLength > length
-      ? ` (the model supports ${info.maxContextLength}; raise the server's context setting, e.g. --num-ctx)`
+      ? ` (the model supports ${info.maxContextLength}; raise the server's context setting, ${contextSettingHint(info)})`
       : '';
   if (length < failBelow) {
     return {
@@ -209,7 +227,7 @@ function latencyCheck(result: StepResult): { check: DoctorCheck; latency: Doctor
   const parts = [
     `TTFT ${timeToFirstTokenMs === null ? 'n/a' : `${Math.round(timeToFirstTokenMs)} ms`}`,
     `wall ${Math.round(wallMs)} ms`,
-    `decode ${decodeTokensPerSecond === null ? 'n/a' : `${decodeTokensPerSecond.toFixed(1)} tok/s`}`,
+    `decode ${decodeTokensPerSecond === null ? 'n/a' : `${decodeTokensPerSecond.toFixed(1)} tok/s (${result.timings.sources.decode === 'server' ? 'server-reported' : 'measured at the client'})`}`,
   ];
   return {
     check: { name: 'latency', status: 'pass', detail: parts.join(', ') },
@@ -286,7 +304,11 @@ export async function runDoctor(client: ModelClient, options: DoctorOptions = {}
       signal: options.signal,
     });
   } catch (error) {
-    checks.push({ name: 'tool call', status: 'fail', detail: describeError(error) });
+    checks.push({
+      name: 'tool call',
+      status: 'fail',
+      detail: `${describeError(error)}${serverSetupFix(error)}`,
+    });
     skipRest(roundTrip.slice(1), 'no tool call to answer');
     return finish();
   }

@@ -256,9 +256,11 @@ describe('OpenAI-compatible client: flavours, usage and timings', () => {
     });
     expect(result.timings.timeToFirstTokenMs).toBeGreaterThanOrEqual(25);
     expect(result.timings.decodeMs).toBeGreaterThan(0);
-    expect(result.timings.decodeTokensPerSecond).toBeCloseTo(40 / (result.timings.decodeMs! / 1000), 5);
+    // Server-counted tokens over client-measured time: the first token ends the prefill, cached ones are not
+    // prefilled.
+    expect(result.timings.decodeTokensPerSecond).toBeCloseTo(39 / (result.timings.decodeMs! / 1000), 5);
     expect(result.timings.prefillTokensPerSecond).toBeCloseTo(
-      120 / (result.timings.timeToFirstTokenMs! / 1000),
+      (120 - 64) / (result.timings.timeToFirstTokenMs! / 1000),
       5,
     );
     expect(result.timings.wallMs).toBeGreaterThanOrEqual(result.timings.timeToFirstTokenMs!);
@@ -366,6 +368,9 @@ describe('OpenAI-compatible client: flavours, usage and timings', () => {
     expect(result.usage.inputTokens).toBe(
       Math.ceil(('You are a coding agent.'.length + 'Fix the bug in src/add.ts'.length) / 4),
     );
+    // Times are measured; token rates from a chars/4 estimate would be invented, so there are none.
+    expect(result.timings.prefillTokensPerSecond).toBeNull();
+    expect(result.timings.decodeTokensPerSecond).toBeNull();
   });
 });
 
@@ -577,6 +582,105 @@ describe('OpenAI-compatible client: describe()', () => {
     expect(info.reachable).toBe(true);
     expect(info.notes.join(' ')).toContain('gpt-missing is not listed');
     expect(info.contextLength).toBeNull();
+  });
+});
+
+/** A fetch that answers GET routes from a table of JSON bodies (404 otherwise). */
+function routesFetch(routes: Record<string, unknown>): typeof fetch {
+  return async (input) => {
+    const path = new URL(String(input)).pathname;
+    return path in routes
+      ? Response.json(routes[path])
+      : Response.json({ error: { message: 'not found' } }, { status: 404 });
+  };
+}
+
+describe('OpenAI-compatible client: llama.cpp /v1/models', () => {
+  // As older llama-server builds list a model started without --alias: by its path, with its metadata.
+  const listedByPath = {
+    object: 'list',
+    data: [
+      {
+        id: '/models/Qwen2.5-Coder-7B-Instruct-Q4_K_M.gguf',
+        object: 'model',
+        owned_by: 'llamacpp',
+        meta: { n_ctx_train: 32768, size: 4_683_073_536, n_params: 7_615_616_512, vocab_type: 2 },
+      },
+    ],
+  };
+  const props = { default_generation_settings: { n_ctx: 8192 }, total_slots: 2 };
+
+  it('llamacpp:URL takes the one listed model, its trained context and size, without a note', async () => {
+    const info = await createOpenAICompatibleClient({
+      baseUrl: 'http://127.0.0.1:9',
+      model: 'default',
+      flavour: 'llamacpp',
+      fetch: routesFetch({ '/v1/models': listedByPath, '/props': props }),
+    }).describe();
+    expect(info).toMatchObject({
+      model: '/models/Qwen2.5-Coder-7B-Instruct-Q4_K_M.gguf',
+      contextLength: 8192,
+      maxContextLength: 32768,
+      sizeBytes: 4_683_073_536,
+      parallelSlots: 2,
+    });
+    expect(info.notes).toEqual([]);
+  });
+
+  it('matches a model named by its file name or by an alias', async () => {
+    const byFile = await createOpenAICompatibleClient({
+      baseUrl: 'http://127.0.0.1:9',
+      model: 'Qwen2.5-Coder-7B-Instruct-Q4_K_M',
+      flavour: 'generic',
+      fetch: routesFetch({ '/v1/models': listedByPath, '/props': props }),
+    }).describe();
+    expect(byFile.maxContextLength).toBe(32768);
+    expect(byFile.notes).toEqual([]);
+    const aliased = {
+      object: 'list',
+      data: [{ ...listedByPath.data[0], id: 'coder', aliases: ['coder', 'qwen-coder'] }],
+    };
+    const byAlias = await createOpenAICompatibleClient({
+      baseUrl: 'http://127.0.0.1:9',
+      model: 'qwen-coder',
+      flavour: 'generic',
+      fetch: routesFetch({ '/v1/models': aliased, '/props': props }),
+    }).describe();
+    expect(byAlias).toMatchObject({ model: 'coder', sizeBytes: 4_683_073_536 });
+    expect(byAlias.notes).toEqual([]);
+  });
+});
+
+describe('OpenAI-compatible client: errors streamed the llama.cpp way', () => {
+  const streamed =
+    (text: string): typeof fetch =>
+    async () =>
+      new Response(text, { headers: { 'content-type': 'text/event-stream' } });
+
+  it('an SSE `error:` field followed by [DONE] (older llama.cpp builds) is an infrastructure error', async () => {
+    const body =
+      'error: {"code":500,"message":"Failed to parse tool call arguments as JSON","type":"server_error"}\n\n' +
+      'data: [DONE]\n\n';
+    const error = await rejectionOf(
+      createOpenAICompatibleClient({ baseUrl: 'http://127.0.0.1:9', model: 'm', fetch: streamed(body) }).step(
+        request(),
+      ),
+    );
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect(error).toMatchObject({ kind: 'stream-error' });
+    expect((error as Error).message).toContain('Failed to parse tool call arguments');
+  });
+
+  it('a bare [DONE] with no output and no finish reason is an infrastructure error, not an empty answer', async () => {
+    const error = await rejectionOf(
+      createOpenAICompatibleClient({
+        baseUrl: 'http://127.0.0.1:9',
+        model: 'm',
+        fetch: streamed('data: [DONE]\n\n'),
+      }).step(request()),
+    );
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect((error as Error).message).toMatch(/no output and no finish reason/);
   });
 });
 

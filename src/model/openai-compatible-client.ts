@@ -1,4 +1,4 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
 import { isRecord, type JsonObject, numberOrNull } from './json-values.ts';
@@ -217,6 +217,31 @@ function estimatePromptTokens(messages: Message[], tools: ToolDefinition[] | und
     }
   }
   return Math.ceil(characters / 4);
+}
+
+/** The file name of a model path without `.gguf` (llama.cpp lists a model by its path unless given an alias). */
+function modelFileStem(id: string): string {
+  return (id.split(/[\\/]/).pop() ?? id).replace(/\.gguf$/i, '');
+}
+
+/**
+ * The `/v1/models` entry of the requested model: by id, alias or file name. llama-server serves exactly one model
+ * and answers to any name, so for it (and for `llamacpp:URL`, whose model is `default`) a lone entry is the one.
+ */
+function findModelEntry(
+  data: JsonObject[],
+  model: string,
+  flavour: OpenAICompatibleFlavour,
+): JsonObject | null {
+  const named = data.find(
+    (candidate) =>
+      candidate.id === model ||
+      (Array.isArray(candidate.aliases) && candidate.aliases.includes(model)) ||
+      (typeof candidate.id === 'string' && modelFileStem(candidate.id) === modelFileStem(model)),
+  );
+  if (named) return named;
+  if (flavour === 'llamacpp' && data.length === 1) return data[0];
+  return null;
 }
 
 /** Why an in-flight request was aborted by us (as opposed to by the caller's signal). */
@@ -531,6 +556,13 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
           `${provider} ${model}: the stream ended without a finish reason or [DONE]`,
         );
       }
+      if (state.finishReason === null && state.firstTokenAt === null) {
+        // `[DONE]` with no finish reason and nothing before it: the server gave up, the model said nothing.
+        throw new InfrastructureError(
+          'stream-error',
+          `${provider} ${model}: the stream ended with [DONE] but no output and no finish reason`,
+        );
+      }
       return buildResult(state, request, startedAt, simulated);
     } finally {
       clearTimeout(timer);
@@ -573,19 +605,22 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       info.notes.push(`GET ${urls.api}/models answered HTTP ${models.status}`);
     } else {
       const data = Array.isArray(models.json.data) ? models.json.data.filter(isRecord) : [];
-      const entry = data.find((candidate) => candidate.id === model);
+      const entry = findModelEntry(data, model, flavour);
       if (!entry) {
         const available = data.map((candidate) => String(candidate.id)).slice(0, 10);
         info.notes.push(
           `model ${model} is not listed by the server${available.length > 0 ? ` (available: ${available.join(', ')})` : ''}`,
         );
       } else {
+        // llama-server answers to any name with its one model: report the name it serves.
+        if (typeof entry.id === 'string' && entry.id !== model) info.model = entry.id;
         const maxModelLength = numberOrNull(entry.max_model_len);
         if (maxModelLength !== null) info.contextLength = maxModelLength;
         const meta = isRecord(entry.meta) ? entry.meta : null;
         if (meta) {
           info.maxContextLength = numberOrNull(meta.n_ctx_train);
           info.sizeBytes = numberOrNull(meta.size);
+          info.contextLength ??= numberOrNull(meta.n_ctx);
         }
         const contextLength = numberOrNull(entry.context_length);
         if (contextLength !== null) info.maxContextLength ??= contextLength;
@@ -600,10 +635,13 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         const nCtx = numberOrNull(settings.n_ctx) ?? numberOrNull(props.json.n_ctx);
         if (nCtx !== null) info.contextLength = nCtx;
         info.parallelSlots = numberOrNull(props.json.total_slots);
-        if (typeof props.json.chat_template === 'string') {
+        const caps = isRecord(props.json.chat_template_caps) ? props.json.chat_template_caps : {};
+        if (typeof caps.supports_tool_calls === 'boolean') {
+          info.supportsTools = caps.supports_tool_calls;
+        } else if (typeof props.json.chat_template === 'string') {
           info.supportsTools = /tool/i.test(props.json.chat_template);
-          if (!info.supportsTools) info.notes.push('the chat template does not mention tools');
         }
+        if (info.supportsTools === false) info.notes.push('the chat template does not handle tools');
       } else if (flavour === 'llamacpp') {
         info.notes.push(
           `GET ${urls.root}/props ${props.reached ? `answered HTTP ${props.status}` : 'failed'}`,
@@ -653,6 +691,12 @@ async function readStream(
   if (!response.body) throw new InfrastructureError('bad-response', 'the event stream has no body');
   let failure: unknown = null;
   const parser = createParser({
+    // Older llama.cpp builds send a failure as a bare `error: {json}` SSE line, then `data: [DONE]`.
+    onError(error: ParseError) {
+      if (failure !== null || error.type !== 'unknown-field' || error.field !== 'error') return;
+      const { message } = errorMessageFromBody(error.value ?? '');
+      failure = new InfrastructureError('stream-error', `error inside the stream: ${message}`);
+    },
     onEvent(event: EventSourceMessage) {
       if (failure !== null || state.done) return;
       const data = event.data.trim();
@@ -763,14 +807,19 @@ function resolveTimings(
   const server = state.serverTimings;
   const promptMs = server ? numberOrNull(server.prompt_ms) : null;
   const predictedMs = server ? numberOrNull(server.predicted_ms) : null;
+  // Token rates need token counts the server reported: a rate from a chars/4 estimate would be invented.
+  const countedByServer = usage.source === 'server';
   if (server && promptMs !== null) {
     timings.prefillMs = promptMs;
     timings.prefillTokensPerSecond = numberOrNull(server.prompt_per_second);
     timings.sources.prefill = 'server';
   } else if (timeToFirstTokenMs !== null && timeToFirstTokenMs > 0) {
     timings.prefillMs = timeToFirstTokenMs;
-    timings.prefillTokensPerSecond = usage.inputTokens / (timeToFirstTokenMs / 1000);
     timings.sources.prefill = 'measured';
+    if (countedByServer) {
+      timings.prefillTokensPerSecond =
+        (usage.inputTokens - usage.cachedInputTokens) / (timeToFirstTokenMs / 1000);
+    }
   }
   if (server && predictedMs !== null) {
     timings.decodeMs = predictedMs;
@@ -780,8 +829,11 @@ function resolveTimings(
     const decodeMs = state.lastTokenAt - state.firstTokenAt;
     if (decodeMs > 0) {
       timings.decodeMs = decodeMs;
-      timings.decodeTokensPerSecond = usage.outputTokens / (decodeMs / 1000);
       timings.sources.decode = 'measured';
+      // The first token ends the prefill; the rest were decoded between the first and the last streamed token.
+      if (countedByServer && usage.outputTokens > 1) {
+        timings.decodeTokensPerSecond = (usage.outputTokens - 1) / (decodeMs / 1000);
+      }
     }
   }
   return timings;

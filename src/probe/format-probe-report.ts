@@ -64,7 +64,9 @@ export function formatProbeReport(report: ProbeReport): string {
     const retention = report.retention;
     lines.push(
       '',
-      `Context retention (${retention.repeat} repeats per fact; approx. tokens = chars/4, plus ~${retention.overheadTokens} of system prompt and tools)`,
+      retention.calibration.method === 'server-tokens'
+        ? `Context retention (${retention.repeat} repeats per fact; depth = tokens counted by the server, plus ${retention.calibration.basePromptTokens} of system prompt, tools, fact and question)`
+        : `Context retention (${retention.repeat} repeats per fact; depth = estimated tokens, chars/4, plus ~${retention.overheadTokens} of system prompt and tools)`,
       ...table(
         ['depth', 'retained', 'rate', 'facts', 'constraints', '95% CI'],
         retention.depths.map((depth) =>
@@ -79,7 +81,14 @@ export function formatProbeReport(report: ProbeReport): string {
                   ? `${percent(depth.rateInterval.low)}–${percent(depth.rateInterval.high)}`
                   : '—',
               ]
-            : [String(depth.depth), 'skipped', '—', '—', '—', depth.skipReason ?? ''],
+            : [
+                String(depth.depth),
+                /does not fit/.test(depth.skipReason ?? '') ? 'does not fit' : 'skipped',
+                '—',
+                '—',
+                '—',
+                depth.skipReason ?? '',
+              ],
         ),
       ),
       ...retention.notes.map((note) => `Note: ${note}`),

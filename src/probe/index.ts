@@ -5,6 +5,7 @@ export {
   looksLikeUnparsedToolCall,
   type ToolCallValidity,
 } from './classify-tool-call.ts';
+export { calibrateDepths, type DepthCalibration } from './depth-calibration.ts';
 export { formatProbeReport } from './format-probe-report.ts';
 export {
   PROBE_SECTIONS,

@@ -51,7 +51,7 @@ describe('runProbe', () => {
     const text = formatProbeReport(report);
     expect(text.split('\n')[0]).toMatch(/SIMULATED/);
     expect(text).toMatch(/Tool calling \(\d+ cases × 1\): pass 100%/);
-    expect(text).toMatch(/^16384\s+skipped/m);
+    expect(text).toMatch(/^16384\s+does not fit/m);
     expect(text).toMatch(/^1024\s+6\/6\s+100%/m);
     expect(text).toMatch(/^2\s+2\/2\s+/m);
   });

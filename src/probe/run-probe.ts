@@ -29,7 +29,7 @@ export interface ProbeReport {
 export interface ProbeOptions {
   /** Runs per tool case and per retention question (default 3). */
   repeat?: number;
-  /** Retention depths in approximate tokens (default 1k, 4k, 16k). */
+  /** Retention depths in tokens (default 1k, 4k, 16k). */
   depths?: readonly number[];
   /** Throughput concurrency levels (default 1, 2, 4). */
   concurrency?: readonly number[];
@@ -102,7 +102,7 @@ export async function runProbe(client: ModelClient, options: ProbeOptions = {}):
 
   const infrastructureErrors =
     (tools?.summary.infrastructureErrors ?? 0) +
-    (retention?.runs.filter((run) => run.status !== 'scored').length ?? 0) +
+    (retention?.runs.filter((run) => run.status === 'infrastructure-error').length ?? 0) +
     (throughput?.requests.filter((request) => request.status !== 'ok').length ?? 0);
   if (infrastructureErrors > 0) {
     notes.push(`${infrastructureErrors} request(s) failed for infrastructure reasons and were not scored`);

@@ -75,8 +75,78 @@ describe('runRetention against a simulated server', () => {
     const client = createModelClient(`llamacpp:${server.url}`, { retry: false });
     const result = await runRetention(client, { depths: [1024, 16384], repeat: 1, contextLength: 8192 });
     expect(result.depths[1]).toMatchObject({ depth: 16384, ran: false, rate: null });
-    expect(result.notes.join('\n')).toMatch(/depth 16384 skipped/);
+    expect(result.notes.join('\n')).toMatch(/depth 16384 does not fit/);
     expect(result.depths[0]).toMatchObject({ ran: true, rate: 1 });
     expect(result.runs.every((run) => run.depth === 1024)).toBe(true);
+  });
+
+  it("places depths by the server's token counts when its tokenizer counts far more than chars/4", async () => {
+    // One token a character: four times the chars/4 estimate, like the tiny byte-level model on llama.cpp.
+    server = await startSimulatedServer({
+      flavour: 'llamacpp',
+      script: referenceModel(),
+      endpoint: { charactersPerToken: 1, contextLength: 8192 },
+    });
+    const client = createModelClient(`llamacpp:${server.url}`, { retry: false });
+    const result = await runRetention(client, { depths: [2048, 8192], repeat: 1, contextLength: 8192 });
+    expect(result.calibration.method).toBe('server-tokens');
+    expect(result.calibration.tokensPerEstimatedToken).toBeGreaterThan(3.5);
+    expect(result.calibration.tokensPerEstimatedToken).toBeLessThan(4.5);
+    // Placed by chars/4, 2048 "tokens" would be 8192 real ones and overflow; placed by the server's counts it fits.
+    expect(result.depths[0]).toMatchObject({
+      depth: 2048,
+      ran: true,
+      rate: 1,
+      infrastructureErrors: 0,
+      doesNotFit: 0,
+    });
+    expect(result.depths[1]).toMatchObject({
+      depth: 8192,
+      ran: false,
+      skipReason: 'does not fit the context',
+    });
+    expect(result.runs.length).toBeGreaterThan(0);
+    for (const run of result.runs) {
+      const depth = run.promptTokens! - result.calibration.basePromptTokens!;
+      expect(depth).toBeGreaterThanOrEqual(2048 * 0.9);
+      expect(depth).toBeLessThan(2048 * 1.2);
+    }
+  });
+
+  it('reports a depth the server refuses as too long as not fitting, never as an infrastructure error', async () => {
+    server = await startSimulatedServer({
+      flavour: 'llamacpp',
+      script: referenceModel(),
+      endpoint: { charactersPerToken: 1, contextLength: 4096 },
+    });
+    const client = createModelClient(`llamacpp:${server.url}`, { retry: false });
+    // The endpoint's context is not known to the probe: every depth is tried, the server refuses the long ones.
+    const result = await runRetention(client, { depths: [512, 4096, 8192], repeat: 1, contextLength: null });
+    expect(result.depths[0]).toMatchObject({ depth: 512, ran: true, rate: 1 });
+    expect(result.depths[1]).toMatchObject({ depth: 4096, ran: false, infrastructureErrors: 0 });
+    expect(result.depths[1].skipReason).toMatch(/does not fit the context \(the server refused it/);
+    expect(result.depths[1].doesNotFit).toBeGreaterThan(0);
+    expect(result.depths[2]).toMatchObject({ depth: 8192, ran: false, infrastructureErrors: 0 });
+    expect(result.depths[2].skipReason).toMatch(/a smaller depth was refused/);
+    expect(result.runs.filter((run) => run.status === 'infrastructure-error')).toEqual([]);
+    expect(result.runs.some((run) => run.status === 'context-exceeded')).toBe(true);
+  });
+
+  it('falls back to the chars/4 estimate, and says so, when the server reports no token counts', async () => {
+    server = await startSimulatedServer({ flavour: 'openai', script: referenceModel() });
+    const client = createModelClient(`openai-compatible:m@${server.url}`, { retry: false });
+    const noUsage = {
+      ...client,
+      step: async (request: Parameters<typeof client.step>[0]) => {
+        const result = await client.step(request);
+        return { ...result, usage: { ...result.usage, source: 'measured' as const } };
+      },
+    };
+    const result = await runRetention(noUsage, { depths: [512], repeat: 1, contextLength: 32768 });
+    expect(result.calibration.method).toBe('chars/4 estimate');
+    expect(result.notes.join('\n')).toMatch(
+      /depths placed by a chars\/4 estimate of tokens: .*no token counts/,
+    );
+    expect(result.depths[0]).toMatchObject({ ran: true, rate: 1 });
   });
 });

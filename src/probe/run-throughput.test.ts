@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModelClient } from '../model/create-model-client.ts';
+import { createOpenAICompatibleClient } from '../model/openai-compatible-client.ts';
 import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
 import { approximateTokens } from './retention-conversation.ts';
 import { runThroughput, throughputPrompt } from './run-throughput.ts';
@@ -45,6 +46,31 @@ describe('runThroughput against a simulated llama.cpp server', () => {
     // Two requests in flight at once roughly double the aggregate rate of one.
     expect(two.aggregateTokensPerSecond!).toBeGreaterThan(one.aggregateTokensPerSecond! * 1.5);
     expect(result.requests.every((request) => request.simulated && request.outputTokens === 10)).toBe(true);
+  });
+
+  it('reports no token rates when the server counts no tokens (a chars/4 estimate would invent them)', async () => {
+    server = await startSimulatedServer({
+      flavour: 'openai',
+      script: () => ({ content: 'x'.repeat(40), chunkSize: 4, chunkDelayMs: 5 }),
+    });
+    const client = createOpenAICompatibleClient({
+      baseUrl: server.url,
+      model: 'm',
+      // Without stream_options the simulated server, like many real ones, sends no usage.
+      fetch: (input, init) => {
+        const body = JSON.parse(String(init?.body));
+        delete body.stream_options;
+        return fetch(input, { ...init, body: JSON.stringify(body) });
+      },
+    });
+    const result = await runThroughput(client, { concurrency: [1], rounds: 1 });
+    expect(result.levels[0]).toMatchObject({ completed: 1, decodeSource: 'unavailable' });
+    expect(result.levels[0].decodeTokensPerSecond.p50).toBeNull();
+    expect(result.levels[0].aggregateTokensPerSecond).toBeNull();
+    expect(result.requests[0].tokensSource).toBe('measured');
+    expect(result.notes.join('\n')).toMatch(
+      /no aggregate tokens per second: the server did not report token counts/,
+    );
   });
 
   it('stops a level when its time budget is spent and counts infrastructure failures apart', async () => {

@@ -19,6 +19,8 @@ export interface ThroughputRequest {
   decodeSource: MeasurementSource;
   outputTokens: number;
   inputTokens: number;
+  /** `server` when the token counts were reported by the server, `measured` when estimated (chars / 4). */
+  tokensSource: MeasurementSource;
   wallMs: number;
   simulated: boolean;
   error?: string;
@@ -89,7 +91,8 @@ function decodeSpeed(result: StepResult): { value: number | null; source: Measur
   if (timings.decodeTokensPerSecond !== null)
     return { value: timings.decodeTokensPerSecond, source: timings.sources.decode };
   const decodeMs = timings.timeToFirstTokenMs === null ? null : timings.wallMs - timings.timeToFirstTokenMs;
-  if (decodeMs === null || decodeMs <= 0 || usage.outputTokens <= 1)
+  // A rate needs token counts from the server: one from a chars/4 estimate would be invented.
+  if (decodeMs === null || decodeMs <= 0 || usage.outputTokens <= 1 || usage.source !== 'server')
     return { value: null, source: 'unavailable' };
   // Tokens after the first over the time after the first token.
   return { value: ((usage.outputTokens - 1) * 1000) / decodeMs, source: 'measured' };
@@ -158,6 +161,7 @@ export async function runThroughput(
               decodeSource: 'unavailable',
               outputTokens: 0,
               inputTokens: 0,
+              tokensSource: 'unavailable',
               wallMs: performance.now() - requestStart,
               simulated: client.simulated,
               error: attempt.error,
@@ -174,6 +178,7 @@ export async function runThroughput(
             decodeSource: decode.source,
             outputTokens: result.usage.outputTokens,
             inputTokens: result.usage.inputTokens,
+            tokensSource: result.usage.source,
             wallMs: result.timings.wallMs,
             simulated: result.simulated,
           };
@@ -191,6 +196,12 @@ export async function runThroughput(
     }
     const completed = levelRequests.filter((request) => request.status === 'ok');
     const outputTokens = completed.reduce((sum, request) => sum + request.outputTokens, 0);
+    const serverCounted = completed.every((request) => request.tokensSource === 'server');
+    if (completed.length > 0 && !serverCounted) {
+      notes.push(
+        `concurrency ${concurrency}: no aggregate tokens per second: the server did not report token counts`,
+      );
+    }
     const decodeValues = completed.flatMap((request) =>
       request.decodeTokensPerSecond === null ? [] : [request.decodeTokensPerSecond],
     );
@@ -211,7 +222,7 @@ export async function runThroughput(
           .map((request) => request.decodeSource),
       ),
       aggregateTokensPerSecond:
-        completed.length > 0 && batchWallMs > 0 ? (outputTokens * 1000) / batchWallMs : null,
+        completed.length > 0 && batchWallMs > 0 && serverCounted ? (outputTokens * 1000) / batchWallMs : null,
       stoppedByTimeBudget,
     });
     if (stoppedByTimeBudget)

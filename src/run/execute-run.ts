@@ -162,17 +162,18 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
       `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,
     );
   }
-  const { runId, resumed, priceTable, protocols, tasksById, modelsById, pending } = await setUpRun({
-    ...options,
-    requireReachableEndpoint: !options.allowUnreachable,
-    retryInfrastructureErrors: true,
-    clientFactory,
-    warn,
-    progress,
-  });
+  const { runId, resumed, priceTable, protocols, tasksById, modelsById, pending, reportedSlots } =
+    await setUpRun({
+      ...options,
+      requireReachableEndpoint: !options.allowUnreachable,
+      retryInfrastructureErrors: true,
+      clientFactory,
+      warn,
+      progress,
+    });
 
   const outcomes = emptyOutcomeCounts();
-  const groups = groupByEndpoint(models);
+  const groups = groupByEndpoint(models, reportedSlots);
   const attemptQueue = new PQueue({ concurrency: attemptConcurrencyOf(config.concurrency, groups) });
   // One queue per endpoint, shared by all attempts against it: it gates each model request (see gateClient).
   const endpointQueues = new Map<string, PQueue>();

@@ -32,4 +32,23 @@ describe('run matrix', () => {
       { key: 'simulated:x', concurrency: 1, modelIds: ['simulated:x'] },
     ]);
   });
+
+  it('a local server that reports its parallel slots gets that many, unless the config says otherwise', () => {
+    const slots = new Map([
+      ['llamacpp:http://127.0.0.1:8080', 4],
+      ['llamacpp:http://127.0.0.1:8081', 4],
+      ['openai:o3-mini', 1],
+      ['llamacpp:http://127.0.0.1:8082', null],
+    ]);
+    const groups = groupByEndpoint(
+      [
+        model('llamacpp:http://127.0.0.1:8080'),
+        model('llamacpp:http://127.0.0.1:8081', 2),
+        model('openai:o3-mini'),
+        model('llamacpp:http://127.0.0.1:8082'),
+      ],
+      slots,
+    );
+    expect(groups.map((group) => group.concurrency)).toEqual([4, 2, 4, 1]);
+  });
 });

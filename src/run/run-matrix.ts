@@ -45,16 +45,25 @@ export function isApiModel(model: ModelConfig): boolean {
 }
 
 /**
- * Groups the models by endpoint. A group's concurrency is the smallest `concurrency` its models set, else
+ * Groups the models by endpoint. A group's concurrency is the smallest `concurrency` its models set, else the
+ * parallel slots a local server reported (llama.cpp `/props` total_slots, in `reportedSlots` by model id), else
  * {@link DEFAULT_API_CONCURRENCY} for APIs and {@link DEFAULT_LOCAL_CONCURRENCY} for local endpoints.
  */
-export function groupByEndpoint(models: readonly ModelConfig[]): EndpointGroup[] {
+export function groupByEndpoint(
+  models: readonly ModelConfig[],
+  reportedSlots: ReadonlyMap<string, number | null> = new Map(),
+): EndpointGroup[] {
   const groups = new Map<string, EndpointGroup & { explicit: number[] }>();
   for (const model of models) {
     const key = endpointKeyOf(model);
     let group = groups.get(key);
     if (!group) {
-      const concurrency = isApiModel(model) ? DEFAULT_API_CONCURRENCY : DEFAULT_LOCAL_CONCURRENCY;
+      const slots = reportedSlots.get(model.id);
+      const concurrency = isApiModel(model)
+        ? DEFAULT_API_CONCURRENCY
+        : slots !== undefined && slots !== null && slots >= 1
+          ? slots
+          : DEFAULT_LOCAL_CONCURRENCY;
       group = { key, concurrency, modelIds: [], explicit: [] };
       groups.set(key, group);
     }

@@ -86,6 +86,8 @@ export interface RunSetUp {
   pending: AttemptRecord[];
   /** On resume: how many attempts that had ended as infrastructure errors were put back to pending. */
   retriedInfrastructureErrors: number;
+  /** Parallel slots each model's server reported when the run was created (null: not reported), by model id. */
+  reportedSlots: Map<string, number | null>;
 }
 
 /**
@@ -160,6 +162,13 @@ export async function setUpRun(options: SetUpRunOptions): Promise<RunSetUp> {
       ),
     ]),
   );
+  // Parallel slots the servers reported (llama.cpp total_slots): the default concurrency of their endpoint queues.
+  const reportedSlots = new Map(
+    models.map((model) => [
+      model.id,
+      (storedModels.get(model.id)?.endpointInfo as EndpointInfo | null)?.parallelSlots ?? null,
+    ]),
+  );
   const tasksById = new Map(tasks.map((task) => [task.id, task]));
   const modelsById = new Map(models.map((model) => [model.id, model]));
   const pending = store.attempts(runId, { status: 'pending' });
@@ -188,6 +197,7 @@ export async function setUpRun(options: SetUpRunOptions): Promise<RunSetUp> {
     modelsById,
     pending,
     retriedInfrastructureErrors,
+    reportedSlots,
   };
 }
 

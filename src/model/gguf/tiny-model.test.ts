@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QWEN_TOOL_TEMPLATE } from './qwen-tool-template.ts';
 import { gpt2ByteToUnicode, writeTinyRandomModel } from './tiny-model.ts';
 
 let directory: string;
@@ -43,6 +44,24 @@ describe('writeTinyRandomModel (random weights)', () => {
     expect(metadata.tokenizer.chat_template).toContain('<|im_start|>');
     const output = file.fullTensorInfo?.find((tensor) => tensor.name === 'output.weight');
     expect(output?.dimensions.map(Number)).toEqual([48, 300]);
+  });
+
+  it('qwen-tools: the Qwen2.5 tool-calling template and <tool_call> markers as user-defined tokens', async () => {
+    const path = join(directory, 'qwen.gguf');
+    const info = await writeTinyRandomModel(path, { chatTemplate: 'qwen-tools' });
+    const file = await readGgufFileInfo(path, { logWarnings: false });
+    const tokenizer = (
+      file.metadata as unknown as {
+        tokenizer: { ggml: { tokens: string[]; token_type: number[] }; chat_template: string };
+      }
+    ).tokenizer;
+    expect(tokenizer.chat_template).toBe(QWEN_TOOL_TEMPLATE);
+    const open = tokenizer.ggml.tokens.indexOf('<tool_call>');
+    const close = tokenizer.ggml.tokens.indexOf('</tool_call>');
+    expect(open).toBeGreaterThan(0);
+    expect(close).toBe(open + 1);
+    expect([tokenizer.ggml.token_type[open], tokenizer.ggml.token_type[close]]).toEqual([4, 4]);
+    expect(info.vocabulary).toBe(tokenizer.ggml.tokens.length);
   });
 
   it('is deterministic for a seed and differs across seeds', async () => {

@@ -1,5 +1,6 @@
 import { seededRandom } from '../seeded-random.ts';
 import { type GgufMetadataEntry, type GgufTensor, writeGguf } from './gguf-writer.ts';
+import { QWEN_TOOL_TEMPLATE } from './qwen-tool-template.ts';
 
 /** Options of {@link writeTinyRandomModel}. */
 export interface TinyRandomModelOptions {
@@ -19,6 +20,11 @@ export interface TinyRandomModelOptions {
   contextLength?: number;
   /** Storage type of the weight matrices (norms stay F32); default F32. */
   weightType?: 'F32' | 'F16';
+  /**
+   * Chat template: `chatml` (default; node-llama-cpp picks its ChatML wrapper) or `qwen-tools`, the Qwen2.5
+   * template with `tools` and `<tool_call>` (llama-server then selects its Hermes/Qwen tool-call format).
+   */
+  chatTemplate?: 'chatml' | 'qwen-tools';
 }
 
 /** What was written, for tests and callers that need the shapes. */
@@ -70,6 +76,9 @@ const MERGES: readonly [string, string][] = [
 ];
 
 const SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'] as const;
+/** Qwen's tool-call markers: added (user-defined) tokens, as in Qwen's own vocabulary. */
+const TOOL_TOKENS = ['<tool_call>', '</tool_call>'] as const;
+const TOKEN_TYPE_USER_DEFINED = 4;
 
 function checkInteger(name: string, value: number, minimum: number, maximum: number): number {
   if (!Number.isInteger(value) || value < minimum || value > maximum) {
@@ -123,6 +132,13 @@ export async function writeTinyRandomModel(
   for (const special of SPECIAL_TOKENS) {
     tokens.push(special);
     tokenTypes.push(TOKEN_TYPE_CONTROL);
+  }
+  const chatTemplate = options.chatTemplate ?? 'chatml';
+  if (chatTemplate === 'qwen-tools') {
+    for (const marker of TOOL_TOKENS) {
+      tokens.push(marker);
+      tokenTypes.push(TOKEN_TYPE_USER_DEFINED);
+    }
   }
   const naturalSize = tokens.length;
   const vocabulary = checkInteger('vocabulary', options.vocabulary ?? naturalSize, naturalSize, 4096);
@@ -193,7 +209,11 @@ export async function writeTinyRandomModel(
     { key: 'tokenizer.ggml.eos_token_id', type: 'uint32', value: eosTokenId },
     { key: 'tokenizer.ggml.padding_token_id', type: 'uint32', value: bosTokenId },
     { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: false },
-    { key: 'tokenizer.chat_template', type: 'string', value: CHATML_TEMPLATE },
+    {
+      key: 'tokenizer.chat_template',
+      type: 'string',
+      value: chatTemplate === 'qwen-tools' ? QWEN_TOOL_TEMPLATE : CHATML_TEMPLATE,
+    },
   ];
   await writeGguf(path, { metadata, tensors });
   const parameterCount = tensors.reduce((sum, tensor) => sum + tensor.data.length, 0);

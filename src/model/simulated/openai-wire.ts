@@ -52,26 +52,43 @@ function renderTurn(turn: SimulatedTurn, flavour: OpenAIFlavour, responseId: num
   };
 }
 
-function defaultUsage(requestBody: unknown, rendered: RenderedTurn): SimulatedUsage {
+/** Prompt tokens of a request body by the endpoint's simulated tokenizer. */
+function promptTokensOf(requestBody: unknown, endpoint: WireContext['endpoint']): number {
+  const charactersPerToken = endpoint.charactersPerToken ?? 4;
+  return Math.max(1, Math.ceil(countRequestCharacters(requestBody) / charactersPerToken));
+}
+
+function defaultUsage(
+  requestBody: unknown,
+  rendered: RenderedTurn,
+  endpoint: WireContext['endpoint'],
+): SimulatedUsage {
   const output =
     rendered.content.length +
     rendered.reasoning.length +
     rendered.nativeCalls.reduce((sum, call) => sum + call.name.length + call.arguments.length, 0);
   return {
-    promptTokens: estimateTokens(countRequestCharacters(requestBody)),
+    promptTokens: promptTokensOf(requestBody, endpoint),
     completionTokens: estimateTokens(output),
   };
 }
 
-function usageObject(usage: SimulatedUsage): JsonObject {
-  return {
-    prompt_tokens: usage.promptTokens,
+function usageObject(usage: SimulatedUsage, flavour: OpenAIFlavour): JsonObject {
+  const object: JsonObject = {
     completion_tokens: usage.completionTokens,
+    prompt_tokens: usage.promptTokens,
     total_tokens: usage.promptTokens + usage.completionTokens,
     prompt_tokens_details: { cached_tokens: usage.cachedTokens ?? 0 },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens ?? 0 },
   };
+  // llama.cpp reports no reasoning-token breakdown.
+  if (flavour !== 'llamacpp') {
+    object.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens ?? 0 };
+  }
+  return object;
 }
+
+/** llama.cpp's build id on every chunk (`system_fingerprint`). */
+const LLAMACPP_FINGERPRINT = 'b0000-simulated';
 
 /** llama.cpp's `timings` object. Defaults: prefill at 1000 tokens/s, decode at 50 tokens/s. */
 function llamaCppTimings(usage: SimulatedUsage, serverTimings: SimulatedTurn['serverTimings']): JsonObject {
@@ -172,7 +189,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
     });
     return;
   }
-  const promptTokens = Math.ceil(countRequestCharacters(body) / 4);
+  const promptTokens = promptTokensOf(body, endpoint);
   if (promptTokens > endpoint.contextLength) {
     sendJson(response, 400, {
       error: {
@@ -193,7 +210,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   responseCounter += 1;
   const responseId = responseCounter;
   const rendered = renderTurn(turn, flavour, responseId);
-  const usage = turn.usage ?? defaultUsage(body, rendered);
+  const usage = turn.usage ?? defaultUsage(body, rendered, endpoint);
   const finishReason = turn.finishReason ?? (rendered.nativeCalls.length > 0 ? 'tool_calls' : 'stop');
   const model = typeof body.model === 'string' && body.model.length > 0 ? body.model : endpoint.model;
   const id = `chatcmpl-simulated-${responseId}`;
@@ -220,7 +237,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
       created,
       model,
       choices: [{ index: 0, message, finish_reason: finishReason }],
-      usage: usageObject(usage),
+      usage: usageObject(usage, flavour),
     };
     if (flavour === 'llamacpp') completion.timings = llamaCppTimings(usage, turn.serverTimings);
     sendJson(response, 200, completion);
@@ -228,15 +245,19 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   }
 
   const chunkSize = turn.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const llamaCpp = flavour === 'llamacpp';
+  const fingerprint: JsonObject = llamaCpp ? { system_fingerprint: LLAMACPP_FINGERPRINT } : {};
   const chunk = (delta: JsonObject, finish: string | null = null): JsonObject => ({
-    id,
-    object: 'chat.completion.chunk',
+    choices: [{ finish_reason: finish, index: 0, delta }],
     created,
+    id,
     model,
-    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...fingerprint,
+    object: 'chat.completion.chunk',
   });
 
-  const deltas: JsonObject[] = [{ role: 'assistant', content: '' }];
+  // llama.cpp opens with a null content, others with an empty string.
+  const deltas: JsonObject[] = [{ role: 'assistant', content: llamaCpp ? null : '' }];
   if (field !== null) {
     for (const piece of splitIntoChunks(rendered.reasoning, chunkSize)) deltas.push({ [field]: piece });
   }
@@ -249,22 +270,22 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
       deltas.push({ tool_calls: [{ index, function: { arguments: piece } }] });
     }
   });
-  const finalChunk = chunk({}, finishReason);
-  if (flavour === 'llamacpp') finalChunk.timings = llamaCppTimings(usage, turn.serverTimings);
-
-  const events: unknown[] = [...deltas.map((delta) => chunk(delta)), finalChunk];
+  const events: JsonObject[] = [...deltas.map((delta) => chunk(delta)), chunk({}, finishReason)];
   const streamOptions = body.stream_options;
   if (isRecord(streamOptions) && streamOptions.include_usage === true) {
     events.push({
-      id,
-      object: 'chat.completion.chunk',
-      created,
-      model,
       choices: [],
-      usage: usageObject(usage),
+      created,
+      id,
+      model,
+      ...fingerprint,
+      object: 'chat.completion.chunk',
+      usage: usageObject(usage, flavour),
     });
   }
-  events.push('[DONE]');
+  // llama.cpp puts its timings on the last chunk: the usage chunk when there is one.
+  if (llamaCpp) events[events.length - 1].timings = llamaCppTimings(usage, turn.serverTimings);
+  const stream: unknown[] = [...events, '[DONE]'];
 
   response.writeHead(200, {
     'content-type': 'text/event-stream',
@@ -275,7 +296,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   await sleep(turn.firstTokenDelayMs ?? 0);
 
   let sent = 0;
-  for (const event of events) {
+  for (const event of stream) {
     if (response.destroyed) return;
     if (fault?.kind === 'error-in-stream' && sent === fault.afterChunks && flavour === 'vllm') {
       writeVllmStreamError(response, fault.message);
@@ -305,10 +326,17 @@ function modelEntry(flavour: OpenAIFlavour, endpoint: WireContext['endpoint']): 
     case 'openai':
       return { ...base, owned_by: 'system' };
     case 'llamacpp':
+      // As llama-server lists its one model: by alias or file name, with the model's metadata.
       return {
         ...base,
+        aliases: [],
         owned_by: 'llamacpp',
-        meta: { n_ctx_train: endpoint.maxContextLength, size: endpoint.sizeBytes, vocab_type: 2 },
+        meta: {
+          vocab_type: 2,
+          n_ctx: endpoint.contextLength,
+          n_ctx_train: endpoint.maxContextLength,
+          size: endpoint.sizeBytes,
+        },
       };
     case 'vllm':
       return {
@@ -377,14 +405,18 @@ export async function handleOpenAIInfo(context: WireContext): Promise<void> {
   if (request.path === '/props' && flavour === 'llamacpp') {
     sendJson(response, 200, {
       default_generation_settings: {
-        n_ctx: endpoint.contextLength,
-        model: `/models/${endpoint.model}.gguf`,
         params: { temperature: 0.8, top_p: 0.95, n_predict: -1 },
+        n_ctx: endpoint.contextLength,
       },
       total_slots: endpoint.totalSlots,
       model_path: `/models/${endpoint.model}.gguf`,
       chat_template: chatTemplate(endpoint.supportsTools),
-      build_info: 'b0000-simulated',
+      chat_template_caps: {
+        supports_tools: endpoint.supportsTools,
+        supports_tool_calls: endpoint.supportsTools,
+        supports_system_role: true,
+      },
+      build_info: LLAMACPP_FINGERPRINT,
     });
     return;
   }

@@ -79,6 +79,11 @@ export interface SimulatedEndpoint {
   sizeVramBytes: number;
   totalSlots: number;
   supportsTools: boolean;
+  /**
+   * Characters per prompt token of the simulated tokenizer (default 4). Real tokenizers differ: a byte-level one
+   * without many merges counts about one token a character.
+   */
+  charactersPerToken?: number;
 }
 
 /** Which OpenAI-compatible server to imitate on /v1/chat/completions. */

@@ -1,0 +1,136 @@
+/**
+ * `shakedown doctor`, `probe` and a short `run`, end to end through the CLI, against a real llama-server serving
+ * the tiny random-weight model. The model is random: these tests assert what is real (the wire, the server's token
+ * counts and timings, the classification of failures, the stored rows), never pass rates.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithLlamaServer, llamaServerForSuite } from '../../test-support/llama-server.ts';
+import type { DoctorReport } from '../model/doctor.ts';
+import type { ProbeReport } from '../probe/run-probe.ts';
+import { openStore } from '../run/store/index.ts';
+import { writeSyntheticSuite } from '../run/synthetic-suite.test-helper.ts';
+import { runCli } from './run-cli.test-helper.ts';
+
+/** `-c 16384 --parallel 2`: 8192 tokens a slot, room for the agent's system prompt and tools (~4k byte tokens). */
+const SLOT_CONTEXT = 8192;
+
+describeWithLlamaServer('shakedown against a real llama-server', () => {
+  const server = llamaServerForSuite({
+    contextSize: 2 * SLOT_CONTEXT,
+    parallel: 2,
+    model: { contextLength: SLOT_CONTEXT },
+  });
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(path.join(tmpdir(), 'shakedown-llama-e2e-'));
+  });
+  afterAll(async () => {
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+  const model = () => `llamacpp:${server().url}`;
+
+  it('doctor: the server is described from /props and /v1/models; a random model fails the round trip as a model', async () => {
+    const result = await runCli(['doctor', '--model', model(), '--json']);
+    const report = JSON.parse(result.stdout) as DoctorReport;
+    expect(report.simulated).toBe(false);
+    const byName = new Map(report.checks.map((check) => [check.name, check]));
+    expect(byName.get('reachable')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^llamacpp serves \/.*\/tiny-qwen-tools\.gguf$/),
+    });
+    expect(byName.get('context length')?.detail).toMatch(new RegExp(`^${SLOT_CONTEXT} tokens`));
+    expect(report.endpoint).toMatchObject({
+      parallelSlots: 2,
+      maxContextLength: SLOT_CONTEXT,
+      supportsTools: true,
+    });
+    expect(byName.get('tool call')?.status).toBe('fail');
+    expect(byName.get('tool call')?.detail).not.toMatch(/infrastructure/);
+    expect(byName.get('latency')?.detail).toMatch(/\(server-reported\)/);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('probe: retention depths are placed by the server tokenizer; a depth that does not fit says so', async () => {
+    const result = await runCli([
+      'probe',
+      '--model',
+      model(),
+      '--only',
+      'retention',
+      '--depths',
+      '512,4k',
+      '--repeat',
+      '1',
+      '--json',
+    ]);
+    expect(result.stderr).not.toMatch(/error/i);
+    const [report] = (JSON.parse(result.stdout) as { reports: ProbeReport[] }).reports;
+    expect(report.simulated).toBe(false);
+    expect(report.infrastructureErrors).toBe(0);
+    const retention = report.retention!;
+    expect(retention.contextLength).toBe(SLOT_CONTEXT);
+    // The tiny byte-level tokenizer counts far more tokens than chars/4.
+    expect(retention.calibration.method).toBe('server-tokens');
+    expect(retention.calibration.tokensPerEstimatedToken).toBeGreaterThan(2);
+    const [small, large] = retention.depths;
+    expect(small).toMatchObject({ depth: 512, ran: true, infrastructureErrors: 0, doesNotFit: 0 });
+    expect(small.scored).toBe(retention.runs.length);
+    expect(large).toMatchObject({ depth: 4096, ran: false });
+    expect(large.skipReason).toMatch(/does not fit/);
+    for (const run of retention.runs) {
+      const depth = run.promptTokens! - retention.calibration.basePromptTokens!;
+      expect(depth).toBeGreaterThanOrEqual(512 * 0.9);
+      expect(depth).toBeLessThan(512 * 1.25);
+    }
+  });
+
+  it('run: one task, a few steps, in bubblewrap; the stored steps carry the server-reported usage and timings', async () => {
+    const suite = path.join(directory, 'suite');
+    await writeSyntheticSuite(suite, 1);
+    const config = path.join(directory, 'shakedown.yaml');
+    await writeFile(config, 'limits:\n  maxSteps: 3\n  maxWallSeconds: 300\n');
+    const dataDir = path.join(directory, 'data');
+    const result = await runCli([
+      'run',
+      '--config',
+      config,
+      '--model',
+      model(),
+      '--suite',
+      suite,
+      '--data-dir',
+      dataDir,
+      '--sandbox',
+      'bubblewrap',
+      '--json',
+    ]);
+    expect(result.stderr).not.toMatch(/^error/m);
+    const store = openStore(dataDir);
+    try {
+      const [run] = store.listRuns();
+      expect(run.simulated).toBe(false);
+      const attempts = store.attempts(run.id);
+      expect(attempts).toHaveLength(1);
+      expect(attempts[0].status).toBe('finished');
+      const steps = store.steps({ runId: run.id });
+      expect(steps.length).toBeGreaterThan(0);
+      expect(steps.length).toBeLessThanOrEqual(3);
+      for (const step of steps) {
+        expect(step).toMatchObject({
+          usageSource: 'server',
+          prefillSource: 'server',
+          decodeSource: 'server',
+          simulated: false,
+          infrastructureRetries: 0,
+        });
+        expect(step.inputTokens).toBeGreaterThan(1000);
+        expect(step.decodeTps).toBeGreaterThan(0);
+      }
+    } finally {
+      store.close();
+    }
+  });
+});
