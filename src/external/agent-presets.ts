@@ -15,6 +15,8 @@ export interface AgentPreset {
   command: string;
   /** Environment templates (merged over DEFAULT_AGENT_ENV). */
   env: Record<string, string>;
+  /** Configuration files written into the agent's private HOME (path relative to HOME -> content template). */
+  homeFiles?: Record<string, string>;
   /** Where the command line comes from. */
   documentation: string;
 }
@@ -35,8 +37,26 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentPreset>> = {
     name: 'qwen-code',
     description: 'Qwen Code in non-interactive mode with every tool call auto-approved (yolo).',
     command: 'qwen --yolo --model {model} --prompt "$(cat {instruction_file})"',
-    env: { OPENAI_BASE_URL: '{base_url}', OPENAI_MODEL: '{model}' },
-    documentation: 'https://github.com/QwenLM/qwen-code (README: OpenAI-compatible API, headless mode)',
+    env: {
+      OPENAI_BASE_URL: '{base_url}',
+      OPENAI_MODEL: '{model}',
+      // shakedown's sandbox is the sandbox: the notice that Qwen Code's own is off is noise in every transcript.
+      QWEN_CODE_SUPPRESS_YOLO_WARNING: '1',
+    },
+    homeFiles: {
+      // OpenAI-compatible auth (no login prompt), no usage statistics, telemetry or update checks.
+      '.qwen/settings.json': JSON.stringify({
+        security: { auth: { selectedType: 'openai' } },
+        model: { name: '{model}' },
+        general: { enableAutoUpdate: false, disableAutoUpdate: true, disableUpdateNag: true },
+        privacy: { usageStatisticsEnabled: false },
+        telemetry: { enabled: false },
+        ui: { hideTips: true },
+      }),
+    },
+    documentation:
+      'https://github.com/QwenLM/qwen-code (README: OpenAI-compatible API, headless mode); settings keys from the ' +
+      "settings schema in the installed package's chunks",
   },
   opencode: {
     name: 'opencode',
@@ -47,7 +67,13 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentPreset>> = {
       OPENCODE_CONFIG_CONTENT:
         '{"$schema":"https://opencode.ai/config.json","provider":{"shakedown":{"npm":"@ai-sdk/openai-compatible",' +
         '"name":"shakedown proxy","options":{"baseURL":"{base_url}","apiKey":"shakedown-proxy-no-key"},' +
-        '"models":{"{model}":{"name":"{model}"}}}}}',
+        '"models":{"{model}":{"name":"{model}"}}}},"autoupdate":false,"share":"disabled"}',
+      // No network in the sandbox: no models.dev catalogue, update check, LSP downloads, default plugins (npm).
+      OPENCODE_DISABLE_AUTOUPDATE: 'true',
+      OPENCODE_DISABLE_MODELS_FETCH: 'true',
+      OPENCODE_DISABLE_LSP_DOWNLOAD: 'true',
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: 'true',
+      OPENCODE_DISABLE_SHARE: 'true',
     },
     documentation: 'https://opencode.ai/docs/cli/, https://opencode.ai/docs/providers/ (custom provider)',
   },

@@ -1,6 +1,7 @@
 import { accessSync, constants, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { findPinnedInstall } from '../external/agent-installs.ts';
 import {
   AGENT_PRESETS,
   agentPreset,
@@ -10,7 +11,7 @@ import {
 } from '../external/index.ts';
 
 /** Names of the known external agents (`agent: { preset }`, `--agent NAME`). */
-export const AGENT_PRESET_NAMES = ['aider', 'qwen-code', 'opencode'] as const;
+export const AGENT_PRESET_NAMES = ['aider', 'qwen-code', 'opencode', 'codex'] as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DUMMY_TEMPLATE_VALUES = { instructionFile: '/f', instruction: 'i', model: 'm', workspace: '/w' };
@@ -72,8 +73,18 @@ export interface ExternalAgentSpec {
   label: string;
   command: string;
   env?: Record<string, string>;
+  /** Configuration files written into the agent's private HOME (a preset's). */
+  homeFiles?: Record<string, string>;
   /** Host directories exposed read-only in the sandbox (besides the bridge directory). */
   readOnlyPaths: string[];
+}
+
+/** Where {@link resolveExternalAgent} looks for a preset's executable. */
+export interface AgentLookup {
+  /** PATH to search first (default process.env.PATH; '' to use only the pinned installs). */
+  searchPath?: string;
+  /** Directory of the pinned installs (default: agentsCacheDirectory()). */
+  agentsDirectory?: string;
 }
 
 /** `built-in`, `external (preset aider)` or `external (command …)`. */
@@ -105,13 +116,23 @@ export function parseAgentFlag(value: string): AgentConfig {
   throw new Error(`expected built-in, ${AGENT_PRESET_NAMES.join(', ')} or "command:<command template>"`);
 }
 
-/** Resolves an external agent (null for the built-in one): a preset's command line and its installation paths. */
-export function resolveExternalAgent(agent: AgentConfig | undefined): ExternalAgentSpec | null {
+/**
+ * Resolves an external agent (null for the built-in one): a preset's command line, configuration and installation
+ * paths. A preset's executable is looked up on PATH, then in the pinned installs of
+ * `scripts/install-external-agents.sh`. When neither has it, the command names the bare executable and the first
+ * run fails before calling the model: an infrastructure error whose message says the command was not found.
+ */
+export function resolveExternalAgent(
+  agent: AgentConfig | undefined,
+  lookup: AgentLookup = {},
+): ExternalAgentSpec | null {
   if (agent === undefined || agent === 'built-in') return null;
   if ('preset' in agent) {
     const preset = agentPreset(agent.preset);
     const executable = preset.command.split(/\s+/, 1)[0] ?? '';
-    const installation = findInstallation(executable);
+    const installation =
+      findInstallation(executable, lookup.searchPath) ??
+      findPinnedInstall(agent.preset, lookup.agentsDirectory);
     return {
       label: describeAgent(agent),
       // Run the executable by its host path: the sandbox's PATH may not include where it was installed.
@@ -119,6 +140,7 @@ export function resolveExternalAgent(agent: AgentConfig | undefined): ExternalAg
         ? `${shellQuote(installation.executable)}${preset.command.slice(executable.length)}`
         : preset.command,
       env: preset.env,
+      ...(preset.homeFiles ? { homeFiles: preset.homeFiles } : {}),
       readOnlyPaths: installation?.readOnlyPaths ?? [],
     };
   }
