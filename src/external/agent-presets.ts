@@ -77,6 +77,31 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentPreset>> = {
     },
     documentation: 'https://opencode.ai/docs/cli/, https://opencode.ai/docs/providers/ (custom provider)',
   },
+  codex: {
+    name: 'codex',
+    description:
+      'OpenAI Codex CLI `exec`, approvals and its own sandbox off (shakedown sandboxes it), provider shakedown pointing at the proxy.',
+    command:
+      'codex exec --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox --ephemeral --color never ' +
+      '--model {model} "$(cat {instruction_file})"',
+    env: {},
+    homeFiles: {
+      '.codex/config.toml': [
+        'model_provider = "shakedown"',
+        'check_for_update_on_startup = false',
+        '[analytics]',
+        'enabled = false',
+        '[model_providers.shakedown]',
+        'name = "shakedown proxy"',
+        'base_url = "{base_url}"',
+        'env_key = "OPENAI_API_KEY"',
+        'wire_api = "responses"',
+        '',
+      ].join('\n'),
+    },
+    documentation:
+      'https://developers.openai.com/codex/config-reference (model_providers), `codex exec --help`',
+  },
 };
 
 /** The preset of a name, or an error listing the known ones. */
