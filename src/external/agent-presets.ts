@@ -1,10 +1,10 @@
 /**
  * Command templates for coding agents people actually use, run through the recording proxy by runExternalAgent.
- * Placeholders are described in command-template.ts. These agents cannot be installed in shakedown's own test
- * environment, so the presets are written from each agent's documented CLI and environment variables and are NOT
- * exercised by the test suite (the bundled mini-agent is); check them against the version you run. Every agent must
- * be installed where the sandbox can see it (system directories, or a path passed in `readOnlyPaths`), and its HOME
- * is a private, empty directory inside the sandbox.
+ * Placeholders are described in command-template.ts. Qwen Code, OpenCode and Codex CLI are tested for real
+ * (src/run/real-agents-run.test.ts) at the versions pinned in agent-installs.ts; Aider needs PyPI, which the test
+ * environment cannot reach, so its preset is written from its documentation and is NOT tested. Each agent runs
+ * with no network inside the sandbox: its `env` and `homeFiles` (written into a private, fresh HOME by the bridge)
+ * point its provider at the proxy and turn off telemetry, update checks, model-catalogue downloads and login prompts.
  */
 
 /** A known agent: how to run it non-interactively against an OpenAI-compatible endpoint. */

@@ -1,7 +1,11 @@
 import { accessSync, constants, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { findPinnedInstall } from '../external/agent-installs.ts';
+import {
+  agentsCacheDirectory,
+  findPinnedInstall,
+  PINNED_AGENT_INSTALLS,
+} from '../external/agent-installs.ts';
 import {
   AGENT_PRESETS,
   agentPreset,
@@ -77,6 +81,8 @@ export interface ExternalAgentSpec {
   homeFiles?: Record<string, string>;
   /** Host directories exposed read-only in the sandbox (besides the bridge directory). */
   readOnlyPaths: string[];
+  /** Set when a preset's executable is neither on PATH nor pinned-installed: the one-line error with its fix. */
+  notInstalled?: string;
 }
 
 /** Where {@link resolveExternalAgent} looks for a preset's executable. */
@@ -142,6 +148,7 @@ export function resolveExternalAgent(
       env: preset.env,
       ...(preset.homeFiles ? { homeFiles: preset.homeFiles } : {}),
       readOnlyPaths: installation?.readOnlyPaths ?? [],
+      ...(installation ? {} : { notInstalled: notInstalledMessage(agent.preset, executable) }),
     };
   }
   return {
@@ -150,6 +157,14 @@ export function resolveExternalAgent(
     ...(agent.env ? { env: agent.env } : {}),
     readOnlyPaths: agent.readOnlyPaths ?? [],
   };
+}
+
+function notInstalledMessage(preset: string, executable: string): string {
+  const pinned = PINNED_AGENT_INSTALLS[preset];
+  const fix = pinned
+    ? `install it (npm install -g ${pinned.package}@${pinned.version}) or run scripts/install-external-agents.sh`
+    : `install it so that \`${executable}\` is on PATH`;
+  return `--agent ${preset}: \`${executable}\` is not on PATH nor in ${agentsCacheDirectory()}: ${fix}`;
 }
 
 /** System directories the sandbox already shows; never worth exposing again. */

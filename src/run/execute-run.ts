@@ -137,6 +137,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecuteRun
   };
 
   const externalAgent = resolveExternalAgent(config.agent);
+  if (externalAgent?.notInstalled) throw new Error(externalAgent.notInstalled);
   if (externalAgent && (config.sandbox === 'docker' || config.sandbox === 'podman')) {
     throw new Error(
       `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,
