@@ -48,10 +48,22 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentPreset>> = {
       '.qwen/settings.json': JSON.stringify({
         security: { auth: { selectedType: 'openai' } },
         model: { name: '{model}' },
-        general: { enableAutoUpdate: false, disableAutoUpdate: true, disableUpdateNag: true },
+        general: {
+          enableAutoUpdate: false,
+          disableAutoUpdate: true,
+          disableUpdateNag: true,
+          preventSystemSleep: false,
+          showSessionRecap: false,
+          chatRecording: false,
+        },
         privacy: { usageStatisticsEnabled: false },
         telemetry: { enabled: false },
-        ui: { hideTips: true },
+        ui: {
+          hideTips: true,
+          enableFollowupSuggestions: false,
+          enableSpeculation: false,
+          enableUserFeedback: false,
+        },
       }),
     },
     documentation:
