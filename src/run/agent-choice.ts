@@ -2,13 +2,11 @@ import { accessSync, constants, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
+  AGENT_PRESETS,
+  agentPreset,
   agentsCacheDirectory,
   findPinnedInstall,
   PINNED_AGENT_INSTALLS,
-} from '../external/agent-installs.ts';
-import {
-  AGENT_PRESETS,
-  agentPreset,
   renderCommandTemplate,
   renderEnvironmentTemplate,
   shellQuote,
