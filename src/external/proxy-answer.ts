@@ -137,7 +137,8 @@ function wholeAnswer(settings: AnswerSettings, render: (result: StepResult) => J
   return {
     delta: () => undefined,
     finish(result) {
-      sendWhole(settings.response, 200, render(result), settings.headers);
+      const simulated: Record<string, string> = result.simulated ? { 'x-shakedown-simulated': '1' } : {};
+      sendWhole(settings.response, 200, render(result), { ...settings.headers, ...simulated });
       sentAt = performance.now();
     },
     fail(status, body) {
