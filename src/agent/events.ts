@@ -194,6 +194,23 @@ export const modelRequestEventSchema = z.object({
   step: z.number().int().nonnegative(),
   messageCount: z.number().int().nonnegative(),
   estimatedPromptChars: z.number().int().nonnegative(),
+  /**
+   * An external agent's request as the recording proxy received it (src/external): the API route, and the parts of
+   * the wire body that changed since the agent's previous request (the system prompt and declared tools only when
+   * they changed, the messages after the prefix the two requests share), so the whole request is reconstructable.
+   */
+  wire: z
+    .object({
+      route: z.enum(['chat-completions', 'responses']),
+      stream: z.boolean(),
+      model: z.string().nullable(),
+      /** The wire body without its message list (tools, settings), when it differs from the previous request's. */
+      settings: z.record(z.string(), z.unknown()).optional(),
+      /** Messages (input items) shared with the previous request; the rest follow in `newMessages`. */
+      sharedPrefix: z.number().int().nonnegative(),
+      newMessages: z.array(z.unknown()),
+    })
+    .optional(),
 });
 
 export const modelResponseEventSchema = z.object({
@@ -201,6 +218,16 @@ export const modelResponseEventSchema = z.object({
   ...base,
   step: z.number().int().nonnegative(),
   result: stepResultSchema,
+  /** How the recording proxy answered an external agent (src/external): streamed or whole, and its own timing. */
+  proxy: z
+    .object({
+      streamed: z.boolean(),
+      /** Milliseconds from the agent's request reaching the proxy to the first token bytes sent back to it. */
+      timeToFirstTokenMs: z.number().nonnegative().nullable(),
+      /** Text the agent received that the final answer does not hold (a retry after a partly streamed answer). */
+      divergedText: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const infrastructureErrorEventSchema = z.object({

@@ -1,11 +1,17 @@
 import type { StepResult } from '../model/types.ts';
+import type { TranscriptEventOf } from './events.ts';
 import type { TranscriptWriter } from './transcript-writer.ts';
 
 /**
  * Writes one model answer to the transcript: first an `infrastructure-error` event (not final) for each failure
  * that was retried before it, then the `model-response` itself.
  */
-export function writeModelResponse(transcript: TranscriptWriter, step: number, result: StepResult): void {
+export function writeModelResponse(
+  transcript: TranscriptWriter,
+  step: number,
+  result: StepResult,
+  proxy?: TranscriptEventOf<'model-response'>['proxy'],
+): void {
   for (const retry of result.retries) {
     transcript.write({
       type: 'infrastructure-error',
@@ -16,5 +22,5 @@ export function writeModelResponse(transcript: TranscriptWriter, step: number, r
       final: false,
     });
   }
-  transcript.write({ type: 'model-response', step, result });
+  transcript.write({ type: 'model-response', step, result, ...(proxy ? { proxy } : {}) });
 }

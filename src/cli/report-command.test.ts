@@ -47,6 +47,17 @@ describe('shakedown report', () => {
     expect(JSON.parse(output)).toEqual(loadMetricsFromDataDir(dataDir, runId));
   });
 
+  it('compares several runs side by side by agent (md and json), never as HTML', async () => {
+    const output = await report([runId, runId, '--data-dir', dataDir]);
+    expect(output).toContain('## Agents side by side');
+    expect(output).toContain(`| built-in | ${runId} |`);
+    const json = JSON.parse(await report([runId, runId, '-f', 'json', '--data-dir', dataDir]));
+    expect(json.rows.map((row: { agent: string }) => row.agent)).toContain('built-in');
+    await expect(report([runId, runId, '-f', 'html', '--data-dir', dataDir])).rejects.toThrow(
+      /comparing runs renders as md or json/,
+    );
+  });
+
   it('writes a self-contained HTML file with --out', async () => {
     const file = path.join(directory, 'report.html');
     const output = await report([runId, '-f', 'html', '--out', file, '--data-dir', dataDir]);

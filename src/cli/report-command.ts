@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
+import { compareAgents } from '../metrics/agent-comparison.ts';
 import { loadRunMetrics, resolveRunId } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
+import { renderAgentComparisonMarkdown } from '../report/render-agent-comparison.ts';
 import { renderHtmlReport } from '../report/render-html-report.ts';
 import { renderJsonReport } from '../report/render-json-report.ts';
 import { renderMarkdownReport } from '../report/render-markdown-report.ts';
@@ -38,7 +40,21 @@ export function renderReport(metrics: RunMetrics, format: ReportFormat): string 
 }
 
 /**
- * `shakedown report [RUN] [--format md|html|json] [--out FILE] [--data-dir DIR]`: renders the report of a run
+ * The same models inside different agents, one run per agent (`report RUN RUN…`): Markdown, or JSON. Throws for
+ * HTML (a single run's page) with the fix.
+ */
+export function renderAgentComparison(dataDir: string, runIds: string[], format: ReportFormat): string {
+  if (format === 'html') {
+    throw new Error('comparing runs renders as md or json; drop --format html, or report one run at a time');
+  }
+  const comparison = compareAgents(runIds.map((runId) => loadMetricsFromDataDir(dataDir, runId)));
+  return format === 'json'
+    ? `${JSON.stringify(comparison, null, 2)}\n`
+    : renderAgentComparisonMarkdown(comparison);
+}
+
+/**
+ * `shakedown report [RUN…] [--format md|html|json] [--out FILE] [--data-dir DIR]`: renders the report of a run
  * (default: the newest) from the store; prints it, or writes it to FILE. HTML is one self-contained file.
  */
 export function createReportCommand(): Command {
@@ -46,7 +62,10 @@ export function createReportCommand(): Command {
     .description(
       'Report a run: pass rate, pass@k, tool-call validity, latency, cost (default: the newest run)',
     )
-    .argument('[run]', 'run id (default: the newest run)')
+    .argument(
+      '[runs...]',
+      'run id (default: the newest run); several runs (e.g. one per --agent) are compared side by side',
+    )
     .addOption(
       new Option('-f, --format <format>', 'md (PR comment), html (self-contained page) or json')
         .choices(REPORT_FORMATS)
@@ -57,19 +76,23 @@ export function createReportCommand(): Command {
       '--data-dir <dir>',
       "directory of the shakedown store (default: shakedown.yaml's dataDir, else .shakedown)",
     )
-    .action(
-      async (
-        runId: string | undefined,
-        options: { format: ReportFormat; out?: string; dataDir?: string },
-      ) => {
-        const metrics = loadMetricsFromDataDir(await resolveDataDir(options.dataDir), runId);
-        const output = renderReport(metrics, options.format);
-        if (options.out) {
-          await writeFile(options.out, output, 'utf8');
-          process.stderr.write(`wrote ${options.format} report of ${metrics.run.id} to ${options.out}\n`);
-        } else {
-          process.stdout.write(output);
-        }
-      },
-    );
+    .action(async (runIds: string[], options: { format: ReportFormat; out?: string; dataDir?: string }) => {
+      const dataDir = await resolveDataDir(options.dataDir);
+      let output: string;
+      let subject: string;
+      if (runIds.length > 1) {
+        output = renderAgentComparison(dataDir, runIds, options.format);
+        subject = `runs ${runIds.join(', ')}`;
+      } else {
+        const metrics = loadMetricsFromDataDir(dataDir, runIds[0]);
+        output = renderReport(metrics, options.format);
+        subject = metrics.run.id;
+      }
+      if (options.out) {
+        await writeFile(options.out, output, 'utf8');
+        process.stderr.write(`wrote ${options.format} report of ${subject} to ${options.out}\n`);
+      } else {
+        process.stdout.write(output);
+      }
+    });
 }

@@ -35,7 +35,7 @@ export function createWorkerCommand(): Command {
       'after',
       `
 Task repositories (snapshot folders or git checkouts) must be at the same path on every host. A run with an
-external agent (shakedown run --agent aider|qwen-code|opencode|command:…) sends the agent's command as the
+external agent (shakedown run --agent qwen-code|opencode|codex|aider|command:…) sends the agent's command as the
 coordinator resolved it: install the agent on every worker at the same path (same executable, same read-only
 installation folders; a worker missing them fails the attempt as an infrastructure error), and use the
 bubblewrap or none sandbox. API keys are read from each worker's own environment.`,

@@ -61,7 +61,12 @@ describe.skipIf(!support.available)(
 
     async function run(
       script: Script,
-      options: { command?: string; maxWallMs?: number; maxModelCalls?: number } = {},
+      options: {
+        command?: string;
+        maxWallMs?: number;
+        maxModelCalls?: number;
+        homeFiles?: Record<string, string>;
+      } = {},
     ): Promise<ExternalAgentResult> {
       server = await startSimulatedServer({ script, flavour: 'llamacpp' });
       const client = createOpenAICompatibleClient({
@@ -73,6 +78,7 @@ describe.skipIf(!support.available)(
       transcript = createTranscriptWriter();
       return runExternalAgent({
         command: options.command ?? MINI_AGENT,
+        ...(options.homeFiles ? { homeFiles: options.homeFiles } : {}),
         instruction: 'Make greet.txt say hello world.',
         sandbox,
         bridge,
@@ -214,6 +220,26 @@ describe.skipIf(!support.available)(
       expect(ofType(transcript.events, 'infrastructure-error')[0]?.message).toContain(
         'before calling the model',
       );
+    });
+
+    it("gives every run a fresh private HOME holding the agent's configuration, filled in", async () => {
+      const command =
+        'echo "home=$HOME config=$XDG_CONFIG_HOME"; cat "$HOME/.agent/settings.json"; echo; ' +
+        'ls -A "$HOME" | tr "\\n" " "; echo; test -e "$HOME/.agent/left-over" && echo STALE; ' +
+        'touch "$HOME/.agent/left-over"; exit 3';
+      const homeFiles = { '.agent/settings.json': '{"baseURL":"{base_url}","model":"{model}"}' };
+      const first = await run([], { command, homeFiles });
+      const second = await run([], { command, homeFiles });
+
+      const home = /home=(\S+) config=(\S+)/.exec(first.outputTail);
+      expect(home?.[1]).toMatch(/^\/tmp\/shakedown-agent-home-/);
+      expect(home?.[2]).toBe(`${home?.[1]}/.config`);
+      expect(first.outputTail).toMatch(
+        /\{"baseURL":"http:\/\/127\.0\.0\.1:\d+\/v1","model":"simulated-model"\}/,
+      );
+      expect(first.outputTail).toContain('.agent');
+      // The file the first run left in its HOME is not in the second's.
+      expect(second.outputTail).not.toContain('STALE');
     });
 
     it('keeps the sandbox off the network: only the proxy is reachable', async () => {

@@ -47,6 +47,11 @@ export interface RunExternalAgentOptions {
   command: string;
   /** Environment templates, merged over {@link DEFAULT_AGENT_ENV} (same placeholders, inserted unquoted). */
   env?: Record<string, string>;
+  /**
+   * Files written into the agent's private HOME before each run (path relative to HOME -> content template, same
+   * placeholders as `env`): its configuration. The bridge gives every run a fresh HOME of its own.
+   */
+  homeFiles?: Record<string, string>;
   /** The task instruction (turn 0). */
   instruction: string;
   /** Further turns: the command runs again in the same workspace with each as its instruction. */
@@ -198,6 +203,7 @@ export async function runExternalAgent(options: RunExternalAgentOptions): Promis
       };
       const agentCommand = renderCommandTemplate(options.command, values);
       const agentEnv = renderEnvironmentTemplate({ ...DEFAULT_AGENT_ENV, ...options.env }, values);
+      const homeFiles = renderEnvironmentTemplate(options.homeFiles ?? {}, values);
       const callsBefore = proxy.stats().modelCalls;
       const result = await sandbox.exec(`exec ${shellQuote(nodePath)} ${shellQuote(bridge.bridgeScript)}`, {
         cwd,
@@ -208,6 +214,7 @@ export async function runExternalAgent(options: RunExternalAgentOptions): Promis
           SHAKEDOWN_BRIDGE_SOCKET: bridge.socketPath,
           SHAKEDOWN_AGENT_COMMAND: agentCommand,
           SHAKEDOWN_AGENT_ENV: JSON.stringify(agentEnv),
+          SHAKEDOWN_AGENT_HOME_FILES: JSON.stringify(homeFiles),
         },
       });
       proxy.flush();

@@ -27,12 +27,12 @@ export class ChatRequestError extends Error {
   }
 }
 
-function isRecord(value: unknown): value is JsonObject {
+export function isRecord(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The text of a message `content`: a string, null, or an array of parts (text parts joined, others dropped). */
-function contentText(content: unknown, where: string): string {
+export function contentText(content: unknown, where: string): string {
   if (content === null || content === undefined) return '';
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
@@ -47,7 +47,7 @@ function contentText(content: unknown, where: string): string {
   throw new ChatRequestError(`${where}.content must be a string, null or an array of parts`);
 }
 
-function translateToolCall(value: unknown, where: string, fallbackId: string): ToolCall {
+export function translateToolCall(value: unknown, where: string, fallbackId: string): ToolCall {
   if (!isRecord(value) || !isRecord(value.function) || typeof value.function.name !== 'string') {
     throw new ChatRequestError(`${where} must be {id, type: "function", function: {name, arguments}}`);
   }
@@ -128,14 +128,14 @@ function translateTools(value: unknown): ToolDefinition[] | undefined {
   });
 }
 
-function translateToolChoice(value: unknown): StepRequest['toolChoice'] {
+export function translateToolChoice(value: unknown): StepRequest['toolChoice'] {
   if (value === 'auto' || value === 'none' || value === 'required') return value;
   // A named function (`{type: "function", function: {name}}`) is the closest to `required`.
   if (isRecord(value)) return 'required';
   return undefined;
 }
 
-function optionalNumber(body: JsonObject, key: string): number | undefined {
+export function optionalNumber(body: JsonObject, key: string): number | undefined {
   const value = body[key];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

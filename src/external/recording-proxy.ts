@@ -2,21 +2,17 @@ import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ToolCallValidity } from '../agent/events.ts';
+import type { ToolCallValidity, TranscriptEventOf } from '../agent/events.ts';
 import type { TranscriptWriter } from '../agent/transcript-writer.ts';
 import { writeModelResponse } from '../agent/write-model-response.ts';
 import { ContextLengthExceededError } from '../model/context-length-error.ts';
 import { isInfrastructureError } from '../model/infrastructure-error.ts';
 import type { InfrastructureErrorKind, ModelClient, StepResult, ToolCall } from '../model/types.ts';
 import { classifyDeclaredToolCall, type DeclaredToolCallClassification } from './declared-tool-call.ts';
-import { ChatRequestError, translateChatRequest } from './openai-request.ts';
-import {
-  openAIError,
-  type ResponseIdentity,
-  renderCompletion,
-  renderCompletionChunks,
-  serverSentEvents,
-} from './openai-response.ts';
+import { ChatRequestError, type TranslatedChatRequest, translateChatRequest } from './openai-request.ts';
+import { openAIError, type ResponseIdentity } from './openai-response.ts';
+import { chatAnswer, responsesAnswer } from './proxy-answer.ts';
+import { type TranslatedResponsesRequest, translateResponsesRequest } from './responses-request.ts';
 import { toolResultErrorReason } from './tool-result-error.ts';
 
 /** Largest request body accepted from the agent. */
@@ -75,6 +71,8 @@ interface PendingCall {
 }
 
 type JsonObject = Record<string, unknown>;
+
+type WireRoute = 'chat-completions' | 'responses';
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent || response.destroyed) return;
@@ -201,8 +199,9 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     step: number,
     result: StepResult,
     declared: ReturnType<typeof translateChatRequest>['step']['tools'],
+    proxyRecord: TranscriptEventOf<'model-response'>['proxy'],
   ) => {
-    writeModelResponse(transcript, step, result);
+    writeModelResponse(transcript, step, result, proxyRecord);
     const answeredAt = performance.now();
     for (const call of result.toolCalls) {
       const classification = classifyDeclaredToolCall(call, declared ?? []);
@@ -227,17 +226,50 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     }
   };
 
-  const handleChat = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    let translated: ReturnType<typeof translateChatRequest>;
+  /** The previous request's wire body per route, to record only what changed. */
+  const previousWire = new Map<WireRoute, { settings: string; messages: string[] }>();
+
+  const wireRecord = (route: WireRoute, body: JsonObject, translated: TranslatedChatRequest) => {
+    const list = route === 'responses' ? body.input : body.messages;
+    const messages = Array.isArray(list) ? list : [list];
+    const { messages: _messages, input: _input, ...rest } = body;
+    const settings = JSON.stringify(rest);
+    const texts = messages.map((message) => JSON.stringify(message));
+    const previous = previousWire.get(route);
+    let sharedPrefix = 0;
+    while (previous && sharedPrefix < Math.min(texts.length, previous.messages.length)) {
+      if (texts[sharedPrefix] !== previous.messages[sharedPrefix]) break;
+      sharedPrefix += 1;
+    }
+    previousWire.set(route, { settings, messages: texts });
+    return {
+      route,
+      stream: translated.stream,
+      model: translated.requestedModel,
+      ...(previous?.settings === settings ? {} : { settings: rest }),
+      sharedPrefix,
+      newMessages: messages.slice(sharedPrefix),
+    };
+  };
+
+  const handleModelCall = async (
+    route: WireRoute,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> => {
+    const receivedAt = performance.now();
+    let translated: TranslatedChatRequest | TranslatedResponsesRequest;
+    let body: JsonObject;
     try {
       const text = await readBody(request);
-      let body: unknown;
+      let parsed: unknown;
       try {
-        body = JSON.parse(text);
+        parsed = JSON.parse(text);
       } catch {
         throw new ChatRequestError('the request body is not valid JSON');
       }
-      translated = translateChatRequest(body);
+      translated = route === 'responses' ? translateResponsesRequest(parsed) : translateChatRequest(parsed);
+      body = parsed as JsonObject;
     } catch (error) {
       if (!(error instanceof ChatRequestError)) throw error;
       sendJson(response, 400, openAIError(`shakedown proxy: ${error.message}`, 'invalid_request_error'));
@@ -274,7 +306,28 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       step,
       messageCount: messages.length,
       estimatedPromptChars: messages.reduce((total, message) => total + message.content.length, 0),
+      wire: wireRecord(route, body, translated),
     });
+    const identity: ResponseIdentity = {
+      id: `${route === 'responses' ? 'resp' : 'chatcmpl'}-shakedown-${++responseCounter}`,
+      created: Math.floor(Date.now() / 1000),
+      model: translated.requestedModel ?? client.model,
+    };
+    const settings = {
+      response,
+      stream: translated.stream,
+      identity,
+      // Known before the answer: a streamed answer's headers leave with its first token.
+      headers: client.simulated ? { 'x-shakedown-simulated': '1' } : ({} as Record<string, string>),
+      receivedAt,
+    };
+    const answer =
+      route === 'responses'
+        ? responsesAnswer({
+            ...settings,
+            customTools: (translated as TranslatedResponsesRequest).customTools,
+          })
+        : chatAnswer({ ...settings, includeUsage: translated.includeUsage });
     const controller = new AbortController();
     inFlight.add(controller);
     const onGone = (): void => {
@@ -283,7 +336,11 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     response.on('close', onGone);
     let result: StepResult;
     try {
-      result = await client.step({ ...translated.step, signal: controller.signal });
+      result = await client.step({
+        ...translated.step,
+        signal: controller.signal,
+        onDelta: (delta) => answer.delta(delta.kind, delta.text),
+      });
     } catch (error) {
       if (controller.signal.aborted) {
         counters.lastOutcome = 'cancelled';
@@ -305,11 +362,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
           limit: error.contextLength,
           value: null,
         });
-        sendJson(
-          response,
-          400,
-          openAIError(error.message, 'invalid_request_error', 'context_length_exceeded'),
-        );
+        answer.fail(400, openAIError(error.message, 'invalid_request_error', 'context_length_exceeded'));
         return;
       }
       counters.infrastructureErrors += 1;
@@ -323,8 +376,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
         isInfrastructureError(error) ? message : `model client failed: ${message}`,
         retries,
       );
-      sendJson(
-        response,
+      answer.fail(
         502,
         openAIError(
           `shakedown proxy: the model server failed (${kind}): ${message}`,
@@ -339,32 +391,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     }
     counters.responses += 1;
     counters.lastOutcome = 'response';
-    recordResponse(step, result, translated.step.tools);
-
-    const identity: ResponseIdentity = {
-      id: `chatcmpl-shakedown-${++responseCounter}`,
-      created: Math.floor(Date.now() / 1000),
-      model: translated.requestedModel ?? client.model,
-    };
-    const headers = client.simulated || result.simulated ? { 'x-shakedown-simulated': '1' } : {};
-    if (translated.stream) {
-      const body = serverSentEvents(renderCompletionChunks(result, identity, translated.includeUsage));
-      response.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        'content-length': Buffer.byteLength(body),
-        ...headers,
-      });
-      response.end(body);
-    } else {
-      const text = JSON.stringify(renderCompletion(result, identity));
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(text),
-        ...headers,
-      });
-      response.end(text);
-    }
+    answer.finish(result);
+    recordResponse(step, result, translated.step.tools, answer.record());
   };
 
   const modelsBody = (): JsonObject => ({
@@ -376,7 +404,10 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     const route = routeOf(request.url);
     const method = request.method ?? 'GET';
     const handle = async (): Promise<void> => {
-      if (method === 'POST' && route === '/chat/completions') return handleChat(request, response);
+      if (method === 'POST' && route === '/chat/completions') {
+        return handleModelCall('chat-completions', request, response);
+      }
+      if (method === 'POST' && route === '/responses') return handleModelCall('responses', request, response);
       if (method === 'GET' && route === '/models') return sendJson(response, 200, modelsBody());
       if (method === 'GET' && route.startsWith('/models/')) {
         return sendJson(response, 200, (modelsBody().data as JsonObject[])[0]);

@@ -4,13 +4,16 @@ import { z } from 'zod';
 import {
   AGENT_PRESETS,
   agentPreset,
+  agentsCacheDirectory,
+  findPinnedInstall,
+  PINNED_AGENT_INSTALLS,
   renderCommandTemplate,
   renderEnvironmentTemplate,
   shellQuote,
 } from '../external/index.ts';
 
 /** Names of the known external agents (`agent: { preset }`, `--agent NAME`). */
-export const AGENT_PRESET_NAMES = ['aider', 'qwen-code', 'opencode'] as const;
+export const AGENT_PRESET_NAMES = ['aider', 'qwen-code', 'opencode', 'codex'] as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DUMMY_TEMPLATE_VALUES = { instructionFile: '/f', instruction: 'i', model: 'm', workspace: '/w' };
@@ -72,8 +75,20 @@ export interface ExternalAgentSpec {
   label: string;
   command: string;
   env?: Record<string, string>;
+  /** Configuration files written into the agent's private HOME (a preset's). */
+  homeFiles?: Record<string, string>;
   /** Host directories exposed read-only in the sandbox (besides the bridge directory). */
   readOnlyPaths: string[];
+  /** Set when a preset's executable is neither on PATH nor pinned-installed: the one-line error with its fix. */
+  notInstalled?: string;
+}
+
+/** Where {@link resolveExternalAgent} looks for a preset's executable. */
+export interface AgentLookup {
+  /** PATH to search first (default process.env.PATH; '' to use only the pinned installs). */
+  searchPath?: string;
+  /** Directory of the pinned installs (default: agentsCacheDirectory()). */
+  agentsDirectory?: string;
 }
 
 /** `built-in`, `external (preset aider)` or `external (command …)`. */
@@ -105,13 +120,23 @@ export function parseAgentFlag(value: string): AgentConfig {
   throw new Error(`expected built-in, ${AGENT_PRESET_NAMES.join(', ')} or "command:<command template>"`);
 }
 
-/** Resolves an external agent (null for the built-in one): a preset's command line and its installation paths. */
-export function resolveExternalAgent(agent: AgentConfig | undefined): ExternalAgentSpec | null {
+/**
+ * Resolves an external agent (null for the built-in one): a preset's command line, configuration and installation
+ * paths. A preset's executable is looked up on PATH, then in the pinned installs of
+ * `scripts/install-external-agents.sh`. When neither has it, the command names the bare executable and the first
+ * run fails before calling the model: an infrastructure error whose message says the command was not found.
+ */
+export function resolveExternalAgent(
+  agent: AgentConfig | undefined,
+  lookup: AgentLookup = {},
+): ExternalAgentSpec | null {
   if (agent === undefined || agent === 'built-in') return null;
   if ('preset' in agent) {
     const preset = agentPreset(agent.preset);
     const executable = preset.command.split(/\s+/, 1)[0] ?? '';
-    const installation = findInstallation(executable);
+    const installation =
+      findInstallation(executable, lookup.searchPath) ??
+      findPinnedInstall(agent.preset, lookup.agentsDirectory);
     return {
       label: describeAgent(agent),
       // Run the executable by its host path: the sandbox's PATH may not include where it was installed.
@@ -119,7 +144,9 @@ export function resolveExternalAgent(agent: AgentConfig | undefined): ExternalAg
         ? `${shellQuote(installation.executable)}${preset.command.slice(executable.length)}`
         : preset.command,
       env: preset.env,
+      ...(preset.homeFiles ? { homeFiles: preset.homeFiles } : {}),
       readOnlyPaths: installation?.readOnlyPaths ?? [],
+      ...(installation ? {} : { notInstalled: notInstalledMessage(agent.preset, executable) }),
     };
   }
   return {
@@ -128,6 +155,14 @@ export function resolveExternalAgent(agent: AgentConfig | undefined): ExternalAg
     ...(agent.env ? { env: agent.env } : {}),
     readOnlyPaths: agent.readOnlyPaths ?? [],
   };
+}
+
+function notInstalledMessage(preset: string, executable: string): string {
+  const pinned = PINNED_AGENT_INSTALLS[preset];
+  const fix = pinned
+    ? `install it (npm install -g ${pinned.package}@${pinned.version}) or run scripts/install-external-agents.sh`
+    : `install it so that \`${executable}\` is on PATH`;
+  return `--agent ${preset}: \`${executable}\` is not on PATH nor in ${agentsCacheDirectory()}: ${fix}`;
 }
 
 /** System directories the sandbox already shows; never worth exposing again. */

@@ -80,6 +80,7 @@ export function runAttemptAgent(input: AttemptAgentInput): Promise<AgentResult> 
     return runExternalAgent({
       command: agent.command,
       env: agent.env,
+      homeFiles: agent.homeFiles,
       instruction: task.instruction,
       followUps: task.turns,
       workspaceDir: input.workspaceDir,

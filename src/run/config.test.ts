@@ -1,7 +1,8 @@
-import { mkdtemp, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PINNED_AGENT_INSTALLS } from '../external/agent-installs.ts';
 import { describeAgent, findInstallation, parseAgentFlag, resolveExternalAgent } from './agent-choice.ts';
 import { ConfigError, configJsonSchema, loadConfig, normalizeModels, parseConfig } from './config.ts';
 import { describeFingerprintChange, fingerprintHash, runFingerprintOf } from './run-fingerprint.ts';
@@ -90,7 +91,32 @@ describe('agent', () => {
     await writeFile(path.join(bin, 'aider'), '#!/bin/sh\n', { mode: 0o755 });
     const found = findInstallation('aider', bin);
     expect(found?.readOnlyPaths).toContain(await realpath(bin));
-    expect(resolveExternalAgent({ preset: 'opencode' })?.command).toContain('opencode run');
+    expect(
+      resolveExternalAgent({ preset: 'opencode' }, { searchPath: bin, agentsDirectory: bin })?.command,
+    ).toMatch(/^opencode run/);
     expect(resolveExternalAgent('built-in')).toBeNull();
+  });
+
+  it('finds a preset in the pinned installs when it is not on PATH, else says how to install it', async () => {
+    const agents = await mkdtemp(path.join(tmpdir(), 'shakedown-agents-'));
+    const missing = resolveExternalAgent(
+      { preset: 'qwen-code' },
+      { searchPath: '', agentsDirectory: agents },
+    );
+    expect(missing?.notInstalled).toMatch(
+      /--agent qwen-code: `qwen` is not on PATH .*npm install -g @qwen-code\/qwen-code@\S+ .*scripts\/install-external-agents\.sh/,
+    );
+    const prefix = path.join(agents, `qwen-code@${PINNED_AGENT_INSTALLS['qwen-code']!.version}`);
+    await mkdir(path.join(prefix, 'node_modules', '.bin'), { recursive: true });
+    await writeFile(path.join(prefix, 'node_modules', '.bin', 'qwen'), '#!/bin/sh\n', { mode: 0o755 });
+    await writeFile(path.join(prefix, '.installed'), '');
+    const found = resolveExternalAgent({ preset: 'qwen-code' }, { searchPath: '', agentsDirectory: agents });
+    expect(found?.notInstalled).toBeUndefined();
+    expect(found?.command.startsWith(`'${await realpath(prefix)}/node_modules/.bin/qwen' --yolo`)).toBe(true);
+    expect(found?.readOnlyPaths).toEqual([await realpath(prefix)]);
+    expect(JSON.parse(found?.homeFiles?.['.qwen/settings.json'] ?? '{}')).toMatchObject({
+      security: { auth: { selectedType: 'openai' } },
+      privacy: { usageStatisticsEnabled: false },
+    });
   });
 });

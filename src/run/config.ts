@@ -77,7 +77,7 @@ export const shakedownConfigSchema = z
     /** Where the store, transcripts and workspaces live. */
     dataDir: z.string().min(1).default('.shakedown'),
     /**
-     * The agent under test: `built-in`, `{ preset: aider | qwen-code | opencode }` or `{ command, env?,
+     * The agent under test: `built-in`, `{ preset: aider | qwen-code | opencode | codex }` or `{ command, env?,
      * readOnlyPaths? }` (any agent speaking the OpenAI API; see src/external). Graded the same way either way.
      */
     agent: agentConfigSchema.default('built-in'),

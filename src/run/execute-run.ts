@@ -157,6 +157,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
   };
 
   const externalAgent = resolveExternalAgent(config.agent);
+  if (externalAgent?.notInstalled) throw new Error(externalAgent.notInstalled);
   if (externalAgent && (config.sandbox === 'docker' || config.sandbox === 'podman')) {
     throw new Error(
       `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,

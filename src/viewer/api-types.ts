@@ -15,6 +15,8 @@ export interface RunListItem {
   status: string;
   simulated: boolean;
   notes: string | null;
+  /** The agent under test: `built-in` or `external (preset qwen-code)` …; compare runs of different agents. */
+  agent: string;
   models: number;
   tasks: number;
   attempts: AttemptCounts;

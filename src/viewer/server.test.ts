@@ -38,6 +38,7 @@ describe('viewer API', () => {
       id: runId,
       status: 'running',
       simulated: true,
+      agent: 'built-in',
       models: 2,
       tasks: 3,
       attempts: { total: 12, pending: 1, finished: 10, infrastructureErrors: 1, resolved: 6 },

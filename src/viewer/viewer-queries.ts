@@ -7,6 +7,7 @@ import type { TranscriptEvent } from '../agent/events.ts';
 import { computeRunMetrics } from '../metrics/compute-run-metrics.ts';
 import { localCostsOfConfig, priceTableOfConfig } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
+import { agentLabelOfStoredConfig } from '../run/agent-choice.ts';
 import type { Store } from '../run/store/store.ts';
 import type {
   AttemptCounts,
@@ -49,12 +50,22 @@ function countsOf(row: AttemptCounts): AttemptCounts {
 }
 
 /** A run as `RUN_SELECT` selects it: the API's run with `simulated` stored as 0/1, and its counts. */
-interface RunRow extends AttemptCounts, Omit<RunDetail['run'], 'simulated' | 'attempts'> {
+interface RunRow extends AttemptCounts, Omit<RunDetail['run'], 'simulated' | 'attempts' | 'agent'> {
   simulated: number;
+  configJson: string;
+}
+
+/** The agent label of a stored config (`built-in`, `external (preset qwen-code)` …). */
+function agentOfConfigJson(configJson: string): string {
+  try {
+    return agentLabelOfStoredConfig(JSON.parse(configJson));
+  } catch {
+    return 'external (unrecognized)';
+  }
 }
 
 const RUN_SELECT = `SELECT r.id, r.created_at AS createdAt, r.finished_at AS finishedAt, r.status, r.simulated, r.notes,
-  r.config_hash AS configHash, r.price_table_version AS priceTableVersion,
+  r.config_hash AS configHash, r.price_table_version AS priceTableVersion, r.config_json AS configJson,
   (SELECT COUNT(*) FROM run_models m WHERE m.run_id = r.id) AS models,
   (SELECT COUNT(*) FROM run_tasks t WHERE t.run_id = r.id) AS tasks,
   ${COUNT_COLUMNS}
@@ -68,6 +79,7 @@ function toRunListItem(row: RunRow): RunListItem {
     status: row.status,
     simulated: row.simulated === 1,
     notes: row.notes,
+    agent: agentOfConfigJson(row.configJson),
     models: row.models,
     tasks: row.tasks,
     attempts: countsOf(row),

@@ -99,6 +99,7 @@ export async function renderRunPage(
         'SIMULATED: this run includes simulated models; their numbers say nothing about a real model.',
       ),
     progress,
+    element('p', { class: 'run-agent' }, 'Agent: ', element('strong', {}, detail.run.agent)),
     element('h2', {}, 'Model comparison'),
     comparison,
     detail.models.length >= 2 && [element('h2', {}, 'Paired comparison'), pairedSection],

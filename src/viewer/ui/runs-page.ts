@@ -17,6 +17,7 @@ function runRow(run: RunListItem): HTMLElement {
       run.simulated && simulatedBadge(),
     ),
     element('td', {}, statusBadge(run.status)),
+    element('td', { class: 'agent' }, run.agent),
     element('td', {}, new Date(run.createdAt).toLocaleString()),
     element('td', { class: 'number' }, run.models),
     element('td', { class: 'number' }, run.tasks),
@@ -56,6 +57,7 @@ export async function renderRunsPage(root: HTMLElement): Promise<void> {
               [
                 'Run',
                 'Status',
+                'Agent',
                 'Created',
                 'Models',
                 'Tasks',
