@@ -182,7 +182,7 @@ export async function mineCommit(
     full = { base, gold };
   }
 
-  const tests = classifyMinedTests({ focused, full });
+  const tests = classifyMinedTests({ focused, full }, presentTestFiles);
   const notes = describeDropped(tests);
   if (tests.failToPass.length === 0) {
     return {
