@@ -39,11 +39,13 @@ describe('shakedown mine (real CLI)', () => {
       });
     });
     expect((await readdir(scratchParent)).some((name) => name.startsWith('shakedown-mine-'))).toBe(true);
-    child.kill('SIGTERM');
+    // process.kill, not child.kill: execa would follow up with SIGKILL after 5 s, and cleaning up may take longer here.
+    process.kill(child.pid as number, 'SIGTERM');
     const result = await child;
-    expect(result.exitCode).toBe(143);
+    expect([result.exitCode, result.signal]).toEqual([143, undefined]);
     expect(result.stderr).toContain('SIGTERM: stopping the tests of the current commit');
     expect(result.stdout).toContain('(interrupted)');
-    expect(await readdir(scratchParent)).toEqual([]);
+    // tsx keeps its compile cache there too (tsx-0).
+    expect((await readdir(scratchParent)).filter((name) => name.startsWith('shakedown-'))).toEqual([]);
   });
 });
