@@ -62,6 +62,10 @@ export function createMineCommand(): Command {
       new Option('--test-format <format>', 'report format of --test-command').choices(testOutputFormats),
     )
     .option('--test-output <path>', 'report file --test-command writes (default: stdout)')
+    .option(
+      '--whole-suite <args>',
+      'what {test_files} becomes for the run that settles PASS_TO_PASS (default: nothing, the whole suite), e.g. a folder',
+    )
     .addOption(new Option('--language <language>', 'test-file conventions to use').choices(testFileLanguages))
     .option('--runs <n>', 'times the tests run on each side to find flaky tests', positiveInteger, 3)
     .option(
@@ -96,6 +100,7 @@ export function createMineCommand(): Command {
           testCommand?: string;
           testFormat?: TestOutputFormat;
           testOutput?: string;
+          wholeSuite?: string;
           language?: TestFileLanguage;
           runs: number;
           maxCandidates?: number;
@@ -138,6 +143,7 @@ export function createMineCommand(): Command {
                     command: options.testCommand,
                     format: options.testFormat,
                     ...(options.testOutput ? { outputPath: options.testOutput } : {}),
+                    ...(options.wholeSuite ? { wholeSuite: options.wholeSuite } : {}),
                   }
                 : undefined,
             sandbox: {

@@ -53,7 +53,9 @@ describe('checkTask', () => {
     return loadTask(join(directory, name));
   };
 
-  it('accepts a sound task, drops a flaky test, and passes in the bubblewrap sandbox', async () => {
+  it('accepts a sound task, drops a flaky test, and passes in the bubblewrap sandbox', {
+    timeout: 600_000,
+  }, async () => {
     const task = await writeTask(
       'valid',
       ['tests/test_calc.py::test_mul_multiplies_two_numbers'],

@@ -118,7 +118,7 @@ describe('importSweBench', () => {
       ],
       [
         'FAIL_TO_PASS',
-        '"test_x (widgets.tests.T)" is not a pytest id, not pytest: pass --test-command and --test-format for its runner (or leave these instances out)',
+        '"test_x (widgets.tests.T)" is not a pytest id (path::name): pass --test-command and --test-format for its runner (or leave these instances out)',
       ],
     ]);
   });

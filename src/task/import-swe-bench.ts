@@ -122,7 +122,7 @@ async function importInstance(
     if (runner || notPytest) {
       throw new LineError(
         runner ? 'repo' : 'FAIL_TO_PASS',
-        `${runner ? `${repository} runs its tests with ${runner}` : `"${notPytest}" is not a pytest id`}, not pytest: pass --test-command and --test-format for its runner (or leave these instances out)`,
+        `${runner ? `${repository} runs its tests with ${runner}, not pytest` : `"${notPytest}" is not a pytest id (path::name)`}: pass --test-command and --test-format for its runner (or leave these instances out)`,
       );
     }
   }

@@ -41,3 +41,21 @@ describe('classifyMinedTests', () => {
     expect([...tests.importFailures]).toEqual([['t.py', ['t.py::one', 't.py::two']]]);
   });
 });
+
+describe('classifyMinedTests with node --test ids', () => {
+  it('puts tests unreported at the base down to a test file that failed to load there', () => {
+    const tests = classifyMinedTests(
+      {
+        focused: {
+          base: [[{ id: 'test::/tmp/work/base-1/test/math.test.js', status: 'failed' }]],
+          gold: [[pass('test::add sums'), pass('test::mul multiplies')]],
+        },
+      },
+      ['test/math.test.js'],
+    );
+    expect(tests.failToPass).toEqual(['test::add sums', 'test::mul multiplies']);
+    expect([...tests.importFailures]).toEqual([
+      ['test/math.test.js', ['test::add sums', 'test::mul multiplies']],
+    ]);
+  });
+});

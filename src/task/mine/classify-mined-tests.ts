@@ -26,7 +26,7 @@ export interface MinedTests {
  * contradicts the focused runs is flaky. A test outside the focused files that flips in the single whole-suite run is
  * unconfirmed (one observation cannot rule out flakiness) and dropped.
  */
-export function classifyMinedTests(runs: MinedRuns): MinedTests {
+export function classifyMinedTests(runs: MinedRuns, testFiles: readonly string[] = []): MinedTests {
   const idsOf = (results: TestResult[][]) => [...new Set(results.flat().map((test) => test.id))];
   const focusedIds = idsOf([...runs.focused.base, ...runs.focused.gold]);
   const focused = classifyTests(focusedIds, runs.focused.base, runs.focused.gold);
@@ -58,7 +58,7 @@ export function classifyMinedTests(runs: MinedRuns): MinedTests {
   }
   const baseRuns = [...runs.focused.base, ...(runs.full ? [runs.full.base] : [])];
   for (const id of tests.failToPass) {
-    const module = failedImportOf(id, baseRuns);
+    const module = failedImportOf(id, baseRuns, testFiles);
     if (module === undefined) continue;
     tests.importFailures.set(module, [...(tests.importFailures.get(module) ?? []), id]);
   }
@@ -66,16 +66,28 @@ export function classifyMinedTests(runs: MinedRuns): MinedTests {
 }
 
 /**
- * The module (a pytest collection error reported against the file, e.g. `tests/test_x.py`) whose failure to import
- * at the base makes test `id` fail there; undefined when the test itself ran.
+ * The test file whose failure to load at the base makes test `id` fail there; undefined when the test itself ran.
+ * pytest reports a collection error against the file (`tests/test_x.py`); `node --test` reports a failed test named
+ * by the file's absolute path, and its ids do not name their file, so an unreported test is put down to it.
  */
-function failedImportOf(id: string, baseRuns: TestResult[][]): string | undefined {
-  const separator = id.indexOf('::');
-  if (separator < 0) return undefined;
-  const file = id.slice(0, separator);
-  const collectionError = baseRuns.some((results) =>
-    results.some((test) => test.id === file && test.status === 'error'),
-  );
-  const ran = baseRuns.some((results) => results.some((test) => test.id === id));
-  return collectionError && !ran ? file : undefined;
+function failedImportOf(
+  id: string,
+  baseRuns: TestResult[][],
+  testFiles: readonly string[],
+): string | undefined {
+  if (baseRuns.some((results) => results.some((test) => test.id === id))) return undefined;
+  const prefix = id.includes('::') ? id.slice(0, id.indexOf('::')) : '';
+  const pytestFile = prefix.endsWith('.py') ? prefix : undefined;
+  for (const results of baseRuns) {
+    for (const test of results) {
+      if (test.status === 'passed' || test.status === 'skipped') continue;
+      if (pytestFile !== undefined) {
+        if (test.id === pytestFile) return pytestFile;
+        continue;
+      }
+      const file = testFiles.find((path) => test.id.endsWith(`/${path}`));
+      if (file !== undefined) return file;
+    }
+  }
+  return undefined;
 }

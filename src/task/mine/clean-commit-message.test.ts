@@ -8,6 +8,8 @@ describe('cleanCommitMessage', () => {
       '',
       '- Offsets like +02:00 are kept',
       '* Update parser.py',
+      '* fix lint',
+      '* run black',
       '* Apply suggestions from code review',
       '* [pre-commit.ci] auto fixes from pre-commit.com hooks',
       '<!-- readthedocs-preview start -->',

@@ -20,7 +20,7 @@ const noiseLine = [
 
 /** Squash-merge bullets that are the branch's intermediate commit subjects, not a description. */
 const squashChatter =
-  /^(update|updated|fix|fixes|fixed|wip|typo|lint|format|formatting|tests?|review|address(ed)? (review|comments?|feedback).*|apply suggestions? from code review.*|merge branch .*|merge remote-tracking branch .*|revert .*|style|cleanup|clean up|changelog|docs?|more tests?|minor|nit|nits)(\s+\S+\.\w+)?\s*$/i;
+  /^((fix(ed|es)?|run|apply|more|add|update)\s+)?(update|updated|fix|fixes|fixed|wip|typos?|lint(ing)?|format(ting)?|tests?|review|style|cleanup|clean up|changelog|docs?|minor|nits?|ci|build|types?|mypy|flake8|ruff|eslint|prettier|black|isort|pre-commit)(\s+\S+\.\w+)?\s*$|^(address(ed)? (review|comments?|feedback)|apply suggestions? from code review|merge branch |merge remote-tracking branch |revert )/i;
 
 /**
  * Cleans a commit message for a task instruction: drops trailers (`Co-authored-by:`, `Signed-off-by:`...), bot

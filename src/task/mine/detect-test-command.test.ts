@@ -71,5 +71,14 @@ describe('testFileArguments and the commands', () => {
     if (!pytest) throw new Error('no Python command');
     expect(commandForFiles(pytest, ["tests/it's.py"])).toMatch(/ 'tests\/it'\\''s\.py'$/);
     expect(commandForTask(pytest)).toMatch(/ \{test_ids\}$/);
+    const narrowed = {
+      command: 'npx vitest run {test_files}',
+      format: 'junit-xml' as const,
+      wholeSuite: 'src/a',
+    };
+    expect(commandForTask(narrowed, ['src/b/x.test.ts'])).toBe('npx vitest run src/b/x.test.ts src/a');
+    expect(commandForTask({ ...narrowed, wholeSuite: undefined }, ['src/b/x.test.ts'])).toBe(
+      'npx vitest run',
+    );
   });
 });

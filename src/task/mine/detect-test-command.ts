@@ -176,11 +176,16 @@ export function commandForFiles(testCommand: TestCommand, files: readonly string
 
 /**
  * The command a mined task is graded with: `{test_files}` becomes `{test_ids}` for pytest (its ids are valid
- * arguments, so grading runs only the declared tests) and the whole suite otherwise.
+ * arguments, so grading runs only the declared tests), else the whole suite, plus `changedFiles` (the changed test
+ * files, which a narrowed whole suite may leave out).
  */
-export function commandForTask(testCommand: TestCommand): string {
+export function commandForTask(testCommand: TestCommand, changedFiles: readonly string[] = []): string {
   if (testCommand.format === 'pytest') return testCommand.command.replaceAll('{test_files}', '{test_ids}');
-  return commandForFiles(testCommand, []);
+  const wholeSuite = testCommand.wholeSuite ?? '';
+  if (wholeSuite === '' || changedFiles.length === 0) return commandForFiles(testCommand, []);
+  return testCommand.command
+    .replaceAll('{test_files}', `${changedFiles.map(shellQuote).join(' ')} ${wholeSuite}`)
+    .trim();
 }
 
 function shellQuote(text: string): string {

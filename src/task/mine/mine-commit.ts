@@ -182,7 +182,7 @@ export async function mineCommit(
     full = { base, gold };
   }
 
-  const tests = classifyMinedTests({ focused, full });
+  const tests = classifyMinedTests({ focused, full }, presentTestFiles);
   const notes = describeDropped(tests);
   if (tests.failToPass.length === 0) {
     return {
@@ -231,7 +231,8 @@ export async function mineCommit(
       base_commit: parent,
       ...(commit.language ? { language: commit.language } : {}),
       ...(options.setup.length > 0 ? { setup: options.setup } : {}),
-      test_command: commandForTask(testCommand),
+      // A user's narrowed whole suite (--whole-suite) may leave the changed test files out: grading adds them.
+      test_command: commandForTask(testCommand, options.testCommand?.wholeSuite ? focusedFiles : []),
       test_output: testCommand.outputPath
         ? { format: testCommand.format, path: testCommand.outputPath }
         : { format: testCommand.format },

@@ -8,6 +8,7 @@ describe('humanizeTestName', () => {
       'Calc: mul negatives',
     );
     expect(humanizeTestName('TestParseURL/empty_host')).toBe('Parse URL: empty host');
+    expect(humanizeTestName('test::slugify makes a URL slug')).toBe('slugify makes a URL slug');
     expect(humanizeTestName('src/a.test.ts > parser > rejects empty input')).toBe(
       'parser: rejects empty input',
     );

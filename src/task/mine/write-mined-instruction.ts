@@ -18,7 +18,8 @@ export function humanizeTestName(id: string): string {
       .replace(/[_-]+/g, ' ')
       .trim();
   const name = words(segments.at(-1) ?? id);
-  const context = segments.length > 1 ? words(segments.at(-2) as string) : '';
+  // node --test's JUnit report gives every case the classname "test": no context.
+  const context = segments.length > 1 ? words(segments.at(-2) as string).replace(/^test$/, '') : '';
   return context && context !== name ? `${context}: ${name}` : name;
 }
 
