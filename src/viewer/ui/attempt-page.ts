@@ -61,8 +61,16 @@ export async function renderAttemptPage(root: HTMLElement, attemptId: string): P
     attempt.error && element('div', { class: 'error-box' }, attempt.error),
     element('h2', {}, 'Grading'),
     renderGrading(attempt.grade),
-    finalDiff && element('h2', {}, 'Final workspace diff'),
-    finalDiff && renderDiff(finalDiff),
+    element('h2', {}, 'Final workspace diff'),
+    finalDiff
+      ? renderDiff(finalDiff)
+      : element(
+          'p',
+          { class: 'muted', 'data-testid': 'no-final-diff' },
+          attempt.grade?.workspaceDiff === ''
+            ? 'The agent changed no file.'
+            : 'No final diff recorded (the attempt was not graded, or ran before shakedown kept diffs).',
+        ),
     element('h2', {}, `Transcript (${events.length} events)`),
     renderTranscript(events as unknown as TranscriptEvent[], { priced: attempt.costUsd !== null }),
   );
