@@ -22,6 +22,7 @@ import type {
   ToolCallMetrics,
 } from './run-metrics.ts';
 import { RUN_METRICS_SCHEMA_VERSION } from './run-metrics.ts';
+import { shortModelLabels } from './short-model-label.ts';
 import { mean, meanWithError, percentile, wilsonInterval } from './statistics.ts';
 
 /** The attempt fields the metrics read (a stored `AttemptRecord` fits). */
@@ -540,9 +541,13 @@ function computeBreakEven(models: ModelMetrics[]): BreakEvenMetrics[] {
  * such a task. Deterministic: the same input always gives the same object.
  */
 export function computeRunMetrics(input: RunMetricsInput): RunMetrics {
+  const agent = agentLabelOfStoredConfig(input.run.config);
+  const labels = shortModelLabels(input.models, agent);
   const models = [...input.models]
     .sort((a, b) => a.modelId.localeCompare(b.modelId))
-    .map((model) => computeModelMetrics(model, input));
+    .map((model) =>
+      computeModelMetrics({ ...model, label: labels.get(model.modelId) ?? model.label }, input),
+    );
   const comparisons: ModelPairComparison[] = [];
   for (let first = 0; first < models.length; first++) {
     for (let second = first + 1; second < models.length; second++) {
@@ -558,7 +563,7 @@ export function computeRunMetrics(input: RunMetricsInput): RunMetrics {
       status: input.run.status,
       configHash: input.run.configHash,
       priceTableVersion: input.priceTable.version,
-      agent: agentLabelOfStoredConfig(input.run.config),
+      agent,
     },
     simulated: models.some((model) => model.simulated),
     tasks: [...input.tasks]

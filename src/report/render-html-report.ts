@@ -54,6 +54,32 @@ export function plotDataOf(metrics: RunMetrics) {
         .filter((entry): entry is [string, number] => entry[1] !== null)
         .map(([validity, share]) => ({ label: model.label, validity, share })),
     ),
+    passAtK: metrics.models.flatMap((model) =>
+      model.passAtK.flatMap((entry) => [
+        { label: model.label, k: entry.k, measure: 'pass@k', value: entry.passAtK },
+        { label: model.label, k: entry.k, measure: 'pass^k', value: entry.passHatK },
+      ]),
+    ),
+    taskResults: metrics.models.flatMap((model) =>
+      model.tasks.map((task) => ({
+        label: model.label,
+        taskId: task.taskId,
+        resolvedRate: task.resolvedRate,
+        text: `${task.resolved}/${task.scored}`,
+      })),
+    ),
+    timeSplit: metrics.models.flatMap((model) =>
+      (['model', 'tool', 'test'] as const).map((part) => ({
+        label: model.label,
+        part,
+        seconds: model.latency.split[`${part}Ms`] / 1000,
+      })),
+    ),
+    invalidCalls: metrics.models.flatMap((model) =>
+      Object.entries(model.toolCalls.byValidity)
+        .filter(([validity, count]) => validity !== 'valid' && count > 0)
+        .map(([validity, count]) => ({ label: model.label, validity, count })),
+    ),
     retention: metrics.models.flatMap((model) => [
       { label: model.label, measure: 'constraints kept', value: model.retention.retention },
       { label: model.label, measure: 'resolved', value: model.retention.resolved.rate },
@@ -123,12 +149,22 @@ function summaryCards(metrics: RunMetrics): string {
       last
         ? `<p>pass@${last.k} ${escapeHtml(formatPercent(last.passAtK))} · pass^${last.k} ${escapeHtml(formatPercent(last.passHatK))}</p>`
         : '',
-      `<p>${escapeHtml(formatUsd(model.cost.perResolvedTaskUsd))} per resolved task</p>`,
+      `<p>${escapeHtml(model.cost.kind === 'unpriced' ? `${MISSING} per resolved task (unpriced)` : `${formatUsd(model.cost.perResolvedTaskUsd)} per resolved task`)}</p>`,
       `<p>${model.attempts.infrastructureErrors} infrastructure errors (not scored)</p>`,
       '</article>',
     ].join('\n');
   });
   return `<section class="cards" data-testid="summary-cards">\n${cards.join('\n')}\n</section>`;
+}
+
+/** Why a run has no break-even row, and what to set for one. */
+function breakEvenAbsence(models: ModelMetrics[]): string {
+  const local = models.some((model) => model.cost.kind === 'local');
+  const api = models.some((model) => model.cost.kind === 'api');
+  if (!local && !api)
+    return 'no break-even: no model has a price or a local cost (set localCost: with hardwareUsd for a local model, and run it beside a priced API model)';
+  if (!local) return 'no break-even: no local model has localCost: set (with hardwareUsd) in shakedown.yaml';
+  return 'no break-even: no API model with a price in this run to compare the local model with';
 }
 
 function tables(metrics: RunMetrics): string[] {
@@ -266,12 +302,14 @@ function tables(metrics: RunMetrics): string[] {
       'table-break-even',
       'Break-even volume: resolved tasks until local hardware pays for itself against an API',
       ['Local model', 'API model', 'Resolved tasks', 'Why'],
-      metrics.breakEven.map((entry) => [
-        labelOf.get(entry.localModel) ?? entry.localModel,
-        labelOf.get(entry.apiModel) ?? entry.apiModel,
-        entry.resolvedTasks === null ? MISSING : String(entry.resolvedTasks),
-        entry.reason,
-      ]),
+      metrics.breakEven.length > 0
+        ? metrics.breakEven.map((entry) => [
+            labelOf.get(entry.localModel) ?? entry.localModel,
+            labelOf.get(entry.apiModel) ?? entry.apiModel,
+            entry.resolvedTasks === null ? MISSING : String(entry.resolvedTasks),
+            entry.reason,
+          ])
+        : [[MISSING, MISSING, MISSING, breakEvenAbsence(models)]],
     ),
     table(
       'table-comparisons',
@@ -337,6 +375,7 @@ th, td { border-bottom: 1px solid #e5e5e5; padding: 0.25rem 0.5rem; text-align: 
 thead th { border-bottom: 2px solid #999; }
 .plot-container { min-height: 2rem; }
 .plot-empty { color: #666; font-style: italic; }
+.plot-container svg { overflow: visible; max-width: 100%; height: auto; }
 `;
 
 /** Renders the run's metrics as one self-contained HTML page. */
@@ -367,6 +406,21 @@ export function renderHtmlReport(metrics: RunMetrics, options: RenderHtmlReportO
       'One point per model: resolved rate with its 95% Wilson interval against the median attempt wall time.',
     ),
     plotSection(
+      'plot-pass-at-k',
+      'pass@k and pass^k by k',
+      'Unbiased estimators over the scored tasks: pass@k (solid, at least one of k attempts resolves) and pass^k (dashed, all k resolve).',
+    ),
+    plotSection(
+      'plot-task-heatmap',
+      'Per-task results',
+      'Resolved share of each task per model (resolved / scored attempts in each cell).',
+    ),
+    plotSection(
+      'plot-time-split',
+      'Where the time went',
+      'Model, tool and hidden-test time summed over attempts (measured by shakedown).',
+    ),
+    plotSection(
       'plot-cost-per-resolved',
       'Cost per resolved task',
       'API models priced per token; local models per hour of model time.',
@@ -376,6 +430,11 @@ export function renderHtmlReport(metrics: RunMetrics, options: RenderHtmlReportO
       'plot-tool-call-validity',
       'Tool-call validity',
       'Share of tool calls per validity class (first failing level wins).',
+    ),
+    plotSection(
+      'plot-tool-call-errors',
+      'Tool-call error classes',
+      'Invalid tool calls by class (format, unknown tool, schema, execution error), counted on the real failures.',
     ),
     plotSection(
       'plot-retention',

@@ -81,6 +81,26 @@ describe('executeRun', () => {
     expect(store.getRun(result.runId)?.status).toBe('completed');
   }, 120_000);
 
+  it('keeps the final diff of every graded attempt, failed ones included', async () => {
+    const fixed = tasks[0]!.id;
+    const result = await executeRun({
+      config: configOf({ attempts: 1, concurrency: 1 }),
+      models: [models[0]!],
+      tasks: tasks.slice(0, 2),
+      store,
+      dataDir: path.join(directory, 'data'),
+      clientFactory: (_model, request) =>
+        request.purpose === 'describe' ? createScriptedClient([]) : createCalcAgent(request.taskId === fixed),
+    });
+    const byTask = new Map(store.attempts(result.runId).map((attempt) => [attempt.taskId, attempt]));
+    expect(byTask.get(fixed)?.gradeStatus).toBe('resolved');
+    expect(byTask.get(fixed)?.grade?.workspaceDiff).toMatch(/^\+\+\+ b\/src\/calc\.js$/m);
+    const failed = byTask.get(tasks[1]!.id);
+    expect(failed?.gradeStatus).toBe('unresolved');
+    // Empty, not absent: the agent changed nothing.
+    expect(failed?.grade?.workspaceDiff).toBe('');
+  }, 300_000);
+
   it('retries infrastructure errors and never counts them as unresolved', async () => {
     const calls = new Map<string, number>();
     const factory: ClientFactory = (_model, request) => {

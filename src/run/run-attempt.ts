@@ -180,6 +180,8 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
 
       let grade: AttemptGrade;
       let testMs: number;
+      // The agent's final change, read before grading restores test files: the viewer shows it for every attempt.
+      const workspaceDiff = await finalWorkspaceDiff(prepared.workspace, input.redact);
       try {
         const graded = await gradeAttempt({
           task,
@@ -202,6 +204,7 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
           passToPass: graded.passToPass,
           constraints,
           testOutputTail: input.redact(graded.testOutputTail),
+          ...(workspaceDiff === null ? {} : { workspaceDiff }),
         };
       } catch (error) {
         keep = true;
@@ -229,6 +232,23 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
       await host.dispose();
     }
   }
+}
+
+/** Largest final diff kept in a grade record; a longer one is cut with a note. */
+const WORKSPACE_DIFF_LIMIT = 256 * 1024;
+
+/** The workspace's diff against the task base, redacted and capped; null when git cannot produce one. */
+async function finalWorkspaceDiff(
+  workspace: { diff(): Promise<string> },
+  redact: (text: string) => string,
+): Promise<string | null> {
+  const diff = await workspace.diff().catch(() => null);
+  if (diff === null) return null;
+  const kept =
+    diff.length > WORKSPACE_DIFF_LIMIT
+      ? `${diff.slice(0, WORKSPACE_DIFF_LIMIT)}\n… diff cut at ${WORKSPACE_DIFF_LIMIT} characters (${diff.length} in all)\n`
+      : diff;
+  return redact(kept);
 }
 
 function errorMessage(error: unknown): string {

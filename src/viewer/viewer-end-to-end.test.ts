@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findClippedText } from '../../test-support/clipped-text.ts';
 import { chromiumAvailable, launchHeadlessChromium } from '../../test-support/headless-chromium.ts';
 import { openStore, type Store } from '../run/store/store.ts';
 import { finishSeededAttempt, seedViewerStore } from './seed-viewer-store.test-helper.ts';
@@ -60,8 +61,10 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     await page.waitForSelector('.page-run[data-ready]');
     // Plots: five cards, each an Observable Plot SVG with marks.
     const plotCards = page.locator('.plots .plot-card');
-    expect(await plotCards.count()).toBe(5);
+    expect(await plotCards.count()).toBe(6);
     expect(await page.locator('.plots .plot-card svg').count()).toBeGreaterThanOrEqual(5);
+    // No axis label or value of a plot runs past its SVG.
+    expect(await findClippedText(page, '.plots')).toEqual([]);
     expect(
       await page.locator('.plot-card[data-plot="Resolved rate"] svg rect').count(),
     ).toBeGreaterThanOrEqual(2);
@@ -151,6 +154,8 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     expect(grading).toContain('FAIL_TO_PASS (1 / 1 passed)');
     expect(grading).toContain('PASS_TO_PASS (2 / 2 passed)');
     expect(grading).toContain('sum adds two numbers');
+    // The final diff has its own section, and says why when the grade kept none.
+    expect(await page.locator('h2', { hasText: 'Final workspace diff' }).count()).toBe(1);
     await screenshot('attempt', '/tmp/viewer-attempt.png');
 
     // A simulated model's attempt is labelled.

@@ -3,7 +3,7 @@ import type { TranscriptEvent } from '../../agent/events.ts';
 import { api } from './api-client.ts';
 import { renderDiff } from './diff-view.ts';
 import { element, replaceChildren, simulatedBadge } from './dom.ts';
-import { formatCount, formatMs, formatUsd } from './format.ts';
+import { formatCost, formatCount, formatMs } from './format.ts';
 import { renderGrading } from './grading-table.ts';
 import { runHref } from './router.ts';
 import { renderTranscript } from './transcript-view.ts';
@@ -56,14 +56,22 @@ export async function renderAttemptPage(root: HTMLElement, attemptId: string): P
         `${formatMs(attempt.modelMs)} / ${formatMs(attempt.toolMs)} / ${formatMs(attempt.testMs)}`,
       ),
       fact('Tokens in / out', `${formatCount(attempt.inputTokens)} / ${formatCount(attempt.outputTokens)}`),
-      fact('Cost', formatUsd(attempt.costUsd)),
+      fact('Cost', formatCost(attempt.costUsd, 'no price or local cost for this model')),
     ),
     attempt.error && element('div', { class: 'error-box' }, attempt.error),
     element('h2', {}, 'Grading'),
     renderGrading(attempt.grade),
-    finalDiff && element('h2', {}, 'Final workspace diff'),
-    finalDiff && renderDiff(finalDiff),
+    element('h2', {}, 'Final workspace diff'),
+    finalDiff
+      ? renderDiff(finalDiff)
+      : element(
+          'p',
+          { class: 'muted', 'data-testid': 'no-final-diff' },
+          attempt.grade?.workspaceDiff === ''
+            ? 'The agent changed no file.'
+            : 'No final diff recorded (the attempt was not graded, or ran before shakedown kept diffs).',
+        ),
     element('h2', {}, `Transcript (${events.length} events)`),
-    renderTranscript(events as unknown as TranscriptEvent[]),
+    renderTranscript(events as unknown as TranscriptEvent[], { priced: attempt.costUsd !== null }),
   );
 }

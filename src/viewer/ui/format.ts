@@ -18,10 +18,16 @@ export function formatNumber(value: number | null | undefined, digits = 1): stri
   return value === null || value === undefined ? DASH : value.toFixed(digits);
 }
 
-/** US dollars; small amounts keep more digits. */
+/** US dollars; small amounts keep two significant digits; unknown (unpriced) is a dash, never `$0.0000`. */
 export function formatUsd(value: number | null | undefined): string {
   if (value === null || value === undefined) return DASH;
-  return `$${value < 0.1 ? value.toFixed(4) : value.toFixed(2)}`;
+  if (value === 0) return '$0';
+  return Math.abs(value) >= 1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
+}
+
+/** A cost that may be unknown: the dollars, or a dash with why (`– (unpriced)`). */
+export function formatCost(value: number | null | undefined, why = 'unpriced'): string {
+  return value === null || value === undefined ? `${DASH} (${why})` : formatUsd(value);
 }
 
 /** An integer with thousands separators. */

@@ -20,6 +20,19 @@ export function modelName(model: Pick<ModelMetrics, 'label' | 'simulated'>): str
   return model.simulated ? `${model.label} (SIMULATED)` : model.label;
 }
 
+/**
+ * Left margin that fits the longest model label (Plot's 10px sans-serif averages about 6px per character), and the
+ * y axis that cuts a longer label in its middle instead of clipping it.
+ */
+export function labelAxis(labels: readonly string[]): { marginLeft: number; axis: Record<string, unknown> } {
+  const longest = Math.max(4, ...labels.map((label) => label.length));
+  const marginLeft = Math.min(240, Math.ceil(longest * 6.2) + 14);
+  return {
+    marginLeft,
+    axis: { label: null, textOverflow: 'ellipsis-middle', lineWidth: (marginLeft - 14) / 10 },
+  };
+}
+
 function card(title: string, plot: Element | null, note?: string): HTMLElement {
   return element(
     'div',
@@ -40,12 +53,14 @@ function resolvedRatePlot(models: ModelMetrics[]): Element | null {
       high: model.resolved.high,
     }));
   if (rows.length === 0) return null;
+  const { marginLeft, axis } = labelAxis(rows.map((row) => row.model));
   return Plot.plot({
     width: 420,
     height: 60 + 36 * rows.length,
-    marginLeft: 180,
+    marginLeft,
+    marginRight: 40,
     x: { domain: [0, 1], label: 'resolved rate (95% Wilson CI)', tickFormat: '.0%', grid: true },
-    y: { label: null },
+    y: axis,
     marks: [
       Plot.barX(rows, { y: 'model', x: 'rate', fill: '#1f5fbf', fillOpacity: 0.7 }),
       Plot.ruleY(rows, { y: 'model', x1: 'low', x2: 'high', stroke: '#1d2330', strokeWidth: 2 }),
@@ -69,10 +84,12 @@ function passAtKPlot(models: ModelMetrics[]): Element | null {
     ]),
   );
   if (rows.length === 0) return null;
+  // One tick per k (a count of ticks repeats labels like 1, 1, 1 when tickFormat rounds 0.9, 1.0, 1.1).
+  const ks = [...new Set(rows.map((row) => row.k))].sort((a, b) => a - b);
   return Plot.plot({
     width: 420,
     height: 240,
-    x: { label: 'k', tickFormat: 'd', ticks: Math.max(...rows.map((row) => row.k)) },
+    x: { label: 'k', ticks: ks, tickFormat: 'd', domain: [0.5, Math.max(...ks) + 0.5] },
     y: { domain: [0, 1], tickFormat: '.0%', grid: true, label: 'share of tasks' },
     color: { legend: true },
     marks: [
@@ -97,16 +114,44 @@ function latencyPlot(models: ModelMetrics[]): Element | null {
     ])
     .filter((row) => row.ms !== null);
   if (rows.length === 0) return null;
+  const { marginLeft, axis } = labelAxis(rows.map((row) => row.model));
   return Plot.plot({
     width: 520,
     height: 70 + 44 * models.length,
-    marginLeft: 180,
+    marginLeft,
     marginRight: 110,
     x: { label: 'milliseconds (p50)', grid: true },
-    y: { label: null },
+    y: axis,
     fy: { label: null },
     color: { legend: true },
     marks: [Plot.barX(rows, { y: 'model', x: 'ms', fill: 'measure', fy: 'measure', tip: true })],
+  });
+}
+
+/** Where the attempts' time went: model, tool and hidden-test time as stacked seconds per model. */
+function timeSplitPlot(models: ModelMetrics[]): Element | null {
+  const parts = ['model', 'tool', 'test'] as const;
+  const rows = models.flatMap((model) =>
+    parts.map((part) => ({
+      model: modelName(model),
+      part,
+      seconds: model.latency.split[`${part}Ms`] / 1000,
+    })),
+  );
+  if (rows.every((row) => row.seconds === 0)) return null;
+  const { marginLeft, axis } = labelAxis(models.map(modelName));
+  return Plot.plot({
+    width: 420,
+    height: 90 + 36 * models.length,
+    marginLeft,
+    marginRight: 20,
+    x: { label: 'seconds, summed over attempts', grid: true },
+    y: axis,
+    color: { domain: [...parts], range: ['#1f5fbf', '#ef6c00', '#2e7d32'], legend: true },
+    marks: [
+      Plot.barX(rows, Plot.stackX({ y: 'model', x: 'seconds', fill: 'part', order: [...parts], tip: true })),
+      Plot.ruleX([0]),
+    ],
   });
 }
 
@@ -115,12 +160,14 @@ function costPlot(models: ModelMetrics[]): Element | null {
     .filter((model) => model.cost.perResolvedTaskUsd !== null)
     .map((model) => ({ model: modelName(model), usd: model.cost.perResolvedTaskUsd, kind: model.cost.kind }));
   if (rows.length === 0) return null;
+  const { marginLeft, axis } = labelAxis(rows.map((row) => row.model));
   return Plot.plot({
     width: 420,
     height: 60 + 36 * rows.length,
-    marginLeft: 180,
+    marginLeft,
+    marginRight: 30,
     x: { label: 'USD per resolved task', grid: true },
-    y: { label: null },
+    y: axis,
     marks: [Plot.barX(rows, { y: 'model', x: 'usd', fill: 'kind', tip: true }), Plot.ruleX([0])],
   });
 }
@@ -136,12 +183,14 @@ function validityPlot(models: ModelMetrics[]): Element | null {
     })),
   );
   if (models.every((model) => model.toolCalls.total === 0)) return null;
+  const { marginLeft, axis } = labelAxis(models.map(modelName));
   return Plot.plot({
     width: 420,
     height: 90 + 36 * models.length,
-    marginLeft: 180,
+    marginLeft,
+    marginRight: 20,
     x: { domain: [0, 1], tickFormat: '.0%', label: 'share of tool calls' },
-    y: { label: null },
+    y: axis,
     color: { domain: classes, range: classes.map((name) => VALIDITY_COLORS[name]!), legend: true },
     marks: [
       Plot.barX(rows, Plot.stackX({ y: 'model', x: 'share', fill: 'validity', order: classes, tip: true })),
@@ -163,6 +212,7 @@ export function renderModelComparisonPlots(models: ModelMetrics[]): HTMLElement 
     card('Resolved rate', resolvedRatePlot(models)),
     card('pass@k (solid) and pass^k (dashed)', passAtKPlot(models)),
     card('Latency', latencyPlot(models)),
+    card('Where the time went (model / tool / test)', timeSplitPlot(models)),
     card(
       'Cost per resolved task',
       costPlot(models),

@@ -1,7 +1,7 @@
 /** The per-model numbers behind the comparison plots, as a table. */
 import type { ModelMetrics } from '../../metrics/run-metrics.ts';
 import { element, simulatedBadge } from './dom.ts';
-import { formatMs, formatNumber, formatPercent, formatUsd } from './format.ts';
+import { formatCost, formatMs, formatNumber, formatPercent } from './format.ts';
 
 /** One row per model: resolved rate ± CI, pass@k / pass^k at the largest k, latency, cost, tool-call validity. */
 export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
@@ -52,7 +52,9 @@ export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
           element(
             'td',
             { class: 'number', title: model.cost.basis },
-            formatUsd(model.cost.perResolvedTaskUsd),
+            model.cost.kind === 'unpriced'
+              ? formatCost(null)
+              : formatCost(model.cost.perResolvedTaskUsd, 'none resolved'),
           ),
           element('td', { class: 'number' }, formatPercent(model.toolCalls.validShare)),
           element(

@@ -6,7 +6,7 @@
 import type { TranscriptEvent, TranscriptEventOf } from '../../agent/events.ts';
 import { looksLikeDiff, renderDiff } from './diff-view.ts';
 import { element } from './dom.ts';
-import { formatCount, formatMs, formatNumber, formatUsd } from './format.ts';
+import { formatCost, formatCount, formatMs, formatNumber, formatUsd } from './format.ts';
 
 const VALIDITY_LABELS: Record<string, string> = {
   valid: 'valid',
@@ -103,7 +103,39 @@ function renderToolCall(event: TranscriptEventOf<'tool-call'>): HTMLElement {
       meta(`step ${event.step} · ${event.callId}`),
     ),
     event.detail && element('div', { class: 'event-meta call-detail' }, event.detail),
-    element('pre', { class: 'arguments' }, JSON.stringify(event.arguments, null, 2)),
+    renderToolArguments(event.arguments),
+  );
+}
+
+/**
+ * Tool arguments people can read: short values as `name: value` lines, and every multi-line string (the content of
+ * `write_file`, an edit's old and new text, a command) as its own code block with real line breaks, never as
+ * escaped JSON.
+ */
+export function renderToolArguments(args: unknown): HTMLElement {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+    return element('pre', { class: 'arguments' }, JSON.stringify(args, null, 2));
+  }
+  const entries = Object.entries(args as Record<string, unknown>);
+  const isBlock = (value: unknown) =>
+    typeof value === 'string' && (value.includes('\n') || value.length > 80);
+  const inline = entries
+    .filter(([, value]) => !isBlock(value))
+    .map(([name, value]) => `${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return element(
+    'div',
+    { class: 'arguments' },
+    inline.length > 0 && element('pre', { class: 'arguments-inline' }, inline.join('\n')),
+    entries
+      .filter(([, value]) => isBlock(value))
+      .map(([name, value]) =>
+        element(
+          'div',
+          { class: 'argument-block', 'data-argument': name },
+          element('div', { class: 'event-meta' }, `${name}:`),
+          element('pre', { class: 'code-block' }, value as string),
+        ),
+      ),
   );
 }
 
@@ -139,8 +171,14 @@ function renderToolResult(event: TranscriptEventOf<'tool-result'>): HTMLElement 
   );
 }
 
+/** How a transcript is shown. */
+export interface TranscriptOptions {
+  /** False when the model has no price: costs show as a dash with why, never `$0`. */
+  priced?: boolean;
+}
+
 /** Renders one transcript event. */
-export function renderEvent(event: TranscriptEvent): HTMLElement {
+export function renderEvent(event: TranscriptEvent, options: TranscriptOptions = {}): HTMLElement {
   switch (event.type) {
     case 'attempt-started':
       return element(
@@ -207,7 +245,7 @@ export function renderEvent(event: TranscriptEvent): HTMLElement {
         { class: 'event attempt-finished' },
         element('div', { class: 'event-title' }, `Attempt finished · ${event.status}`),
         meta(
-          `${event.totals.steps} steps · ${event.totals.toolCalls} tool calls (${event.totals.invalidToolCalls} invalid) · ${formatMs(event.totals.wallMs)} · ${formatUsd(event.totals.costUsd)}`,
+          `${event.totals.steps} steps · ${event.totals.toolCalls} tool calls (${event.totals.invalidToolCalls} invalid) · ${formatMs(event.totals.wallMs)} · ${options.priced !== false ? formatUsd(event.totals.costUsd) : formatCost(null)}`,
         ),
         event.summary && element('pre', {}, event.summary),
       );
@@ -215,6 +253,13 @@ export function renderEvent(event: TranscriptEvent): HTMLElement {
 }
 
 /** Renders a whole transcript. */
-export function renderTranscript(events: readonly TranscriptEvent[]): HTMLElement {
-  return element('div', { class: 'transcript' }, events.map(renderEvent));
+export function renderTranscript(
+  events: readonly TranscriptEvent[],
+  options: TranscriptOptions = {},
+): HTMLElement {
+  return element(
+    'div',
+    { class: 'transcript' },
+    events.map((event) => renderEvent(event, options)),
+  );
 }
