@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { createDemoCommand } from './demo-command.ts';
 import { createDoctorCommand } from './doctor-command.ts';
 import { createFitCommand } from './fit-command.ts';
 import { createImportCommand } from './import-command.ts';
@@ -25,6 +26,7 @@ export function createProgram(): Command {
     )
     .version('0.1.0')
     .showHelpAfterError();
+  program.addCommand(createDemoCommand());
   program.addCommand(createDoctorCommand());
   program.addCommand(createFitCommand());
   program.addCommand(createTaskCommand());
