@@ -2,17 +2,19 @@ import { z } from 'zod';
 import type { Usage } from '../model/types.ts';
 
 /** One model's API prices, in US dollars per million tokens, with where and when they were read. */
-export const priceSchema = z.object({
-  /** Model id pattern: exact canonical id (`openai:o3-mini`) or a provider-less model name (`o3-mini`). */
-  model: z.string().min(1),
-  inputPerMillion: z.number().nonnegative(),
-  outputPerMillion: z.number().nonnegative(),
-  /** Price of cache-hit input tokens; defaults to the input price. */
-  cachedInputPerMillion: z.number().nonnegative().optional(),
-  source: z.string().min(1),
-  /** ISO date the price was read from the source. */
-  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf must be a YYYY-MM-DD date'),
-});
+export const priceSchema = z
+  .object({
+    /** Model id pattern: exact canonical id (`openai:o3-mini`) or a provider-less model name (`o3-mini`). */
+    model: z.string().min(1),
+    inputPerMillion: z.number().nonnegative(),
+    outputPerMillion: z.number().nonnegative(),
+    /** Price of cache-hit input tokens; defaults to the input price. */
+    cachedInputPerMillion: z.number().nonnegative().optional(),
+    source: z.string().min(1),
+    /** ISO date the price was read from the source. */
+    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf must be a YYYY-MM-DD date'),
+  })
+  .strict();
 export type Price = z.infer<typeof priceSchema>;
 
 export const priceTableSchema = z.object({
