@@ -2,6 +2,12 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { API_KEY_VARIABLES } from '../model/create-model-client.ts';
+import {
+  discoverLocalServers,
+  type LocalServerCandidate,
+  localServerCandidates,
+  noModelServerHelp,
+} from '../model/discover-local-servers.ts';
 import { redactSecrets } from '../model/redact-secrets.ts';
 import { AGENT_PRESET_NAMES, type AgentConfig, describeAgent, parseAgentFlag } from '../run/agent-choice.ts';
 import {
@@ -210,18 +216,42 @@ export function createConfigCommand(): Command {
   return config;
 }
 
+/**
+ * Without --model or models in shakedown.yaml: the loaded (or first) model of every local server found, announced
+ * on stderr; null, after printing the options, when none answers.
+ */
+async function modelsOfLocalServers(errorLine: (line: string) => void): Promise<ModelConfig[] | null> {
+  let candidates: LocalServerCandidate[];
+  try {
+    candidates = localServerCandidates();
+  } catch (error) {
+    errorLine(`error: ${(error as Error).message}`);
+    return null;
+  }
+  const servers = await discoverLocalServers({ candidates });
+  const ids = servers.flatMap((server) => server.primaryModelIds);
+  if (ids.length === 0) {
+    errorLine(noModelServerHelp(candidates));
+    return null;
+  }
+  errorLine(
+    `no --model given: running the local models found: ${ids.join(', ')} (choose with --model <id>; \`shakedown doctor\` lists them all)`,
+  );
+  return ids.map((id) => modelConfigSchema.parse({ id }));
+}
+
 /** Does the work of `shakedown run`; returns the exit code. */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
   const secrets = Object.values(API_KEY_VARIABLES).map((variable) => process.env[variable]);
   const errorLine = (message: string) => process.stderr.write(`${redactSecrets(message, secrets)}\n`);
   const loaded = await loadConfig(options.config ? { file: options.config } : {});
   const baseDirectory = loaded.file ? path.dirname(path.resolve(loaded.file)) : process.cwd();
-  const { config, models } = applyRunFlags(loaded.config, options);
+  const { config, models: given } = applyRunFlags(loaded.config, options);
+  let models = given;
   if (models.length === 0) {
-    errorLine(
-      'no model given: use --model <id> (e.g. --model ollama:qwen3.5:9b) or list models in shakedown.yaml',
-    );
-    return 2;
+    const found = await modelsOfLocalServers(errorLine);
+    if (found === null) return 2;
+    models = found;
   }
   let tasks: Task[];
   try {
