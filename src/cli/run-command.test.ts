@@ -170,6 +170,7 @@ describe('shakedown run with unreachable endpoints', () => {
     expect(stderr).toContain(`error: no model endpoint is reachable: ${model}`);
     expect(stderr).toContain(`shakedown doctor --model ${model}`);
     expect(stderr).toContain('--allow-unreachable');
+    expect(stderr).toContain('to see shakedown work without a model server: npx shakedown demo');
     const store = openStore(dataDir);
     try {
       expect(store.listRuns()).toHaveLength(0);
