@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface StaticRoute {
   /** File bytes served with ranges, or a JSON value. */
   body: Buffer | { json: unknown };
+  /** Drop the connection of the first ranged GET after this many bytes (a flaky network). */
+  dropFirstRangedGetAfter?: number;
 }
 
 export interface StaticFileServer {
@@ -43,6 +45,13 @@ export async function startStaticFileServer(routes: Record<string, StaticRoute>)
       ...(range ? { 'content-range': `bytes ${start}-${end}/${bytes.length}` } : {}),
     };
     response.writeHead(range ? 206 : 200, headers);
+    if (range && request.method === 'GET' && route.dropFirstRangedGetAfter !== undefined) {
+      const cut = route.dropFirstRangedGetAfter;
+      route.dropFirstRangedGetAfter = undefined;
+      response.write(bytes.subarray(start, Math.min(end + 1, start + cut)));
+      setTimeout(() => response.destroy(), 50);
+      return;
+    }
     response.end(request.method === 'HEAD' ? undefined : bytes.subarray(start, end + 1));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

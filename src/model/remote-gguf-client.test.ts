@@ -27,6 +27,7 @@ beforeAll(async () => {
   model = await readFile(source);
   server = await startStaticFileServer({
     '/models/tiny.gguf': { body: model },
+    '/models/flaky.gguf': { body: model, dropFirstRangedGetAfter: 40_000 },
     '/v2/tester/tiny-GGUF/manifests/Q8_0': {
       body: { json: { ggufFile: { rfilename: 'tiny-random.Q8_0.gguf' } } },
     },
@@ -62,6 +63,16 @@ describe('remote GGUF models', () => {
     const second = await downloadGgufModel(uri, { directory: cache });
     expect(second).toBe(first);
     expect(fileGets('/models/tiny.gguf')).toBe(gets);
+  });
+
+  it('completes a download whose connection drops half way', async () => {
+    const cache = path.join(directory, 'cache-flaky');
+    const file = await downloadGgufModel(`${server.url}/models/flaky.gguf`, { directory: cache });
+    expect((await readFile(file)).equals(model)).toBe(true);
+    const ranged = server.requests.filter(
+      (request) => request.path === '/models/flaky.gguf' && request.headers.range,
+    );
+    expect(ranged.length).toBeGreaterThanOrEqual(2);
   });
 
   it('hf:OWNER/REPO:QUANT resolves through the Hugging Face manifest of the configured endpoint', async () => {
