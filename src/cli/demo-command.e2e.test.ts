@@ -93,4 +93,30 @@ describe('shakedown demo', () => {
     expect(html).toContain('SIMULATED: ');
     for (const agent of DEMO_AGENTS) expect(html).toContain(agent.name);
   });
+
+  it('with --view serves its run in the viewer until stopped', { timeout: 600_000 }, async () => {
+    const dataDir = path.join(directory, 'demo-view');
+    const child = runCli(
+      ['demo', '--data-dir', dataDir, '--tasks', '1', '--sandbox', 'bubblewrap', '--view', '--port', '0'],
+      { env: { CI: '1', DISPLAY: '' } },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /shakedown viewer: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', () => reject(new Error(`demo exited before serving the viewer: ${output}`)));
+      });
+      const runs = (await (await fetch(`${url}api/runs`)).json()) as Array<{ id: string }>;
+      expect(runs).toHaveLength(1);
+      expect(await (await fetch(url)).text()).toContain('<main id="app">');
+    } finally {
+      child.kill('SIGTERM');
+      await child;
+    }
+    expect(child.exitCode).toBe(0);
+  });
 });
