@@ -48,7 +48,11 @@ describe('shakedown doctor (real CLI against a simulated llama.cpp server)', () 
     const ollama = await startSimulatedServer({ script: toolRoundTrip, endpoint: { model: 'qwen3.5:9b' } });
     extraServers.push(ollama);
     const result = await runCli(['doctor', '--json'], {
-      env: { ...env, SHAKEDOWN_LOCAL_SERVERS: `ollama=${ollama.url},llamacpp=${server.url}` },
+      env: {
+        ...env,
+        SHAKEDOWN_LOCAL_SERVERS: `ollama=${ollama.url},llamacpp=${server.url}`,
+        SHAKEDOWN_DISCOVERY_TIMEOUT_MS: '60000',
+      },
     });
     expect(result.stderr).toBe('');
     const reports = JSON.parse(result.stdout) as Array<{ model: string; ok: boolean; simulated: boolean }>;

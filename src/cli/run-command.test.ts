@@ -117,6 +117,7 @@ describe('shakedown run without --model', () => {
       script: () => ({ toolCalls: [{ name: 'finish', arguments: { summary: 'Nothing to do.' } }] }),
     });
     vi.stubEnv('SHAKEDOWN_LOCAL_SERVERS', `llamacpp=${server.url}`);
+    vi.stubEnv('SHAKEDOWN_DISCOVERY_TIMEOUT_MS', '60000');
     try {
       const dataDir = path.join(directory, 'data');
       const { code, stderr } = await runQuietly({

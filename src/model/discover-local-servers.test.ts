@@ -45,7 +45,8 @@ describe('discoverLocalServers', () => {
         `ollama=http://127.0.0.1:${dead}`,
       ].join(','),
     };
-    const found = await discoverLocalServers({ env });
+    // A generous timeout: the simulated servers share this process with a busy test runner.
+    const found = await discoverLocalServers({ env, timeoutMs: 60_000 });
     expect(found.map((server) => [server.name, server.modelIds, server.primaryModelIds])).toEqual([
       ['Ollama', [`ollama:qwen3.5:9b@${ollama.url}`], [`ollama:qwen3.5:9b@${ollama.url}`]],
       ['llama.cpp', [`llamacpp:default@${llamacpp.url}`], [`llamacpp:default@${llamacpp.url}`]],

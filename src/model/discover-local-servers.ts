@@ -24,6 +24,9 @@ export const DEFAULT_LOCAL_SERVERS: readonly LocalServerCandidate[] = [
 /** Environment variable replacing the usual ports: `ollama=http://host:port,llamacpp=http://host:port,…`. */
 export const LOCAL_SERVERS_VARIABLE = 'SHAKEDOWN_LOCAL_SERVERS';
 
+/** Environment variable setting the probe timeout in milliseconds (for slow or loaded machines). */
+export const DISCOVERY_TIMEOUT_VARIABLE = 'SHAKEDOWN_DISCOVERY_TIMEOUT_MS';
+
 const NAMES: Record<LocalServerCandidate['provider'], string> = {
   ollama: 'Ollama',
   llamacpp: 'llama.cpp',
@@ -124,15 +127,16 @@ export interface DiscoverOptions {
   /** Where to look (default: {@link localServerCandidates} of `env`). */
   candidates?: readonly LocalServerCandidate[];
   env?: NodeJS.ProcessEnv;
-  /** Longest one probe may take (default 800 ms: a local server answers at once). */
+  /** Longest one probe may take (default: `SHAKEDOWN_DISCOVERY_TIMEOUT_MS`, else 1500 ms; a local server answers at once). */
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
 
 /** Probes every candidate at once; returns the servers that answered and serve at least one model, in order. */
 export async function discoverLocalServers(options: DiscoverOptions = {}): Promise<DiscoveredServer[]> {
-  const candidates = options.candidates ?? localServerCandidates(options.env);
-  const timeoutMs = options.timeoutMs ?? 800;
+  const env = options.env ?? process.env;
+  const candidates = options.candidates ?? localServerCandidates(env);
+  const timeoutMs = options.timeoutMs ?? (Number(env[DISCOVERY_TIMEOUT_VARIABLE]) || 1500);
   const fetchImpl = options.fetch ?? fetch;
   const results = await Promise.all(candidates.map((candidate) => probe(candidate, timeoutMs, fetchImpl)));
   return results.filter(
