@@ -3,9 +3,11 @@ import { type SimulatedServer, startSimulatedServer } from '../model/simulated/s
 import { runCli } from './run-cli.test-helper.ts';
 
 let server: SimulatedServer | null = null;
+const extraServers: SimulatedServer[] = [];
 afterEach(async () => {
   await server?.close();
   server = null;
+  await Promise.all(extraServers.splice(0).map((extra) => extra.close()));
 });
 
 /** The environment the CLI runs with: an API key it must never print. */
@@ -35,5 +37,44 @@ describe('shakedown doctor (real CLI against a simulated llama.cpp server)', () 
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/SIMULATED/);
     expect(result.stdout).toMatch(/FAIL\s+tool call\s+no tool call/);
+  });
+
+  it('without --model checks every local server it finds (Ollama and llama.cpp, simulated)', async () => {
+    const toolRoundTrip = [
+      { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
+      { content: 'It is sunny and 22 °C in Paris.' },
+    ];
+    server = await startSimulatedServer({ flavour: 'llamacpp', script: toolRoundTrip });
+    const ollama = await startSimulatedServer({ script: toolRoundTrip, endpoint: { model: 'qwen3.5:9b' } });
+    extraServers.push(ollama);
+    const result = await runCli(['doctor', '--json'], {
+      env: {
+        ...env,
+        SHAKEDOWN_LOCAL_SERVERS: `ollama=${ollama.url},llamacpp=${server.url}`,
+        SHAKEDOWN_DISCOVERY_TIMEOUT_MS: '60000',
+      },
+    });
+    expect(result.stderr).toBe('');
+    const reports = JSON.parse(result.stdout) as Array<{ model: string; ok: boolean; simulated: boolean }>;
+    expect(reports.map((report) => [report.model, report.ok, report.simulated])).toEqual([
+      ['ollama:qwen3.5:9b', true, true],
+      ['llamacpp:default', true, true],
+    ]);
+    // Each server answered its own tool-call round trip, Ollama on its native route.
+    expect(ollama.chatRequests.map((request) => request.path)).toEqual(['/api/chat', '/api/chat']);
+    expect(server.chatRequests.map((request) => request.path)).toEqual([
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+    ]);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('without --model and with no local server, exits 1 and lists the options, the demo first', async () => {
+    const result = await runCli(['doctor'], {
+      env: { ...env, SHAKEDOWN_LOCAL_SERVERS: 'ollama=http://127.0.0.1:9' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('no local model server answered (looked at Ollama http://127.0.0.1:9)');
+    expect(result.stderr).toContain('npx shakedown demo');
   });
 });

@@ -1,5 +1,21 @@
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { createProgram, invokedCommandName } from './program.ts';
+
+/** Parses `args` with the real program, capturing what commander writes to stderr instead of exiting. */
+async function parseError(args: string[]): Promise<string> {
+  const program = await createProgram(args);
+  let output = '';
+  const capture = (command: Command) => {
+    command
+      .exitOverride()
+      .configureOutput({ writeErr: (text) => (output += text), writeOut: () => undefined });
+    for (const sub of command.commands) capture(sub);
+  };
+  capture(program);
+  await expect(program.parseAsync(args, { from: 'user' })).rejects.toThrow();
+  return output;
+}
 
 describe('createProgram', () => {
   it('lists each command with the same summary its own module gives it', async () => {
@@ -26,5 +42,15 @@ describe('createProgram', () => {
     expect(invokedCommandName(['run', '-m', 'x'])).toBe('run');
     expect(invokedCommandName(['help', 'report'])).toBe('report');
     expect(invokedCommandName([])).toBeUndefined();
+  });
+});
+
+describe('shakedown command line', () => {
+  it('suggests the nearest command and option for a typo', async () => {
+    expect(await parseError(['rn'])).toContain("unknown command 'rn'\n(Did you mean run?)");
+    expect(await parseError(['dmeo'])).toContain('(Did you mean demo?)');
+    expect(await parseError(['run', '--modle', 'x'])).toContain(
+      "unknown option '--modle'\n(Did you mean --model?)",
+    );
   });
 });

@@ -9,6 +9,13 @@ interface CommandEntry {
 
 const COMMANDS: readonly CommandEntry[] = [
   {
+    name: 'demo',
+    summary:
+      'See shakedown work without a model server: SIMULATED scripted agents of known skill on the built-in suite, ' +
+      'then the HTML report and the viewer',
+    load: async () => (await import('./demo-command.ts')).createDemoCommand(),
+  },
+  {
     name: 'doctor',
     summary: 'Check a model endpoint: reachable, context length, offload, tool calling round trip, latency',
     load: async () => (await import('./doctor-command.ts')).createDoctorCommand(),

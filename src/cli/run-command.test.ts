@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startSimulatedServer } from '../model/simulated/simulated-server.ts';
 import { shakedownConfigSchema } from '../run/config.ts';
 import { openStore } from '../run/store/index.ts';
 import { writeSyntheticSuite } from '../run/synthetic-suite.test-helper.ts';
@@ -96,7 +97,65 @@ describe('shakedown run flags', () => {
   }, 60_000);
 });
 
+describe('shakedown run without --model', () => {
+  it('explains the options, the demo first, when no local model server answers', async () => {
+    vi.stubEnv('SHAKEDOWN_LOCAL_SERVERS', `ollama=http://127.0.0.1:${await closedPort()}`);
+    try {
+      const { code, stderr } = await runQuietly({ dataDir: path.join(directory, 'data'), json: true });
+      expect(code).toBe(2);
+      expect(stderr).toContain('no model given, and no local model server answered');
+      expect(stderr).toContain('npx shakedown demo');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('runs the model of the local server it finds', async () => {
+    await writeSyntheticSuite(path.join(directory, 'suite'), 1);
+    const server = await startSimulatedServer({
+      flavour: 'llamacpp',
+      script: () => ({ toolCalls: [{ name: 'finish', arguments: { summary: 'Nothing to do.' } }] }),
+    });
+    vi.stubEnv('SHAKEDOWN_LOCAL_SERVERS', `llamacpp=${server.url}`);
+    vi.stubEnv('SHAKEDOWN_DISCOVERY_TIMEOUT_MS', '60000');
+    try {
+      const dataDir = path.join(directory, 'data');
+      const { code, stderr } = await runQuietly({
+        suite: [path.join(directory, 'suite')],
+        dataDir,
+        sandbox: 'none',
+        json: true,
+      });
+      expect(stderr).toContain(
+        `no --model given: running the local models found: llamacpp:default@${server.url}`,
+      );
+      expect(code).toBe(0);
+      const store = openStore(dataDir);
+      try {
+        const [run] = store.listRuns();
+        expect(store.attempts(run!.id).map((attempt) => attempt.modelId)).toEqual([
+          `llamacpp:default@${server.url}`,
+        ]);
+      } finally {
+        store.close();
+      }
+      expect(server.chatRequests.length).toBeGreaterThan(0);
+    } finally {
+      vi.unstubAllEnvs();
+      await server.close();
+    }
+  }, 120_000);
+});
+
 describe('shakedown run with unreachable endpoints', () => {
+  it('refuses a missing suite folder in one line with the fix', async () => {
+    const { code, stderr } = await runQuietly({ model: ['ollama:a'], suite: ['no-such-suite'] });
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual([
+      `error: suite folder not found: no-such-suite (looked at ${path.resolve('no-such-suite')}). Fix: pass an existing folder to --suite (or \`suites:\` in shakedown.yaml), or --suite core for the built-in suite`,
+    ]);
+  });
+
   it('stops before creating attempts when every endpoint is unreachable', async () => {
     await writeSyntheticSuite(path.join(directory, 'suite'), 1);
     const dataDir = path.join(directory, 'data');
@@ -112,6 +171,7 @@ describe('shakedown run with unreachable endpoints', () => {
     expect(stderr).toContain(`error: no model endpoint is reachable: ${model}`);
     expect(stderr).toContain(`shakedown doctor --model ${model}`);
     expect(stderr).toContain('--allow-unreachable');
+    expect(stderr).toContain('to see shakedown work without a model server: npx shakedown demo');
     const store = openStore(dataDir);
     try {
       expect(store.listRuns()).toHaveLength(0);

@@ -1,6 +1,13 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { API_KEY_VARIABLES } from '../model/create-model-client.ts';
+import {
+  discoverLocalServers,
+  type LocalServerCandidate,
+  localServerCandidates,
+  noModelServerHelp,
+} from '../model/discover-local-servers.ts';
 import { redactSecrets } from '../model/redact-secrets.ts';
 import { AGENT_PRESET_NAMES, type AgentConfig, describeAgent, parseAgentFlag } from '../run/agent-choice.ts';
 import {
@@ -106,6 +113,12 @@ export function applyRunFlags(
   return { config: merged, models };
 }
 
+/** Throws `message` (one line with its fix) unless `directory` is a folder. */
+async function requireFolder(directory: string, message: string): Promise<void> {
+  const info = await stat(directory).catch(() => null);
+  if (!info?.isDirectory()) throw new Error(message);
+}
+
 /**
  * Loads the tasks of every suite and task folder; load errors are reported through `warn` and skipped. Suites are
  * resolved against `baseDirectory`, falling back to the built-in suites (`core`, `suites/core`).
@@ -117,11 +130,25 @@ export async function loadRunTasks(
 ): Promise<Task[]> {
   const tasks: Task[] = [];
   for (const suite of config.suites) {
-    const loaded = await loadSuite(resolveSuiteDirectory(suite, baseDirectory));
+    const directory = resolveSuiteDirectory(suite, baseDirectory);
+    await requireFolder(
+      directory,
+      `suite folder not found: ${suite} (looked at ${directory}). Fix: pass an existing folder to --suite ` +
+        '(or `suites:` in shakedown.yaml), or --suite core for the built-in suite',
+    );
+    const loaded = await loadSuite(directory);
     for (const error of loaded.errors) warn(error.message);
     tasks.push(...loaded.tasks);
   }
-  for (const folder of config.tasks) tasks.push(await loadTask(path.resolve(baseDirectory, folder)));
+  for (const folder of config.tasks) {
+    const directory = path.resolve(baseDirectory, folder);
+    await requireFolder(
+      directory,
+      `task folder not found: ${folder} (looked at ${directory}). Fix: pass a folder holding task.yaml to --tasks, ` +
+        'or a folder of such folders to --suite',
+    );
+    tasks.push(await loadTask(directory));
+  }
   const seen = new Set<string>();
   return tasks.filter((task) => {
     if (seen.has(task.id)) {
@@ -189,20 +216,50 @@ export function createConfigCommand(): Command {
   return config;
 }
 
+/**
+ * Without --model or models in shakedown.yaml: the loaded (or first) model of every local server found, announced
+ * on stderr; null, after printing the options, when none answers.
+ */
+async function modelsOfLocalServers(errorLine: (line: string) => void): Promise<ModelConfig[] | null> {
+  let candidates: LocalServerCandidate[];
+  try {
+    candidates = localServerCandidates();
+  } catch (error) {
+    errorLine(`error: ${(error as Error).message}`);
+    return null;
+  }
+  const servers = await discoverLocalServers({ candidates });
+  const ids = servers.flatMap((server) => server.primaryModelIds);
+  if (ids.length === 0) {
+    errorLine(noModelServerHelp(candidates));
+    return null;
+  }
+  errorLine(
+    `no --model given: running the local models found: ${ids.join(', ')} (choose with --model <id>; \`shakedown doctor\` lists them all)`,
+  );
+  return ids.map((id) => modelConfigSchema.parse({ id }));
+}
+
 /** Does the work of `shakedown run`; returns the exit code. */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
   const secrets = Object.values(API_KEY_VARIABLES).map((variable) => process.env[variable]);
   const errorLine = (message: string) => process.stderr.write(`${redactSecrets(message, secrets)}\n`);
   const loaded = await loadConfig(options.config ? { file: options.config } : {});
   const baseDirectory = loaded.file ? path.dirname(path.resolve(loaded.file)) : process.cwd();
-  const { config, models } = applyRunFlags(loaded.config, options);
+  const { config, models: given } = applyRunFlags(loaded.config, options);
+  let models = given;
   if (models.length === 0) {
-    errorLine(
-      'no model given: use --model <id> (e.g. --model ollama:qwen3.5:9b) or list models in shakedown.yaml',
-    );
+    const found = await modelsOfLocalServers(errorLine);
+    if (found === null) return 2;
+    models = found;
+  }
+  let tasks: Task[];
+  try {
+    tasks = await loadRunTasks(config, baseDirectory, (message) => errorLine(`warning: ${message}`));
+  } catch (error) {
+    errorLine(`error: ${(error as Error).message}`);
     return 2;
   }
-  const tasks = await loadRunTasks(config, baseDirectory, (message) => errorLine(`warning: ${message}`));
   let shard: Shard | undefined;
   try {
     shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
@@ -293,7 +350,12 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     return 0;
   } catch (error) {
     await display.stop();
-    errorLine(`error: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    const demoHint =
+      error instanceof Error && error.name === 'EndpointsUnreachableError'
+        ? '; to see shakedown work without a model server: npx shakedown demo'
+        : '';
+    errorLine(`error: ${message}${demoHint}`);
     return 1;
   } finally {
     process.off('SIGINT', onSignal);

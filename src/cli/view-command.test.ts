@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../run/store/store.ts';
 import { seedViewerStore } from '../viewer/seed-viewer-store.test-helper.ts';
 import { runCli } from './run-cli.test-helper.ts';
+import { explainListenError } from './view-command.ts';
 
 const directories: string[] = [];
 afterEach(() => {
@@ -55,5 +56,27 @@ describe('shakedown view (real CLI)', () => {
     const result = await runCli(['view', '--port', 'abc']);
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('expected a port');
+  });
+
+  it('turns a port in use into one line with the --port fix', async () => {
+    const { createServer } = await import('node:net');
+    const first = createServer();
+    await new Promise<void>((resolve) => first.listen(0, '127.0.0.1', resolve));
+    const { port } = first.address() as import('node:net').AddressInfo;
+    const second = createServer();
+    try {
+      const error = await new Promise<Error>((resolve) => {
+        second.once('error', resolve);
+        second.listen(port, '127.0.0.1');
+      });
+      const explained = explainListenError(error, port);
+      expect(explained.message).toBe(
+        `port ${port} is already in use (another viewer?): pass --port <another port>, or --port 0 for any free port`,
+      );
+      const other = new Error('something else');
+      expect(explainListenError(other, port)).toBe(other);
+    } finally {
+      await new Promise<void>((resolve) => first.close(() => resolve()));
+    }
   });
 });

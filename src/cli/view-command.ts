@@ -17,16 +17,31 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** A listen error as one line with the fix: a port in use names `--port`. Other errors pass through. */
+export function explainListenError(error: unknown, port: number): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new Error(
+      `port ${port} is already in use (another viewer?): pass --port <another port>, or --port 0 for any free port`,
+    );
+  }
+  if (code === 'EACCES') {
+    return new Error(`no permission to listen on port ${port}: pass --port with a port above 1023`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 /** Starts the viewer and prints its URL; it serves until the process is interrupted. */
 export async function runView(
   options: ViewOptions,
   print: (line: string) => void = console.log,
 ): Promise<ViewerServer> {
-  const server = await startViewerServer({
-    dataDir: await resolveDataDir(options.dataDir),
-    port: options.port,
-    host: options.host,
-  });
+  const dataDir = await resolveDataDir(options.dataDir);
+  const server = await startViewerServer({ dataDir, port: options.port, host: options.host }).catch(
+    (error: unknown) => {
+      throw explainListenError(error, options.port);
+    },
+  );
   print(`shakedown viewer: ${server.url} (store ${server.store.path}); Ctrl-C to stop`);
   const stop = () => {
     void server.close().then(() => process.exit(0));

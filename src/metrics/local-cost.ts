@@ -12,6 +12,7 @@ export const localCostSchema = z
     /** Up-front hardware price, for the break-even volume against an API. */
     hardwareUsd: z.number().nonnegative().optional(),
   })
+  .strict()
   .refine((value) => value.gpuHourlyRateUsd !== undefined || value.watts !== undefined, {
     message: 'local cost needs gpuHourlyRateUsd, or watts with electricityUsdPerKwh',
   })

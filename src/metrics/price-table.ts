@@ -2,23 +2,25 @@ import { z } from 'zod';
 import type { Usage } from '../model/types.ts';
 
 /** One model's API prices, in US dollars per million tokens, with where and when they were read. */
-export const priceSchema = z.object({
-  /** Model id pattern: exact canonical id (`openai:o3-mini`) or a provider-less model name (`o3-mini`). */
-  model: z.string().min(1),
-  inputPerMillion: z.number().nonnegative(),
-  outputPerMillion: z.number().nonnegative(),
-  /** Price of cache-hit input tokens; defaults to the input price. */
-  cachedInputPerMillion: z.number().nonnegative().optional(),
-  /** Price of input tokens written to the prompt cache (Anthropic 5-minute writes); defaults to the input price. */
-  cacheWritePerMillion: z.number().nonnegative().optional(),
-  /** Price of 1-hour cache writes (Anthropic); defaults to the 5-minute write price. */
-  cacheWriteOneHourPerMillion: z.number().nonnegative().optional(),
-  source: z.string().min(1),
-  /** Where the price was read. */
-  url: z.url().optional(),
-  /** ISO date the price was read from the source. */
-  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf must be a YYYY-MM-DD date'),
-});
+export const priceSchema = z
+  .object({
+    /** Model id pattern: exact canonical id (`openai:o3-mini`) or a provider-less model name (`o3-mini`). */
+    model: z.string().min(1),
+    inputPerMillion: z.number().nonnegative(),
+    outputPerMillion: z.number().nonnegative(),
+    /** Price of cache-hit input tokens; defaults to the input price. */
+    cachedInputPerMillion: z.number().nonnegative().optional(),
+    /** Price of input tokens written to the prompt cache (Anthropic 5-minute writes); defaults to the input price. */
+    cacheWritePerMillion: z.number().nonnegative().optional(),
+    /** Price of 1-hour cache writes (Anthropic); defaults to the 5-minute write price. */
+    cacheWriteOneHourPerMillion: z.number().nonnegative().optional(),
+    source: z.string().min(1),
+    /** Where the price was read. */
+    url: z.url().optional(),
+    /** ISO date the price was read from the source. */
+    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf must be a YYYY-MM-DD date'),
+  })
+  .strict();
 export type Price = z.infer<typeof priceSchema>;
 
 export const priceTableSchema = z.object({

@@ -1,8 +1,10 @@
 import { type AnthropicPromptCaching, createAnthropicClient } from './anthropic-client.ts';
 import { createGgufClient } from './gguf-client.ts';
+import { isRemoteGguf } from './gguf-download.ts';
 import { basicAuthorization, type ModelSpec, parseModelId } from './model-id.ts';
 import { createOllamaClient } from './ollama-client.ts';
 import { createOpenAICompatibleClient, type OpenAICompatibleFlavour } from './openai-compatible-client.ts';
+import { createRemoteGgufClient } from './remote-gguf-client.ts';
 import { type RetryPolicy, withRetries } from './retrying-client.ts';
 import type { ModelClient } from './types.ts';
 
@@ -109,6 +111,15 @@ function createProviderClient(spec: ModelSpec, options: CreateModelClientOptions
       // A simulated server speaking the llama.cpp dialect; clients label its answers simulated from its header.
       return openAICompatible(spec, 'llamacpp', options, undefined);
     case 'gguf':
+      if (isRemoteGguf(spec.model)) {
+        // hf:OWNER/REPO:QUANT or gguf:https://…: downloaded once into the model cache, then run in-process.
+        return createRemoteGgufClient({
+          uri: spec.model,
+          id: spec.canonicalId,
+          threads: options.threads,
+          contextSize: options.numCtx,
+        });
+      }
       return createGgufClient({
         modelPath: spec.model,
         threads: options.threads,

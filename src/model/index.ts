@@ -23,6 +23,15 @@ export {
   runDoctor,
 } from './doctor.ts';
 export {
+  DEFAULT_LOCAL_SERVERS,
+  type DiscoveredServer,
+  discoverLocalServers,
+  LOCAL_SERVERS_VARIABLE,
+  type LocalServerCandidate,
+  localServerCandidates,
+  noModelServerHelp,
+} from './discover-local-servers.ts';
+export {
   GgufFormatError,
   type GgufMetadata,
   type GgufMetadataValue,
@@ -50,6 +59,13 @@ export {
   toChatFunctions,
   toChatHistory,
 } from './gguf-client.ts';
+export {
+  type DownloadProgress,
+  downloadGgufModel,
+  isRemoteGguf,
+  MODEL_CACHE_VARIABLE,
+  modelCacheDirectory,
+} from './gguf-download.ts';
 export {
   DEFAULT_BASE_URLS,
   MODEL_ID_EXAMPLES,

@@ -128,6 +128,24 @@ const valid: Array<[string, ModelSpec]> = [
       canonicalId: 'simulated:scripted@http://127.0.0.1:40000',
     },
   ],
+  [
+    'hf:unsloth/Qwen3-8B-GGUF:Q4_K_M',
+    {
+      provider: 'gguf',
+      model: 'hf:unsloth/Qwen3-8B-GGUF:Q4_K_M',
+      baseUrl: null,
+      canonicalId: 'hf:unsloth/Qwen3-8B-GGUF:Q4_K_M',
+    },
+  ],
+  [
+    'gguf:http://127.0.0.1:9000/tiny.gguf',
+    {
+      provider: 'gguf',
+      model: 'http://127.0.0.1:9000/tiny.gguf',
+      baseUrl: null,
+      canonicalId: 'gguf:http://127.0.0.1:9000/tiny.gguf',
+    },
+  ],
 ];
 
 describe('parseModelId', () => {
@@ -139,7 +157,9 @@ describe('parseModelId', () => {
 
   const invalid: Array<[string, RegExp]> = [
     ['', /empty/],
-    ['qwen3:8b', /unknown provider "qwen3".*Valid providers: ollama, openai/],
+    ['qwen3:8b', /unknown provider "qwen3"\. Valid providers: ollama, openai/],
+    ['olama:qwen3.5:9b', /unknown provider "olama" \(did you mean "ollama"\?\)/],
+    ['lamacpp:http://127.0.0.1:8080', /unknown provider "lamacpp" \(did you mean "llamacpp"\?\)/],
     ['gpt-4o', /no provider/],
     ['ollama:', /missing the model name/],
     ['openai-compatible:my-model', /missing the server URL/],

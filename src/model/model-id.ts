@@ -1,3 +1,5 @@
+import { didYouMean } from '../text/index.ts';
+
 /** Every provider a model id can name. */
 export const MODEL_PROVIDERS = [
   'ollama',
@@ -95,6 +97,8 @@ const EXAMPLES = [
   'openai-compatible:my-model@http://host:9000/v1',
   'gguf:./model.gguf',
   './model.gguf',
+  'hf:OWNER/REPO:Q4_K_M',
+  'gguf:https://host/model.gguf',
 ];
 
 /** The model-id forms, for error messages and help text. */
@@ -148,11 +152,17 @@ export function parseModelId(rawId: string): ModelSpec {
   const colon = trimmed.indexOf(':');
   const prefix = colon === -1 ? '' : trimmed.slice(0, colon).toLowerCase();
   if (!isProvider(prefix)) {
+    if (prefix === 'hf') {
+      // A Hugging Face GGUF (`hf:OWNER/REPO:QUANT`), downloaded once into the model cache and run in-process.
+      return { provider: 'gguf', model: trimmed, baseUrl: null, canonicalId: trimmed };
+    }
     if (/\.gguf$/i.test(trimmed)) {
       return { provider: 'gguf', model: trimmed, baseUrl: null, canonicalId: `gguf:${trimmed}` };
     }
     const named =
-      colon === -1 ? 'no provider' : `unknown provider ${JSON.stringify(trimmed.slice(0, colon))}`;
+      colon === -1
+        ? 'no provider'
+        : `unknown provider ${JSON.stringify(trimmed.slice(0, colon))}${didYouMean(prefix, [...MODEL_PROVIDERS, 'hf'])}`;
     throw new Error(
       `cannot parse model id ${JSON.stringify(id)}: ${named}. Valid providers: ${MODEL_PROVIDERS.join(', ')}. ` +
         `Examples: ${EXAMPLES.join(', ')}`,

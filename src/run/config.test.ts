@@ -33,6 +33,39 @@ describe('shakedown.yaml', () => {
     expect(() => parseConfig('models: [unclosed')).toThrow(/not valid YAML/);
   });
 
+  it('refuses unknown keys at every level, one line each naming the nearest valid key', () => {
+    const cases: Array<[string, string]> = [
+      [
+        'models:\n  - id: ollama:a\n    concurency: 2\n',
+        'shakedown.yaml: models.0: unknown key "concurency" (did you mean "concurrency"?); valid keys: id, label,',
+      ],
+      [
+        'atempts: 2\n',
+        'shakedown.yaml: unknown key "atempts" (did you mean "attempts"?); valid keys: models,',
+      ],
+      ['limits:\n  maxStep: 3\n', 'shakedown.yaml: limits: unknown key "maxStep" (did you mean "maxSteps"?)'],
+      [
+        'models:\n  - id: ollama:a\n    localCost: { gpuHourlyRateUsd: 1, wats: 300 }\n',
+        'shakedown.yaml: models.0.localCost: unknown key "wats" (did you mean "watts"?)',
+      ],
+      [
+        'prices:\n  - { model: m, inputPerMillion: 1, outputPerMillion: 2, source: s, asOf: 2026-01-01, cache: 1 }\n',
+        'shakedown.yaml: prices.0: unknown key "cache"; valid keys: model, inputPerMillion, outputPerMillion, cachedInputPerMillion',
+      ],
+    ];
+    for (const [text, expected] of cases) {
+      let message = '';
+      try {
+        parseConfig(text);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message.startsWith(expected), `${JSON.stringify(text)} -> ${message}`).toBe(true);
+      expect(message.split('\n')).toHaveLength(1);
+    }
+  });
+
   it('loads from a directory, and refuses a missing explicit file', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'shakedown-config-'));
     expect((await loadConfig({ directory })).file).toBeNull();

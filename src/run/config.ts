@@ -4,48 +4,53 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { localCostSchema } from '../metrics/local-cost.ts';
 import { priceSchema } from '../metrics/price-table.ts';
+import { didYouMean } from '../text/index.ts';
 import { agentConfigSchema } from './agent-choice.ts';
 
 /** One model under test and how to talk to it. */
-export const modelConfigSchema = z.object({
-  /** Model id, e.g. `ollama:qwen3.5:9b`, `openai:o3-mini`, `llamacpp:http://127.0.0.1:8080`, `gguf:./m.gguf`. */
-  id: z.string().min(1),
-  /** Display name in reports (default: the id). */
-  label: z.string().min(1).optional(),
-  /** Tool protocol: native tool calling, or a text protocol for models without it. */
-  protocol: z.enum(['auto', 'native', 'hermes', 'xml']).default('auto'),
-  /**
-   * Parallel model requests to this model's endpoint (its server's slots; one queue per endpoint, shared by all
-   * attempts, gating each request rather than whole attempts). Default 1 for local endpoints, 4 for APIs.
-   */
-  concurrency: z.number().int().positive().optional(),
-  /** Context length to request (Ollama num_ctx, node-llama-cpp contextSize). */
-  contextLength: z.number().int().positive().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  /** Name of the environment variable holding the API key (never the key itself). */
-  apiKeyEnv: z
-    .string()
-    .regex(/^[A-Z_][A-Z0-9_]*$/, 'apiKeyEnv must be an environment variable NAME, not a key')
-    .optional(),
-  /** Cost of running it locally (GPU-hour rate, or watts and $/kWh). */
-  localCost: localCostSchema.optional(),
-  threads: z.number().int().positive().optional(),
-  /**
-   * Anthropic prompt caching: `5m` (default), `1h` or `off`. Cache writes and reads are priced at their own rates,
-   * and the report's cost basis says how much of the prompt cache was used.
-   */
-  promptCaching: z.enum(['off', '5m', '1h']).optional(),
-});
+export const modelConfigSchema = z
+  .object({
+    /** Model id, e.g. `ollama:qwen3.5:9b`, `openai:o3-mini`, `llamacpp:http://127.0.0.1:8080`, `gguf:./m.gguf`. */
+    id: z.string().min(1),
+    /** Display name in reports (default: the id). */
+    label: z.string().min(1).optional(),
+    /** Tool protocol: native tool calling, or a text protocol for models without it. */
+    protocol: z.enum(['auto', 'native', 'hermes', 'xml']).default('auto'),
+    /**
+     * Parallel model requests to this model's endpoint (its server's slots; one queue per endpoint, shared by all
+     * attempts, gating each request rather than whole attempts). Default 1 for local endpoints, 4 for APIs.
+     */
+    concurrency: z.number().int().positive().optional(),
+    /** Context length to request (Ollama num_ctx, node-llama-cpp contextSize). */
+    contextLength: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    /** Name of the environment variable holding the API key (never the key itself). */
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'apiKeyEnv must be an environment variable NAME, not a key')
+      .optional(),
+    /** Cost of running it locally (GPU-hour rate, or watts and $/kWh). */
+    localCost: localCostSchema.optional(),
+    threads: z.number().int().positive().optional(),
+    /**
+     * Anthropic prompt caching: `5m` (default), `1h` or `off`. Cache writes and reads are priced at their own rates,
+     * and the report's cost basis says how much of the prompt cache was used.
+     */
+    promptCaching: z.enum(['off', '5m', '1h']).optional(),
+  })
+  .strict();
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
-export const limitsConfigSchema = z.object({
-  maxSteps: z.number().int().positive().default(40),
-  maxWallSeconds: z.number().positive().default(900),
-  maxTotalTokens: z.number().int().positive().optional(),
-  maxCostUsd: z.number().positive().optional(),
-  commandTimeoutSeconds: z.number().positive().default(120),
-  maxConsecutiveFormatErrors: z.number().int().positive().default(3),
-});
+export const limitsConfigSchema = z
+  .object({
+    maxSteps: z.number().int().positive().default(40),
+    maxWallSeconds: z.number().positive().default(900),
+    maxTotalTokens: z.number().int().positive().optional(),
+    maxCostUsd: z.number().positive().optional(),
+    commandTimeoutSeconds: z.number().positive().default(120),
+    maxConsecutiveFormatErrors: z.number().int().positive().default(3),
+  })
+  .strict();
 export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
 
 /** The whole of shakedown.yaml. Command-line flags override it. */
@@ -92,10 +97,48 @@ export function normalizeModels(config: ShakedownConfig): ModelConfig[] {
   );
 }
 
-/** Formats zod issues as `file: path.to.field: message` lines. */
+/** The keys an object schema at `at` (a path into the config) accepts; empty when no object is there. */
+export function configKeysAt(schema: z.ZodType, at: readonly PropertyKey[]): string[] {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
+  const inner = (key: string) => def[key] as z.ZodType;
+  switch (def.type) {
+    case 'default':
+    case 'optional':
+    case 'nullable':
+    case 'prefault':
+    case 'readonly':
+      return configKeysAt(inner('innerType'), at);
+    case 'pipe':
+      return configKeysAt(inner('in'), at);
+    case 'array':
+      return at.length > 0 ? configKeysAt(inner('element'), at.slice(1)) : [];
+    case 'union':
+      return [...new Set((def.options as z.ZodType[]).flatMap((option) => configKeysAt(option, at)))];
+    case 'object': {
+      const shape = def.shape as Record<string, z.ZodType>;
+      if (at.length === 0) return Object.keys(shape);
+      const child = shape[String(at[0])];
+      return child ? configKeysAt(child, at.slice(1)) : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/** One line per zod issue: `file: path.to.field: message`; an unknown key names the nearest valid one. */
 export function formatConfigIssues(file: string, error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${file}: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+    .map((issue) => {
+      const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      if (issue.code === 'unrecognized_keys') {
+        const valid = configKeysAt(shakedownConfigSchema, issue.path);
+        const keys = issue.keys
+          .map((key) => `unknown key ${JSON.stringify(key)}${didYouMean(key, valid)}`)
+          .join('; ');
+        return `${file}: ${where}${keys}${valid.length > 0 ? `; valid keys: ${valid.join(', ')}` : ''}`;
+      }
+      return `${file}: ${where}${issue.message}`;
+    })
     .join('\n');
 }
 

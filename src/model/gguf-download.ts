@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * Downloads of remote GGUF models (`hf:OWNER/REPO:QUANT`, `gguf:https://…/model.gguf`) into a local cache, once,
+ * through node-llama-cpp's `resolveModelFile` (resumable; a second call finds the cached file and fetches nothing).
+ */
+
+/** Environment variable naming the model cache folder. */
+export const MODEL_CACHE_VARIABLE = 'SHAKEDOWN_MODEL_CACHE';
+
+/** The model cache: `$SHAKEDOWN_MODEL_CACHE`, else `$XDG_CACHE_HOME/shakedown/models`, else `~/.cache/shakedown/models`. */
+export function modelCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env[MODEL_CACHE_VARIABLE]?.trim();
+  if (explicit) return path.resolve(explicit);
+  const cacheHome = env.XDG_CACHE_HOME?.trim() || path.join(homedir(), '.cache');
+  return path.join(cacheHome, 'shakedown', 'models');
+}
+
+/** Whether a GGUF model reference (the `model` of a `gguf` spec) must be downloaded first. */
+export function isRemoteGguf(model: string): boolean {
+  return /^hf:/i.test(model) || /^https?:\/\//i.test(model);
+}
+
+/** Download progress. */
+export interface DownloadProgress {
+  uri: string;
+  downloadedBytes: number;
+  totalBytes: number;
+}
+
+/** Options of {@link downloadGgufModel}. */
+export interface DownloadGgufOptions {
+  /** Cache folder (default {@link modelCacheDirectory}). */
+  directory?: string;
+  /** Hugging Face endpoint for `hf:` URIs (default: `HF_ENDPOINT`/`MODEL_ENDPOINT`, else huggingface.co). */
+  huggingFaceEndpoint?: string;
+  onProgress?: (progress: DownloadProgress) => void;
+  signal?: AbortSignal;
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * The cache file name of a URL: a short hash of the URL, then its last path segment (`3f2a9c1e-model.gguf`), so
+ * that a cached file is found without asking the server and two hosts' `model.gguf` never collide. Null for `hf:`
+ * URIs, which node-llama-cpp names itself.
+ */
+export function cacheFileNameOf(uri: string): string | null {
+  if (!/^https?:\/\//i.test(uri)) return null;
+  const segment = decodeURIComponent(new URL(uri).pathname.split('/').filter(Boolean).at(-1) ?? 'model.gguf');
+  const safe = segment.replace(/[^A-Za-z0-9._-]/g, '_');
+  const hash = createHash('sha256').update(uri).digest('hex').slice(0, 8);
+  return `${hash}-${/\.gguf$/i.test(safe) ? safe : `${safe}.gguf`}`;
+}
+
+/**
+ * The local path of a remote GGUF model, downloading it into the cache on first use. Concurrent calls for one
+ * model share one download. Throws one line naming the model and the reason when it cannot be fetched.
+ */
+export function downloadGgufModel(uri: string, options: DownloadGgufOptions = {}): Promise<string> {
+  const directory = options.directory ?? modelCacheDirectory();
+  const key = `${directory}\0${uri}`;
+  let download = inFlight.get(key);
+  if (!download) {
+    download = (async () => {
+      const { resolveModelFile } = await import('node-llama-cpp');
+      try {
+        const fileName = cacheFileNameOf(uri);
+        return await resolveModelFile(uri, {
+          directory,
+          cli: false,
+          ...(fileName ? { fileName } : {}),
+          ...(options.huggingFaceEndpoint ? { endpoints: { huggingFace: options.huggingFaceEndpoint } } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          onProgress: ({ totalSize, downloadedSize }) =>
+            options.onProgress?.({ uri, downloadedBytes: downloadedSize, totalBytes: totalSize }),
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`could not download ${uri} into ${directory}: ${reason.split('\n')[0]}`);
+      }
+    })();
+    inFlight.set(key, download);
+    download.then(
+      () => inFlight.delete(key),
+      () => inFlight.delete(key),
+    );
+  }
+  return download;
+}
+
+function mebibytes(bytes: number): string {
+  return (bytes / 1024 ** 2).toFixed(1);
+}
+
+/**
+ * A progress bar on `stream` (stderr): redrawn in place on a terminal, else a line every 10%. Prints nothing when
+ * the file is already cached (no progress is reported then).
+ */
+export function progressBar(
+  stream: NodeJS.WriteStream = process.stderr,
+): (progress: DownloadProgress) => void {
+  let lastTenth = -1;
+  return ({ uri, downloadedBytes, totalBytes }) => {
+    const share = totalBytes > 0 ? Math.min(1, downloadedBytes / totalBytes) : 0;
+    const width = 30;
+    const filled = Math.round(share * width);
+    const line =
+      `downloading ${uri} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` +
+      `${Math.floor(share * 100)}% ${mebibytes(downloadedBytes)}/${mebibytes(totalBytes)} MiB`;
+    if (stream.isTTY) {
+      stream.write(`\r${line}${share >= 1 ? '\n' : ''}`);
+      return;
+    }
+    const tenth = Math.floor(share * 10);
+    if (tenth > lastTenth) {
+      lastTenth = tenth;
+      stream.write(`${line}\n`);
+    }
+  };
+}
