@@ -116,7 +116,8 @@ function tamperingNotice(metrics: RunMetrics): string[] {
   const tampered = metrics.models.filter((model) => model.attempts.tamperingDetected > 0);
   if (tampered.length === 0) return [];
   const counts = tampered.map(
-    (model) => `${escapeMarkdown(model.label)} ${model.attempts.tamperingDetected} of ${model.attempts.scored}`,
+    (model) =>
+      `${escapeMarkdown(model.label)} ${model.attempts.tamperingDetected} of ${model.attempts.scored}`,
   );
   return [
     '> [!CAUTION]',

@@ -90,7 +90,8 @@ export function classifyChangedPath(
     return infrastructure(`${path} (named by the test command)`);
   const shadowed = shadowedModule(parts, change, context);
   if (shadowed) return infrastructure(shadowed);
-  if (context.declaredTestFiles.has(path)) return { class: 'test-file', reason: 'a hidden or declared test file' };
+  if (context.declaredTestFiles.has(path))
+    return { class: 'test-file', reason: 'a hidden or declared test file' };
   if (isTestFile(path) || isTestPathName(name))
     return { class: 'test-file', reason: 'a test file (by its name or folder)' };
   return { class: 'source', reason: 'source' };

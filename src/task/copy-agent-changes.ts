@@ -33,7 +33,8 @@ interface Entry {
 /** The root folder never compared: git's own (each copy has its own history). */
 const skippedAtRoot = new Set(['.git']);
 /** Folders compared as a whole: never copied, possibly large. */
-const wholeFolders = /^(node_modules|__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.hypothesis|.+\.(dist|egg)-info)$/;
+const wholeFolders =
+  /^(node_modules|__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.hypothesis|.+\.(dist|egg)-info)$/;
 
 /**
  * Carries the agent's change onto a clean copy of the base: compares the agent's workspace with `cleanDir` (a fresh
@@ -42,7 +43,11 @@ const wholeFolders = /^(node_modules|__pycache__|\.pytest_cache|\.mypy_cache|\.r
  * caches, special files and links leaving the workspace are dropped and listed. `package.json` and
  * `pyproject.toml` keep the agent's change except their runner parts. Nothing of the agent's is executed.
  */
-export async function copyAgentChanges(task: Task, agentDir: string, cleanDir: string): Promise<CopiedAgentChanges> {
+export async function copyAgentChanges(
+  task: Task,
+  agentDir: string,
+  cleanDir: string,
+): Promise<CopiedAgentChanges> {
   const [agent, clean] = await Promise.all([listEntries(agentDir), listEntries(cleanDir)]);
   const baseDirectories = new Set<string>();
   for (const file of clean.keys()) {
@@ -130,7 +135,12 @@ export async function copyAgentChanges(task: Task, agentDir: string, cleanDir: s
       const merge = name === 'package.json' ? mergePackageJson : mergePyproject;
       const merged = merge(baseContent, content.toString('utf8'));
       if (merged.dropped.length > 0) {
-        drop(file, change, 'test-infrastructure', `${name}: ${merged.dropped.join(', ')} (test-runner settings)`);
+        drop(
+          file,
+          change,
+          'test-infrastructure',
+          `${name}: ${merged.dropped.join(', ')} (test-runner settings)`,
+        );
       }
       if (merged.content === null) continue;
       await replaceWorkspaceFile(cleanDir, file, Buffer.from(merged.content));
@@ -180,7 +190,11 @@ async function listEntries(root: string): Promise<Map<string, Entry>> {
       }
       const stats = await lstat(path.join(root, childPath));
       const kind = stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other';
-      entries.set(childPath, { kind, mode: stats.mode, fingerprint: kind === 'file' ? String(stats.size) : undefined });
+      entries.set(childPath, {
+        kind,
+        mode: stats.mode,
+        fingerprint: kind === 'file' ? String(stats.size) : undefined,
+      });
     }
   };
   await walk('');

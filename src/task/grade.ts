@@ -212,9 +212,11 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
   } else if (!resolved) {
     result.reason = describeFailures(failToPass, passToPass);
   } else if (sentinel && (sentinel.status === 'broken' || sentinel.status === 'not-run')) {
+    // Every hidden test reported passing, but not the sentinels beside them: a forged or rewritten report.
     result.status = 'invalid';
     result.partialScore = 0;
-    result.reason = `the test report cannot be trusted: ${sentinel.detail}`;
+    result.reason = `test report not trusted: ${sentinel.detail}, yet every required test passed`;
+    result.tampering = { detected: true, reasons: [`test report not trusted: ${sentinel.detail}`] };
   }
   return result;
 }

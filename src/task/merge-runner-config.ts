@@ -13,7 +13,18 @@ export interface MergedManifest {
 }
 
 /** `package.json` keys that decide how tests run or resolve modules. */
-const packageRunnerKeys = ['scripts', 'jest', 'mocha', 'ava', 'c8', 'nyc', 'vitest', 'tap', 'babel', 'imports'];
+const packageRunnerKeys = [
+  'scripts',
+  'jest',
+  'mocha',
+  'ava',
+  'c8',
+  'nyc',
+  'vitest',
+  'tap',
+  'babel',
+  'imports',
+];
 
 /** Merges an agent's `package.json` onto the base's (base null: the agent added it). */
 export function mergePackageJson(base: string | null, agent: string): MergedManifest {
@@ -64,8 +75,10 @@ export function mergePyproject(base: string | null, agent: string): MergedManife
         .join('\n');
     return pick(agentTables) !== pick(baseTables);
   });
-  if (base !== null && otherText(agentTables) === otherText(baseTables)) return { content: null, dropped: changed };
+  if (base !== null && otherText(agentTables) === otherText(baseTables))
+    return { content: null, dropped: changed };
   const kept = otherText(agentTables);
+  if (base === null && kept.trim() === '') return { content: null, dropped: changed };
   const restored = runnerText(baseTables);
   const content = restored ? `${kept.replace(/\n*$/, '\n\n')}${restored}\n` : kept;
   return { content, dropped: changed };
@@ -96,7 +109,8 @@ function splitTables(text: string): Table[] {
 function isRunnerTable(table: Table): boolean {
   const name = table.name.replaceAll('"', '').replaceAll("'", '');
   if (/^tool\.(pytest|tox|nox|coverage|hatch\.envs|unittest)(\.|$)/.test(name)) return true;
-  if (/^(project\.entry-points|tool\.poetry\.plugins|project\.entry_points)\.pytest11$/.test(name)) return true;
+  if (/^(project\.entry-points|tool\.poetry\.plugins|project\.entry_points)\.pytest11$/.test(name))
+    return true;
   return (table.name === 'tool' || table.name === '') && table.dottedRunnerKeys;
 }
 

@@ -99,7 +99,10 @@ export async function planSentinels(task: Task, workspaceDir: string, nonce: str
  * Writes the planned sentinels into the workspace (links on the way are never followed); returns a function that
  * takes them out again (files as they were, created files removed).
  */
-export async function injectSentinels(workspaceDir: string, plan: SentinelPlan): Promise<() => Promise<void>> {
+export async function injectSentinels(
+  workspaceDir: string,
+  plan: SentinelPlan,
+): Promise<() => Promise<void>> {
   const originals: Array<{ path: string; content: string | null }> = [];
   for (const edit of plan.edits) {
     const before = edit.kind === 'append' ? await readWorkspaceFile(workspaceDir, edit.path) : null;
@@ -153,7 +156,11 @@ export function judgeSentinels(plan: SentinelPlan, results: readonly TestResult[
     };
   }
   if (mustFail.length === 0) {
-    return { status: 'not-run', detail: 'no must-fail sentinel test was reported', reported: sentinels.length };
+    return {
+      status: 'not-run',
+      detail: 'no must-fail sentinel test was reported',
+      reported: sentinels.length,
+    };
   }
   return {
     status: 'clean',
