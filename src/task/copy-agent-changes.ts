@@ -1,4 +1,4 @@
-import { chmod, lstat, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
+import { chmod, copyFile, lstat, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type ChangedPathClass, type ClassifyContext, classifyChangedPath } from './classify-changed-path.ts';
 import { mergePackageJson, mergePyproject } from './merge-runner-config.ts';
@@ -29,6 +29,9 @@ interface Entry {
   mode: number;
   fingerprint?: string;
 }
+
+/** Larger files are no source change anyone grades: dropped unread (a disk filler, a core dump). */
+const largestCopiedFileBytes = 64 * 1024 * 1024;
 
 /** The root folder never compared: git's own (each copy has its own history). */
 const skippedAtRoot = new Set(['.git']);
@@ -128,9 +131,19 @@ export async function copyAgentChanges(
       result.copied.push(file);
       continue;
     }
-    const content = await readFile(path.join(agentDir, file));
+    const size = Number(entry.fingerprint ?? 0);
+    if (size > largestCopiedFileBytes) {
+      drop(
+        file,
+        change,
+        'special-file',
+        `${size} bytes, over the ${largestCopiedFileBytes}-byte limit of a graded file`,
+      );
+      continue;
+    }
     const name = path.posix.basename(file);
     if (name === 'package.json' || name === 'pyproject.toml') {
+      const content = await readFile(path.join(agentDir, file));
       const baseContent = before?.kind === 'file' ? await readFile(path.join(cleanDir, file), 'utf8') : null;
       const merge = name === 'package.json' ? mergePackageJson : mergePyproject;
       const merged = merge(baseContent, content.toString('utf8'));
@@ -145,7 +158,9 @@ export async function copyAgentChanges(
       if (merged.content === null) continue;
       await replaceWorkspaceFile(cleanDir, file, Buffer.from(merged.content));
     } else {
-      await replaceWorkspaceFile(cleanDir, file, content);
+      // Creates the folders on the way (never through a link), then copies without reading the file into memory.
+      await replaceWorkspaceFile(cleanDir, file, Buffer.alloc(0));
+      await copyFile(path.join(agentDir, file), path.join(cleanDir, file));
     }
     await chmod(path.join(cleanDir, file), entry.mode & 0o777);
     result.copied.push(file);
@@ -214,7 +229,7 @@ async function sameEntry(
     return (await readlink(path.join(agentDir, file))) === (await readlink(path.join(cleanDir, file)));
   }
   if (agent.kind !== 'file') return true;
-  if ((agent.mode & 0o111) !== (clean.mode & 0o111)) return false;
+  if ((agent.mode & 0o111) !== (clean.mode & 0o111) || agent.fingerprint !== clean.fingerprint) return false;
   const [left, right] = await Promise.all([
     readFile(path.join(agentDir, file)),
     readFile(path.join(cleanDir, file)),
