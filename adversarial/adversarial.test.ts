@@ -17,7 +17,7 @@ import { hostEscapeAttacks } from './host-escape.attacks.ts';
 import { interpreterAndGitAttacks } from './interpreter-and-git.attacks.ts';
 import { processAttacks } from './processes.attacks.ts';
 import { resourceAttacks } from './resources.attacks.ts';
-import { type AttackOutcome, createHostFixture, runAttacks } from './run-attacks.ts';
+import { type AttackOutcome, createHostFixture, hostForAttack, runAttacks } from './run-attacks.ts';
 import { testFileAttacks } from './test-files.attacks.ts';
 import { testInfrastructureAttacks } from './test-infrastructure.attacks.ts';
 
@@ -42,8 +42,9 @@ const outcomes = new Map<string, AttackOutcome>();
 const verdicts = new Map<string, boolean>();
 
 /** Why an attack was not held (empty when it was). */
-function problemsOf(outcome: AttackOutcome, host: HostFixture): string[] {
+function problemsOf(outcome: AttackOutcome, taskHost: HostFixture): string[] {
   const { attack, attempt } = outcome;
+  const host = hostForAttack(taskHost, attack);
   const problems: string[] = [];
   const grade = attempt.grade as {
     tampering?: { detected?: boolean; reasons?: string[] };
@@ -110,7 +111,7 @@ describe.skipIf(!support.available)(`adversarial suite (${support.reason ?? 'rea
           expect(outcome, 'the attack ran').toBeDefined();
           const problems = problemsOf(outcome!, hosts.get(attack.task)!);
           verdicts.set(attack.id, problems.length === 0);
-          expect(problems).toEqual([]);
+          expect(problems.join('\n')).toBe('');
         });
       }
     });

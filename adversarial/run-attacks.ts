@@ -54,6 +54,14 @@ export async function createHostFixture(directory: string, task: AttackTask): Pr
   };
 }
 
+/** The host fixture one attack sees: its own forbidden write path, so that one attack's write fails only it. */
+export function hostForAttack(host: HostFixture, attack: Attack): HostFixture {
+  return {
+    ...host,
+    forbiddenWritePath: path.join(path.dirname(host.forbiddenWritePath), `written-by-${attack.id}.txt`),
+  };
+}
+
 /** Runs `attacks` (all on the same task) in one run; returns each one's stored attempt and report line. */
 export async function runAttacks(
   attacks: readonly Attack[],
@@ -67,7 +75,7 @@ export async function runAttacks(
     if (request.purpose === 'describe') return createScriptedClient([], { id: model.id });
     const attack = byModel.get(model.id);
     if (!attack) throw new Error(`no attack for ${model.id}`);
-    const calls = attack.calls(options.host);
+    const calls = attack.calls(hostForAttack(options.host, attack));
     const client = createScriptedClient(
       [
         ...calls.map((call) => ({ toolCalls: [call] })),
