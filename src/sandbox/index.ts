@@ -14,3 +14,11 @@ export type {
   SandboxOptions,
   SandboxSupport,
 } from './types.ts';
+export {
+  type LinkPolicy,
+  type ResolvedEntry,
+  type WorkspaceEntry,
+  type WorkspaceEntryKind,
+  WorkspacePathError,
+  WorkspaceRoot,
+} from './workspace-root.ts';

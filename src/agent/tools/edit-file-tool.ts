@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { createTwoFilesPatch } from 'diff';
 import { z } from 'zod';
 import type { AgentTool } from '../tool.ts';
@@ -6,7 +5,7 @@ import { forgivingObject, looseBoolean, looseInteger } from './forgiving-argumen
 import { applyFuzzyMatch, findFuzzyMatch, nearMissLines } from './fuzzy-match.ts';
 import { fileSystemError, looksBinary, toolError, toolSuccess } from './tool-output.ts';
 import { truncateOutput } from './truncate-output.ts';
-import { resolveWorkspacePath } from './workspace-path.ts';
+import { WorkspaceRoot } from './workspace-path.ts';
 
 const schema = forgivingObject(
   {
@@ -65,12 +64,12 @@ export const editFileTool: AgentTool<EditFileArguments> = {
       return toolError('old_string is empty; use write_file to create or overwrite a file.');
     if (args.old_string === args.new_string)
       return toolError('old_string and new_string are identical; nothing to change.');
-    let absolute: string;
     let relative: string;
     let original: string;
     try {
-      ({ absolute, relative } = await resolveWorkspacePath(context.workspaceDir, args.path));
-      const content = await readFile(absolute);
+      const read = await WorkspaceRoot.with(context.workspaceDir, (root) => root.readFile(args.path));
+      relative = read.entry.relative;
+      const content = read.content;
       if (looksBinary(content))
         return toolError(`${relative} is a binary file; edit_file only edits text files.`);
       original = content.toString('utf8');
@@ -111,7 +110,12 @@ export const editFileTool: AgentTool<EditFileArguments> = {
         );
       }
     }
-    await writeFile(absolute, updated);
+    try {
+      // The resolved path: a link inside the workspace was followed once, on reading.
+      await WorkspaceRoot.with(context.workspaceDir, (root) => root.writeFile(relative, updated));
+    } catch (error) {
+      return fileSystemError(error, args.path);
+    }
     const patch = createTwoFilesPatch(
       `a/${relative}`,
       `b/${relative}`,

@@ -17,7 +17,7 @@ export { runCommandTool } from './run-command-tool.ts';
 export { searchTool } from './search-tool.ts';
 export { type TruncatedText, truncateOutput } from './truncate-output.ts';
 export { runTool, type ToolArgumentsValidation, validateToolArguments } from './validate-tool-arguments.ts';
-export { resolveWorkspacePath, WorkspacePathError } from './workspace-path.ts';
+export { WorkspacePathError, WorkspaceRoot } from './workspace-path.ts';
 export { writeFileTool } from './write-file-tool.ts';
 
 /** The standard coding-agent tool set, in the order shown to the model. */

@@ -1,9 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import type { AgentTool } from '../tool.ts';
 import { forgivingObject, looseBoolean, looseInteger } from './forgiving-arguments.ts';
 import { fileSystemError, toolError, toolSuccess } from './tool-output.ts';
-import { resolveWorkspacePath } from './workspace-path.ts';
+import { WorkspaceRoot } from './workspace-path.ts';
 import { walkWorkspace } from './workspace-walk.ts';
 
 /** Most entries one list_files call returns. */
@@ -40,28 +39,42 @@ export const listFilesTool: AgentTool<ListFilesArguments> = {
   schema,
   async execute(args, context) {
     const requested = args.path ?? '.';
-    let resolved: Awaited<ReturnType<typeof resolveWorkspacePath>>;
-    try {
-      resolved = await resolveWorkspacePath(context.workspaceDir, requested);
-      if (!(await stat(resolved.absolute)).isDirectory()) {
-        return toolError(`${requested} is a file, not a directory; use read_file to read it.`);
-      }
-    } catch (error) {
-      return fileSystemError(error, requested);
-    }
-    const recursive = args.recursive ?? args.depth !== undefined;
-    const maxDepth = recursive ? Math.max(1, args.depth ?? listFilesDefaultDepth) : 1;
+    const root = await WorkspaceRoot.open(context.workspaceDir);
     const entries: string[] = [];
     let capped = false;
-    await walkWorkspace(resolved.absolute, resolved.relative, maxDepth, (entry) => {
-      if (entries.length >= listFilesMaxEntries) {
-        capped = true;
-        return false;
+    let relative: string;
+    try {
+      try {
+        const found = await root.kind(requested);
+        if (!found) return toolError(`No such file or directory: ${requested}`);
+        if (found.kind !== 'directory') {
+          return toolError(`${requested} is a file, not a directory; use read_file to read it.`);
+        }
+        relative = found.entry.relative;
+      } catch (error) {
+        return fileSystemError(error, requested);
       }
-      entries.push(entry.isDirectory ? `${entry.relative}/` : entry.relative);
-      return true;
-    });
-    if (entries.length === 0) return toolSuccess(`(${resolved.relative} is empty)`, { entries: 0 });
+      const recursive = args.recursive ?? args.depth !== undefined;
+      const maxDepth = recursive ? Math.max(1, args.depth ?? listFilesDefaultDepth) : 1;
+      const links: string[] = [];
+      await walkWorkspace(root, relative, maxDepth, (entry) => {
+        if (entries.length >= listFilesMaxEntries) {
+          capped = true;
+          return false;
+        }
+        if (entry.kind === 'symlink') links.push(entry.relative);
+        entries.push(entry.kind === 'directory' ? `${entry.relative}/` : entry.relative);
+        return true;
+      });
+      // Links are shown with their target and never entered.
+      for (const link of links) {
+        const target = await root.readLink(link).catch(() => '?');
+        entries[entries.indexOf(link)] = `${link} -> ${target}`;
+      }
+    } finally {
+      await root.close();
+    }
+    if (entries.length === 0) return toolSuccess(`(${relative} is empty)`, { entries: 0 });
     if (capped) {
       entries.push(
         `[… listing stopped at ${listFilesMaxEntries} entries; list a subdirectory or use a smaller depth …]`,

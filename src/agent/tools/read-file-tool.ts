@@ -1,9 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import type { AgentTool } from '../tool.ts';
 import { forgivingObject, looseInteger } from './forgiving-arguments.ts';
 import { fileSystemError, looksBinary, toolError, toolSuccess } from './tool-output.ts';
-import { resolveWorkspacePath } from './workspace-path.ts';
+import { WorkspaceRoot } from './workspace-path.ts';
 
 /** Most lines returned by one read_file call. */
 export const readFileMaxLines = 2000;
@@ -38,12 +37,9 @@ export const readFileTool: AgentTool<ReadFileArguments> = {
     let content: Buffer;
     let relative: string;
     try {
-      const resolved = await resolveWorkspacePath(context.workspaceDir, args.path);
-      relative = resolved.relative;
-      if ((await stat(resolved.absolute)).isDirectory()) {
-        return toolError(`${args.path} is a directory; use list_files to see its contents.`);
-      }
-      content = await readFile(resolved.absolute);
+      const read = await WorkspaceRoot.with(context.workspaceDir, (root) => root.readFile(args.path));
+      relative = read.entry.relative;
+      content = read.content;
     } catch (error) {
       return fileSystemError(error, args.path);
     }

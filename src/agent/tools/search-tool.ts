@@ -1,10 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import type { AgentTool } from '../tool.ts';
+import type { AgentTool, ToolOutput } from '../tool.ts';
 import { forgivingObject, looseBoolean } from './forgiving-arguments.ts';
 import { compileGlob } from './glob-pattern.ts';
 import { fileSystemError, looksBinary, toolError, toolSuccess } from './tool-output.ts';
-import { resolveWorkspacePath } from './workspace-path.ts';
+import { WorkspaceRoot } from './workspace-path.ts';
 import { walkWorkspace } from './workspace-walk.ts';
 
 /** Most matches one search returns. */
@@ -54,61 +53,76 @@ export const searchTool: AgentTool<SearchArguments> = {
       );
     }
     const requested = args.path ?? '.';
-    let resolved: Awaited<ReturnType<typeof resolveWorkspacePath>>;
-    let isDirectory: boolean;
+    const root = await WorkspaceRoot.open(context.workspaceDir);
     try {
-      resolved = await resolveWorkspacePath(context.workspaceDir, requested);
-      isDirectory = (await stat(resolved.absolute)).isDirectory();
-    } catch (error) {
-      return fileSystemError(error, requested);
+      return await searchBeneath(root, requested, expression, args, context.maxOutputChars);
+    } finally {
+      await root.close();
     }
-    const matchesGlob = args.glob ? compileGlob(args.glob) : () => true;
-    const files: Array<{ relative: string; absolute: string }> = [];
-    if (isDirectory) {
-      await walkWorkspace(resolved.absolute, resolved.relative, Number.POSITIVE_INFINITY, (entry) => {
-        if (!entry.isDirectory && matchesGlob(entry.relative)) files.push(entry);
-        return true;
-      });
-    } else {
-      files.push(resolved);
-    }
-    const results: string[] = [];
-    let matchCount = 0;
-    let characters = 0;
-    let truncated = false;
-    for (const file of files) {
-      let content: Buffer;
-      try {
-        const info = await stat(file.absolute);
-        if (!info.isFile() || info.size > searchMaxFileBytes) continue;
-        content = await readFile(file.absolute);
-      } catch {
-        continue;
-      }
-      if (looksBinary(content)) continue;
-      const lines = content.toString('utf8').split('\n');
-      for (let index = 0; index < lines.length; index++) {
-        const line = lines[index]!;
-        if (!expression.test(line)) continue;
-        matchCount++;
-        if (truncated) continue;
-        const shown = line.length > maxLineLength ? `${line.slice(0, maxLineLength)}…` : line;
-        const result = `${file.relative}:${index + 1}: ${shown}`;
-        if (results.length >= searchMaxMatches || characters + result.length > context.maxOutputChars) {
-          truncated = true;
-          continue;
-        }
-        results.push(result);
-        characters += result.length + 1;
-      }
-    }
-    if (matchCount === 0)
-      return toolSuccess(`No matches for ${JSON.stringify(args.pattern)}.`, { matches: 0 });
-    if (truncated) {
-      results.push(
-        `[… ${matchCount - results.length} more matches not shown; narrow the search with path or glob …]`,
-      );
-    }
-    return toolSuccess(results.join('\n'), { matches: matchCount, filesSearched: files.length }, truncated);
   },
 };
+
+async function searchBeneath(
+  root: WorkspaceRoot,
+  requested: string,
+  expression: RegExp,
+  args: SearchArguments,
+  maxOutputChars: number,
+): Promise<ToolOutput> {
+  let found: Awaited<ReturnType<WorkspaceRoot['kind']>>;
+  try {
+    found = await root.kind(requested);
+  } catch (error) {
+    return fileSystemError(error, requested);
+  }
+  if (!found) return toolError(`No such file or directory: ${requested}`);
+  if (found.kind !== 'directory' && found.kind !== 'file') {
+    return toolError(`${requested} is not a regular file or directory (a FIFO, socket or device).`);
+  }
+  const matchesGlob = args.glob ? compileGlob(args.glob) : () => true;
+  const files: string[] = [];
+  if (found.kind === 'directory') {
+    // Links are never followed: a linked file or directory is not searched.
+    await walkWorkspace(root, found.entry.relative, Number.POSITIVE_INFINITY, (entry) => {
+      if (entry.kind === 'file' && matchesGlob(entry.relative)) files.push(entry.relative);
+      return true;
+    });
+  } else {
+    files.push(found.entry.relative);
+  }
+  const results: string[] = [];
+  let matchCount = 0;
+  let characters = 0;
+  let truncated = false;
+  for (const file of files) {
+    let content: Buffer;
+    try {
+      ({ content } = await root.readFile(file, { links: 'never', maxBytes: searchMaxFileBytes }));
+    } catch {
+      continue;
+    }
+    if (looksBinary(content)) continue;
+    const lines = content.toString('utf8').split('\n');
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index]!;
+      if (!expression.test(line)) continue;
+      matchCount++;
+      if (truncated) continue;
+      const shown = line.length > maxLineLength ? `${line.slice(0, maxLineLength)}…` : line;
+      const result = `${file}:${index + 1}: ${shown}`;
+      if (results.length >= searchMaxMatches || characters + result.length > maxOutputChars) {
+        truncated = true;
+        continue;
+      }
+      results.push(result);
+      characters += result.length + 1;
+    }
+  }
+  if (matchCount === 0) return toolSuccess(`No matches for ${JSON.stringify(args.pattern)}.`, { matches: 0 });
+  if (truncated) {
+    results.push(
+      `[… ${matchCount - results.length} more matches not shown; narrow the search with path or glob …]`,
+    );
+  }
+  return toolSuccess(results.join('\n'), { matches: matchCount, filesSearched: files.length }, truncated);
+}

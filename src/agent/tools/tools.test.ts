@@ -83,7 +83,7 @@ describe('path safety', () => {
   it('rejects symlinks pointing outside, for reading and writing', async () => {
     await symlink(path.join(outsideDir, 'secret.txt'), path.join(workspaceDir, 'link.txt'));
     await symlink(outsideDir, path.join(workspaceDir, 'linkdir'));
-    expect((await call(readFileTool, { path: 'link.txt' })).content).toMatch(/symlink/);
+    expect((await call(readFileTool, { path: 'link.txt' })).content).toMatch(/symbolic link/);
     const write = await call(writeFileTool, { path: 'linkdir/new.txt', content: 'x' });
     expect(write.isError).toBe(true);
     await expect(readFile(path.join(outsideDir, 'new.txt'))).rejects.toThrow();

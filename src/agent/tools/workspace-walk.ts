@@ -1,6 +1,4 @@
-import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
+import type { WorkspaceEntryKind, WorkspaceRoot } from './workspace-path.ts';
 
 /** Directory names never listed or searched (version control, dependencies, caches). */
 export const skippedDirectoryNames = new Set([
@@ -17,43 +15,39 @@ export const skippedDirectoryNames = new Set([
 
 /** One entry met while walking. */
 export interface WalkEntry {
-  /** Path relative to the walk's start directory's workspace root, with `/`. */
+  /** Path relative to the workspace root, with `/`. */
   relative: string;
-  absolute: string;
-  isDirectory: boolean;
+  kind: WorkspaceEntryKind;
   depth: number;
 }
 
 /**
- * Walks a directory breadth-first in sorted order, skipping {@link skippedDirectoryNames}; does not follow
- * symlinked directories. Stops when `visit` returns false.
+ * Walks a directory of the workspace breadth-first in sorted order, skipping {@link skippedDirectoryNames}.
+ * Every directory is opened beneath the root without following links (see WorkspaceRoot): a symlinked
+ * directory is reported as a 'symlink' entry and never entered. Stops when `visit` returns false.
  */
 export async function walkWorkspace(
-  startAbsolute: string,
+  root: WorkspaceRoot,
   startRelative: string,
   maxDepth: number,
   visit: (entry: WalkEntry) => boolean,
 ): Promise<void> {
-  const queue: Array<{ absolute: string; relative: string; depth: number }> = [
-    { absolute: startAbsolute, relative: startRelative === '.' ? '' : startRelative, depth: 1 },
-  ];
+  const queue: Array<{ relative: string; depth: number }> = [{ relative: startRelative, depth: 1 }];
   while (queue.length > 0) {
     const current = queue.shift()!;
-    let entries: Dirent[];
+    let entries: Awaited<ReturnType<WorkspaceRoot['listDirectory']>>['entries'];
     try {
-      entries = await readdir(current.absolute, { withFileTypes: true });
+      ({ entries } = await root.listDirectory(current.relative, { links: 'never' }));
     } catch {
       continue;
     }
     entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
     for (const entry of entries) {
-      const isDirectory = entry.isDirectory();
-      if (isDirectory && skippedDirectoryNames.has(entry.name)) continue;
-      const relative = current.relative ? `${current.relative}/${entry.name}` : entry.name;
-      const absolute = path.join(current.absolute, entry.name);
-      if (!visit({ relative, absolute, isDirectory, depth: current.depth })) return;
-      if (isDirectory && current.depth < maxDepth)
-        queue.push({ absolute, relative, depth: current.depth + 1 });
+      if (entry.kind === 'directory' && skippedDirectoryNames.has(entry.name)) continue;
+      const relative = current.relative === '.' ? entry.name : `${current.relative}/${entry.name}`;
+      if (!visit({ relative, kind: entry.kind, depth: current.depth })) return;
+      if (entry.kind === 'directory' && current.depth < maxDepth)
+        queue.push({ relative, depth: current.depth + 1 });
     }
   }
 }

@@ -1,10 +1,8 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import type { AgentTool } from '../tool.ts';
 import { forgivingObject } from './forgiving-arguments.ts';
-import { fileSystemError, toolError, toolSuccess } from './tool-output.ts';
-import { resolveWorkspacePath } from './workspace-path.ts';
+import { fileSystemError, toolSuccess } from './tool-output.ts';
+import { WorkspaceRoot } from './workspace-path.ts';
 
 const schema = forgivingObject(
   {
@@ -33,16 +31,10 @@ export const writeFileTool: AgentTool<WriteFileArguments> = {
   schema,
   async execute(args, context) {
     try {
-      const { absolute, relative } = await resolveWorkspacePath(context.workspaceDir, args.path);
-      let created = true;
-      try {
-        if ((await stat(absolute)).isDirectory()) return toolError(`${relative} is a directory.`);
-        created = false;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-      await mkdir(path.dirname(absolute), { recursive: true });
-      await writeFile(absolute, args.content);
+      const { created, entry } = await WorkspaceRoot.with(context.workspaceDir, (root) =>
+        root.writeFile(args.path, args.content),
+      );
+      const relative = entry.relative;
       const bytes = Buffer.byteLength(args.content);
       return toolSuccess(`${created ? 'Created' : 'Overwrote'} ${relative} (${bytes} bytes).`, {
         path: relative,
