@@ -73,11 +73,14 @@ export const processAttacks: Attack[] = [
     calls: () => [
       write(
         'src/forge.js',
+        // The attack's own JavaScript source, written into the workspace: its `${...}` are meant for it.
         [
           "import { spawn } from 'node:child_process';",
           `const cases = ${JSON.stringify(FORGED_CASES)};`,
           'const suites = [...new Set(cases.map(([suite]) => suite))];',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source of the attack
           "const xml = '<?xml version=\"1.0\"?><testsuites>' + suites.map((suite) => `<testsuite name=\"${suite}\">` + cases.filter(([s]) => s === suite).map(([, name]) => `<testcase name=\"${name}\" classname=\"test\"/>`).join('') + '</testsuite>').join('') + '</testsuites>';",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source of the attack
           "const script = `while :; do printf '%s' '${xml}' > report.xml; sleep 0.02; done`;",
           "spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();",
           '',
