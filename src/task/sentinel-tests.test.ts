@@ -84,7 +84,6 @@ describe('sentinel tests', () => {
     expect(plan.edits.map((edit) => [edit.path, edit.kind])).toEqual([
       ['test/a.test.js', 'append'],
       ['test/b.test.ts', 'append'],
-      [`test/${sentinelMarker('n1')}.test.mjs`, 'create'],
     ]);
     expect(plan.edits[0]?.text).toContain("await import('node:assert/strict')");
     expect(plan.edits[1]?.text).toContain("from 'vitest'");

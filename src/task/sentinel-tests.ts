@@ -14,8 +14,9 @@ import { readWorkspaceFile, replaceWorkspaceFile } from './workspace-files.ts';
  * Two kinds, per hidden test file of a language and runner shakedown knows:
  * - appended: must-fail tests appended to the hidden test file itself, so they run in the same process (and with
  *   the same imports) as the task's tests: a source module that patches the runner or `node:assert` catches them too;
- * - standalone: a new test file beside the first hidden test file with a must-fail and a must-pass test and no import
- *   of the code under test, so it runs even when the agent's code breaks the hidden test files.
+ * - standalone (pytest): a new test file beside the first hidden test file with a must-fail and a must-pass test and
+ *   no import of the code under test, so it runs even when the agent's code breaks the hidden test files. JavaScript
+ *   runners start a process or worker per test file, so there the must-pass test is appended too.
  * Runners: pytest (any report format), node:test, vitest, jest, go test. A JavaScript file whose runner cannot be
  * told (mocha, ...) gets no sentinel.
  */
@@ -80,7 +81,8 @@ export async function planSentinels(task: Task, workspaceDir: string, nonce: str
     const separator = content.endsWith('\n') || content.length === 0 ? '' : '\n';
     plan.edits.push({ path, kind: 'append', text: `${separator}${appended}` });
     if (runner === 'pytest') plan.testIds.push(`${path}::test_${marker}_must_fail_assert`);
-    standalone ??= { runner, directory: posix.dirname(path) };
+    // JavaScript runners start a process or worker per file: their must-pass test is appended instead.
+    if (runner === 'pytest') standalone ??= { runner, directory: posix.dirname(path) };
   }
   if (standalone) {
     const file = standaloneSentinel(standalone.runner, marker);
@@ -202,6 +204,7 @@ function appendedSentinel(runner: Runner, marker: string, content: string): stri
         `  shakedownTest('${marker}_must_fail_deep_equal', () => { shakedownStrict.deepEqual({ a: 1 }, { a: 2 }); });`,
         `  shakedownTest('${marker}_must_fail_ok', () => { shakedownAssert.ok(false); });`,
         `  shakedownTest('${marker}_must_fail_strict_equal_loose', () => { shakedownAssert.strictEqual(1, 2); });`,
+        `  shakedownTest('${marker}_must_pass', () => { shakedownStrict.equal(1, 1); });`,
         '})();',
         '',
       ].join('\n');
@@ -210,12 +213,14 @@ function appendedSentinel(runner: Runner, marker: string, content: string): stri
         '',
         `import * as shakedownVitest_${marker} from 'vitest';`,
         `shakedownVitest_${marker}.test('${marker}_must_fail_expect', () => { shakedownVitest_${marker}.expect(1).toBe(2); });`,
+        `shakedownVitest_${marker}.test('${marker}_must_pass', () => { shakedownVitest_${marker}.expect(1).toBe(1); });`,
         '',
       ].join('\n');
     case 'jest':
       return [
         '',
         `(globalThis.test ?? globalThis.it)('${marker}_must_fail_expect', () => { globalThis.expect(1).toBe(2); });`,
+        `(globalThis.test ?? globalThis.it)('${marker}_must_pass', () => { globalThis.expect(1).toBe(1); });`,
         '',
       ].join('\n');
     case 'go':
