@@ -6,6 +6,7 @@ import type { AttemptStatus, AttemptTotals } from '../agent/events.ts';
 import type { AgentResult } from '../agent/run-agent.ts';
 import type { TranscriptWriter } from '../agent/transcript-writer.ts';
 import type { ModelClient, Usage } from '../model/types.ts';
+import { handOverToSandboxUser } from '../sandbox/index.ts';
 import type { Sandbox, SandboxExecResult } from '../sandbox/types.ts';
 import type { AgentBridgeDirectory } from './bridge-directory.ts';
 import { renderCommandTemplate, renderEnvironmentTemplate, shellQuote } from './command-template.ts';
@@ -163,6 +164,8 @@ export async function runExternalAgent(options: RunExternalAgentOptions): Promis
       maxModelCalls: limits.maxModelCalls,
       onLimitReached: () => stopAgent.abort(),
     });
+    // The sandbox runs as an unprivileged user: it must be able to read the bridge and connect to the socket.
+    await handOverToSandboxUser(bridge.path);
     for (const [turnIndex, instruction] of turns.entries()) {
       transcript.write({
         type: 'user-message',

@@ -1,12 +1,9 @@
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { ulimitScript } from './limits.ts';
+import { minimalEtcArguments, SANDBOX_USER } from './minimal-etc.ts';
 import { SANDBOX_HOME } from './sandbox-environment.ts';
 import { SYSTEM_DIRECTORIES } from './toolchain-paths.ts';
 import type { SandboxLimits } from './types.ts';
-
-/** Host files hidden inside the sandbox even though their directory is exposed. */
-const MASKED_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-'];
-const MASKED_DIRECTORIES = ['/etc/ssl/private'];
 
 /** Everything needed to build one bwrap command line. */
 export interface BubblewrapCommand {
@@ -22,6 +19,26 @@ export interface BubblewrapCommand {
   /** The complete environment of the command. */
   env: Record<string, string>;
   command: string;
+  /** Generated /etc/passwd and /etc/group (see minimal-etc.ts). */
+  etcFiles: { passwd: string; group: string };
+  /**
+   * Where to bind the workspace and read-only paths FROM (host path -> staging path) when bwrap runs as an
+   * unprivileged host user that cannot reach the originals (see host-user.ts); absent entries bind directly.
+   */
+  staged?: Readonly<Record<string, string>>;
+  /** Options this bwrap knows (see bubblewrapFeatures); newer ones are left out on older versions. */
+  features?: BubblewrapFeatures;
+}
+
+/** Options of newer bwrap versions: `--disable-userns` (0.8) and `--size` for a tmpfs (0.6?). */
+export interface BubblewrapFeatures {
+  disableUserns: boolean;
+  tmpfsSize: boolean;
+}
+
+/** Which newer options `bwrap --help` lists. */
+export function bubblewrapFeatures(helpText: string): BubblewrapFeatures {
+  return { disableUserns: helpText.includes('--disable-userns'), tmpfsSize: helpText.includes('--size') };
 }
 
 /** `--ro-bind` for a directory, `--symlink` for a merged-/usr style symlink such as /bin -> usr/bin. */
@@ -38,27 +55,41 @@ function systemMount(directory: string): string[] {
 }
 
 /**
- * bwrap arguments (without the bwrap binary itself) running `command` with: every namespace unshared
- * (no network but loopback unless limits.network), all capabilities dropped, a read-only system, a
- * private /tmp, /proc and /dev, and the workspace as the only writable host directory, bound at its
- * SAME absolute path so paths in compiler errors and test tracebacks match the host's.
+ * bwrap arguments (without the bwrap binary itself) running `command` as the unprivileged SANDBOX_USER
+ * (uid 1000 in its own user namespace, which may not create further ones) with: every namespace unshared
+ * (no network but loopback unless limits.network), all capabilities dropped, a read-only system, a minimal
+ * read-only /etc (minimal-etc.ts), a private size-limited /tmp, /proc and /dev, and the workspace as the
+ * only writable host directory, bound at its SAME absolute path so paths in compiler errors and test
+ * tracebacks match the host's.
  */
 export function buildBubblewrapArguments(input: BubblewrapCommand): string[] {
-  const argv = ['--unshare-all'];
+  const argv = [
+    '--unshare-all',
+    '--unshare-user',
+    '--uid',
+    String(SANDBOX_USER.uid),
+    '--gid',
+    String(SANDBOX_USER.gid),
+  ];
+  // No user namespaces inside: nothing in the sandbox can map itself new ids or capabilities.
+  if (input.features?.disableUserns ?? true) argv.push('--disable-userns');
   if (input.limits.network) {
     argv.push('--share-net');
   }
+  const source = (hostPath: string) => input.staged?.[hostPath] ?? hostPath;
   argv.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--clearenv');
   for (const [name, value] of Object.entries(input.env)) argv.push('--setenv', name, value);
 
   for (const directory of SYSTEM_DIRECTORIES) argv.push(...systemMount(directory));
   if (input.limits.network) argv.push('--ro-bind-try', '/run/systemd/resolve', '/run/systemd/resolve');
-  for (const file of MASKED_FILES) if (existsSync(file)) argv.push('--ro-bind', '/dev/null', file);
-  for (const directory of MASKED_DIRECTORIES) if (existsSync(directory)) argv.push('--tmpfs', directory);
+  argv.push(...minimalEtcArguments(input.etcFiles, input.limits.network));
 
-  argv.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--dir', SANDBOX_HOME);
-  for (const readOnlyPath of input.readOnlyPaths) argv.push('--ro-bind', readOnlyPath, readOnlyPath);
-  argv.push('--bind', input.workspaceDir, input.workspaceDir, '--chdir', input.cwd);
+  // /tmp (and HOME on it) is bounded like the workspace: a full tmpfs says ENOSPC instead of eating memory.
+  argv.push('--proc', '/proc', '--dev', '/dev');
+  if (input.features?.tmpfsSize ?? true) argv.push('--size', String(Math.floor(input.limits.diskBytes)));
+  argv.push('--tmpfs', '/tmp', '--dir', SANDBOX_HOME);
+  for (const readOnlyPath of input.readOnlyPaths) argv.push('--ro-bind', source(readOnlyPath), readOnlyPath);
+  argv.push('--bind', source(input.workspaceDir), input.workspaceDir, '--chdir', input.cwd);
 
   argv.push(
     '--',

@@ -4,6 +4,7 @@ import {
   constants,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmdirSync,
   writeFileSync,
@@ -45,6 +46,8 @@ export interface CommandCgroup {
   readonly limitsMemory: boolean;
   /** Whether the kernel OOM-killed a process of this command (read it before `remove`). */
   outOfMemory(): boolean;
+  /** Kills every process of the command (cgroup.kill, or one by one on cgroup v1). */
+  killAll(): void;
   /** Removes the cgroups (killing and retrying while their last processes die). */
   remove(): Promise<void>;
 }
@@ -103,9 +106,47 @@ export function findCgroupParent(controller: CgroupController): string | undefin
   return undefined;
 }
 
-/** Finds the parents of every controller (see findCgroupParent). */
+/** Finds the parents of every controller (see findCgroupParent); the first call removes stale cgroups there. */
 export function findCgroupParents(): CgroupParents {
-  return { pids: findCgroupParent('pids'), memory: findCgroupParent('memory') };
+  const parents = { pids: findCgroupParent('pids'), memory: findCgroupParent('memory') };
+  if (!staleCleaned) {
+    staleCleaned = true;
+    for (const parent of new Set([parents.pids, parents.memory])) {
+      if (parent) void removeStaleCgroups(parent);
+    }
+  }
+  return parents;
+}
+
+let staleCleaned = false;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the per-command cgroups (`shakedown-<pid>-<random>`) under `parent` that a crashed shakedown left
+ * behind: those whose creating process is gone. Cgroups of running shakedown processes are kept. Returns the
+ * names removed.
+ */
+export async function removeStaleCgroups(parent: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((name) => {
+    const match = /^shakedown-(\d+)-[0-9a-f]+$/.exec(name);
+    return match !== null && Number(match[1]) !== process.pid && !isAlive(Number(match[1]));
+  });
+  await Promise.all(stale.map((name) => removeDirectory(path.join(parent, name))));
+  return stale.filter((name) => !existsSync(path.join(parent, name)));
 }
 
 /** Whether `directory` is in a cgroup v2 hierarchy. */
@@ -123,31 +164,36 @@ function statValue(text: string | undefined, key: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-async function removeDirectory(directory: string): Promise<void> {
+/** Kills every process in the cgroup `directory`: cgroup.kill (v2), else one by one (v1). */
+function killCgroup(directory: string): void {
   const killFile = path.join(directory, 'cgroup.kill');
+  if (existsSync(killFile)) {
+    try {
+      writeFileSync(killFile, '1');
+    } catch {
+      // Nothing left to kill.
+    }
+    return;
+  }
+  // cgroup v1 has no cgroup.kill: kill what is left one by one (a daemon that left the process group).
+  for (const pid of (readText(path.join(directory, 'cgroup.procs')) ?? '').split('\n')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+async function removeDirectory(directory: string): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
       rmdirSync(directory);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      if (existsSync(killFile)) {
-        try {
-          writeFileSync(killFile, '1');
-        } catch {
-          // Nothing left to kill.
-        }
-      } else {
-        // cgroup v1 has no cgroup.kill: kill what is left one by one (a daemon that left the process group).
-        for (const pid of (readText(path.join(directory, 'cgroup.procs')) ?? '').split('\n')) {
-          if (!/^\d+$/.test(pid)) continue;
-          try {
-            process.kill(Number(pid), 'SIGKILL');
-          } catch {
-            // Already gone.
-          }
-        }
-      }
+      killCgroup(directory);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -185,6 +231,8 @@ export function createCommandCgroup(
       if (isUnified(memoryDirectory)) {
         writeFileSync(path.join(memoryDirectory, 'memory.max'), bytes);
         writeIfPresent(path.join(memoryDirectory, 'memory.swap.max'), '0');
+        // One OOM kill takes the whole command down instead of leaving the rest stalled or limping on.
+        writeIfPresent(path.join(memoryDirectory, 'memory.oom.group'), '1');
       } else {
         writeFileSync(path.join(memoryDirectory, 'memory.limit_in_bytes'), bytes);
         // memory+swap must be >= memory: set after memory.limit_in_bytes.
@@ -214,6 +262,9 @@ export function createCommandCgroup(
       // `oom_kill` exists since Linux 4.13; before, it is not detectable (memory.failcnt also counts the
       // page-cache reclaims that merely hit the limit, so it would report false OOMs).
       return (statValue(readText(path.join(memoryDirectory, 'memory.oom_control')), 'oom_kill') ?? 0) > 0;
+    },
+    killAll() {
+      for (const directory of directories) killCgroup(directory);
     },
     async remove() {
       await Promise.all(directories.map(removeDirectory));

@@ -11,6 +11,7 @@ describe('buildContainerRunArguments', () => {
     env: containerEnvironment({ FOO: 'bar' }),
     interactive: false,
     command: 'npm test',
+    user: { uid: 65534, gid: 65534 },
   };
 
   it('builds an isolated, limited, throw-away container run', () => {
@@ -25,7 +26,11 @@ describe('buildContainerRunArguments', () => {
     expect(argv.slice(0, 5)).toEqual(['run', '--rm', '--name', 'shakedown-test', '--init']);
     expect(joined).toContain('--network none');
     expect(joined).toContain('--read-only');
-    expect(joined).toContain('--tmpfs /tmp:rw,exec,nosuid,mode=1777');
+    expect(joined).toContain(`--tmpfs /tmp:rw,exec,nosuid,mode=1777,size=${limits.diskBytes}`);
+    expect(joined).toContain('--user 65534:65534');
+    expect(argv).not.toContain('--userns');
+    expect(argv).not.toContain('--privileged');
+    expect(joined).not.toMatch(/--volume \/etc|--volume \/opt|--volume \/root/);
     expect(joined).toContain('--volume /work/attempt-1:/work/attempt-1:rw');
     expect(joined).toContain('--workdir /work/attempt-1/pkg');
     expect(joined).toContain('--pids-limit 64');
@@ -53,6 +58,16 @@ describe('buildContainerRunArguments', () => {
     });
     expect(argv).toContain('--interactive');
     expect(argv.join(' ')).toContain('--network bridge');
+  });
+
+  it('runs rootless podman with the same id inside and out', () => {
+    const argv = buildContainerRunArguments({
+      ...base,
+      user: { uid: 1000, gid: 1000 },
+      userns: 'keep-id',
+      limits: resolveLimits({}),
+    });
+    expect(argv.join(' ')).toContain('--user 1000:1000 --userns keep-id');
   });
 
   it('never copies the host environment', () => {

@@ -15,26 +15,36 @@ export interface ContainerRunCommand {
   /** Keep stdin open (the command reads input). */
   interactive: boolean;
   command: string;
+  /** Host uid/gid the command runs as (never root: see ContainerSandbox). */
+  user: { uid: number; gid: number };
+  /** podman `--userns` mode (`keep-id` for rootless podman, so `user` is the same id inside and out). */
+  userns?: string;
 }
 
 /** HOME inside containers: on the container's private /tmp tmpfs. */
 export const CONTAINER_HOME = '/tmp/home';
 
 /**
- * `run` arguments (without the CLI binary): a throw-away container with no network, a read-only root, a
- * private /tmp, the workspace at its host path as the only writable mount, no capabilities, and pids,
- * memory, CPU-time and file-size limits. The environment is set explicitly, never inherited.
+ * `run` arguments (without the CLI binary): a throw-away container running as an unprivileged user with no
+ * network, a read-only root (the image's own /etc, nothing of the host's), a private size-limited /tmp, the
+ * workspace at its host path as the only writable mount, no capabilities, no privilege gain, and pids, memory
+ * (swap included, so the kernel OOM-kills beyond it), CPU-time and file-size limits. The environment is set
+ * explicitly, never inherited. (`--storage-opt size=` is not used: it bounds only the container's writable layer,
+ * which `--read-only` already makes empty, and fails outright on most storage drivers; the workspace's disk
+ * quota is watched by ContainerSandbox.)
  */
 export function buildContainerRunArguments(input: ContainerRunCommand): string[] {
   const { limits } = input;
   const argv = ['run', '--rm', '--name', input.name, '--init'];
   if (input.interactive) argv.push('--interactive');
+  argv.push('--user', `${input.user.uid}:${input.user.gid}`);
+  if (input.userns) argv.push('--userns', input.userns);
   argv.push(
     '--network',
     limits.network ? 'bridge' : 'none',
     '--read-only',
     '--tmpfs',
-    '/tmp:rw,exec,nosuid,mode=1777',
+    `/tmp:rw,exec,nosuid,mode=1777,size=${Math.floor(limits.diskBytes)}`,
     '--volume',
     `${input.workspaceDir}:${input.workspaceDir}:rw`,
     '--workdir',

@@ -63,6 +63,8 @@ async function detectBubblewrap(): Promise<SandboxSupport> {
     [
       bwrap,
       '--unshare-all',
+      // Commands run in a user namespace of their own (never as host root): probe for it, not just -try.
+      '--unshare-user',
       '--die-with-parent',
       '--new-session',
       ...mounts,

@@ -4,6 +4,7 @@ export { buildContainerRunArguments } from './container-arguments.ts';
 export { DEFAULT_CONTAINER_IMAGE } from './container-sandbox.ts';
 export { createSandbox } from './create-sandbox.ts';
 export { detectSandboxSupport } from './detect-sandbox-support.ts';
+export { handOverToSandboxUser, SANDBOX_HOST_ID } from './host-user.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export type {
   Sandbox,

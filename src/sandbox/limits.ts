@@ -5,6 +5,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   cpuSeconds: 900,
   memoryBytes: 8 * 1024 ** 3,
   fileSizeBytes: 1024 ** 3,
+  diskBytes: 10 * 1024 ** 3,
   processes: 1024,
   network: false,
 };
@@ -12,7 +13,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
 /** Fills in the defaults and rejects nonsense values early. */
 export function resolveLimits(limits: Partial<SandboxLimits> | undefined): SandboxLimits {
   const resolved = { ...DEFAULT_LIMITS, ...limits };
-  for (const key of ['cpuSeconds', 'memoryBytes', 'fileSizeBytes', 'processes'] as const) {
+  for (const key of ['cpuSeconds', 'memoryBytes', 'fileSizeBytes', 'diskBytes', 'processes'] as const) {
     const value = resolved[key];
     if (!Number.isFinite(value) || value <= 0) {
       throw new Error(`sandbox limit ${key} must be a positive number, got ${value}`);

@@ -2,18 +2,11 @@ import { existsSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Host directories that every backend exposes read-only as part of the system. */
-export const SYSTEM_DIRECTORIES = [
-  '/usr',
-  '/bin',
-  '/sbin',
-  '/lib',
-  '/lib32',
-  '/lib64',
-  '/libx32',
-  '/etc',
-  '/opt',
-];
+/**
+ * Host directories bubblewrap exposes read-only as the system. Not /etc (a minimal view of it is built, see
+ * minimal-etc.ts) and not /opt (whatever lives there is exposed only as a detected toolchain).
+ */
+export const SYSTEM_DIRECTORIES = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 
 /** PATH entries of the system, appended after the toolchain entries. */
 export const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

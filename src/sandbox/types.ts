@@ -14,6 +14,12 @@ export interface SandboxLimits {
   memoryBytes: number;
   /** Largest file a command may write, in bytes (RLIMIT_FSIZE). */
   fileSizeBytes: number;
+  /**
+   * Disk quota of the workspace, in bytes (allocated blocks, `du`). bubblewrap: the workspace's usage is
+   * measured while each command runs and after it; a command taking it over the quota is killed and its result
+   * says `diskQuotaExceeded`. The sandbox's /tmp is a tmpfs of this size. docker/podman: `--tmpfs` size only.
+   */
+  diskBytes: number;
   /** Most processes/threads at once (fork-bomb guard). */
   processes: number;
   /** Allow network access (off by default). */
@@ -46,6 +52,11 @@ export interface SandboxExecResult {
    * with a usable memory controller); absent elsewhere.
    */
   outOfMemory?: boolean;
+  /**
+   * True when the workspace grew past limits.diskBytes during or by the command (bubblewrap); the command was
+   * killed if still running, and a note is appended to stderr.
+   */
+  diskQuotaExceeded?: boolean;
 }
 
 export interface Sandbox {

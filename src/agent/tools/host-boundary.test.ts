@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chown, link, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -216,5 +216,17 @@ describe('a directory swapped for a link to the host while the tools run (check/
     expect(existsSync(path.join(hostDir, 'new.txt'))).toBe(false);
     // The race really ran: the tool got through to the real directory at times.
     expect(reachedInside).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)('files the tools create belong to the workspace owner', () => {
+  it('new files and parent directories take the owner of the workspace root (the sandbox user)', async () => {
+    await chown(workspaceDir, 65_534, 65_534);
+    const write = await call(writeFileTool, { path: 'made/by/tool.txt', content: 'x\n' });
+    expect(write.isError).toBe(false);
+    for (const made of ['made', 'made/by', 'made/by/tool.txt']) {
+      const stats = await lstat(path.join(workspaceDir, made));
+      expect([stats.uid, stats.gid], made).toEqual([65_534, 65_534]);
+    }
   });
 });

@@ -1,0 +1,62 @@
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+
+/** Bytes the files under `directory` occupy on disk (allocated blocks, hard links once, one filesystem). */
+export async function diskUsageBytes(directory: string): Promise<number> {
+  const result = await execa('du', ['-s', '-x', '-B1', '--', directory], { reject: false });
+  const bytes = Number(/^(\d+)/.exec(String(result.stdout))?.[1]);
+  if (!Number.isFinite(bytes)) {
+    throw new Error(`du could not measure ${directory}: ${String(result.stderr).trim()}`);
+  }
+  return bytes;
+}
+
+/** Shortest pause between two measurements while a command runs. */
+const minimumIntervalMs = 500;
+/** A measurement may take at most this share of the time (so a huge workspace is measured less often). */
+const measuringShare = 0.1;
+
+/**
+ * Measures `directory` over and over while a command runs and calls `onExceeded` (once) as soon as it uses more
+ * than `quotaBytes`; `stop()` ends the watch and returns the last measurement. The pause between measurements
+ * adapts to how long one takes, so a command can overshoot the quota by what it writes within one pause;
+ * RLIMIT_FSIZE still bounds every single file.
+ */
+export function watchDiskQuota(
+  directory: string,
+  quotaBytes: number,
+  onExceeded: (usedBytes: number) => void,
+): { stop(): Promise<number | undefined> } {
+  let stopped = false;
+  let exceeded = false;
+  let last: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const measure = async () => {
+    const started = performance.now();
+    try {
+      last = await diskUsageBytes(directory);
+    } catch {
+      return; // The workspace may be mid-change; the next round measures again.
+    }
+    if (last > quotaBytes && !exceeded) {
+      exceeded = true;
+      onExceeded(last);
+    }
+    if (stopped) return;
+    const took = performance.now() - started;
+    timer = setTimeout(tick, Math.max(minimumIntervalMs, took / measuringShare));
+  };
+  const tick = () => {
+    running = measure();
+  };
+  timer = setTimeout(tick, minimumIntervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      return last;
+    },
+  };
+}

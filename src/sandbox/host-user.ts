@@ -1,0 +1,129 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { findExecutable } from './find-executable.ts';
+import { SANDBOX_USER } from './minimal-etc.ts';
+
+/**
+ * Host uid and gid a sandbox runs as when shakedown itself runs as root: `nobody`. bwrap then creates its
+ * user namespace unprivileged, mapping the sandbox user (SANDBOX_USER, uid 1000 inside) to this id, so a
+ * sandboxed process is never host root: files it creates belong to nobody, and host files owned by root are
+ * out of its reach even where a mount would let it.
+ */
+export const SANDBOX_HOST_ID = 65_534;
+
+/** A host path bound (in a private mount namespace) at a staging path the unprivileged bwrap can reach. */
+export interface StagedMount {
+  source: string;
+  staged: string;
+}
+
+/** The tools that drop to the unprivileged host user, when present. */
+function tools(): { unshare: string; setpriv: string; mount: string } | undefined {
+  const unshare = findExecutable('unshare');
+  const setpriv = findExecutable('setpriv');
+  const mount = findExecutable('mount');
+  return unshare && setpriv && mount ? { unshare, setpriv, mount } : undefined;
+}
+
+/**
+ * argv prefix (run as root) that, in a private mount namespace of its own (invisible to the host), binds every
+ * `mounts` source at its staging path, then drops to SANDBOX_HOST_ID with no supplementary groups and execs the
+ * rest (bwrap). The staging binds let the unprivileged bwrap reach a workspace or toolchain under a directory
+ * only root may enter (e.g. /root).
+ */
+export function hostUserPrefix(mounts: readonly StagedMount[]): string[] {
+  const found = tools();
+  if (!found) throw new Error('unshare, setpriv and mount (util-linux) are needed to drop root');
+  const drop = [
+    found.setpriv,
+    `--reuid=${SANDBOX_HOST_ID}`,
+    `--regid=${SANDBOX_HOST_ID}`,
+    '--clear-groups',
+    '--',
+  ];
+  if (mounts.length === 0) return drop;
+  return [
+    found.unshare,
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    '/bin/sh',
+    '-c',
+    `while [ "$1" != -- ]; do ${found.mount} --bind "$1" "$2" || exit 125; shift 2; done; shift; exec "$@"`,
+    'shakedown-mounts',
+    ...mounts.flatMap((mount) => [mount.source, mount.staged]),
+    '--',
+    ...drop,
+  ];
+}
+
+/**
+ * Whether SANDBOX_HOST_ID can reach `directory` (every directory from / down to it searchable by others), so it
+ * can be bound without staging.
+ */
+export function reachableByOthers(directory: string): boolean {
+  for (let current = path.resolve(directory); ; current = path.dirname(current)) {
+    try {
+      if ((statSync(current).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+let probe: Promise<string | undefined> | undefined;
+
+/**
+ * Whether this root process can run bwrap as SANDBOX_HOST_ID (util-linux present, unprivileged user
+ * namespaces allowed): undefined when it can, else why not. Probed once per process.
+ */
+export function probeHostUserDrop(bwrapPath: string): Promise<string | undefined> {
+  probe ??= (async () => {
+    if (!tools()) return 'unshare, setpriv or mount (util-linux) is missing';
+    const result = await execa(
+      hostUserPrefix([])[0]!,
+      [
+        ...hostUserPrefix([]).slice(1),
+        bwrapPath,
+        '--unshare-all',
+        '--unshare-user',
+        '--uid',
+        String(SANDBOX_USER.uid),
+        '--gid',
+        String(SANDBOX_USER.gid),
+        '--ro-bind',
+        '/',
+        '/',
+        '--',
+        '/bin/true',
+      ],
+      { reject: false, timeout: 30_000, env: { PATH: '/usr/bin:/bin' }, extendEnv: false },
+    );
+    if (result.exitCode === 0) return undefined;
+    return `bwrap cannot create a user namespace as an unprivileged user (${String(result.stderr).trim() || `exit ${result.exitCode}`})`;
+  })();
+  return probe;
+}
+
+/**
+ * Gives `directory` (a workspace, or a directory shared with the sandbox) to SANDBOX_HOST_ID, recursively, links
+ * themselves not followed, so the unprivileged sandbox can use it. Only when shakedown runs as root (otherwise the
+ * sandbox runs as the current user, who owns it already); files root puts there later must be handed over too
+ * (the file tools do it).
+ */
+export async function handOverToSandboxUser(directory: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const result = await execa(
+    'chown',
+    ['-R', '-h', `${SANDBOX_HOST_ID}:${SANDBOX_HOST_ID}`, '--', directory],
+    {
+      reject: false,
+    },
+  );
+  if (result.exitCode !== 0) {
+    throw new Error(`could not give the workspace to the sandbox user: ${String(result.stderr).trim()}`);
+  }
+}
