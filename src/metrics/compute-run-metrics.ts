@@ -125,6 +125,12 @@ function isResolved(attempt: MetricsAttempt): boolean {
   return attempt.grade?.status === 'resolved';
 }
 
+/** Whether grading found signs of tampering (a passing must-fail sentinel, changed test infrastructure...). */
+export function isTamperingDetected(attempt: Pick<MetricsAttempt, 'grade'>): boolean {
+  const tampering = attempt.grade?.tampering as { detected?: unknown } | undefined;
+  return tampering?.detected === true;
+}
+
 function eventsOfType<Type extends TranscriptEvent['type']>(
   events: readonly TranscriptEvent[],
   type: Type,
@@ -141,6 +147,7 @@ function outcomeOf(attempt: MetricsAttempt, events: readonly TranscriptEvent[]):
   if (isInfrastructureError(attempt)) return 'infrastructure-error';
   if (attempt.status !== 'finished') return 'incomplete';
   if (isResolved(attempt)) return 'resolved';
+  if (isTamperingDetected(attempt)) return 'tampering-detected';
   if (attempt.grade?.status === 'invalid') return 'invalid-grade';
   const status = agentStatusOf(attempt, events);
   if (status === null) return attempt.grade ? 'wrong-fix' : 'ungraded';
@@ -409,6 +416,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
       incomplete: attempts.filter((attempt) => attempt.status === 'pending' || attempt.status === 'running')
         .length,
       invalidGrades: scored.filter((attempt) => attempt.grade?.status === 'invalid').length,
+      tamperingDetected: scored.filter(isTamperingDetected).length,
       ungraded: scored.filter((attempt) => attempt.grade === null).length,
       infrastructureRetries: sum(responses.map((response) => response.result.retries.length)),
     },

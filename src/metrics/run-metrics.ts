@@ -156,6 +156,11 @@ export interface ModelMetrics {
     incomplete: number;
     /** Scored attempts whose grade was `invalid` (no evidence the tests ran): counted as not resolved. */
     invalidGrades: number;
+    /**
+     * Scored attempts whose grading detected tampering (a must-fail sentinel passed, or test infrastructure or a
+     * graded test file was changed and dropped); never resolved by it, since grading ran on a clean copy.
+     */
+    tamperingDetected: number;
     /** Scored attempts without any grade: counted as not resolved. */
     ungraded: number;
     /** Infrastructure retries that were survived. */
@@ -191,7 +196,8 @@ export interface ModelMetrics {
   cost: CostMetrics;
   failures: {
     /**
-     * One outcome per attempt: `resolved`, `infrastructure-error`, `invalid-grade`, `ungraded`, `incomplete`,
+     * One outcome per attempt: `resolved`, `infrastructure-error`, `tampering-detected` (not resolved, and grading
+     * detected tampering), `invalid-grade`, `ungraded`, `incomplete`,
      * `wrong-fix` (submitted but unresolved) or the agent status that ended it (`step-limit`, `time-limit`,
      * `context-exceeded`, `format-errors`, `no-submission`, ...).
      */

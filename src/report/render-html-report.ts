@@ -187,6 +187,7 @@ function tables(metrics: RunMetrics): string[] {
         'Cost / resolved',
         'Infra errors',
         'Invalid grades',
+        'Tampering detected',
       ],
       models,
       (model) => [
@@ -200,6 +201,7 @@ function tables(metrics: RunMetrics): string[] {
         formatUsd(model.cost.perResolvedTaskUsd),
         String(model.attempts.infrastructureErrors),
         String(model.attempts.invalidGrades),
+        String(model.attempts.tamperingDetected),
       ],
     ),
     modelTable(

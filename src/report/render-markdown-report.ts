@@ -110,6 +110,23 @@ function failures(metrics: RunMetrics): string[] {
   });
 }
 
+/** A warning naming the models whose attempts tried to influence their grading (empty when none did). */
+function tamperingNotice(metrics: RunMetrics): string[] {
+  const tampered = metrics.models.filter((model) => model.attempts.tamperingDetected > 0);
+  if (tampered.length === 0) return [];
+  const counts = tampered.map(
+    (model) =>
+      `${escapeMarkdown(model.label)} ${model.attempts.tamperingDetected} of ${model.attempts.scored}`,
+  );
+  return [
+    '> [!CAUTION]',
+    `> **Tampering detected** in attempts of ${counts.join(', ')}: test files, test infrastructure or the test ` +
+      'environment were changed. Grading ran on a clean copy without those changes; a tampered test environment ' +
+      'is graded invalid, never resolved.',
+    '',
+  ];
+}
+
 function costNotes(metrics: RunMetrics): string[] {
   const lines = metrics.models.map(
     (model) =>
@@ -151,6 +168,7 @@ export function renderMarkdownReport(metrics: RunMetrics): string {
     '',
   );
   lines.push(...renderHeadlineTable(metrics), '');
+  lines.push(...tamperingNotice(metrics));
   if (metrics.comparisons.length > 0)
     lines.push('**Paired per-task comparison**', '', ...comparisons(metrics), '');
   lines.push('**Failure classes**', '', ...failures(metrics), '');

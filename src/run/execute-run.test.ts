@@ -79,7 +79,8 @@ describe('executeRun', () => {
     const transcripts = await readdir(path.join(directory, 'data', 'runs', result.runId, 'transcripts'));
     expect(transcripts.filter((name) => name.endsWith('.jsonl'))).toHaveLength(24);
     expect(store.getRun(result.runId)?.status).toBe('completed');
-  }, 120_000);
+    // 24 attempts, each graded on a clean copy of its own: generous for a loaded 2-core machine.
+  }, 300_000);
 
   it('keeps the final diff of every graded attempt, failed ones included', async () => {
     const fixed = tasks[0]!.id;

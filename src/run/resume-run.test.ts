@@ -61,7 +61,7 @@ describe('resume after kill -9', () => {
         } catch {
           return false;
         }
-      }, 60_000);
+      }, 120_000);
     } catch (error) {
       child.kill('SIGKILL');
       throw new Error(`${(error as Error).message}\n${childErrors}`);

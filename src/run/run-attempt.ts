@@ -6,7 +6,7 @@ import type { WorkspacePools } from '../agent/workspace/workspace-pool.ts';
 import type { ModelClient, Usage } from '../model/types.ts';
 import type { SandboxBackend } from '../sandbox/types.ts';
 import { checkConstraints } from '../task/check-constraints.ts';
-import { gradeAttempt } from '../task/grade.ts';
+import { gradeOnCleanCopy } from '../task/grade-clean-copy.ts';
 import { type PreparedTaskWorkspace, prepareTaskWorkspace } from '../task/prepare-task-workspace.ts';
 import type { Task } from '../task/task.ts';
 import type { ExternalAgentSpec } from './agent-choice.ts';
@@ -101,6 +101,7 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
     try {
       // A workspace left by a crashed process for this same try is stale: start clean.
       await rm(destination, { recursive: true, force: true });
+      await rm(`${destination}-grading`, { recursive: true, force: true });
       host = await prepareAgentHost(input.agent);
       prepared = await prepareTaskWorkspace(task, {
         destination,
@@ -183,14 +184,24 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
       // The agent's final change, read before grading restores test files: the viewer shows it for every attempt.
       const workspaceDiff = await finalWorkspaceDiff(prepared.workspace, input.redact);
       try {
-        const graded = await gradeAttempt({
-          task,
-          workspaceDir: prepared.workspace.dir,
-          sandbox: prepared.sandbox,
-          testTimeoutMs: input.testTimeoutMs,
-        });
         const constraints = await checkConstraints(task, prepared.workspace.dir, prepared.sandbox, {
           commandTimeoutMs: input.commandTimeoutMs,
+        });
+        // No process of the agent survives into grading: its sandbox goes first (each bubblewrap command already
+        // dies with its PID namespace and cgroup), then the grading runs on a clean copy with a sandbox of its own.
+        await prepared.sandbox.dispose();
+        const graded = await gradeOnCleanCopy({
+          task,
+          agentWorkspaceDir: prepared.workspace.dir,
+          testTimeoutMs: input.testTimeoutMs,
+          prepareCleanWorkspace: () =>
+            prepareTaskWorkspace(task, {
+              destination: `${destination}-grading`,
+              cacheDir: path.join(input.dataDir, 'cache'),
+              workspacePool: input.workspacePools,
+              sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning },
+              signal: input.signal,
+            }),
         });
         testMs = graded.durationMs;
         grade = {
@@ -204,6 +215,9 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
           passToPass: graded.passToPass,
           constraints,
           testOutputTail: input.redact(graded.testOutputTail),
+          tampering: graded.tampering,
+          sentinel: graded.sentinel ?? null,
+          droppedChanges: graded.droppedChanges,
           ...(workspaceDiff === null ? {} : { workspaceDiff }),
         };
       } catch (error) {

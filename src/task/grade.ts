@@ -2,6 +2,14 @@ import type { Sandbox, SandboxExecResult } from '../sandbox/types.ts';
 import { applyPatch } from './apply-patch.ts';
 import { createBaseFileReader, type ReadBaseFile } from './base-file-reader.ts';
 import { listPatchFiles } from './patch-files.ts';
+import {
+  injectSentinels,
+  isSentinelResult,
+  judgeSentinels,
+  newSentinelNonce,
+  planSentinels,
+  type SentinelVerdict,
+} from './sentinel-tests.ts';
 import type { Task } from './task.ts';
 import { findTestResults } from './test-results/match-test-id.ts';
 import { isDocumentFormat, parseTestOutput } from './test-results/parse-test-output.ts';
@@ -26,9 +34,16 @@ export interface GradedTest {
 /**
  * `resolved`: every FAIL_TO_PASS and PASS_TO_PASS test passed. `unresolved`: the suite ran and some did not.
  * `invalid`: no evidence the suite ran (tests.patch did not apply, the command could not start, or no test result
- * could be parsed) — neither a pass nor a fail, reported apart.
+ * could be parsed), or the test environment was tampered with (a must-fail sentinel passed) — never a pass.
  */
 export type GradeStatus = 'resolved' | 'unresolved' | 'invalid';
+
+/** Signs that the agent tried to influence its own grading (shown as "tampering detected"). */
+export interface TamperingReport {
+  detected: boolean;
+  /** What was found, one line each. */
+  reasons: string[];
+}
 
 /** The outcome of grading one attempt. */
 export interface GradeResult {
@@ -46,6 +61,10 @@ export interface GradeResult {
   /** The last part of the test command's stdout and stderr. */
   testOutputTail: string;
   durationMs: number;
+  /** How the sentinel tests came out (absent when the suite did not run). */
+  sentinel?: SentinelVerdict;
+  /** Tampering found by this grading (sentinels) and, on a clean copy, by the dropped changes. */
+  tampering: TamperingReport;
 }
 
 /** Input of {@link gradeAttempt}. */
@@ -59,6 +78,8 @@ export interface GradeAttemptInput {
   readBaseFile?: ReadBaseFile;
   /** Cap on captured test output (default 32 MiB). */
   outputLimitBytes?: number;
+  /** Add the sentinel tests (default true; see sentinel-tests.ts). */
+  sentinels?: boolean;
 }
 
 const outputTailLength = 4000;
@@ -74,6 +95,11 @@ const defaultOutputLimitBytes = 32 * 1024 * 1024;
  * 4. resolved = every FAIL_TO_PASS and PASS_TO_PASS test passed; a missing or skipped test counts as failed.
  * No parseable result, or a command that could not start, is `invalid`. A timeout is `unresolved` (the code under
  * test may hang), graded on whatever was reported.
+ *
+ * Sentinel tests (sentinel-tests.ts) are added with the hidden tests and removed from the results: a must-fail
+ * sentinel that passes makes the grade `invalid` ("test environment tampered"); a must-pass sentinel that fails, or
+ * sentinels that were not reported, turn a would-be `resolved` into `invalid` (the report cannot be trusted) and
+ * leave a failing grade as it is.
  */
 export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResult> {
   const started = performance.now();
@@ -88,6 +114,7 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
     exitCode: null,
     testResults: [],
     testOutputTail: '',
+    tampering: { detected: false, reasons: [] },
     ...partial,
     durationMs: elapsed(),
   });
@@ -101,15 +128,19 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
   if (applyError !== null) return invalid(`tests.patch did not apply: ${applyError}`);
   if (task.testOutput.path !== undefined)
     await replaceWorkspaceFile(workspaceDir, task.testOutput.path, null);
+  const sentinels =
+    input.sentinels === false ? undefined : await planSentinels(task, workspaceDir, newSentinelNonce());
+  const removeSentinels = sentinels ? await injectSentinels(workspaceDir, sentinels) : undefined;
 
   const command = task.testCommand.replaceAll(
     '{test_ids}',
-    [...task.failToPass, ...task.passToPass].map(shellQuote).join(' '),
+    [...task.failToPass, ...task.passToPass, ...(sentinels?.testIds ?? [])].map(shellQuote).join(' '),
   );
   const execution = await sandbox.exec(command, {
     timeoutMs: input.testTimeoutMs,
     outputLimitBytes: input.outputLimitBytes ?? defaultOutputLimitBytes,
   });
+  await removeSentinels?.();
   const testOutputTail = outputTail(execution);
   const base = { exitCode: execution.exitCode, testOutputTail };
 
@@ -124,21 +155,40 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
       ? execution.stdout
       : `${execution.stdout}\n${execution.stderr}`;
   }
-  let testResults: TestResult[] = [];
+  let allResults: TestResult[] = [];
   let parseProblem: string | undefined;
   if (report === null) {
     parseProblem = `report file ${task.testOutput.path} was not written`;
   } else {
     try {
-      testResults = parseTestOutput(task.testOutput.format, report, { rootDir: sandbox.workspaceDir });
-      if (testResults.length === 0)
+      allResults = parseTestOutput(task.testOutput.format, report, { rootDir: sandbox.workspaceDir });
+      if (allResults.length === 0)
         parseProblem = `no test results found in the ${task.testOutput.format} output`;
     } catch (error) {
       parseProblem = (error as Error).message;
     }
   }
+  const sentinel = sentinels ? judgeSentinels(sentinels, allResults) : undefined;
+  const testResults = sentinels
+    ? allResults.filter((result) => !isSentinelResult(result, sentinels.nonce))
+    : allResults;
+  const tampering: TamperingReport =
+    sentinel?.status === 'tampered'
+      ? { detected: true, reasons: [`test environment tampered: ${sentinel.detail}`] }
+      : { detected: false, reasons: [] };
+  if (sentinel?.status === 'tampered') {
+    return invalid(`test environment tampered: ${sentinel.detail}`, {
+      ...base,
+      testResults,
+      sentinel,
+      tampering,
+    });
+  }
+  if (parseProblem === undefined && testResults.length === 0 && allResults.length > 0) {
+    parseProblem = `only sentinel test results found in the ${task.testOutput.format} output`;
+  }
   if (parseProblem !== undefined && !execution.timedOut) {
-    return invalid(`${parseProblem}${describeExit(execution)}`, base);
+    return invalid(`${parseProblem}${describeExit(execution)}`, { ...base, sentinel, tampering });
   }
 
   const failToPass = task.failToPass.map((id) => gradeTest(id, testResults));
@@ -153,12 +203,20 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
     ...base,
     testResults,
     durationMs: elapsed(),
+    tampering,
   };
+  if (sentinel) result.sentinel = sentinel;
   if (execution.timedOut) {
     result.status = 'unresolved';
     result.reason = `test command timed out after ${input.testTimeoutMs} ms`;
   } else if (!resolved) {
     result.reason = describeFailures(failToPass, passToPass);
+  } else if (sentinel && (sentinel.status === 'broken' || sentinel.status === 'not-run')) {
+    // Every hidden test reported passing, but not the sentinels beside them: a forged or rewritten report.
+    result.status = 'invalid';
+    result.partialScore = 0;
+    result.reason = `test report not trusted: ${sentinel.detail}, yet every required test passed`;
+    result.tampering = { detected: true, reasons: [`test report not trusted: ${sentinel.detail}`] };
   }
   return result;
 }

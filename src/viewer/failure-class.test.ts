@@ -9,6 +9,16 @@ describe('outcomeOf / failureClassOf', () => {
     [{ status: 'finished', agentStatus: 'step-limit', gradeStatus: 'invalid' }, 'invalid-grade', 'grade'],
     [{ status: 'finished', agentStatus: null, gradeStatus: null }, 'ungraded', 'grade'],
     [
+      { status: 'finished', agentStatus: 'submitted', gradeStatus: 'invalid', tamperingDetected: true },
+      'tampering-detected',
+      'grade',
+    ],
+    [
+      { status: 'finished', agentStatus: 'submitted', gradeStatus: 'resolved', tamperingDetected: true },
+      'resolved',
+      'none',
+    ],
+    [
       { status: 'infrastructure-error', agentStatus: null, gradeStatus: null },
       'infrastructure-error',
       'infrastructure',

@@ -5,11 +5,13 @@ export interface OutcomeInput {
   status: string;
   agentStatus: string | null;
   gradeStatus: string | null;
+  /** Whether grading detected tampering (the grade's `tampering.detected`). */
+  tamperingDetected?: boolean;
 }
 
 /**
  * The outcome of an attempt, named as `computeRunMetrics` names them: `resolved`, `infrastructure-error`,
- * `incomplete`, `invalid-grade`, `wrong-fix` (submitted but unresolved), `ungraded`, or the agent status that ended
+ * `incomplete`, `tampering-detected`, `invalid-grade`, `wrong-fix` (submitted but unresolved), `ungraded`, or the agent status that ended
  * it (`step-limit`, `format-errors`, ...).
  */
 export function outcomeOf(attempt: OutcomeInput): string {
@@ -17,6 +19,7 @@ export function outcomeOf(attempt: OutcomeInput): string {
     return 'infrastructure-error';
   if (attempt.status !== 'finished') return 'incomplete';
   if (attempt.gradeStatus === 'resolved') return 'resolved';
+  if (attempt.tamperingDetected) return 'tampering-detected';
   if (attempt.gradeStatus === 'invalid') return 'invalid-grade';
   if (attempt.agentStatus === null || attempt.agentStatus === 'submitted')
     return attempt.gradeStatus === null ? 'ungraded' : 'wrong-fix';
@@ -37,6 +40,7 @@ export function failureClassOf(outcome: string): FailureClass {
     case 'incomplete':
       return 'incomplete';
     case 'invalid-grade':
+    case 'tampering-detected':
     case 'wrong-fix':
     case 'ungraded':
       return 'grade';

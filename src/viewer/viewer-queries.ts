@@ -142,13 +142,16 @@ export interface AttemptItemFilter {
 /** An attempt as `ATTEMPT_COLUMNS` selects it: the API's list item before its outcome is derived (`resolved` 0/1). */
 interface AttemptRow extends Omit<AttemptListItem, 'resolved' | 'outcome' | 'failureClass'> {
   resolved: number | null;
+  /** The grade's `tampering.detected` (1/0, null without a grade). */
+  tamperingDetected?: number | null;
 }
 
 const ATTEMPT_COLUMNS = `id, model_id AS modelId, task_id AS taskId, attempt_index AS attemptIndex, status,
-  agent_status AS agentStatus, grade_status AS gradeStatus, resolved, wall_ms AS wallMs, steps, cost_usd AS costUsd, error`;
+  agent_status AS agentStatus, grade_status AS gradeStatus, resolved, wall_ms AS wallMs, steps, cost_usd AS costUsd, error,
+  json_extract(grade_json, '$.tampering.detected') AS tamperingDetected`;
 
-function toAttemptListItem(row: AttemptRow): AttemptListItem {
-  const outcome = outcomeOf(row);
+function toAttemptListItem({ tamperingDetected, ...row }: AttemptRow): AttemptListItem {
+  const outcome = outcomeOf({ ...row, tamperingDetected: tamperingDetected === 1 });
   return {
     ...row,
     resolved: row.resolved === null ? null : row.resolved === 1,

@@ -60,4 +60,62 @@ describe('parsePytest', () => {
   it('finds nothing in a crash', () => {
     expect(parsePytest('bash: pytest: command not found')).toEqual([]);
   });
+
+  // `pytest -rA -v` (pytest 9.0.3) on a unittest case whose subTest i=2 fails, a passing one, and a test using the
+  // `subtests` fixture: the unittest case is still reported PASSED.
+  const subtests = `test_sub.py::T::test_cases SUBPASSED(i=0)                                [ 33%]
+test_sub.py::T::test_cases SUBPASSED(i=1)                                [ 33%]
+test_sub.py::T::test_cases SUBFAILED(i=2)                                [ 33%]
+test_sub.py::T::test_cases PASSED                                        [ 33%]
+test_sub.py::T::test_ok SUBPASSED(i=0)                                   [ 66%]
+test_sub.py::T::test_ok PASSED                                           [ 66%]
+test_sub.py::test_pytest_subtests SUBPASSED[x] (i=0)                     [100%]
+test_sub.py::test_pytest_subtests SUBFAILED[x] (i=1)                     [100%]
+test_sub.py::test_pytest_subtests FAILED                                 [100%]
+=========================== short test summary info ============================
+PASSED test_sub.py::T::test_cases
+PASSED test_sub.py::T::test_ok
+SUBFAILED(i=2) test_sub.py::T::test_cases - AssertionError: 2 not less than 2
+SUBFAILED[x] (i=1) test_sub.py::test_pytest_subtests - assert 1 == 0
+FAILED test_sub.py::test_pytest_subtests - contains 1 failed subtest
+========================= 3 failed, 2 passed in 0.46s ==========================`;
+
+  it('fails a test whose subtest failed although pytest reports it PASSED', () => {
+    const results = parsePytest(subtests);
+    expect(results.map((result) => [result.id, result.status])).toEqual([
+      ['test_sub.py::T::test_cases', 'failed'],
+      ['test_sub.py::T::test_ok', 'passed'],
+      ['test_sub.py::test_pytest_subtests', 'failed'],
+    ]);
+    expect(results[0]?.message).toBe('subtest (i=2) failed');
+  });
+
+  it('fails the test from the summary line alone, with the subtest and its message', () => {
+    const summaryOnly = subtests.split('\n').slice(9).join('\n');
+    const results = parsePytest(summaryOnly);
+    expect(results.find((result) => result.id === 'test_sub.py::T::test_cases')).toEqual({
+      id: 'test_sub.py::T::test_cases',
+      status: 'failed',
+      message: 'subtest (i=2) failed: AssertionError: 2 not less than 2',
+    });
+    expect(results.find((result) => result.id === 'test_sub.py::test_pytest_subtests')?.status).toBe(
+      'failed',
+    );
+  });
+
+  it('reads the older pytest-subtests plugin words (SUBFAIL, SUBPASS)', () => {
+    const results = parsePytest(
+      [
+        'tests/test_a.py::test_x [custom] (i=1) SUBFAIL                        [ 50%]',
+        'tests/test_a.py::test_x [custom] (i=0) SUBPASS                        [ 50%]',
+        'tests/test_a.py::test_x PASSED                                          [ 50%]',
+        'tests/test_a.py::test_y [custom] (i=0) SUBPASS                        [100%]',
+        'tests/test_a.py::test_y PASSED                                          [100%]',
+      ].join('\n'),
+    );
+    expect(results.map((result) => [result.id, result.status])).toEqual([
+      ['tests/test_a.py::test_x', 'failed'],
+      ['tests/test_a.py::test_y', 'passed'],
+    ]);
+  });
 });
