@@ -13,6 +13,15 @@ export {
   createModelClient,
 } from './create-model-client.ts';
 export {
+  DEFAULT_LOCAL_SERVERS,
+  type DiscoveredServer,
+  discoverLocalServers,
+  LOCAL_SERVERS_VARIABLE,
+  type LocalServerCandidate,
+  localServerCandidates,
+  noModelServerHelp,
+} from './discover-local-servers.ts';
+export {
   DOCTOR_TOOL,
   type DoctorCheck,
   type DoctorLatency,
@@ -22,15 +31,6 @@ export {
   formatDoctorReport,
   runDoctor,
 } from './doctor.ts';
-export {
-  DEFAULT_LOCAL_SERVERS,
-  type DiscoveredServer,
-  discoverLocalServers,
-  LOCAL_SERVERS_VARIABLE,
-  type LocalServerCandidate,
-  localServerCandidates,
-  noModelServerHelp,
-} from './discover-local-servers.ts';
 export {
   GgufFormatError,
   type GgufMetadata,
