@@ -2,7 +2,7 @@
  * JSON shapes of the viewer's HTTP API, shared by the server (`server.ts`) and the browser UI (`ui/`). Types only,
  * so the UI bundle imports nothing from Node.
  */
-import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
+import type { ModelMetrics, RateWithInterval, RunMetrics } from '../metrics/run-metrics.ts';
 
 /** Coarse failure class of an attempt, used by the attempts filter. */
 export type FailureClass = 'none' | 'agent' | 'grade' | 'infrastructure' | 'incomplete';
@@ -20,6 +20,45 @@ export interface RunListItem {
   models: number;
   tasks: number;
   attempts: AttemptCounts;
+  /** One row per model of the run, by model id. */
+  modelRows: RunModelRow[];
+}
+
+/** One model of a run in the runs list: counted as the run page counts it (`computeRunMetrics`). */
+export interface RunModelRow {
+  modelId: string;
+  /** Short display label (`shortModelLabels`, unique within the run, external agent appended). */
+  label: string;
+  simulated: boolean;
+  /** Resolved share of scored attempts (finished, not infrastructure errors) with its 95% Wilson interval. */
+  resolved: RateWithInterval;
+  /** Attempts done (finished or infrastructure error) and planned. */
+  done: number;
+  total: number;
+  infrastructureErrors: number;
+}
+
+/** One run of a model in `GET /api/leaderboard`. */
+export interface LeaderboardRun {
+  runId: string;
+  createdAt: string;
+  status: string;
+  resolved: RateWithInterval;
+}
+
+/** One model (model id + agent) across runs in `GET /api/leaderboard`. */
+export interface LeaderboardEntry {
+  modelId: string;
+  agent: string;
+  /** The short label of its latest run. */
+  label: string;
+  simulated: boolean;
+  /** The newest run with a scored attempt (else the newest run). */
+  latest: LeaderboardRun;
+  /** The run with the highest resolved rate (more scored attempts, then newer, break ties); null when none scored. */
+  best: LeaderboardRun | null;
+  /** Every run of this model and agent, newest first. */
+  runs: LeaderboardRun[];
 }
 
 /** Attempt counts of a run (or of a matrix cell). */

@@ -30,6 +30,8 @@ export interface SeedOptions {
   attemptsPerCell?: number;
   /** How many attempts (the last of the matrix) to leave pending. */
   pendingAttempts?: number;
+  /** Creation time of the run (default 2026-11-26 13:00 UTC). */
+  createdAt?: Date;
   /** Run status to leave (default `completed`, or `running` when attempts are pending). */
   runStatus?: 'running' | 'completed';
 }
@@ -259,7 +261,7 @@ export function seedViewerStore(
       simulated: model.simulated,
     })),
     tasks: taskIds.map((taskId) => ({ taskId, taskHash: `hash-${taskId}` })),
-    createdAt: new Date(Date.UTC(2026, 10, 26, 13, 0, 0)),
+    createdAt: options.createdAt ?? new Date(Date.UTC(2026, 10, 26, 13, 0, 0)),
   });
   const plans = models.flatMap((model) =>
     taskIds.flatMap((taskId) =>

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../run/store/store.ts';
-import type { AttemptDetail, AttemptListItem, RunDetail, RunListItem, RunMatrix } from './api-types.ts';
+import type {
+  AttemptDetail,
+  AttemptListItem,
+  LeaderboardEntry,
+  RunDetail,
+  RunListItem,
+  RunMatrix,
+} from './api-types.ts';
 import { finishSeededAttempt, seedViewerStore } from './seed-viewer-store.test-helper.ts';
 import { createViewerApp } from './server.ts';
 
@@ -60,6 +67,53 @@ describe('viewer API', () => {
     expect(local!.toolCalls.recovered).toBeGreaterThan(0);
     expect(local!.latency.timeToFirstTokenMs.p50).toBe(300);
     await getJson(`/api/runs/nope`, 404);
+  });
+
+  it('lists each model of a run with the label and resolved rate', async () => {
+    const [run] = await getJson<RunListItem[]>('/api/runs');
+    const detail = await getJson<RunDetail>(`/api/runs/${runId}`);
+    expect(run!.modelRows.map((row) => row.modelId)).toEqual(['ollama:qwen3.5:9b', 'simulated:echo']);
+    expect(run!.modelRows.map((row) => row.label)).toEqual(['qwen3.5:9b', 'echo']);
+    expect(run!.modelRows.map((row) => row.label)).toEqual(detail.summary.map((model) => model.label));
+    expect(run!.modelRows.map((row) => row.resolved)).toEqual(detail.summary.map((model) => model.resolved));
+    expect(run!.modelRows[0]).toMatchObject({
+      simulated: false,
+      done: 6,
+      total: 6,
+      infrastructureErrors: 1,
+      resolved: { successes: 3, trials: 5 },
+    });
+    expect(run!.modelRows[1]).toMatchObject({ simulated: true, done: 5, total: 6 });
+    expect(detail.run.modelRows).toEqual(run!.modelRows);
+  });
+
+  it('ranks models across runs by latest rate, with the best run and links to every run', async () => {
+    seedViewerStore(store, {
+      runId: 'run-later',
+      createdAt: new Date(Date.UTC(2026, 10, 27, 9, 0, 0)),
+      models: [
+        { modelId: 'ollama:qwen3.5:9b', simulated: false },
+        { modelId: 'ollama:mistral', simulated: false },
+      ],
+      taskIds: ['sum-off-by-one', 'parse-date'],
+      attemptsPerCell: 1,
+    });
+    const board = await getJson<LeaderboardEntry[]>('/api/leaderboard');
+    const byModel = new Map(board.map((entry) => [entry.modelId, entry]));
+    expect(board).toHaveLength(3);
+    const qwen = byModel.get('ollama:qwen3.5:9b')!;
+    expect(qwen).toMatchObject({ agent: 'built-in', label: 'qwen3.5:9b', simulated: false });
+    expect(qwen.runs.map((run) => run.runId)).toEqual(['run-later', runId]);
+    expect(qwen.latest.runId).toBe('run-later');
+    expect(qwen.best!.runId).toBe(runId);
+    expect(qwen.best!.resolved).toMatchObject({ successes: 3, trials: 5 });
+    const later = await getJson<RunDetail>('/api/runs/run-later');
+    const laterQwen = later.summary.find((model) => model.modelId === 'ollama:qwen3.5:9b')!;
+    expect(qwen.latest.resolved).toEqual(laterQwen.resolved);
+    expect(qwen.latest.resolved.rate).toBeLessThan(qwen.best!.resolved.rate!);
+    expect(byModel.get('simulated:echo')).toMatchObject({ simulated: true, runs: [{ runId }] });
+    const rates = board.map((entry) => entry.latest.resolved.rate ?? -1);
+    expect(rates).toEqual([...rates].sort((a, b) => b - a));
   });
 
   it('builds the task × model matrix', async () => {

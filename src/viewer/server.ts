@@ -9,6 +9,7 @@ import { databasePathOf, openStore, type Store } from '../run/store/store.ts';
 import type { FailureClass } from './api-types.ts';
 import { ensureViewerUi } from './build-viewer-ui.ts';
 import { FAILURE_CLASSES } from './failure-class.ts';
+import { leaderboardOf } from './leaderboard.ts';
 import { LIVE_POLL_MS, streamRunProgress } from './live-progress-stream.ts';
 import { readStaticFile } from './static-files.ts';
 import {
@@ -39,7 +40,7 @@ function listParameter(value: string | undefined): string[] | undefined {
 }
 
 /**
- * The viewer's hono app. API: `GET /api/runs`, `/api/runs/:id`, `/api/runs/:id/matrix`,
+ * The viewer's hono app. API: `GET /api/runs`, `/api/leaderboard`, `/api/runs/:id`, `/api/runs/:id/matrix`,
  * `/api/runs/:id/attempts?status=&failure=&outcome=&model=&task=` (comma lists are alternatives),
  * `/api/attempts/:id` and the server-sent event stream `/api/runs/:id/live`; everything else is the static UI.
  */
@@ -52,6 +53,7 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
   app.onError((error, context) => context.json({ error: error.message }, 500));
 
   app.get('/api/runs', (context) => context.json(listRunItems(store)));
+  app.get('/api/leaderboard', (context) => context.json(leaderboardOf(listRunItems(store))));
   app.get('/api/runs/:id', (context) => {
     const detail = runDetail(store, context.req.param('id'), metricsCache);
     return detail ? context.json(detail) : context.json(notFound(`run ${context.req.param('id')}`), 404);

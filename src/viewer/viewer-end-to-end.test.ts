@@ -202,4 +202,57 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     expect(await page.locator('.attempts-table tbody').innerText()).toContain('infrastructure-error');
     expect(errors).toEqual([]);
   });
+  it('shows a row per model in the runs list and a leaderboard across runs with run links', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    seedViewerStore(writer, {
+      runId: 'run-20261127-090000-later',
+      createdAt: new Date(Date.UTC(2026, 10, 27, 9, 0, 0)),
+      models: [{ modelId: 'ollama:qwen3.5:9b', simulated: false }],
+      taskIds: ['sum-off-by-one', 'parse-date'],
+      attemptsPerCell: 1,
+    });
+    await page.goto(server.url);
+    await page.waitForSelector('.page-runs[data-ready]');
+    const qwenRow = page.locator(
+      `tr.run-model-row[data-parent-run-id="${runId}"][data-model-id="ollama:qwen3.5:9b"]`,
+    );
+    const qwenText = await qwenRow.innerText();
+    // 3 of 5 scored attempts resolved (the sixth was an infrastructure error): 60% with its Wilson interval.
+    expect(qwenText).toContain('qwen3.5:9b');
+    expect(qwenText).not.toContain('ollama:');
+    expect(qwenText).toContain('60% [23%, 88%]');
+    expect(qwenText).toContain('6 / 6');
+    const echoText = await page
+      .locator(`tr.run-model-row[data-parent-run-id="${runId}"][data-model-id="simulated:echo"]`)
+      .innerText();
+    expect(echoText).toContain('echo');
+    expect(echoText).toContain('SIMULATED');
+    expect(await page.locator('tr.run-model-row').count()).toBe(3);
+    expect(await findClippedText(page, '.runs-table')).toEqual([]);
+    await screenshot('runs-models', '/tmp/viewer-runs.png');
+
+    await page.locator('a.leaderboard-link').click();
+    await page.waitForSelector('.page-leaderboard[data-ready]');
+    const rows = page.locator('.leaderboard-table tbody tr');
+    expect(await rows.count()).toBe(2);
+    const qwen = page.locator('.leaderboard-table tbody tr[data-model-id="ollama:qwen3.5:9b"]');
+    expect(await qwen.locator('td.model-label').innerText()).toBe('qwen3.5:9b');
+    expect(await qwen.locator('td.best').innerText()).toContain(`60% [23%, 88%] ${runId}`);
+    expect(await qwen.locator('td.latest').innerText()).toContain('run-20261127-090000-later');
+    expect(await qwen.locator('td.runs a.run-link').allInnerTexts()).toEqual([
+      'run-20261127-090000-later',
+      runId,
+    ]);
+    expect(
+      await page.locator('.leaderboard-table tbody tr[data-model-id="simulated:echo"]').innerText(),
+    ).toContain('SIMULATED');
+    expect(await findClippedText(page, '.page-leaderboard')).toEqual([]);
+    await screenshot('leaderboard', '/tmp/viewer-leaderboard.png');
+
+    await qwen.locator('td.runs a.run-link', { hasText: runId }).click();
+    await page.waitForSelector('.page-run[data-ready]');
+    expect(page.url()).toContain(`#/runs/${runId}?model=ollama%3Aqwen3.5%3A9b`);
+    expect(errors).toEqual([]);
+  });
 });

@@ -18,8 +18,10 @@ import type {
   RunDetail,
   RunListItem,
   RunMatrix,
+  RunModelRow,
 } from './api-types.ts';
 import { failureClassOf, outcomeOf } from './failure-class.ts';
+import { runModelRows } from './run-model-rows.ts';
 
 /** The event types `computeRunMetrics` reads; the bulky ones (messages, tool output) are not loaded. */
 const METRICS_EVENT_TYPES = [
@@ -71,7 +73,7 @@ const RUN_SELECT = `SELECT r.id, r.created_at AS createdAt, r.finished_at AS fin
   ${COUNT_COLUMNS}
   FROM runs r LEFT JOIN attempts a ON a.run_id = r.id`;
 
-function toRunListItem(row: RunRow): RunListItem {
+function toRunListItem(row: RunRow, modelRows: Map<string, RunModelRow[]>): RunListItem {
   return {
     id: row.id,
     createdAt: row.createdAt,
@@ -83,15 +85,23 @@ function toRunListItem(row: RunRow): RunListItem {
     models: row.models,
     tasks: row.tasks,
     attempts: countsOf(row),
+    modelRows: modelRows.get(row.id) ?? [],
   };
 }
 
-/** Every run with its model, task and attempt counts, newest first. */
+/** The model rows of the runs in `rows` (all runs, or the one `runId`). */
+function modelRowsOf(store: Store, rows: RunRow[], runId?: string): Map<string, RunModelRow[]> {
+  const agents = new Map(rows.map((row) => [row.id, agentOfConfigJson(row.configJson)]));
+  return runModelRows(store, (id) => agents.get(id), runId);
+}
+
+/** Every run with its model, task and attempt counts and a row per model, newest first. */
 export function listRunItems(store: Store): RunListItem[] {
   const rows = store.database.$client
     .prepare(`${RUN_SELECT} GROUP BY r.id ORDER BY r.created_at DESC, r.id DESC`)
     .all() as RunRow[];
-  return rows.map(toRunListItem);
+  const modelRows = modelRowsOf(store, rows);
+  return rows.map((row) => toRunListItem(row, modelRows));
 }
 
 /** One run with its counts, or null. */
@@ -100,7 +110,11 @@ export function runItem(store: Store, runId: string): (RunListItem & RunDetail['
     | RunRow
     | undefined;
   if (!row) return null;
-  return { ...toRunListItem(row), configHash: row.configHash, priceTableVersion: row.priceTableVersion };
+  return {
+    ...toRunListItem(row, modelRowsOf(store, [row], runId)),
+    configHash: row.configHash,
+    priceTableVersion: row.priceTableVersion,
+  };
 }
 
 /** Attempt counts of a run and the run status (what the live stream watches); null for an unknown run. */

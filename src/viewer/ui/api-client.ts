@@ -1,5 +1,12 @@
 /** Typed fetches of the viewer API. */
-import type { AttemptDetail, AttemptListItem, RunDetail, RunListItem, RunMatrix } from '../api-types.ts';
+import type {
+  AttemptDetail,
+  AttemptListItem,
+  LeaderboardEntry,
+  RunDetail,
+  RunListItem,
+  RunMatrix,
+} from '../api-types.ts';
 
 async function getJson<Body>(url: string): Promise<Body> {
   const response = await fetch(url);
@@ -19,6 +26,7 @@ export interface AttemptQuery {
 /** The viewer API. */
 export const api = {
   runs: () => getJson<RunListItem[]>('api/runs'),
+  leaderboard: () => getJson<LeaderboardEntry[]>('api/leaderboard'),
   run: (runId: string) => getJson<RunDetail>(`api/runs/${encodeURIComponent(runId)}`),
   matrix: (runId: string) => getJson<RunMatrix>(`api/runs/${encodeURIComponent(runId)}/matrix`),
   attempts: (runId: string, query: AttemptQuery = {}) => {

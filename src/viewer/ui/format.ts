@@ -34,3 +34,13 @@ export function formatCost(value: number | null | undefined, why = 'unpriced'): 
 export function formatCount(value: number | null | undefined): string {
   return value === null || value === undefined ? DASH : Math.round(value).toLocaleString('en-US');
 }
+
+/** A resolved rate with its 95% interval, as the run page's summary shows it: `60% [23%, 88%]`; a dash unscored. */
+export function formatRateWithInterval(resolved: {
+  rate: number | null;
+  low: number | null;
+  high: number | null;
+}): string {
+  if (resolved.rate === null) return DASH;
+  return `${formatPercent(resolved.rate)} [${formatPercent(resolved.low)}, ${formatPercent(resolved.high)}]`;
+}

@@ -1,6 +1,7 @@
 /** Entry point of the viewer UI: routes the location hash to a page. */
 import { renderAttemptPage } from './attempt-page.ts';
 import { element, errorBox, replaceChildren } from './dom.ts';
+import { renderLeaderboardPage } from './leaderboard-page.ts';
 import { parseRoute } from './router.ts';
 import { renderRunPage } from './run-page.ts';
 import { renderRunsPage } from './runs-page.ts';
@@ -18,6 +19,7 @@ async function show(): Promise<void> {
   replaceChildren(root, target);
   try {
     if (route.page === 'runs') await renderRunsPage(target);
+    else if (route.page === 'leaderboard') await renderLeaderboardPage(target);
     else if (route.page === 'run') {
       const stop = await renderRunPage(target, route.runId, route.query);
       if (current === navigation) dispose = stop;

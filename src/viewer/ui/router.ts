@@ -1,8 +1,9 @@
-/** A hash router: `#/`, `#/runs/<id>?model=&task=&failure=&status=`, `#/attempts/<id>`. */
+/** A hash router: `#/`, `#/leaderboard`, `#/runs/<id>?model=&task=&failure=&status=`, `#/attempts/<id>`. */
 
 /** A parsed route. */
 export type Route =
   | { page: 'runs' }
+  | { page: 'leaderboard' }
   | { page: 'run'; runId: string; query: URLSearchParams }
   | { page: 'attempt'; attemptId: string }
   | { page: 'not-found'; hash: string };
@@ -12,6 +13,7 @@ export function parseRoute(hash: string): Route {
   const [pathPart = '', queryPart = ''] = hash.replace(/^#/, '').split('?');
   const segments = pathPart.split('/').filter((segment) => segment !== '');
   if (segments.length === 0) return { page: 'runs' };
+  if (segments[0] === 'leaderboard' && segments.length === 1) return { page: 'leaderboard' };
   if (segments[0] === 'runs' && segments.length === 2)
     return { page: 'run', runId: decodeURIComponent(segments[1]!), query: new URLSearchParams(queryPart) };
   if (segments[0] === 'attempts' && segments.length === 2)
@@ -31,3 +33,6 @@ export function runHref(runId: string, query: Record<string, string | undefined>
 export function attemptHref(attemptId: string): string {
   return `#/attempts/${encodeURIComponent(attemptId)}`;
 }
+
+/** The hash of the leaderboard across runs. */
+export const LEADERBOARD_HREF = '#/leaderboard';

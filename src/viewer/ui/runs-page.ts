@@ -1,9 +1,34 @@
-/** The runs list: every run with its status, counts, simulated badge and live indicator. */
-import type { RunListItem } from '../api-types.ts';
+/** The runs list: every run with its status, counts, simulated badge and live indicator, and a row per model. */
+import type { RunListItem, RunModelRow } from '../api-types.ts';
 import { api } from './api-client.ts';
 import { element, simulatedBadge, statusBadge } from './dom.ts';
-import { formatPercent } from './format.ts';
-import { runHref } from './router.ts';
+import { formatPercent, formatRateWithInterval } from './format.ts';
+import { LEADERBOARD_HREF, runHref } from './router.ts';
+
+/** A model's sub-row under its run: short label, attempts done, resolved count and rate with its 95% Wilson CI. */
+function modelRow(run: RunListItem, model: RunModelRow): HTMLElement {
+  return element(
+    'tr',
+    { class: 'run-model-row', 'data-parent-run-id': run.id, 'data-model-id': model.modelId },
+    element(
+      'td',
+      { colspan: 6, class: 'model-label', title: model.modelId },
+      element('a', { href: runHref(run.id, { model: model.modelId }) }, model.label),
+      model.simulated && simulatedBadge(),
+    ),
+    element('td', { class: 'number' }, `${model.done} / ${model.total}`),
+    element('td', { class: 'number' }, model.resolved.successes),
+    element(
+      'td',
+      {
+        class: 'number resolved-rate',
+        title: `${model.resolved.successes} of ${model.resolved.trials} scored`,
+      },
+      formatRateWithInterval(model.resolved),
+    ),
+    element('td', { class: 'number' }, model.infrastructureErrors),
+  );
+}
 
 function runRow(run: RunListItem): HTMLElement {
   const scored = run.attempts.finished;
@@ -27,9 +52,19 @@ function runRow(run: RunListItem): HTMLElement {
       `${run.attempts.finished + run.attempts.infrastructureErrors} / ${run.attempts.total}`,
     ),
     element('td', { class: 'number' }, run.attempts.resolved),
-    element('td', { class: 'number' }, formatPercent(scored > 0 ? run.attempts.resolved / scored : null)),
+    // Rates are per model (the rows below); a rate pooled over models would mix them.
+    element(
+      'td',
+      { class: 'number' },
+      run.modelRows.length > 0 ? '' : formatPercent(scored > 0 ? run.attempts.resolved / scored : null),
+    ),
     element('td', { class: 'number' }, run.attempts.infrastructureErrors),
   );
+}
+
+/** A run's row followed by one row per model. */
+function runRows(run: RunListItem): HTMLElement[] {
+  return [runRow(run), ...run.modelRows.map((model) => modelRow(run, model))];
 }
 
 /** Renders the runs list into `root`. */
@@ -37,6 +72,11 @@ export async function renderRunsPage(root: HTMLElement): Promise<void> {
   const runs = await api.runs();
   root.replaceChildren(
     element('h1', {}, 'Runs'),
+    element(
+      'p',
+      {},
+      element('a', { href: LEADERBOARD_HREF, class: 'leaderboard-link' }, 'Leaderboard across runs'),
+    ),
     runs.length === 0
       ? element(
           'p',
@@ -63,12 +103,12 @@ export async function renderRunsPage(root: HTMLElement): Promise<void> {
                 'Tasks',
                 'Done / total',
                 'Resolved',
-                'Resolved rate',
+                'Resolved rate (95% Wilson CI)',
                 'Infra errors',
               ].map((title) => element('th', {}, title)),
             ),
           ),
-          element('tbody', {}, runs.map(runRow)),
+          element('tbody', {}, runs.flatMap(runRows)),
         ),
   );
 }
