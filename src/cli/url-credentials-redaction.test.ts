@@ -104,6 +104,7 @@ describe('credentials in an endpoint URL', () => {
         return response.text();
       };
       outputs.push(['/api/runs', await get('/api/runs')]);
+      outputs.push(['/api/leaderboard', await get('/api/leaderboard')]);
       for (const run of runs) {
         const metrics = loadMetricsFromDataDir(dataDir, run.id);
         expect(metrics.models.map((entry) => entry.modelId)).toEqual([
