@@ -211,7 +211,11 @@ export async function gradeAttempt(input: GradeAttemptInput): Promise<GradeResul
     result.reason = `test command timed out after ${input.testTimeoutMs} ms`;
   } else if (!resolved) {
     result.reason = describeFailures(failToPass, passToPass);
-  } else if (sentinel && (sentinel.status === 'broken' || sentinel.status === 'not-run')) {
+  } else if (
+    sentinel &&
+    (sentinel.status === 'broken' || sentinel.status === 'not-run') &&
+    failToPass.length + passToPass.length > 0
+  ) {
     // Every hidden test reported passing, but not the sentinels beside them: a forged or rewritten report.
     result.status = 'invalid';
     result.partialScore = 0;
