@@ -17,12 +17,14 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'doctor',
-    summary: 'Check a model endpoint: reachable, context length, offload, tool calling round trip, latency',
+    summary:
+      'Check a model endpoint: reachable, context length, offload, tool calling round trip, latency (without --model: every local model server found)',
     load: async () => (await import('./doctor-command.ts')).createDoctorCommand(),
   },
   {
     name: 'fit',
-    summary: 'Will the model fit the GPU? Weights + KV cache at a context length vs GPU memory',
+    summary:
+      'Will the model fit the GPU? Weights + KV cache (per layer kind) + recurrent state at a context length vs GPU memory',
     load: async () => (await import('./fit-command.ts')).createFitCommand(),
   },
   {
