@@ -239,3 +239,24 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([]);
   }, 240_000);
 });
+
+describe('distributed run input', () => {
+  it('refuses a model URL with credentials before anything reaches Redis, without printing them', async () => {
+    const store = openStore(':memory:');
+    try {
+      const run = executeDistributedRun({
+        config: shakedownConfigSchema.parse({ attempts: 1, sandbox: 'none' }),
+        models: [{ id: 'llamacpp:http://alice:s3cret@127.0.0.1:9/', protocol: 'native' }],
+        tasks: [],
+        store,
+        dataDir: ':memory:',
+        connection: { host: '127.0.0.1', port: 9 },
+      });
+      await expect(run).rejects.toThrow(/credentials in a server URL are not supported with --queue/);
+      await expect(run).rejects.not.toThrow(/s3cret|alice/);
+      expect(store.listRuns()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+});

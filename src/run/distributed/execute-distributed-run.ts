@@ -1,4 +1,5 @@
 import { type ConnectionOptions, type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { withoutUrlCredentials } from '../../model/model-id.ts';
 import { resolveExternalAgent } from '../agent-choice.ts';
 import {
   defaultClientFactory,
@@ -82,6 +83,13 @@ export async function executeDistributedRun(
   options: ExecuteDistributedRunOptions,
 ): Promise<ExecuteDistributedRunResult> {
   const { config, models, store, dataDir, connection } = options;
+  // Jobs carry model ids to the workers and into Redis: an id with a password would travel and be stored in clear.
+  const credentialed = models.find((model) => withoutUrlCredentials(model.id).basicAuth !== null);
+  if (credentialed) {
+    throw new Error(
+      `model ${withoutUrlCredentials(credentialed.id).id}: credentials in a server URL are not supported with --queue (they would travel in every job); run it locally, or put the server behind a proxy that adds them`,
+    );
+  }
   checkRunInput(models, options.tasks);
   const env = options.env ?? process.env;
   const redact = secretRedactorOf(models, env);
