@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithLlamaServer, llamaServerForSuite } from '../../test-support/llama-server.ts';
 import type { DoctorReport } from '../model/doctor.ts';
+import { RETENTION_FACTS, type RetentionFact } from '../probe/retention-facts.ts';
 import type { ProbeReport } from '../probe/run-probe.ts';
 import { openStore } from '../run/store/index.ts';
 import { writeSyntheticSuite } from '../run/synthetic-suite.test-helper.ts';
@@ -80,10 +81,27 @@ describeWithLlamaServer('shakedown against a real llama-server', () => {
     expect(small.scored).toBe(retention.runs.length);
     expect(large).toMatchObject({ depth: 4096, ran: false });
     expect(large.skipReason).toMatch(/does not fit/);
+    // The base prompt was counted with the first fact; each run's own fact and question differ from it by up to
+    // ~50 server tokens, which are not depth. The server's tokenizer says by how much.
+    const tokens = async (content: string) => {
+      const response = await fetch(`${server().url}/tokenize`, {
+        method: 'POST',
+        body: JSON.stringify({ content }),
+      });
+      return ((await response.json()) as { tokens: number[] }).tokens.length;
+    };
+    const factTokens = async (fact: RetentionFact) =>
+      (await tokens(fact.statement)) + (await tokens(fact.question));
+    const baseFactTokens = await factTokens(RETENTION_FACTS[0]);
+    expect(retention.runs.length).toBe(RETENTION_FACTS.length);
     for (const run of retention.runs) {
-      const depth = run.promptTokens! - retention.calibration.basePromptTokens!;
-      expect(depth).toBeGreaterThanOrEqual(512 * 0.9);
-      expect(depth).toBeLessThan(512 * 1.25);
+      const fact = RETENTION_FACTS.find((candidate) => candidate.id === run.factId)!;
+      const ownFact = (await factTokens(fact)) - baseFactTokens;
+      const depth = run.promptTokens! - retention.calibration.basePromptTokens! - ownFact;
+      // The tokens-per-estimated-token ratio is calibrated on noise with file contents; a 512-token depth is all
+      // prose filler, which the byte-level tokenizer packs ~10% tighter (measured 450-515 noise tokens).
+      expect(depth, run.factId).toBeGreaterThanOrEqual(512 * 0.85);
+      expect(depth, run.factId).toBeLessThan(512 * 1.25);
     }
   });
 
@@ -119,14 +137,20 @@ describeWithLlamaServer('shakedown against a real llama-server', () => {
       expect(steps.length).toBeGreaterThan(0);
       expect(steps.length).toBeLessThanOrEqual(3);
       for (const step of steps) {
+        expect(step).toMatchObject({ simulated: false, infrastructureRetries: 0 });
+        expect(step.inputTokens).toBeGreaterThan(1000);
+        if (step.finishReason === 'error') {
+          // llama-server streamed the random model's turn, then refused it with an in-stream error
+          // ("The model produced output that does not match the expected peg-native format") and no usage: a
+          // model failure, not retried, its usage counted by shakedown.
+          expect(step).toMatchObject({ usageSource: 'measured' });
+          continue;
+        }
         expect(step).toMatchObject({
           usageSource: 'server',
           prefillSource: 'server',
           decodeSource: 'server',
-          simulated: false,
-          infrastructureRetries: 0,
         });
-        expect(step.inputTokens).toBeGreaterThan(1000);
         expect(step.decodeTps).toBeGreaterThan(0);
       }
     } finally {

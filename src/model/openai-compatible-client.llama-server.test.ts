@@ -123,7 +123,30 @@ describeWithLlamaServer('llamacpp: against a real llama-server', () => {
   });
 
   it('tool_choice required: the grammar forces a valid call of a declared tool, streamed as tool_calls deltas', async () => {
-    const result = await client().step({
+    // llama-server's grammar for tool_choice required (its autoparser, Hermes/Qwen JSON format) is
+    // `root ::= "<|im_start|>assistant\n" space until-<tool_call>? tool-calls`: free content may come first, so the
+    // greedy random model writes content until max_tokens and never starts a call. Logit biases (token ids from the
+    // server's own tokenizer) make it open one: `<tool_call>` first, then `\n` (which a presence penalty stops
+    // `<tool_call>` repeating before), and the end of turn as soon as the grammar allows it. Everything inside the
+    // call, the tool name and the enum argument, is still the grammar's doing.
+    const tokenize = await fetch(`${server().url}/tokenize`, {
+      method: 'POST',
+      body: JSON.stringify({ content: '<tool_call>\n<|im_end|>', parse_special: true }),
+    });
+    const { tokens } = (await tokenize.json()) as { tokens: number[] };
+    expect(tokens).toHaveLength(3);
+    const [toolCallToken, newlineToken, endOfTurnToken] = tokens;
+    const steered = client({
+      extraBody: {
+        logit_bias: [
+          [toolCallToken, 100],
+          [newlineToken, 150],
+          [endOfTurnToken, 300],
+        ],
+        presence_penalty: 100,
+      },
+    });
+    const result = await steered.step({
       ...QUESTION,
       tools: [WEATHER_TOOL],
       toolChoice: 'required',
@@ -206,7 +229,8 @@ describeWithLlamaServer('llamacpp: a real llama-server started without --jinja',
     });
     const toolCall = report.checks.find((check) => check.name === 'tool call');
     expect(toolCall?.status).toBe('fail');
-    expect(toolCall?.detail).toMatch(/infrastructure error \(client-error HTTP 400\)/);
+    // The real server answers 500 (not 400) to tools without --jinja.
+    expect(toolCall?.detail).toMatch(/infrastructure error \(server-error HTTP 500\)/);
     expect(toolCall?.detail).toMatch(/tools param requires --jinja flag/);
     expect(toolCall?.detail).toMatch(/fix: start llama-server with --jinja/);
   });

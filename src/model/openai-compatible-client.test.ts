@@ -454,6 +454,24 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
     expect((error as Error).message).toContain('Failed to parse input');
   });
 
+  it("llama-server refusing the model's own output inside the stream is a model failure, not infrastructure", async () => {
+    // The real bytes: content deltas, then
+    // {"error":{"code":500,"message":"The model produced output that does not match the expected peg-native format","type":"server_error"}}
+    const message = 'The model produced output that does not match the expected peg-native format';
+    const server = await serve(
+      [{ content: 'Some text here', fault: { kind: 'error-in-stream', afterChunks: 2, message } }],
+      'llamacpp',
+    );
+    const result = await client(server).step(request());
+    expect(result.finishReason).toBe('error');
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(result.issues).toContainEqual({
+      kind: 'other',
+      message: `the server could not parse the model's output: ${message}`,
+    });
+    expect(result.usage.source).toBe('measured');
+  });
+
   it('a dropped connection is a stream error', async () => {
     const server = await serve([
       { content: 'This answer will break off', fault: { kind: 'drop-connection', afterChunks: 2 } },

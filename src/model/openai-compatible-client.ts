@@ -47,6 +47,12 @@ export interface OpenAICompatibleClientOptions {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+/**
+ * llama-server's in-stream error when the model's output does not parse as the chat format it expects
+ * (`{"error":{"code":500,"message":"The model produced output that does not match the expected peg-native
+ * format","type":"server_error"}}`, sent after the streamed content, with no finish reason or usage).
+ */
+const UNPARSED_MODEL_OUTPUT_PATTERN = /model produced output that does not match the expected .*format/i;
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const DESCRIBE_TIMEOUT_MS = 10_000;
 
@@ -184,6 +190,8 @@ interface ResponseAccumulator {
   serverTimings: JsonObject | null;
   firstTokenAt: number | null;
   lastTokenAt: number | null;
+  /** The server's refusal of the model's own output (llama-server could not parse it), a model failure. */
+  unparsedOutputError: string | null;
 }
 
 function emptyAccumulator(): ResponseAccumulator {
@@ -197,6 +205,7 @@ function emptyAccumulator(): ResponseAccumulator {
     serverTimings: null,
     firstTokenAt: null,
     lastTokenAt: null,
+    unparsedOutputError: null,
   };
 }
 
@@ -336,6 +345,13 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
   ) => {
     if (chunk.error !== undefined) {
       const { message } = errorMessageFromBody(JSON.stringify(chunk));
+      if (UNPARSED_MODEL_OUTPUT_PATTERN.test(message)) {
+        // llama-server streamed the turn, then could not parse what the model wrote as its chat format (e.g. a
+        // tool call it started and never finished): the model's failure, which a retry would not fix reliably.
+        state.unparsedOutputError = message;
+        state.done = true;
+        return;
+      }
       throw new InfrastructureError(
         'stream-error',
         `${provider} ${model}: error inside the stream: ${message}`,
@@ -437,6 +453,13 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     }
 
     let finishReason = mapFinishReason(state.finishReason);
+    if (state.unparsedOutputError !== null) {
+      finishReason = 'error';
+      issues.push({
+        kind: 'other',
+        message: `the server could not parse the model's output: ${state.unparsedOutputError}`,
+      });
+    }
     if (finishReason === 'stop' && normalized.toolCalls.length > 0) finishReason = 'tool-calls';
     if (finishReason === 'length') {
       issues.push({ kind: 'truncated', message: 'the answer stopped at the output token limit' });
@@ -556,7 +579,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
           `${provider} ${model}: the stream ended without a finish reason or [DONE]`,
         );
       }
-      if (state.finishReason === null && state.firstTokenAt === null) {
+      if (state.finishReason === null && state.firstTokenAt === null && state.unparsedOutputError === null) {
         // `[DONE]` with no finish reason and nothing before it: the server gave up, the model said nothing.
         throw new InfrastructureError(
           'stream-error',

@@ -98,7 +98,7 @@ function generatedFile(random: Random, lines: number): string {
     .join('\n');
 }
 
-function fillerAnswer(random: Random, topic: string): string {
+function fillerAnswer(random: Random, topic: string, budgetCharacters = Number.POSITIVE_INFINITY): string {
   const sentences = [
     `About ${topic}: the simplest option is usually the best starting point.`,
     'Keep the behaviour explicit in one place so that the tests can cover it.',
@@ -108,7 +108,15 @@ function fillerAnswer(random: Random, topic: string): string {
     'A small helper with a clear name tends to age better than a clever abstraction.',
   ];
   const count = 3 + Math.floor(random() * 3);
-  return Array.from({ length: count }, () => pick(random, sentences)).join(' ');
+  const answer: string[] = [];
+  // Near the target a fixed-length answer would overshoot it by up to ~100 tokens, or fall short and need another
+  // exchange that overshoots: with a budget, sentences are added until the first that reaches it.
+  const limit = Number.isFinite(budgetCharacters) ? 3 + Math.ceil(budgetCharacters / 60) : count;
+  for (let index = 0; index < limit; index++) {
+    answer.push(pick(random, sentences));
+    if (answer.join(' ').length >= budgetCharacters) break;
+  }
+  return answer.join(' ');
 }
 
 /** A unique, plausible file path. */
@@ -129,9 +137,17 @@ export function noiseMessages(targetTokens: number, seed: number): Message[] {
     index += 1;
     if (random() < 0.35 || remaining < 150) {
       const topic = pick(random, TOPICS);
+      const question = `Quick question before we go on: what do you think about ${topic}?`;
       messages.push(
-        { role: 'user', content: `Quick question before we go on: what do you think about ${topic}?` },
-        { role: 'assistant', content: fillerAnswer(random, topic) },
+        { role: 'user', content: question },
+        {
+          role: 'assistant',
+          content: fillerAnswer(
+            random,
+            topic,
+            remaining < 150 ? remaining * 4 - question.length : Number.POSITIVE_INFINITY,
+          ),
+        },
       );
       continue;
     }
