@@ -17,9 +17,34 @@ import { RECORDED_REQUESTS, type RecordedFixture } from '../test-support/llamacp
 const FIXTURES = resolve(import.meta.dirname, '../test-support/fixtures/llamacpp');
 const MODEL_OPTIONS = { contextLength: 4096 } as const;
 
+/** Logit biases that make the random model open a tool call (see `steerToolCall`), from the server's tokenizer. */
+async function toolCallSteering(server: RunningLlamaServer): Promise<Record<string, unknown>> {
+  const response = await fetch(`${server.url}/tokenize`, {
+    method: 'POST',
+    body: JSON.stringify({ content: '<tool_call>\n<|im_end|>', parse_special: true }),
+  });
+  const { tokens } = (await response.json()) as { tokens: number[] };
+  if (tokens.length !== 3)
+    throw new Error(`expected 3 tokens for <tool_call>, \\n, <|im_end|>; got ${tokens}`);
+  const [toolCall, newline, endOfTurn] = tokens;
+  return {
+    logit_bias: [
+      [toolCall, 100],
+      [newline, 150],
+      [endOfTurn, 300],
+    ],
+    presence_penalty: 100,
+  };
+}
+
 async function record(server: RunningLlamaServer): Promise<RecordedFixture[]> {
   const recorded: RecordedFixture[] = [];
-  for (const request of RECORDED_REQUESTS) {
+  const steering = await toolCallSteering(server);
+  for (const planned of RECORDED_REQUESTS) {
+    const request =
+      planned.steerToolCall && planned.body
+        ? { ...planned, body: { ...planned.body, ...steering } }
+        : planned;
     const response = await fetch(`${server.url}${request.path}`, {
       method: request.method,
       headers: request.body === undefined ? {} : { 'content-type': 'application/json' },

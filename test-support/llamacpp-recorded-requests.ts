@@ -12,6 +12,12 @@ export interface RecordedRequest {
   body?: Record<string, unknown>;
   /** What the request shows. */
   about: string;
+  /**
+   * Steer the random model into opening a tool call: llama-server's grammar for `tool_choice: required` lets free
+   * content come first, so logit biases on `<tool_call>`, `\n` and the end of turn (token ids from the server's own
+   * tokenizer) are added when recording; the call's name and arguments are still the grammar's doing.
+   */
+  steerToolCall?: boolean;
 }
 
 export interface RecordedFixture extends RecordedRequest {
@@ -70,6 +76,7 @@ export const RECORDED_REQUESTS: readonly RecordedRequest[] = [
       ...STREAMED,
     },
     about: 'tool_choice required: the grammar forces a call, streamed as tool_calls deltas',
+    steerToolCall: true,
   },
   {
     file: 'chat-stream-leaked-tool-call.sse',
