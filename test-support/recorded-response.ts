@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 /**
  * Recorded real server responses (`test-support/fixtures/<provider>/<name>.txt`) and a loopback server that replays
@@ -104,5 +105,21 @@ export async function startReplayServer(responses: RecordedResponse[]): Promise<
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * `replay(...responses)` starts a replay server for a test; every server it started is closed after each test (as
+ * `simulatedServersClosedAfterEach` does for simulated servers).
+ */
+export function replayServersClosedAfterEach(): (...responses: RecordedResponse[]) => Promise<ReplayServer> {
+  const servers: ReplayServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (...responses) => {
+    const server = await startReplayServer(responses);
+    servers.push(server);
+    return server;
   };
 }

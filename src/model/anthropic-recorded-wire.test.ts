@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   loadRecordedResponse,
   type RecordedResponse,
-  type ReplayServer,
-  startReplayServer,
+  replayServersClosedAfterEach,
 } from '../../test-support/recorded-response.ts';
 import { jsonShape, missingShape, sseDataPayloads } from '../../test-support/wire-shape.ts';
 import { createAnthropicClient } from './anthropic-client.ts';
@@ -22,17 +21,8 @@ import type { Message } from './types.ts';
  * Anthropic server held to the same bytes: the same event kinds, usage fields and error framing.
  */
 
-const replays: ReplayServer[] = [];
-afterEach(async () => {
-  await Promise.all(replays.splice(0).map((server) => server.close()));
-});
+const replay = replayServersClosedAfterEach();
 const startSimulated = simulatedServersClosedAfterEach();
-
-async function replay(...responses: RecordedResponse[]): Promise<ReplayServer> {
-  const server = await startReplayServer(responses);
-  replays.push(server);
-  return server;
-}
 
 const asks: Message[] = [{ role: 'user', content: 'Hello' }];
 const recorded = (name: string) => loadRecordedResponse('anthropic', name);

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   loadRecordedResponse,
   type RecordedResponse,
-  type ReplayServer,
-  startReplayServer,
+  replayServersClosedAfterEach,
 } from '../../test-support/recorded-response.ts';
 import { jsonShape, missingShape } from '../../test-support/wire-shape.ts';
 import { ContextLengthExceededError } from './context-length-error.ts';
@@ -20,17 +19,8 @@ import type { Message } from './types.ts';
  * server held to the same bytes: the same line shapes, and the same normalized step from the same parser.
  */
 
-const replays: ReplayServer[] = [];
-afterEach(async () => {
-  await Promise.all(replays.splice(0).map((server) => server.close()));
-});
+const replay = replayServersClosedAfterEach();
 const startSimulated = simulatedServersClosedAfterEach();
-
-async function replay(...responses: RecordedResponse[]): Promise<ReplayServer> {
-  const server = await startReplayServer(responses);
-  replays.push(server);
-  return server;
-}
 
 const asks: Message[] = [{ role: 'user', content: 'why is the sky blue?' }];
 const lines = (body: string) =>

@@ -1,10 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  loadRecordedResponse,
-  type RecordedResponse,
-  type ReplayServer,
-  startReplayServer,
-} from '../../test-support/recorded-response.ts';
+import { describe, expect, it } from 'vitest';
+import { loadRecordedResponse, replayServersClosedAfterEach } from '../../test-support/recorded-response.ts';
 import { jsonShape, missingShape, sseDataPayloads } from '../../test-support/wire-shape.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
 import { createOpenAICompatibleClient, type OpenAICompatibleFlavour } from './openai-compatible-client.ts';
@@ -20,17 +15,8 @@ import type { Message } from './types.ts';
  * list (test-support/fixtures), with the simulated servers held to the same bytes where they imitate them.
  */
 
-const replays: ReplayServer[] = [];
-afterEach(async () => {
-  await Promise.all(replays.splice(0).map((server) => server.close()));
-});
+const replay = replayServersClosedAfterEach();
 const startSimulated = simulatedServersClosedAfterEach();
-
-async function replay(...responses: RecordedResponse[]): Promise<ReplayServer> {
-  const server = await startReplayServer(responses);
-  replays.push(server);
-  return server;
-}
 
 const asks: Message[] = [{ role: 'user', content: 'Hello' }];
 const clientFor = (url: string, model: string, flavour: OpenAICompatibleFlavour = 'openai') =>
