@@ -3,7 +3,7 @@
  * ranges, content-length), and records every request. Routes are exact paths; JSON routes answer a value.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen-on-loopback.ts';
 
 export interface StaticRoute {
   /** File bytes served with ranges, or a JSON value. */
@@ -54,15 +54,5 @@ export async function startStaticFileServer(routes: Record<string, StaticRoute>)
     }
     response.end(request.method === 'HEAD' ? undefined : bytes.subarray(start, end + 1));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
