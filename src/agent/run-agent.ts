@@ -1,19 +1,33 @@
 import { ContextLengthExceededError } from '../model/context-length-error.ts';
 import { isInfrastructureError } from '../model/infrastructure-error.ts';
-import type { Message, ModelClient, StepRequest, StepResult, ToolCall, Usage } from '../model/types.ts';
-import { DEFAULT_SYSTEM_PROMPT } from './default-system-prompt.ts';
 import type {
-  AgentLimits,
-  AttemptStatus,
-  AttemptTotals,
-  LimitName,
-  ToolCallValidity,
-  ToolProtocolName,
-  UsageTotals,
-} from './events.ts';
+  ModelClient,
+  StepRequest,
+  StepResult,
+  ToolCall,
+  ToolDefinition,
+  Usage,
+} from '../model/types.ts';
+import { AttemptEnded } from './attempt-ended.ts';
+import { AttemptState } from './attempt-state.ts';
+import { exceededLimit } from './check-limits.ts';
+import { DEFAULT_SYSTEM_PROMPT } from './default-system-prompt.ts';
+import type { AgentLimits, AttemptStatus, LimitName, ToolProtocolName, UsageTotals } from './events.ts';
+import {
+  type CallOutcome,
+  handleToolCall,
+  recordToolCall,
+  skippedAfterFinish,
+  type ToolCallContext,
+} from './handle-tool-call.ts';
 import type { AgentTool, ToolContext, ToolOutput } from './tool.ts';
-import { createToolProtocol, type ToolResultForModel } from './tool-protocol.ts';
-import { toolDefinitions, validateToolArguments } from './tools/index.ts';
+import {
+  createToolProtocol,
+  type InterpretedStep,
+  type ToolProtocol,
+  type ToolResultForModel,
+} from './tool-protocol.ts';
+import { toolDefinitions } from './tools/index.ts';
 import type { TranscriptWriter } from './transcript-writer.ts';
 import { writeModelResponse } from './write-model-response.ts';
 
@@ -84,389 +98,325 @@ export interface AgentResult {
   turnsCompleted: number;
 }
 
-interface CallOutcome {
-  validity: ToolCallValidity;
-  detail: string | null;
-  output: ToolOutput;
-  durationMs: number;
-  ignored: string[];
-}
-
 /**
  * Runs one agent attempt: model step, then validate and run each tool call, feed the results back, repeat until
  * the model finishes every turn or a limit, a context overflow, an infrastructure failure or cancellation ends
  * it. Every step is written to the transcript as it happens; tool failures go back to the model, never crash
- * the loop. Programming errors (a broken client or script) are rethrown after the transcript is closed out.
+ * the loop. Programming errors (a broken client or script) are rethrown.
  */
 export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
-  const { client, transcript, limits, signal } = options;
-  const started = performance.now();
-  const protocol = createToolProtocol(options.protocol);
-  const toolsByName = new Map(options.tools.map((tool) => [tool.name, tool]));
-  const definitions = toolDefinitions(options.tools);
-  const systemPrompt = protocol.systemPrompt(options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, definitions);
-  const maxFormatErrors = limits.maxConsecutiveFormatErrors ?? DEFAULT_MAX_CONSECUTIVE_FORMAT_ERRORS;
-  const turns = [options.instruction, ...(options.followUps ?? [])];
-  const toolContext: ToolContext = { ...options.toolContext, signal: signal ?? options.toolContext.signal };
-  const sampling: Pick<StepRequest, 'temperature' | 'seed'> = {
-    ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-  };
+  return new AgentAttempt(options).run();
+}
 
-  const usage: UsageTotals = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0 };
-  let costUsd = 0;
-  let modelMs = 0;
-  let toolMs = 0;
-  let steps = 0;
-  let toolCallCount = 0;
-  let invalidToolCalls = 0;
-  let formatErrors = 0;
-  let consecutiveFormatErrors = 0;
-  let turn = 0;
-  let turnsCompleted = 0;
-  let nudgedThisTurn = false;
-  let summary: string | null = null;
+/** What one model step produced once its tool calls ran. */
+interface ActedStep {
+  result: StepResult;
+  interpreted: InterpretedStep;
+  /** A call to finish (or a tool reporting `finished`) was valid in this step. */
+  finishedTurn: boolean;
+  validCalls: number;
+  hadFormatError: boolean;
+  /** Neither text nor a tool call. */
+  empty: boolean;
+}
 
-  transcript.write({
-    type: 'attempt-started',
-    attemptId: options.attemptId,
-    taskId: options.taskId,
-    modelId: client.id,
-    simulated: client.simulated,
-    protocol: options.protocol,
-    limits: { ...limits, maxConsecutiveFormatErrors: maxFormatErrors },
-    toolNames: options.tools.map((tool) => tool.name),
-    systemPrompt,
-  });
-  const messages: Message[] = [{ role: 'system', content: systemPrompt }];
-  const sendUser = (
-    content: string,
-    kind: 'instruction' | 'follow-up' | 'nudge' | 'format-feedback',
-  ): void => {
-    messages.push({ role: 'user', content });
-    transcript.write({ type: 'user-message', turnIndex: turn, kind, content });
-  };
-  sendUser(turns[0]!, 'instruction');
+/**
+ * One attempt, in the shape of mini-swe-agent's agent: `run` loops over `step`, and `step` is query -> act ->
+ * advance. Ending the attempt is an `AttemptEnded` exception; the counters live in an `AttemptState`.
+ */
+class AgentAttempt {
+  private readonly state = new AttemptState();
+  private readonly started = performance.now();
+  private readonly protocol: ToolProtocol;
+  private readonly calls: ToolCallContext;
+  private readonly systemPrompt: string;
+  private readonly maxFormatErrors: number;
+  private readonly turns: string[];
+  private readonly sampling: Pick<StepRequest, 'temperature' | 'seed'>;
+  private readonly toolNames: string[];
+  private readonly definitions: ToolDefinition[];
 
-  const finishAttempt = (status: AttemptStatus): AgentResult => {
-    const wallMs = performance.now() - started;
-    const totals: AttemptTotals = {
-      steps,
-      turnsCompleted,
-      usage: { ...usage },
-      costUsd,
-      wallMs,
-      modelMs,
-      toolMs,
-      toolCalls: toolCallCount,
-      invalidToolCalls,
-      formatErrors,
+  constructor(private readonly options: RunAgentOptions) {
+    this.protocol = createToolProtocol(options.protocol);
+    this.toolNames = options.tools.map((tool) => tool.name);
+    this.definitions = toolDefinitions(options.tools);
+    this.systemPrompt = this.protocol.systemPrompt(
+      options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+      this.definitions,
+    );
+    this.maxFormatErrors = options.limits.maxConsecutiveFormatErrors ?? DEFAULT_MAX_CONSECUTIVE_FORMAT_ERRORS;
+    this.turns = [options.instruction, ...(options.followUps ?? [])];
+    this.sampling = {
+      ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
     };
-    transcript.write({ type: 'attempt-finished', status, summary, totals });
-    return {
-      status,
-      steps,
-      usage: { ...usage },
-      costUsd,
-      wallMs,
-      modelMs,
-      toolMs,
-      finishedSummary: summary,
-      turnsCompleted,
+    this.calls = {
+      tools: new Map(options.tools.map((tool) => [tool.name, tool])),
+      protocol: this.protocol,
+      toolContext: { ...options.toolContext, signal: options.signal ?? options.toolContext.signal },
+      transcript: options.transcript,
+      signal: options.signal,
     };
-  };
-  const reachLimit = (which: LimitName, limit: number | null, value: number | null): void => {
-    transcript.write({ type: 'limit-reached', which, limit, value });
-  };
+  }
 
-  try {
+  async run(): Promise<AgentResult> {
+    this.start();
     for (;;) {
-      if (signal?.aborted) return finishAttempt('cancelled');
-      const exceeded = checkLimits();
-      if (exceeded) {
-        reachLimit(exceeded.which, exceeded.limit, exceeded.value);
-        return finishAttempt(exceeded.status);
-      }
-
-      const step = steps;
-      transcript.write({
-        type: 'model-request',
-        step,
-        messageCount: messages.length,
-        estimatedPromptChars: messages.reduce((total, message) => total + message.content.length, 0),
-      });
-      const requestStarted = performance.now();
-      let result: StepResult;
       try {
-        result = await client.step({
-          messages: [...messages],
-          tools: protocol.requestTools(definitions),
-          ...sampling,
-          signal,
-        });
+        await this.step();
       } catch (error) {
-        modelMs += performance.now() - requestStarted;
-        if (signal?.aborted) return finishAttempt('cancelled');
-        if (isInfrastructureError(error)) {
-          transcript.write({
-            type: 'infrastructure-error',
-            step,
-            kind: error.kind,
-            message: error.message,
-            retries: retriesOf(error),
-            final: true,
-          });
-          return finishAttempt('infrastructure-error');
-        }
-        if (error instanceof ContextLengthExceededError) {
-          reachLimit('context', error.contextLength, null);
-          return finishAttempt('context-exceeded');
-        }
+        if (error instanceof AttemptEnded) return this.finish(error.status);
+        if (this.options.signal?.aborted) return this.finish('cancelled');
         throw error;
       }
-      // Time spent waiting for a free endpoint slot is not model time.
-      modelMs += Math.max(0, performance.now() - requestStarted - (result.queuedMs ?? 0));
-      steps += 1;
-      addUsage(result.usage);
-      if (options.costOfUsage) costUsd += options.costOfUsage(result.usage);
-      writeModelResponse(transcript, step, result);
+    }
+  }
 
-      const interpreted = protocol.interpret(result, step);
-      messages.push(interpreted.assistantMessage);
-      toolCallCount += interpreted.calls.length;
+  /** One round: check limits, query the model, run its calls, then decide what the answer means for the turn. */
+  private async step(): Promise<void> {
+    this.checkLimits();
+    const step = this.state.steps;
+    const result = await this.query(step);
+    const acted = await this.act(result, step);
+    this.advance(acted, step);
+  }
 
-      let stepHadFormatError = false;
-      for (const parseError of interpreted.errors) {
-        stepHadFormatError = true;
-        formatErrors += 1;
-        transcript.write({ type: 'format-error', step, reason: 'unparseable-call', detail: parseError });
-      }
+  private start(): void {
+    const { options } = this;
+    options.transcript.write({
+      type: 'attempt-started',
+      attemptId: options.attemptId,
+      taskId: options.taskId,
+      modelId: options.client.id,
+      simulated: options.client.simulated,
+      protocol: options.protocol,
+      limits: { ...options.limits, maxConsecutiveFormatErrors: this.maxFormatErrors },
+      toolNames: this.toolNames,
+      systemPrompt: this.systemPrompt,
+    });
+    this.state.messages.push({ role: 'system', content: this.systemPrompt });
+    this.sendUser(this.turns[0]!, 'instruction');
+  }
 
-      let finishedTurn = false;
-      let validCalls = 0;
-      const results: ToolResultForModel[] = [];
-      for (const call of interpreted.calls) {
-        const outcome = finishedTurn ? skippedAfterFinish() : await handleCall(call, step);
-        if (outcome.validity === 'format') {
-          stepHadFormatError = true;
-          formatErrors += 1;
-        }
-        if (outcome.validity === 'valid') validCalls += 1;
-        else invalidToolCalls += 1;
-        transcript.write({
-          type: 'tool-call',
-          step,
-          callId: call.id,
-          name: call.name,
-          arguments: call.arguments,
-          rawArguments: call.rawArguments,
-          origin: call.origin,
-          format: call.format,
-          validity: outcome.validity,
-          detail: outcome.detail,
-          ...(outcome.ignored.length > 0 ? { ignoredArguments: outcome.ignored } : {}),
-        });
-        transcript.write({
-          type: 'tool-result',
-          step,
-          callId: call.id,
-          name: call.name,
-          content: outcome.output.content,
-          isError: outcome.output.isError,
-          truncated: outcome.output.truncated,
-          metadata: outcome.output.metadata,
-          durationMs: outcome.durationMs,
-        });
-        results.push({ call, content: outcome.output.content, isError: outcome.output.isError });
-        const isFinish = call.name === FINISH_TOOL_NAME || outcome.output.metadata.finished === true;
-        if (isFinish && outcome.validity === 'valid' && !finishedTurn) {
-          finishedTurn = true;
-          summary = finishSummary(call, outcome.output);
-        }
-      }
-      for (const message of protocol.resultMessages(results)) {
-        messages.push(message);
-      }
-      if (interpreted.errors.length > 0) {
-        sendUser(
-          `Your tool call could not be parsed: ${interpreted.errors.join('; ')}\n${protocol.formatReminder()}`,
-          'format-feedback',
-        );
-      }
+  private checkLimits(): void {
+    if (this.options.signal?.aborted) throw new AttemptEnded('cancelled');
+    const exceeded = exceededLimit(this.state, this.options.limits, this.elapsedMs());
+    if (exceeded) this.endAtLimit(exceeded.which, exceeded.limit, exceeded.value, exceeded.status);
+  }
 
-      const emptyTurn =
-        interpreted.calls.length === 0 && interpreted.errors.length === 0 && interpreted.text.trim() === '';
-      if (emptyTurn) {
-        stepHadFormatError = true;
-        formatErrors += 1;
-        transcript.write({
-          type: 'format-error',
-          step,
-          reason: 'empty-turn',
-          detail: `the model answered with neither text nor a tool call (finish reason ${result.finishReason})`,
-        });
-      }
-      consecutiveFormatErrors = validCalls > 0 ? 0 : consecutiveFormatErrors + (stepHadFormatError ? 1 : 0);
-
-      options.onStep?.({
-        step,
-        turn,
-        result,
-        toolCalls: interpreted.calls.length,
-        usage: { ...usage },
-        costUsd,
-        elapsedMs: performance.now() - started,
+  /** Asks the model for the next step; a server failure or a context overflow ends the attempt. */
+  private async query(step: number): Promise<StepResult> {
+    const { client, transcript, signal } = this.options;
+    const { messages } = this.state;
+    transcript.write({
+      type: 'model-request',
+      step,
+      messageCount: messages.length,
+      estimatedPromptChars: messages.reduce((total, message) => total + message.content.length, 0),
+    });
+    const requestStarted = performance.now();
+    let result: StepResult;
+    try {
+      result = await client.step({
+        messages: [...messages],
+        tools: this.protocol.requestTools(this.definitions),
+        ...this.sampling,
+        signal,
       });
+    } catch (error) {
+      this.state.modelMs += performance.now() - requestStarted;
+      throw this.queryFailure(error, step);
+    }
+    // Time spent waiting for a free endpoint slot is not model time.
+    this.state.modelMs += Math.max(0, performance.now() - requestStarted - (result.queuedMs ?? 0));
+    this.state.steps += 1;
+    this.state.addUsage(result.usage);
+    if (this.options.costOfUsage) this.state.costUsd += this.options.costOfUsage(result.usage);
+    writeModelResponse(transcript, step, result);
+    return result;
+  }
 
-      const answeredWithoutCalls = interpreted.calls.length === 0 && interpreted.errors.length === 0;
-      if (answeredWithoutCalls && !emptyTurn) {
-        if (!nudgedThisTurn) {
-          nudgedThisTurn = true;
-          sendUser(NUDGE_MESSAGE, 'nudge');
-        } else {
-          // Second answer without a tool call in this turn: the model considers the turn done.
-          summary = interpreted.text;
-          const next = completeTurn();
-          if (next === 'done') return finishAttempt('no-submission');
-        }
-      } else if (finishedTurn) {
-        const next = completeTurn();
-        if (next === 'done') return finishAttempt('submitted');
+  /** Runs the step's tool calls in order and sends their results (and any parse feedback) back to the model. */
+  private async act(result: StepResult, step: number): Promise<ActedStep> {
+    const { state, protocol } = this;
+    const { transcript } = this.options;
+    const interpreted = protocol.interpret(result, step);
+    state.messages.push(interpreted.assistantMessage);
+    state.toolCalls += interpreted.calls.length;
+
+    let hadFormatError = false;
+    for (const parseError of interpreted.errors) {
+      hadFormatError = true;
+      state.countFormatError();
+      transcript.write({ type: 'format-error', step, reason: 'unparseable-call', detail: parseError });
+    }
+
+    let finishedTurn = false;
+    let validCalls = 0;
+    const results: ToolResultForModel[] = [];
+    for (const call of interpreted.calls) {
+      const outcome = finishedTurn ? skippedAfterFinish() : await handleToolCall(call, step, this.calls);
+      state.toolMs += outcome.durationMs;
+      if (outcome.validity === 'format') {
+        hadFormatError = true;
+        state.countFormatError();
       }
-
-      if (consecutiveFormatErrors >= maxFormatErrors) {
-        reachLimit('format-errors', maxFormatErrors, consecutiveFormatErrors);
-        return finishAttempt('format-errors');
+      if (outcome.validity === 'valid') validCalls += 1;
+      else state.invalidToolCalls += 1;
+      recordToolCall(transcript, step, call, outcome);
+      results.push({ call, content: outcome.output.content, isError: outcome.output.isError });
+      if (!finishedTurn && isValidFinish(call, outcome)) {
+        finishedTurn = true;
+        state.summary = finishSummary(call, outcome.output);
       }
-      if (emptyTurn) sendUser(EMPTY_TURN_MESSAGE, 'nudge');
     }
-  } catch (error) {
-    if (signal?.aborted) return finishAttempt('cancelled');
-    throw error;
-  }
+    state.messages.push(...protocol.resultMessages(results));
+    if (interpreted.errors.length > 0) {
+      this.sendUser(
+        `Your tool call could not be parsed: ${interpreted.errors.join('; ')}\n${protocol.formatReminder()}`,
+        'format-feedback',
+      );
+    }
 
-  function completeTurn(): 'done' | 'next' {
-    turnsCompleted += 1;
-    if (turn + 1 >= turns.length) return 'done';
-    turn += 1;
-    nudgedThisTurn = false;
-    consecutiveFormatErrors = 0;
-    sendUser(turns[turn]!, 'follow-up');
-    return 'next';
-  }
-
-  function addUsage(stepUsage: Usage): void {
-    usage.inputTokens += stepUsage.inputTokens;
-    usage.cachedInputTokens += stepUsage.cachedInputTokens;
-    usage.outputTokens += stepUsage.outputTokens;
-    usage.reasoningTokens += stepUsage.reasoningTokens;
-  }
-
-  function checkLimits(): { which: LimitName; status: AttemptStatus; limit: number; value: number } | null {
-    if (steps >= limits.maxSteps) {
-      return { which: 'steps', status: 'step-limit', limit: limits.maxSteps, value: steps };
-    }
-    const totalTokens = usage.inputTokens + usage.outputTokens;
-    if (limits.maxTotalTokens !== undefined && totalTokens >= limits.maxTotalTokens) {
-      return { which: 'tokens', status: 'token-limit', limit: limits.maxTotalTokens, value: totalTokens };
-    }
-    const elapsed = performance.now() - started;
-    if (limits.maxWallMs !== undefined && elapsed >= limits.maxWallMs) {
-      return { which: 'wall-time', status: 'time-limit', limit: limits.maxWallMs, value: elapsed };
-    }
-    if (limits.maxCostUsd !== undefined && costUsd >= limits.maxCostUsd) {
-      return { which: 'cost', status: 'cost-limit', limit: limits.maxCostUsd, value: costUsd };
-    }
-    return null;
-  }
-
-  /** Classifies one call (first failing level wins) and runs it when valid. */
-  async function handleCall(call: ToolCall, step: number): Promise<CallOutcome> {
-    if (call.argumentsError) {
+    const empty =
+      interpreted.calls.length === 0 && interpreted.errors.length === 0 && interpreted.text.trim() === '';
+    if (empty) {
+      hadFormatError = true;
+      state.countFormatError();
       transcript.write({
         type: 'format-error',
         step,
-        reason: 'malformed-arguments',
-        detail: call.argumentsError,
-        callId: call.id,
+        reason: 'empty-turn',
+        detail: `the model answered with neither text nor a tool call (finish reason ${result.finishReason})`,
       });
-      const content = `Error: the arguments of ${call.name} could not be parsed (${call.argumentsError}). ${protocol.formatReminder()}`;
-      return rejected('format', call.argumentsError, content);
     }
-    const tool = toolsByName.get(call.name);
-    if (!tool) {
-      const available = [...toolsByName.keys()].join(', ');
-      return rejected(
-        'unknown-tool',
-        `unknown tool ${call.name}`,
-        `Error: there is no tool named "${call.name}". Available tools: ${available}.`,
-      );
-    }
-    const validation = validateToolArguments(tool, call.arguments);
-    if (!validation.ok) return rejected('schema', validation.error, `Error: ${validation.error}`);
+    return { result, interpreted, finishedTurn, validCalls, hadFormatError, empty };
+  }
 
-    const toolStarted = performance.now();
-    let output: ToolOutput;
-    try {
-      output = await tool.execute(validation.args, toolContext);
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      output = {
-        content: `Error: ${call.name} failed: ${message}`,
-        isError: true,
-        truncated: false,
-        metadata: { exception: message },
-      };
+  /** Reports progress, then nudges, moves to the next turn, or ends the attempt. */
+  private advance(acted: ActedStep, step: number): void {
+    const { state } = this;
+    state.consecutiveFormatErrors =
+      acted.validCalls > 0 ? 0 : state.consecutiveFormatErrors + (acted.hadFormatError ? 1 : 0);
+    this.options.onStep?.({
+      step,
+      turn: state.turn,
+      result: acted.result,
+      toolCalls: acted.interpreted.calls.length,
+      usage: { ...state.usage },
+      costUsd: state.costUsd,
+      elapsedMs: this.elapsedMs(),
+    });
+
+    const answeredWithoutCalls =
+      acted.interpreted.calls.length === 0 && acted.interpreted.errors.length === 0;
+    if (answeredWithoutCalls && !acted.empty) {
+      if (!state.nudgedThisTurn) {
+        state.nudgedThisTurn = true;
+        this.sendUser(NUDGE_MESSAGE, 'nudge');
+      } else {
+        // Second answer without a tool call in this turn: the model considers the turn done.
+        state.summary = acted.interpreted.text;
+        this.completeTurn('no-submission');
+      }
+    } else if (acted.finishedTurn) {
+      this.completeTurn('submitted');
     }
-    const durationMs = performance.now() - toolStarted;
-    toolMs += durationMs;
-    const ignoredNote =
-      validation.ignored.length > 0 ? `ignored arguments: ${validation.ignored.join(', ')}` : null;
+
+    if (state.consecutiveFormatErrors >= this.maxFormatErrors) {
+      this.endAtLimit('format-errors', this.maxFormatErrors, state.consecutiveFormatErrors, 'format-errors');
+    }
+    if (acted.empty) this.sendUser(EMPTY_TURN_MESSAGE, 'nudge');
+  }
+
+  /** Counts the turn done; after the last one the attempt ends with `status`, else the next follow-up is sent. */
+  private completeTurn(status: AttemptStatus): void {
+    const { state } = this;
+    state.turnsCompleted += 1;
+    if (state.turn + 1 >= this.turns.length) throw new AttemptEnded(status);
+    state.turn += 1;
+    state.nudgedThisTurn = false;
+    state.consecutiveFormatErrors = 0;
+    this.sendUser(this.turns[state.turn]!, 'follow-up');
+  }
+
+  /** The exception that ends the attempt after a failed model request; anything unexpected is rethrown. */
+  private queryFailure(error: unknown, step: number): unknown {
+    if (this.options.signal?.aborted) return new AttemptEnded('cancelled');
+    if (isInfrastructureError(error)) {
+      this.options.transcript.write({
+        type: 'infrastructure-error',
+        step,
+        kind: error.kind,
+        message: error.message,
+        retries: retriesOf(error),
+        final: true,
+      });
+      return new AttemptEnded('infrastructure-error');
+    }
+    if (error instanceof ContextLengthExceededError) {
+      this.options.transcript.write({
+        type: 'limit-reached',
+        which: 'context',
+        limit: error.contextLength,
+        value: null,
+      });
+      return new AttemptEnded('context-exceeded');
+    }
+    return error;
+  }
+
+  private endAtLimit(
+    which: LimitName,
+    limit: number | null,
+    value: number | null,
+    status: AttemptStatus,
+  ): never {
+    this.options.transcript.write({ type: 'limit-reached', which, limit, value });
+    throw new AttemptEnded(status);
+  }
+
+  private sendUser(content: string, kind: 'instruction' | 'follow-up' | 'nudge' | 'format-feedback'): void {
+    this.state.messages.push({ role: 'user', content });
+    this.options.transcript.write({ type: 'user-message', turnIndex: this.state.turn, kind, content });
+  }
+
+  private finish(status: AttemptStatus): AgentResult {
+    const { state } = this;
+    const wallMs = this.elapsedMs();
+    this.options.transcript.write({
+      type: 'attempt-finished',
+      status,
+      summary: state.summary,
+      totals: state.totals(wallMs),
+    });
     return {
-      validity: output.isError ? 'execution-error' : 'valid',
-      detail: output.isError ? firstLine(output.content) : ignoredNote,
-      output,
-      durationMs,
-      ignored: validation.ignored,
+      status,
+      steps: state.steps,
+      usage: { ...state.usage },
+      costUsd: state.costUsd,
+      wallMs,
+      modelMs: state.modelMs,
+      toolMs: state.toolMs,
+      finishedSummary: state.summary,
+      turnsCompleted: state.turnsCompleted,
     };
+  }
+
+  private elapsedMs(): number {
+    return performance.now() - this.started;
   }
 }
 
-function rejected(validity: ToolCallValidity, detail: string, content: string): CallOutcome {
-  return {
-    validity,
-    detail,
-    output: { content, isError: true, truncated: false, metadata: {} },
-    durationMs: 0,
-    ignored: [],
-  };
-}
-
-function skippedAfterFinish(): CallOutcome {
-  return {
-    validity: 'valid',
-    detail: 'not run: called after finish in the same step',
-    output: {
-      content: 'Not run: finish was already called.',
-      isError: false,
-      truncated: false,
-      metadata: { skipped: true },
-    },
-    durationMs: 0,
-    ignored: [],
-  };
+function isValidFinish(call: ToolCall, outcome: CallOutcome): boolean {
+  const isFinish = call.name === FINISH_TOOL_NAME || outcome.output.metadata.finished === true;
+  return isFinish && outcome.validity === 'valid';
 }
 
 function finishSummary(call: ToolCall, output: ToolOutput): string {
   if (typeof output.metadata.summary === 'string') return output.metadata.summary;
   if (typeof call.arguments.summary === 'string') return call.arguments.summary;
   return output.content;
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 function retriesOf(error: Error): number {
