@@ -82,6 +82,20 @@ describe('OpenAI-compatible client on recorded streams', () => {
     });
   });
 
+  it('OpenRouter: usage after the finish chunk (whose choice repeats finish_reason null) keeps both', async () => {
+    const server = await replay(loadRecordedResponse('openrouter', 'chat-stream-usage-after-finish'));
+    const result = await clientFor(server.url, 'openai/gpt-4o', 'openrouter').step({ messages: asks });
+    expect(result.finishReason).toBe('stop');
+    expect(result.text).toBe('');
+    expect(result.usage).toEqual({
+      inputTokens: 1697,
+      cachedInputTokens: 0,
+      outputTokens: 52,
+      reasoningTokens: 0,
+      source: 'server',
+    });
+  });
+
   it('vLLM: an error inside the stream, then [DONE], is an infrastructure stream error', async () => {
     const server = await replay(loadRecordedResponse('vllm', 'chat-stream-error'));
     const error = await rejectionOf(clientFor(server.url, 'Qwen/Qwen3-8B', 'vllm').step({ messages: asks }));
