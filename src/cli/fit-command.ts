@@ -52,6 +52,15 @@ export function createFitCommand(): Command {
       'judge against this much GPU memory instead of the local GPU',
       positiveNumber,
     )
+    .option(
+      '--flash-attention <mode>',
+      'flash attention as llama-server will run it (-fa): on (default, llama.cpp auto on GPUs) or off',
+      (value: string) => {
+        if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('use on or off');
+        return value;
+      },
+      'on',
+    )
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -69,6 +78,7 @@ export function createFitCommand(): Command {
         kvHeads?: number;
         headDim?: number;
         gpuMemory?: number;
+        flashAttention: 'on' | 'off';
         json?: boolean;
       }) => {
         if (options.listModels) {
@@ -89,6 +99,7 @@ export function createFitCommand(): Command {
           kvHeads: options.kvHeads,
           headDimension: options.headDim,
           gpuMemoryBytes: options.gpuMemory ? options.gpuMemory * 1024 ** 3 : undefined,
+          flashAttention: options.flashAttention === 'on',
         });
         process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatFitReport(report));
         if (report.verdict === 'does-not-fit') process.exitCode = 1;

@@ -143,7 +143,9 @@ describe('computeRunMetrics on a synthetic run', () => {
       priceTableVersion: BUILT_IN_PRICE_TABLE.version,
       source: 'OpenAI API pricing page',
     });
-    expect(api.cost.basis).toContain('(OpenAI API pricing page https://platform.openai.com/docs/pricing, ');
+    expect(api.cost.basis).toContain(
+      '(OpenAI API pricing page https://developers.openai.com/api/docs/pricing, ',
+    );
     expect(api.cost.basis).toContain(`prompt cache used: ${52 * 1000} tokens read, 0 written`);
     expect(metrics.breakEven).toEqual([
       {

@@ -129,3 +129,56 @@ describe('local cost', () => {
     expect(breakEvenVolume(1600, 0.05, 0.01).resolvedTasks).toBeNull();
   });
 });
+
+describe('built-in price table (re-checked 2026-12-02)', () => {
+  const pinned = (model: string) => {
+    const price = BUILT_IN_PRICE_TABLE.prices.find((entry) => entry.model === model);
+    if (!price) throw new Error(`no built-in price for ${model}`);
+    return price;
+  };
+
+  it('pins list prices as the pricing pages state them, per million tokens', () => {
+    expect(pinned('o3-mini')).toMatchObject({
+      inputPerMillion: 1.1,
+      outputPerMillion: 4.4,
+      cachedInputPerMillion: 0.55,
+    });
+    expect(pinned('gpt-4.1')).toMatchObject({
+      inputPerMillion: 2,
+      outputPerMillion: 8,
+      cachedInputPerMillion: 0.5,
+    });
+    expect(pinned('claude-sonnet-4-5')).toMatchObject({
+      inputPerMillion: 3,
+      outputPerMillion: 15,
+      cachedInputPerMillion: 0.3,
+      cacheWritePerMillion: 3.75,
+      cacheWriteOneHourPerMillion: 6,
+    });
+    expect(pinned('claude-haiku-4-5')).toMatchObject({
+      inputPerMillion: 1,
+      outputPerMillion: 5,
+      cachedInputPerMillion: 0.1,
+      cacheWritePerMillion: 1.25,
+      cacheWriteOneHourPerMillion: 2,
+    });
+  });
+
+  it('gives every entry a URL, the date it was read and the date and pages of its last check', () => {
+    for (const price of BUILT_IN_PRICE_TABLE.prices) {
+      expect(price.url, price.model).toMatch(/^https:\/\//);
+      expect(price.checked?.on, price.model).toBe('2026-12-02');
+      expect(price.checked?.against.length, price.model).toBeGreaterThan(0);
+      expect(price.asOf <= (price.checked?.on ?? ''), price.model).toBe(true);
+    }
+  });
+
+  it('keeps Anthropic cache writes at 1.25x (5 minutes) and 2x (1 hour) and hits at 0.1x of input', () => {
+    for (const model of ['claude-sonnet-4-5', 'claude-haiku-4-5']) {
+      const price = pinned(model);
+      expect(price.cacheWritePerMillion).toBeCloseTo(price.inputPerMillion * 1.25, 10);
+      expect(price.cacheWriteOneHourPerMillion).toBeCloseTo(price.inputPerMillion * 2, 10);
+      expect(price.cachedInputPerMillion).toBeCloseTo(price.inputPerMillion * 0.1, 10);
+    }
+  });
+});

@@ -19,6 +19,14 @@ export const priceSchema = z
     url: z.url().optional(),
     /** ISO date the price was read from the source. */
     asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf must be a YYYY-MM-DD date'),
+    /** The last re-check: its date and the pages the figures were compared with. */
+    checked: z
+      .object({
+        on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'checked.on must be a YYYY-MM-DD date'),
+        against: z.array(z.url()).min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Price = z.infer<typeof priceSchema>;
@@ -32,9 +40,16 @@ export type PriceTable = z.infer<typeof priceTableSchema>;
 /**
  * Built-in list prices. Versioned: bump `version` when any price changes so stored runs can say which table
  * priced them. Users override or extend it in shakedown.yaml (`prices:`).
+ *
+ * Re-checked 2026-12-02 against stored copies of the pages in each entry's `checked.against`; no figure had changed.
+ * OpenAI's pricing page moved to developers.openai.com (its main table now leads with newer models; these figures
+ * were compared with a dated copy of it). Anthropic's stored page lists the Sonnet tier (Sonnet 4: $3 input, $3.75
+ * 5-minute writes, $6 1-hour writes, $0.30 hits, $15 output) and the write multipliers (1.25x, 2x, hits 0.1x); the
+ * 4.5 models' rows were compared with a secondary copy. Not modelled: Sonnet's long-context rates above 200K input
+ * tokens ($6 / $22.50), which need the 1M-context beta shakedown does not request.
  */
 export const BUILT_IN_PRICE_TABLE: PriceTable = {
-  version: '2026-12-01',
+  version: '2026-12-02',
   prices: [
     {
       model: 'o3-mini',
@@ -42,8 +57,15 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 4.4,
       cachedInputPerMillion: 0.55,
       source: 'OpenAI API pricing page',
-      url: 'https://platform.openai.com/docs/pricing',
+      url: 'https://developers.openai.com/api/docs/pricing',
       asOf: '2026-11-01',
+      checked: {
+        on: '2026-12-02',
+        against: [
+          'https://developers.openai.com/api/docs/pricing',
+          'https://deploybase.ai/articles/openai-pricing',
+        ],
+      },
     },
     {
       model: 'o4-mini',
@@ -51,8 +73,15 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 4.4,
       cachedInputPerMillion: 0.275,
       source: 'OpenAI API pricing page',
-      url: 'https://platform.openai.com/docs/pricing',
+      url: 'https://developers.openai.com/api/docs/pricing',
       asOf: '2026-11-01',
+      checked: {
+        on: '2026-12-02',
+        against: [
+          'https://developers.openai.com/api/docs/pricing',
+          'https://deploybase.ai/articles/openai-pricing',
+        ],
+      },
     },
     {
       model: 'gpt-4.1',
@@ -60,8 +89,15 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 8,
       cachedInputPerMillion: 0.5,
       source: 'OpenAI API pricing page',
-      url: 'https://platform.openai.com/docs/pricing',
+      url: 'https://developers.openai.com/api/docs/pricing',
       asOf: '2026-11-01',
+      checked: {
+        on: '2026-12-02',
+        against: [
+          'https://developers.openai.com/api/docs/pricing',
+          'https://deploybase.ai/articles/openai-pricing',
+        ],
+      },
     },
     {
       model: 'gpt-4.1-mini',
@@ -69,8 +105,15 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 1.6,
       cachedInputPerMillion: 0.1,
       source: 'OpenAI API pricing page',
-      url: 'https://platform.openai.com/docs/pricing',
+      url: 'https://developers.openai.com/api/docs/pricing',
       asOf: '2026-11-01',
+      checked: {
+        on: '2026-12-02',
+        against: [
+          'https://developers.openai.com/api/docs/pricing',
+          'https://deploybase.ai/articles/openai-pricing',
+        ],
+      },
     },
     {
       model: 'gpt-4o-mini',
@@ -78,8 +121,15 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       outputPerMillion: 0.6,
       cachedInputPerMillion: 0.075,
       source: 'OpenAI API pricing page',
-      url: 'https://platform.openai.com/docs/pricing',
+      url: 'https://developers.openai.com/api/docs/pricing',
       asOf: '2026-11-01',
+      checked: {
+        on: '2026-12-02',
+        against: [
+          'https://developers.openai.com/api/docs/pricing',
+          'https://deploybase.ai/articles/openai-pricing',
+        ],
+      },
     },
     {
       model: 'claude-sonnet-4-5',
@@ -91,6 +141,13 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       source: 'Anthropic API pricing page',
       url: 'https://docs.anthropic.com/en/docs/about-claude/pricing',
       asOf: '2026-11-01',
+      checked: {
+        on: '2026-12-02',
+        against: [
+          'https://docs.anthropic.com/en/docs/about-claude/pricing',
+          'https://claude-api-cookbook.vercel.app/claude-sonnet-vs-haiku-when-to-use/',
+        ],
+      },
     },
     {
       model: 'claude-haiku-4-5',
@@ -102,6 +159,13 @@ export const BUILT_IN_PRICE_TABLE: PriceTable = {
       source: 'Anthropic API pricing page',
       url: 'https://docs.anthropic.com/en/docs/about-claude/pricing',
       asOf: '2026-11-01',
+      checked: {
+        on: '2026-12-02',
+        against: [
+          'https://docs.anthropic.com/en/docs/about-claude/pricing',
+          'https://claude-api-cookbook.vercel.app/claude-sonnet-vs-haiku-when-to-use/',
+        ],
+      },
     },
   ],
 };

@@ -39,6 +39,8 @@ export interface FitRequest {
   mmproj?: string;
   /** GPU memory to judge against (bytes); default: the first local GPU. */
   gpuMemoryBytes?: number;
+  /** Flash attention as llama-server will run (`-fa`); default on (llama.cpp's `auto` on supporting GPUs). */
+  flashAttention?: boolean;
 }
 
 /** One common card's answer when no GPU was found. */
@@ -179,6 +181,7 @@ export async function fitModel(request: FitRequest, gpus?: GpuInfo[]): Promise<F
     parallelSlots: slots,
     vision: request.vision,
     visionFileBytes: request.mmproj ? await fileSize(request.mmproj) : undefined,
+    flashAttention: request.flashAttention ?? true,
   };
   const assumptions = [...resolved.assumptions];
   if (request.mmproj) assumptions.push(`vision tower: the size of ${request.mmproj}`);
@@ -222,7 +225,7 @@ export async function fitModel(request: FitRequest, gpus?: GpuInfo[]): Promise<F
     verdict: fitVerdict(estimate, gpu),
     largestContext: gpu ? largestFittingContext(shape, gpu.totalBytes, options) : null,
     commonCards,
-    llamaServerFlags: `-c ${contextLength * slots} -np ${slots} --cache-type-k ${kvType} --cache-type-v ${kvType}`,
+    llamaServerFlags: `-c ${contextLength * slots} -np ${slots} -fa ${estimate.flashAttention ? 'on' : 'off'} --cache-type-k ${kvType} --cache-type-v ${kvType}`,
   };
 }
 
@@ -263,7 +266,7 @@ export function formatFitReport(report: FitReport): string {
       : `Parameters:   ${billions(shape.parameters)}`,
   );
   lines.push(
-    `Weights:      ${gib(estimate.weightsBytes)} (${report.quantization}, ${report.bitsPerWeight.toFixed(2)} bits/weight)`,
+    `Weights:      ${gib(estimate.weightsBytes)} (${report.quantization}, ${report.bitsPerWeight.toFixed(2)} bits/weight${report.source === 'gguf' ? ', from the file' : '; estimate: parameters x typical bits per weight'})`,
   );
   if (estimate.visionBytes > 0) lines.push(`Vision tower: ${size(estimate.visionBytes)} (mmproj)`);
   const slots = estimate.parallelSlots === 1 ? '' : ` x ${estimate.parallelSlots} slots`;
@@ -279,7 +282,10 @@ export function formatFitReport(report: FitReport): string {
       `Recurrent:    ${size(estimate.recurrentStateBytes)} fixed state (${shape.recurrentLayers} layers x ${count(shape.recurrentStateElements)} f32 values${slots}), does not grow with context`,
     );
   lines.push(
-    `Overhead:     ${gib(estimate.overheadBytes)} (compute buffers: an allowance of 5% of weights + 300 MiB)`,
+    `Compute:      ${size(estimate.computeBufferBytes)} (estimate: ${estimate.computeBufferMethod})`,
+  );
+  lines.push(
+    `Runtime:      ${size(estimate.overheadBytes - estimate.computeBufferBytes)} (an allowance for the CUDA/driver context and backend scratch, not measured)`,
   );
   lines.push(`Total:        ${gib(estimate.totalBytes)} (estimate)`);
   if (report.gpu) {

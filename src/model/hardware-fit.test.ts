@@ -62,6 +62,21 @@ describe('hardware fit', () => {
     expect(q8.recurrentStateBytes).toBe(52_690_944);
   });
 
+  it("adds llama.cpp's compute buffer (flash attention by default) and a 300 MiB runtime allowance", () => {
+    const shape = requireArchitecture('qwen3.5-9b').shape;
+    const estimate = estimateFit(shape, 32768, Q4);
+    // 9e9 x 4.85 / 8 bytes of weights + 1 GiB KV + 50.25 MiB state + 152 MiB compute + 300 MiB runtime.
+    expect(estimate.flashAttention).toBe(true);
+    expect(estimate.computeBufferBytes).toBe(152 * MIB);
+    expect(estimate.overheadBytes).toBe(452 * MIB);
+    expect(estimate.totalBytes).toBe((9e9 * 4.85) / 8 + GIB + 52_690_944 + 452 * MIB);
+    expect(estimate.computeBufferMethod).toMatch(/flash attention/);
+    // Without flash attention the attention scores of one layer dominate: 1136 MiB at 32k (see compute-buffer.test).
+    const withoutFlash = estimateFit(shape, 32768, { ...Q4, flashAttention: false });
+    expect(withoutFlash.computeBufferBytes).toBe(1136 * MIB);
+    expect(withoutFlash.totalBytes - estimate.totalBytes).toBe((1136 - 152) * MIB);
+  });
+
   it('Qwen3.5 27B and 35B-A3B and Qwen3-Next: KV and state from their configs', () => {
     // 27B: 16 attention layers x 4 KV heads x 512 x 2 bytes = 64 KiB per token; 48 DeltaNet layers of
     // 128 x 6144 + 3 x (6144 + 4096) = 817,152 f32 values.

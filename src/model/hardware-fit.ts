@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type ArchitectureShape, denseShape } from './hardware/architecture-shape.ts';
+import { estimateComputeBuffer } from './hardware/compute-buffer.ts';
 
 /**
  * Will this model fit this GPU? Weights size (parameter count x bits per weight), the KV cache per layer kind
- * for the context length, the recurrent state, and a compute-buffer allowance, against the GPU's memory.
+ * for the context length, the recurrent state, llama.cpp's compute buffer and a runtime allowance, against the GPU's memory.
  */
 
 /** Typical bits per weight of llama.cpp quantization types (mixture averages, as llama.cpp reports them). */
@@ -52,6 +53,8 @@ export const DEFAULT_UBATCH = 512;
 const RECURRENT_STATE_BYTES = 4;
 /** A vision tower (mmproj) is usually shipped in f16. */
 const VISION_BYTES_PER_PARAMETER = 2;
+/** Backend runtime (CUDA context, driver and scratch pools) that llama.cpp does not report: a fixed allowance. */
+export const RUNTIME_ALLOWANCE_BYTES = 300 * 1024 * 1024;
 /** Without a known trained maximum, the largest context searched. */
 export const UNKNOWN_MAX_CONTEXT = 1_048_576;
 
@@ -67,8 +70,13 @@ export interface FitEstimate {
   slidingWindowKvBytes: number;
   /** Fixed recurrent state of Gated DeltaNet / Mamba layers, every slot (does not grow with the context). */
   recurrentStateBytes: number;
-  /** Compute buffers and runtime overhead (a conservative allowance, not a measurement). */
+  /** llama.cpp's compute buffer, estimated from its graph reservation (see `computeBufferMethod`). */
+  computeBufferBytes: number;
+  /** How the compute buffer was estimated. */
+  computeBufferMethod: string;
+  /** Compute buffer plus {@link RUNTIME_ALLOWANCE_BYTES} (an allowance, not a measurement). */
   overheadBytes: number;
+  flashAttention: boolean;
   totalBytes: number;
   /** Context per slot. */
   contextLength: number;
@@ -87,6 +95,8 @@ export interface EstimateOptions {
   vision?: boolean;
   /** Or the exact size of the mmproj file, when known (overrides `vision`). */
   visionFileBytes?: number;
+  /** Flash attention (llama.cpp `-fa`; default on, as llama.cpp's `auto` chooses on GPUs that support it). */
+  flashAttention?: boolean;
   assumptions?: string[];
 }
 
@@ -159,7 +169,8 @@ export function slidingWindowCells(window: number, contextLength: number, ubatch
 /**
  * Estimates the memory a model needs at a context length per slot: weights (parameters x bits per weight),
  * KV cache per layer kind (full attention: every token; sliding window: the window plus a micro-batch; recurrent
- * layers: none), the fixed f32 recurrent state per slot, the vision tower when asked, and an overhead allowance.
+ * layers: none), the fixed f32 recurrent state per slot, the vision tower when asked, llama.cpp's compute buffer
+ * ({@link estimateComputeBuffer}) and a fixed runtime allowance.
  */
 export function estimateFit(
   shape: ArchitectureShape,
@@ -186,8 +197,13 @@ export function estimateFit(
   const visionBytes =
     options.visionFileBytes ??
     (options.vision && shape.visionParameters ? shape.visionParameters * VISION_BYTES_PER_PARAMETER : 0);
-  // llama.cpp's compute buffers grow with context; ~5% of weights plus a fixed 300 MiB is a safe allowance.
-  const overheadBytes = Math.round(weightsBytes * 0.05 + 300 * 1024 * 1024);
+  const flashAttention = options.flashAttention ?? true;
+  const computeBuffer = estimateComputeBuffer(shape, {
+    flashAttention,
+    contextLength,
+    parallelSlots: slots,
+  });
+  const overheadBytes = computeBuffer.bytes + RUNTIME_ALLOWANCE_BYTES;
   const kvCacheBytes = fullAttentionKvBytes + slidingWindowKvBytes;
   return {
     weightsBytes,
@@ -196,12 +212,15 @@ export function estimateFit(
     fullAttentionKvBytes,
     slidingWindowKvBytes,
     recurrentStateBytes,
+    computeBufferBytes: computeBuffer.bytes,
+    computeBufferMethod: computeBuffer.method,
     overheadBytes,
+    flashAttention,
     totalBytes: weightsBytes + visionBytes + kvCacheBytes + recurrentStateBytes + overheadBytes,
     contextLength,
     parallelSlots: slots,
     kvCacheType: kvType,
-    assumptions: options.assumptions ?? [],
+    assumptions: [...(options.assumptions ?? []), ...computeBuffer.assumptions],
   };
 }
 

@@ -41,6 +41,25 @@ async function simulatedAnswer(url: string, body: Record<string, unknown>): Prom
 }
 
 describe('Ollama client on recorded /api/chat answers', () => {
+  it('reads a real captured answer (one object): server counts, server-reported speeds, the cold load apart', async () => {
+    const server = await replay(loadRecordedResponse('ollama', 'chat-whole-response'));
+    const client = createOllamaClient({ baseUrl: server.url, model: 'qwen3:4b-instruct', numCtx: 8192 });
+    const result = await client.step({ messages: asks });
+    expect(result.text).toBe('The answer to 1 + 1 is **2**.');
+    expect(result.finishReason).toBe('stop');
+    expect(result.usage).toEqual({
+      inputTokens: 19,
+      cachedInputTokens: 0,
+      outputTokens: 14,
+      reasoningTokens: 0,
+      source: 'server',
+    });
+    expect(result.timings.prefillMs).toBeCloseTo(18.088408, 6);
+    expect(result.timings.decodeMs).toBeCloseTo(94.230297, 6);
+    expect(result.timings.decodeTokensPerSecond).toBeCloseTo(14 / 0.094230297, 6);
+    expect(result.timings.loadMs).toBeCloseTo(3106.878899, 6);
+  });
+
   it('reads the documented text stream: server counts and server-reported speeds from nanosecond durations', async () => {
     const server = await replay(loadRecordedResponse('ollama', 'chat-stream-text'));
     const client = createOllamaClient({ baseUrl: server.url, model: 'llama3.2', numCtx: 8192 });

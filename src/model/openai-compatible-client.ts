@@ -146,6 +146,18 @@ export function parseToolArguments(raw: string): { arguments: Record<string, unk
 const CONTEXT_OVERFLOW_PATTERN =
   /exceed_context_size_error|context_length_exceeded|maximum context length|context length|context size|context window|prompt is too long/i;
 
+/**
+ * An error a server sent inside an HTTP 200 stream: a context refusal (2025 llama.cpp builds refused an over-long
+ * prompt this way, test-support/fixtures/llamacpp-b5966) ends the attempt as context-exceeded; anything else is
+ * an infrastructure stream error.
+ */
+function streamedError(described: string, json: JsonObject | null): Error {
+  if (CONTEXT_OVERFLOW_PATTERN.test(described)) {
+    return new ContextLengthExceededError(described, contextLengthFromError(described, json));
+  }
+  return new InfrastructureError('stream-error', described);
+}
+
 /** Pulls a readable message out of an error body (`{"error":{"message":…}}`, `{"error":"…"}`, `{"message":…}`, text). */
 function errorMessageFromBody(text: string): { message: string; json: JsonObject | null } {
   try {
@@ -352,10 +364,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         state.done = true;
         return;
       }
-      throw new InfrastructureError(
-        'stream-error',
-        `${provider} ${model}: error inside the stream: ${message}`,
-      );
+      throw streamedError(`${provider} ${model}: error inside the stream: ${message}`, chunk);
     }
     if (isRecord(chunk.usage)) state.usage = chunk.usage;
     if (isRecord(chunk.timings)) state.serverTimings = chunk.timings;
@@ -717,8 +726,8 @@ async function readStream(
     // Older llama.cpp builds send a failure as a bare `error: {json}` SSE line, then `data: [DONE]`.
     onError(error: ParseError) {
       if (failure !== null || error.type !== 'unknown-field' || error.field !== 'error') return;
-      const { message } = errorMessageFromBody(error.value ?? '');
-      failure = new InfrastructureError('stream-error', `error inside the stream: ${message}`);
+      const { message, json } = errorMessageFromBody(error.value ?? '');
+      failure = streamedError(`error inside the stream: ${message}`, json);
     },
     onEvent(event: EventSourceMessage) {
       if (failure !== null || state.done) return;

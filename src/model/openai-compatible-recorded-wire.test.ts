@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRecordedResponse, replayServersClosedAfterEach } from '../../test-support/recorded-response.ts';
 import { jsonShape, missingShape, sseDataPayloads } from '../../test-support/wire-shape.ts';
+import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
 import { createOpenAICompatibleClient, type OpenAICompatibleFlavour } from './openai-compatible-client.ts';
 import {
@@ -81,11 +82,32 @@ describe('OpenAI-compatible client on recorded streams', () => {
     });
   });
 
+  it('OpenRouter: usage after the finish chunk (whose choice repeats finish_reason null) keeps both', async () => {
+    const server = await replay(loadRecordedResponse('openrouter', 'chat-stream-usage-after-finish'));
+    const result = await clientFor(server.url, 'openai/gpt-4o', 'openrouter').step({ messages: asks });
+    expect(result.finishReason).toBe('stop');
+    expect(result.text).toBe('');
+    expect(result.usage).toEqual({
+      inputTokens: 1697,
+      cachedInputTokens: 0,
+      outputTokens: 52,
+      reasoningTokens: 0,
+      source: 'server',
+    });
+  });
+
   it('vLLM: an error inside the stream, then [DONE], is an infrastructure stream error', async () => {
     const server = await replay(loadRecordedResponse('vllm', 'chat-stream-error'));
     const error = await rejectionOf(clientFor(server.url, 'Qwen/Qwen3-8B', 'vllm').step({ messages: asks }));
     expect(error).toBeInstanceOf(InfrastructureError);
     expect((error as Error).message).toMatch(/The decoder prompt cannot be empty/);
+  });
+
+  it('llama.cpp b5966: the SSE `error:` field then [DONE] is never an empty answer; a context refusal ends as context-exceeded', async () => {
+    const server = await replay(loadRecordedResponse('llamacpp-b5966', 'chat-stream-error-field'));
+    const error = await rejectionOf(clientFor(server.url, 'default', 'llamacpp').step({ messages: asks }));
+    expect(error).toBeInstanceOf(ContextLengthExceededError);
+    expect((error as Error).message).toMatch(/exceeds the available context size/);
   });
 
   it("LM Studio: describe() reads the model's context from /api/v0/models", async () => {

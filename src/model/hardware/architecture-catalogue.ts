@@ -136,8 +136,8 @@ const QWEN3_NEXT_80B_A3B = {
 const QWEN35_VISION_NOTE =
   'Qwen3.5 checkpoints carry a vision encoder (llama.cpp: separate mmproj file); its size is not verified here, so --vision adds nothing for it';
 
-/** The catalogue, in the order `fit --model list` prints it. */
-export const ARCHITECTURE_CATALOGUE: readonly CatalogueEntry[] = [
+/** The entries as written; {@link ARCHITECTURE_CATALOGUE} adds the widths the compute buffer needs. */
+const ENTRIES: readonly CatalogueEntry[] = [
   {
     id: 'qwen3.5-9b',
     name: 'Qwen3.5 9B',
@@ -448,6 +448,23 @@ export const ARCHITECTURE_CATALOGUE: readonly CatalogueEntry[] = [
     note: 'parameters: 23.6B (the card says 24B); text only (the Mistral Small 3.1 vision encoder was removed); Devstral Small 2 (2512) is a different model, not in this catalogue',
   },
 ];
+
+/** The attention heads and hidden width of the config, carried into the shape (they size the compute buffer). */
+function withWidths(entry: CatalogueEntry): CatalogueEntry {
+  const heads = entry.config.num_attention_heads;
+  const hidden = entry.config.hidden_size;
+  return {
+    ...entry,
+    shape: {
+      ...entry.shape,
+      ...(typeof heads === 'number' ? { attentionHeads: heads } : {}),
+      ...(typeof hidden === 'number' ? { embeddingLength: hidden } : {}),
+    },
+  };
+}
+
+/** The catalogue, in the order `fit --model list` prints it. */
+export const ARCHITECTURE_CATALOGUE: readonly CatalogueEntry[] = ENTRIES.map(withWidths);
 
 const normalize = (name: string) =>
   name

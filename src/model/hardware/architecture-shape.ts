@@ -30,6 +30,12 @@ export interface ArchitectureShape {
   maxContext: number | null;
   /** Parameters of a vision tower (llama.cpp loads it from a separate mmproj file); null when none or unknown. */
   visionParameters: number | null;
+  /** Query heads of an attention layer (sizes the compute buffer); absent when unknown. */
+  attentionHeads?: number;
+  /** Hidden width (embedding length); absent when unknown. */
+  embeddingLength?: number;
+  /** Feed-forward width used per token (MoE: expert width x experts used, plus shared); absent when unknown. */
+  feedForwardLength?: number;
 }
 
 /** A dense model where every layer attends to the whole context. */

@@ -146,6 +146,18 @@ export function ggufArchitecture(metadata: GgufMetadata): GgufArchitecture {
   }
   if (maxContext === null) notes.push(`${architecture}.context_length absent: context not capped`);
 
+  // The feed-forward width used per token sizes the compute buffer: dense `feed_forward_length`, or MoE
+  // `expert_feed_forward_length` x experts used (+ the shared expert's width).
+  const denseFeedForward = perLayer(key('feed_forward_length'), layers);
+  const expertFeedForward = numberOf(key('expert_feed_forward_length'));
+  const sharedFeedForward = numberOf(key('expert_shared_feed_forward_length')) ?? 0;
+  const feedForwardLength =
+    expertFeedForward !== null && expertUsed
+      ? expertFeedForward * expertUsed + sharedFeedForward
+      : denseFeedForward !== null && denseFeedForward.length > 0
+        ? Math.max(...denseFeedForward)
+        : undefined;
+
   return {
     shape: {
       parameters: metadata.parameterCount,
@@ -161,6 +173,9 @@ export function ggufArchitecture(metadata: GgufMetadata): GgufArchitecture {
       recurrentStateElements: stateElements,
       maxContext,
       visionParameters: null,
+      attentionHeads: metadata.headCount,
+      embeddingLength: metadata.embeddingLength,
+      ...(feedForwardLength !== undefined && feedForwardLength > 0 ? { feedForwardLength } : {}),
     },
     notes,
   };

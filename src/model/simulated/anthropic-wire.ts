@@ -49,8 +49,15 @@ function sendError(
   message: string,
   retryAfterSeconds?: number,
 ): void {
-  const headers = { 'request-id': `req_simulated_${Date.now()}`, ...retryAfterHeaders(retryAfterSeconds) };
-  sendJson(response, status, { type: 'error', error: { type: errorType(status), message } }, headers);
+  const requestId = `req_simulated_${Date.now()}`;
+  const headers = { 'request-id': requestId, ...retryAfterHeaders(retryAfterSeconds) };
+  // Real error bodies repeat the request id (test-support/fixtures/anthropic/prompt-too-long.txt).
+  sendJson(
+    response,
+    status,
+    { type: 'error', error: { type: errorType(status), message }, request_id: requestId },
+    headers,
+  );
 }
 
 /** The lifetime of the cache_control breakpoints a request set (`5m` or `1h`), or null when it set none. */
