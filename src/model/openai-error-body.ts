@@ -32,6 +32,17 @@ function maximumNamedIn(message: string): number | null {
 }
 
 /**
+ * An error a server sent inside an HTTP 200 stream: a context refusal (2025 llama.cpp builds refused an over-long
+ * prompt this way, test-support/fixtures/llamacpp-b5966) ends the attempt as context-exceeded; anything else is
+ * an infrastructure stream error.
+ */
+export function streamedError(described: string, contextLength: number | null): Error {
+  if (CONTEXT_OVERFLOW_PATTERN.test(described))
+    return new ContextLengthExceededError(described, contextLength);
+  return new InfrastructureError('stream-error', described);
+}
+
+/**
  * The error for a non-2xx answer: a 4xx naming the context window is the model's context overflow; everything else
  * is an infrastructure error classed by status (429 rate limit, 408 timeout, 5xx server error, other 4xx client error).
  */

@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { InfrastructureError } from './infrastructure-error.ts';
-import { errorMessageFromBody } from './openai-error-body.ts';
+import { errorMessageFromBody, streamedError } from './openai-error-body.ts';
 import { applyChunk, type ResponseAccumulator, readChunk } from './openai-response-accumulator.ts';
 import type { StepRequest } from './types.ts';
 
@@ -19,8 +19,8 @@ export async function readEventStream(
   const parser = createParser({
     onError(error: ParseError) {
       if (failure !== null || error.type !== 'unknown-field' || error.field !== 'error') return;
-      const { message } = errorMessageFromBody(error.value ?? '');
-      failure = new InfrastructureError('stream-error', `${label}: error inside the stream: ${message}`);
+      const { message, contextLength } = errorMessageFromBody(error.value ?? '');
+      failure = streamedError(`${label}: error inside the stream: ${message}`, contextLength);
     },
     onEvent(event: EventSourceMessage) {
       if (failure !== null || state.done) return;

@@ -1,6 +1,6 @@
 import { InfrastructureError } from './infrastructure-error.ts';
 import type { JsonObject } from './json-values.ts';
-import { errorMessageFromBody } from './openai-error-body.ts';
+import { errorMessageFromBody, streamedError } from './openai-error-body.ts';
 import {
   type ChatCompletionChunk,
   chatCompletionChunkSchema,
@@ -74,7 +74,8 @@ export function readChunk(
 
 /**
  * Applies one chunk (or a whole non-streamed completion) to the accumulator. An error inside the stream is an
- * infrastructure error, except llama-server's refusal of the model's unparsable output, which is the model's.
+ * infrastructure error, except a context refusal and llama-server's refusal of the model's unparsable output,
+ * which are the model's.
  */
 export function applyChunk(
   chunk: ChatCompletionChunk,
@@ -84,7 +85,7 @@ export function applyChunk(
   label: string,
 ): void {
   if (chunk.error !== undefined) {
-    const { message } = errorMessageFromBody(JSON.stringify(chunk));
+    const { message, contextLength } = errorMessageFromBody(JSON.stringify(chunk));
     if (UNPARSED_MODEL_OUTPUT_PATTERN.test(message)) {
       // llama-server streamed the turn, then could not parse what the model wrote as its chat format (e.g. a
       // tool call it started and never finished): the model's failure, which a retry would not fix reliably.
@@ -92,7 +93,7 @@ export function applyChunk(
       state.done = true;
       return;
     }
-    throw new InfrastructureError('stream-error', `${label}: error inside the stream: ${message}`);
+    throw streamedError(`${label}: error inside the stream: ${message}`, contextLength);
   }
   if (chunk.usage) state.usage = chunk.usage;
   if (chunk.timings) state.serverTimings = chunk.timings;
