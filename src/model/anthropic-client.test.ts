@@ -309,7 +309,7 @@ describe('createAnthropicClient', () => {
     const anthropic = client(server);
     const dropped = (await rejectionOf(anthropic.step({ messages: userAsks }))) as InfrastructureError;
     expect(dropped).toBeInstanceOf(InfrastructureError);
-    expect(dropped.kind).toBe('connection');
+    expect(dropped.kind).toBe('stream-error');
     expect(dropped.message).toMatch(/lost mid-response/);
     const unfinished = (await rejectionOf(anthropic.step({ messages: userAsks }))) as InfrastructureError;
     expect(unfinished).toBeInstanceOf(InfrastructureError);

@@ -286,14 +286,14 @@ describe('createOllamaClient', () => {
     expect((error as ContextLengthExceededError).contextLength).toBe(8192);
   });
 
-  it('reports a dropped connection as a connection error', async () => {
+  it('reports a connection dropped mid-response as a broken stream', async () => {
     const server = await serve([
       { content: 'abcdefghijklmnopqrstuvwx', fault: { kind: 'drop-connection', afterChunks: 2 } },
     ]);
     const client = createOllamaClient({ baseUrl: server.url, model: MODEL, numCtx: 8192 });
     const error = (await rejectionOf(client.step({ messages: userAsks }))) as InfrastructureError;
     expect(error).toBeInstanceOf(InfrastructureError);
-    expect(error.kind).toBe('connection');
+    expect(error.kind).toBe('stream-error');
     expect(error.message).toMatch(/lost mid-response/);
   });
 

@@ -508,7 +508,7 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
     const server = await serve([{ content: 'slow slow slow', chunkSize: 4, chunkDelayMs: 2_000 }]);
     const error = await rejectionOf(client(server, { idleTimeoutMs: 150 }).step(request()));
     expect(error).toMatchObject({ kind: 'timeout' });
-    expect((error as Error).message).toMatch(/no streamed data within 150 ms/);
+    expect((error as Error).message).toMatch(/sent nothing for 150 ms \(idle timeout\)/);
   });
 
   it('connection refused is a connection error', async () => {

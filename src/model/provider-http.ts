@@ -1,7 +1,7 @@
 import { InfrastructureError } from './infrastructure-error.ts';
 
 /**
- * HTTP plumbing shared by the native providers (Ollama, Anthropic): one request with a whole-request timeout and
+ * HTTP plumbing shared by every provider (OpenAI-compatible, Ollama, Anthropic): one request with a whole-request timeout and
  * an idle timeout (no byte from the server for too long, headers included), streamed body reading, and the
  * translation of network failures and HTTP statuses into `InfrastructureError`s.
  */
@@ -15,9 +15,11 @@ export interface TimedRequestOptions {
   headers?: Record<string, string>;
   body?: unknown;
   fetch: typeof globalThis.fetch;
-  /** Longest the whole request may take, body included. */
-  requestTimeoutMs: number;
-  /** Longest the server may stay silent (before the headers or between body chunks). */
+  /** Longest the whole request may take, body included (no limit when absent). */
+  requestTimeoutMs?: number;
+  /** Longest to wait for the response headers (no limit of its own when absent). */
+  headersTimeoutMs?: number;
+  /** Longest the server may stay silent (before the headers unless `headersTimeoutMs` is set, and between body chunks). */
   idleTimeoutMs: number;
   /** The caller's cancellation; its reason is rethrown as is (a cancellation is not an infrastructure failure). */
   signal?: AbortSignal;
@@ -40,7 +42,8 @@ export interface TimedResponse {
   close(): void;
 }
 
-function errorCode(error: unknown): string | null {
+/** The first `code` (e.g. `ECONNREFUSED`) along an error's cause chain, or null. */
+export function errorCode(error: unknown): string | null {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth += 1) {
     if (
@@ -64,13 +67,23 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
     timedOut = reason;
     controller.abort(new Error(reason));
   };
-  const requestTimer = setTimeout(
-    () =>
-      abortFor(
-        `${options.target} did not finish within the request timeout of ${options.requestTimeoutMs} ms`,
-      ),
-    options.requestTimeoutMs,
-  );
+  const requestTimeoutMs = options.requestTimeoutMs;
+  const requestTimer =
+    requestTimeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            abortFor(`${options.target} did not finish within the request timeout of ${requestTimeoutMs} ms`),
+          requestTimeoutMs,
+        );
+  const headersTimeoutMs = options.headersTimeoutMs;
+  const headersTimer =
+    headersTimeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () => abortFor(`${options.target} sent no response headers within ${headersTimeoutMs} ms`),
+          headersTimeoutMs,
+        );
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   const touch = () => {
     clearTimeout(idleTimer);
@@ -87,6 +100,7 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
     if (closed) return;
     closed = true;
     clearTimeout(requestTimer);
+    clearTimeout(headersTimer);
     clearTimeout(idleTimer);
     options.signal?.removeEventListener('abort', onCallerAbort);
     if (!controller.signal.aborted) controller.abort(new Error('request closed by the client'));
@@ -101,11 +115,15 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
       phase === 'connect'
         ? `could not connect to ${options.target}${detail}`
         : `connection to ${options.target} was lost mid-response${detail}`;
-    return new InfrastructureError('connection', message, { cause: error });
+    // Refused or unreachable is a connection failure; a body that breaks off is a broken stream.
+    return new InfrastructureError(phase === 'connect' ? 'connection' : 'stream-error', message, {
+      cause: error,
+    });
   };
 
   const sentAt = performance.now();
-  touch();
+  // With a headers timeout, the server's silence before the headers is that timeout's business alone.
+  if (headersTimeoutMs === undefined) touch();
   let response: Response;
   try {
     response = await options.fetch(options.url, {
@@ -121,6 +139,7 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
     close();
     throw translate(error, 'connect');
   }
+  clearTimeout(headersTimer);
   touch();
 
   async function* chunks(): AsyncGenerator<string> {
