@@ -1,7 +1,20 @@
 import { positiveIntegerOption, requireModelOption, requireValidBaseUrl } from './client-option-checks.ts';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { InfrastructureError } from './infrastructure-error.ts';
-import { isRecord, type JsonObject, numberOrNull } from './json-values.ts';
+import { type JsonObject, numberOrNull } from './json-values.ts';
+import { ollamaFinishReason, ollamaTimings, ollamaUsage } from './ollama-final-chunk.ts';
+import { ollamaRequestBody } from './ollama-request-body.ts';
+import { parseOllamaToolCall } from './ollama-tool-call.ts';
+import {
+  nestedRunnerErrorSchema,
+  type OllamaChatChunk,
+  type OllamaRunningModel,
+  type OllamaShow,
+  ollamaChatChunkSchema,
+  ollamaErrorBodySchema,
+  ollamaProcessListSchema,
+  ollamaShowSchema,
+} from './ollama-wire-schemas.ts';
 import {
   errorBodyText,
   errorForStatus,
@@ -17,25 +30,16 @@ import {
   serverParsedArgumentIssues,
 } from './step-result-assembly.ts';
 import { normalizeAssistantOutput } from './tool-call-recovery.ts';
-import type {
-  EndpointInfo,
-  FinishReason,
-  Message,
-  ModelClient,
-  ModelIssue,
-  StepRequest,
-  StepResult,
-  Timings,
-  ToolCall,
-  ToolDefinition,
-  Usage,
-} from './types.ts';
+import type { EndpointInfo, ModelClient, ModelIssue, StepRequest, StepResult, ToolCall } from './types.ts';
 import { unknownEndpointInfo } from './unknown-endpoint-info.ts';
 
 /**
  * The Ollama native API client (`/api/chat`, `/api/show`, `/api/ps`). Streams NDJSON, takes tool calls whole with
  * object arguments, converts nanosecond durations, and flags Ollama's silent prompt truncation at `num_ctx`.
  */
+
+export { toOllamaMessages, toOllamaTools } from './ollama-request-body.ts';
+export { parseOllamaToolCall } from './ollama-tool-call.ts';
 
 export interface OllamaClientOptions {
   /** Server root, default `http://127.0.0.1:11434`. */
@@ -63,81 +67,10 @@ const SMALL_CONTEXT = 8192;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 const INFO_TIMEOUT_MS = 10_000;
-const NANOSECONDS_PER_MILLISECOND = 1_000_000;
 
 const LABEL = 'Ollama client';
 const positiveInteger = (value: number | undefined, name: string) =>
   positiveIntegerOption(LABEL, value, name);
-
-/** Maps the normalized conversation onto Ollama's message shape. */
-export function toOllamaMessages(messages: Message[]): JsonObject[] {
-  return messages.map((message): JsonObject => {
-    switch (message.role) {
-      case 'system':
-      case 'user':
-        return { role: message.role, content: message.content };
-      case 'assistant': {
-        const mapped: JsonObject = { role: 'assistant', content: message.content };
-        if (message.reasoning) mapped.thinking = message.reasoning;
-        if (message.toolCalls && message.toolCalls.length > 0) {
-          mapped.tool_calls = message.toolCalls.map((call, index) => ({
-            id: call.id,
-            function: { index, name: call.name, arguments: call.arguments },
-          }));
-        }
-        return mapped;
-      }
-      case 'tool':
-        return { role: 'tool', content: message.content, tool_name: message.toolName };
-      default:
-        throw new Error(`Ollama client: unknown message role ${(message as { role: unknown }).role}`);
-    }
-  });
-}
-
-/** Maps tool definitions onto Ollama's (OpenAI-style) tool shape. */
-export function toOllamaTools(tools: ToolDefinition[]): JsonObject[] {
-  return tools.map((tool) => ({
-    type: 'function',
-    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
-  }));
-}
-
-/** A tool call as Ollama sends it (whole, arguments normally an object) → the normalized ToolCall. */
-export function parseOllamaToolCall(raw: unknown, fallbackIndex: number): ToolCall {
-  const call = isRecord(raw) ? raw : {};
-  const fn = isRecord(call.function) ? call.function : {};
-  const name = typeof fn.name === 'string' ? fn.name : '';
-  const id = typeof call.id === 'string' && call.id.length > 0 ? call.id : `call_${fallbackIndex}`;
-  const base = { id, name, origin: 'server-parsed' as const, format: 'native' as const };
-  const rawArguments = fn.arguments;
-  if (isRecord(rawArguments)) {
-    return { ...base, arguments: rawArguments, rawArguments: JSON.stringify(rawArguments) };
-  }
-  if (typeof rawArguments === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(rawArguments);
-      if (isRecord(parsed)) return { ...base, arguments: parsed, rawArguments };
-      return { ...base, arguments: {}, rawArguments, argumentsError: 'arguments are JSON but not an object' };
-    } catch (error) {
-      return {
-        ...base,
-        arguments: {},
-        rawArguments,
-        argumentsError: `arguments are not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      };
-    }
-  }
-  if (rawArguments === undefined || rawArguments === null) {
-    return { ...base, arguments: {}, rawArguments: '', argumentsError: 'the tool call has no arguments' };
-  }
-  return {
-    ...base,
-    arguments: {},
-    rawArguments: JSON.stringify(rawArguments),
-    argumentsError: 'arguments are not an object',
-  };
-}
 
 /** Parses a `num_ctx` line from `/api/show`'s `parameters` text. */
 export function numCtxFromParameters(parameters: unknown): number | null {
@@ -151,22 +84,22 @@ export function numCtxFromParameters(parameters: unknown): number | null {
  * string inside that string (`{"error":"{\"error\":{\"message\":...,\"n_ctx\":4096}}"}`): unwrapped here.
  */
 function errorMessageOf(text: string): string {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (isRecord(parsed) && typeof parsed.error === 'string') return nestedErrorMessage(parsed.error);
+    parsed = JSON.parse(text);
   } catch {
-    // Not JSON: use the text itself.
+    parsed = undefined;
   }
+  const body = ollamaErrorBodySchema.safeParse(parsed);
+  if (body.success) return nestedErrorMessage(body.data.error);
   return excerpt(text) || '(empty body)';
 }
 
 function nestedErrorMessage(message: string): string {
   if (!message.trimStart().startsWith('{')) return message;
   try {
-    const nested: unknown = JSON.parse(message);
-    if (isRecord(nested) && isRecord(nested.error) && typeof nested.error.message === 'string') {
-      return nested.error.message;
-    }
+    const nested = nestedRunnerErrorSchema.safeParse(JSON.parse(message));
+    if (nested.success) return nested.data.error.message;
   } catch {
     // Not JSON after all.
   }
@@ -246,29 +179,27 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     );
   }
 
-  async function readJson(path: string, method: 'GET' | 'POST', body?: unknown): Promise<JsonObject | null> {
+  async function readJson(path: string, method: 'GET' | 'POST', body?: unknown): Promise<unknown> {
     const opened = await request(path, method, body, undefined, true);
     if (opened.simulated) simulated = true;
     const text = await opened.text();
     if (!opened.response.ok) return null;
     try {
-      const parsed: unknown = JSON.parse(text);
-      return isRecord(parsed) ? parsed : null;
+      return JSON.parse(text);
     } catch {
       return null;
     }
   }
 
-  function findRunning(ps: JsonObject | null): JsonObject | null {
-    if (!ps || !Array.isArray(ps.models)) return null;
+  function findRunning(psBody: unknown): OllamaRunningModel | null {
+    const ps = ollamaProcessListSchema.safeParse(psBody);
     const withTag = (name: string) => (name.includes(':') ? name : `${name}:latest`);
-    const found = ps.models.find(
+    const found = (ps.success ? (ps.data.models ?? []) : []).find(
       (entry) =>
-        isRecord(entry) &&
-        ((typeof entry.name === 'string' && withTag(entry.name) === withTag(model)) ||
-          (typeof entry.model === 'string' && withTag(entry.model) === withTag(model))),
+        (entry.name !== undefined && withTag(entry.name) === withTag(model)) ||
+        (entry.model !== undefined && withTag(entry.model) === withTag(model)),
     );
-    return isRecord(found) ? found : null;
+    return found ?? null;
   }
 
   /** Looks up the context the loaded model runs with, once, after a step; failures leave it unknown. */
@@ -277,10 +208,10 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     if (learnedContextLength !== null) return learnedContextLength;
     try {
       const running = findRunning(await readJson('/api/ps', 'GET'));
-      learnedContextLength = numberOrNull(running?.context_length);
+      learnedContextLength = running?.context_length ?? null;
       if (learnedContextLength === null) {
-        const show = await readJson('/api/show', 'POST', { model });
-        learnedContextLength = numCtxFromParameters(show?.parameters);
+        const show = ollamaShowSchema.safeParse(await readJson('/api/show', 'POST', { model }));
+        learnedContextLength = show.success ? numCtxFromParameters(show.data.parameters) : null;
       }
     } catch {
       learnedContextLength = null;
@@ -288,24 +219,8 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     return learnedContextLength;
   }
 
-  function buildBody(stepRequest: StepRequest): JsonObject {
-    const body: JsonObject = { model, messages: toOllamaMessages(stepRequest.messages), stream: true };
-    // Ollama has no tool_choice: 'none' sends no tools; 'required' cannot be enforced and sends them as 'auto'.
-    if (stepRequest.tools && stepRequest.tools.length > 0 && stepRequest.toolChoice !== 'none') {
-      body.tools = toOllamaTools(stepRequest.tools);
-    }
-    if (options.think !== undefined) body.think = options.think;
-    if (options.keepAlive !== undefined) body.keep_alive = options.keepAlive;
-    const modelOptions: JsonObject = {};
-    if (numCtx !== undefined) modelOptions.num_ctx = numCtx;
-    if (stepRequest.temperature !== undefined) modelOptions.temperature = stepRequest.temperature;
-    if (stepRequest.topP !== undefined) modelOptions.top_p = stepRequest.topP;
-    if (stepRequest.seed !== undefined) modelOptions.seed = stepRequest.seed;
-    if (stepRequest.maxOutputTokens !== undefined) modelOptions.num_predict = stepRequest.maxOutputTokens;
-    if (stepRequest.stop && stepRequest.stop.length > 0) modelOptions.stop = stepRequest.stop;
-    if (Object.keys(modelOptions).length > 0) body.options = modelOptions;
-    return body;
-  }
+  const buildBody = (stepRequest: StepRequest): JsonObject =>
+    ollamaRequestBody(stepRequest, { model, numCtx, think: options.think, keepAlive: options.keepAlive });
 
   async function step(stepRequest: StepRequest): Promise<StepResult> {
     const opened = await request('/api/chat', 'POST', buildBody(stepRequest), stepRequest.signal);
@@ -316,22 +231,24 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     let reasoning = '';
     const toolCalls: ToolCall[] = [];
     let firstTokenAt: number | null = null;
-    let final: JsonObject | null = null;
+    let final: OllamaChatChunk | null = null;
     try {
       for await (const line of readLines(opened.chunks())) {
         if (line.trim() === '') continue;
-        let chunk: unknown;
+        let value: unknown;
         try {
-          chunk = JSON.parse(line);
+          value = JSON.parse(line);
         } catch {
           throw new InfrastructureError(
             'bad-response',
             `${target} sent a stream line that is not JSON: ${excerpt(line, 200)}`,
           );
         }
-        if (!isRecord(chunk)) {
+        const parsed = ollamaChatChunkSchema.safeParse(value);
+        if (!parsed.success) {
           throw new InfrastructureError('bad-response', `${target} sent a stream line that is not an object`);
         }
+        const chunk = parsed.data;
         if (chunk.error !== undefined) {
           const message =
             typeof chunk.error === 'string' ? nestedErrorMessage(chunk.error) : JSON.stringify(chunk.error);
@@ -346,10 +263,9 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
             `${target} reported an error inside the stream: ${message}`,
           );
         }
-        const message = isRecord(chunk.message) ? chunk.message : {};
-        const contentDelta = typeof message.content === 'string' ? message.content : '';
-        const thinkingDelta = typeof message.thinking === 'string' ? message.thinking : '';
-        const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+        const contentDelta = chunk.message?.content ?? '';
+        const thinkingDelta = chunk.message?.thinking ?? '';
+        const calls = chunk.message?.tool_calls ?? [];
         if (firstTokenAt === null && (contentDelta || thinkingDelta || calls.length > 0)) {
           firstTokenAt = performance.now();
         }
@@ -384,24 +300,11 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     );
     const issues: ModelIssue[] = [...normalized.issues, ...serverParsedArgumentIssues(normalized.toolCalls)];
 
-    const rawFinishReason = typeof final.done_reason === 'string' ? final.done_reason : null;
-    let finishReason: FinishReason;
-    if (rawFinishReason === 'length') finishReason = 'length';
-    else if (normalized.toolCalls.length > 0)
-      finishReason = 'tool-calls'; // done_reason stays "stop" on tool calls.
-    else if (rawFinishReason === 'stop' || rawFinishReason === null) finishReason = 'stop';
-    else finishReason = 'other';
-
-    const promptEvalCount = numberOrNull(final.prompt_eval_count);
-    const evalCount = numberOrNull(final.eval_count);
-    const usage: Usage = {
-      inputTokens: promptEvalCount ?? 0,
-      cachedInputTokens: 0,
-      outputTokens: evalCount ?? 0,
-      reasoningTokens: 0,
-      source: promptEvalCount !== null || evalCount !== null ? 'server' : 'unavailable',
-    };
-    const timings = resolveTimings(final, opened.sentAt, firstTokenAt, finishedAt);
+    const rawFinishReason = final.done_reason ?? null;
+    const finishReason = ollamaFinishReason(rawFinishReason, normalized.toolCalls.length > 0);
+    const usage = ollamaUsage(final);
+    const timings = ollamaTimings(final, opened.sentAt, firstTokenAt, finishedAt);
+    const promptEvalCount = final.prompt_eval_count ?? null;
 
     if (promptEvalCount !== null) {
       const contextLength = await learnContextLength();
@@ -432,8 +335,8 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
 
   async function describe(): Promise<EndpointInfo> {
     const info = unknownEndpointInfo('ollama', model, { simulated });
-    let show: JsonObject | null;
-    let ps: JsonObject | null;
+    let show: OllamaShow;
+    let ps: unknown;
     try {
       const opened = await request('/api/show', 'POST', { model }, undefined, true);
       if (opened.simulated) simulated = true;
@@ -449,7 +352,7 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
         );
         return info;
       }
-      show = JSON.parse(text) as JsonObject;
+      show = ollamaShowSchema.parse(JSON.parse(text));
       ps = await readJson('/api/ps', 'GET');
     } catch (error) {
       if (!info.reachable) {
@@ -462,17 +365,16 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
       return info;
     }
 
-    const details = isRecord(show.details) ? show.details : {};
-    const modelInfo = isRecord(show.model_info) ? show.model_info : {};
-    info.quantization = typeof details.quantization_level === 'string' ? details.quantization_level : null;
-    info.parameterCount = typeof details.parameter_size === 'string' ? details.parameter_size : null;
+    const modelInfo = show.model_info ?? {};
+    info.quantization = show.details?.quantization_level ?? null;
+    info.parameterCount = show.details?.parameter_size ?? null;
     if (info.parameterCount === null && typeof modelInfo['general.parameter_count'] === 'number') {
       info.parameterCount = String(modelInfo['general.parameter_count']);
     }
     const architecture =
       typeof modelInfo['general.architecture'] === 'string' ? modelInfo['general.architecture'] : null;
     if (architecture) info.maxContextLength = numberOrNull(modelInfo[`${architecture}.context_length`]);
-    if (Array.isArray(show.capabilities)) info.supportsTools = show.capabilities.includes('tools');
+    if (show.capabilities) info.supportsTools = show.capabilities.includes('tools');
     if (info.supportsTools === false) {
       info.notes.push(
         `${model} does not declare the "tools" capability: Ollama will reject requests with tools`,
@@ -480,11 +382,11 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     }
 
     const running = findRunning(ps);
-    const runningContext = numberOrNull(running?.context_length);
+    const runningContext = running?.context_length ?? null;
     const parameterContext = numCtxFromParameters(show.parameters);
     if (running) {
-      info.sizeBytes = numberOrNull(running.size);
-      info.sizeVramBytes = numberOrNull(running.size_vram);
+      info.sizeBytes = running.size ?? null;
+      info.sizeVramBytes = running.size_vram ?? null;
       if (info.sizeBytes !== null && info.sizeVramBytes !== null) {
         info.cpuOffload = info.sizeVramBytes < info.sizeBytes;
         if (info.cpuOffload) {
@@ -544,39 +446,5 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     },
     step,
     describe,
-  };
-}
-
-function resolveTimings(
-  final: JsonObject,
-  sentAt: number,
-  firstTokenAt: number | null,
-  finishedAt: number,
-): Timings {
-  const milliseconds = (nanoseconds: unknown) => {
-    const value = numberOrNull(nanoseconds);
-    return value === null ? null : value / NANOSECONDS_PER_MILLISECOND;
-  };
-  const perSecond = (count: unknown, durationMs: number | null) => {
-    const tokens = numberOrNull(count);
-    return tokens === null || durationMs === null || durationMs <= 0 ? null : tokens / (durationMs / 1000);
-  };
-  const prefillMs = milliseconds(final.prompt_eval_duration);
-  const decodeMs = milliseconds(final.eval_duration);
-  const prefillTokensPerSecond = perSecond(final.prompt_eval_count, prefillMs);
-  const decodeTokensPerSecond = perSecond(final.eval_count, decodeMs);
-  return {
-    timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - sentAt,
-    prefillTokensPerSecond,
-    decodeTokensPerSecond,
-    prefillMs,
-    decodeMs,
-    wallMs: finishedAt - sentAt,
-    loadMs: milliseconds(final.load_duration),
-    sources: {
-      timeToFirstToken: firstTokenAt === null ? 'unavailable' : 'measured',
-      prefill: prefillTokensPerSecond === null ? 'unavailable' : 'server',
-      decode: decodeTokensPerSecond === null ? 'unavailable' : 'server',
-    },
   };
 }
