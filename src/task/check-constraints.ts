@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '../sandbox/types.ts';
-import { globToRegularExpression } from './glob-pattern.ts';
+import { globMatcher } from '../text/index.ts';
 import type { Task, TaskConstraint } from './task.ts';
 
 /** Whether a constraint still holds at the end of the attempt. */
@@ -49,10 +49,10 @@ export async function checkConstraints(
       continue;
     }
     files ??= await listFiles(workspaceDir);
-    const globs = check.paths.map(globToRegularExpression);
+    const inScope = globMatcher(check.paths);
     const pattern = new RegExp(check.pattern, 'm');
     const matching: string[] = [];
-    for (const file of files.filter((path) => globs.some((glob) => glob.test(path)))) {
+    for (const file of files.filter(inScope)) {
       const content = await readFile(join(workspaceDir, file), 'utf8');
       if (pattern.test(content)) matching.push(file);
     }

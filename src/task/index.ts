@@ -8,7 +8,6 @@ export {
   checkConstraints,
 } from './check-constraints.ts';
 export { type CheckTaskOptions, checkTask, type TaskCheckReport } from './check-task.ts';
-export { globToRegularExpression } from './glob-pattern.ts';
 export { computeGoldSolution, computeGoldSolutions, type GoldSolution } from './gold-solution.ts';
 export {
   type GradeAttemptInput,

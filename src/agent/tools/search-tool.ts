@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { globMatcher } from '../../text/index.ts';
 import type { AgentTool, ToolOutput } from '../tool.ts';
 import { forgivingObject, looseBoolean } from './forgiving-arguments.ts';
-import { compileGlob } from './glob-pattern.ts';
 import { fileSystemError, looksBinary, toolError, toolSuccess } from './tool-output.ts';
 import { WorkspaceRoot } from './workspace-path.ts';
 import { walkWorkspace } from './workspace-walk.ts';
@@ -79,7 +79,7 @@ async function searchBeneath(
   if (found.kind !== 'directory' && found.kind !== 'file') {
     return toolError(`${requested} is not a regular file or directory (a FIFO, socket or device).`);
   }
-  const matchesGlob = args.glob ? compileGlob(args.glob) : () => true;
+  const matchesGlob = args.glob ? globMatcher(args.glob, { matchBaseName: true }) : () => true;
   const files: string[] = [];
   if (found.kind === 'directory') {
     // Links are never followed: a linked file or directory is not searched.
