@@ -56,6 +56,23 @@ export interface ModelCacheSummary {
   partialBytes: number;
 }
 
+function humanBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+  return `${mebibytes(bytes)} MiB`;
+}
+
+/** One line about the model cache: its folder, what it holds, and the partial downloads a next use resumes. */
+export function formatModelCacheSummary(summary: ModelCacheSummary): string {
+  if (!summary.exists || (summary.models === 0 && summary.partialDownloads === 0)) {
+    return `model cache: ${summary.directory} (empty; hf: and gguf: models download here once)`;
+  }
+  const partial =
+    summary.partialDownloads > 0
+      ? `; ${summary.partialDownloads} partial download(s), ${humanBytes(summary.partialBytes)}, resumed on next use`
+      : '';
+  return `model cache: ${summary.directory}: ${summary.models} model file(s), ${humanBytes(summary.modelBytes)}${partial}`;
+}
+
 /** Sums the model cache folder (for `doctor`). */
 export async function summarizeModelCache(directory = modelCacheDirectory()): Promise<ModelCacheSummary> {
   const summary: ModelCacheSummary = {
