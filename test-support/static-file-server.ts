@@ -10,6 +10,8 @@ export interface StaticRoute {
   body: Buffer | { json: unknown };
   /** Drop the connection of the first ranged GET after this many bytes (a flaky network). */
   dropFirstRangedGetAfter?: number;
+  /** Send no byte at or past this offset: such a GET stalls, open, until the client goes (a slow, stuck host). */
+  holdFrom?: number;
 }
 
 export interface StaticFileServer {
@@ -45,6 +47,10 @@ export async function startStaticFileServer(routes: Record<string, StaticRoute>)
       ...(range ? { 'content-range': `bytes ${start}-${end}/${bytes.length}` } : {}),
     };
     response.writeHead(range ? 206 : 200, headers);
+    if (request.method === 'GET' && route.holdFrom !== undefined && end >= route.holdFrom) {
+      response.write(bytes.subarray(start, Math.max(start, route.holdFrom)));
+      return;
+    }
     if (range && request.method === 'GET' && route.dropFirstRangedGetAfter !== undefined) {
       const cut = route.dropFirstRangedGetAfter;
       route.dropFirstRangedGetAfter = undefined;

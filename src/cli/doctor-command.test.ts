@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
 import { runCli } from './run-cli.test-helper.ts';
@@ -70,11 +73,37 @@ describe('shakedown doctor (real CLI against a simulated llama.cpp server)', () 
   });
 
   it('without --model and with no local server, exits 1 and lists the options, the demo first', async () => {
-    const result = await runCli(['doctor'], {
-      env: { ...env, SHAKEDOWN_LOCAL_SERVERS: 'ollama=http://127.0.0.1:9' },
-    });
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('no local model server answered (looked at Ollama http://127.0.0.1:9)');
-    expect(result.stderr).toContain('npx shakedown demo');
+    const cache = await mkdtemp(path.join(tmpdir(), 'shakedown-doctor-cache-'));
+    try {
+      const result = await runCli(['doctor'], {
+        env: { ...env, SHAKEDOWN_LOCAL_SERVERS: 'ollama=http://127.0.0.1:9', SHAKEDOWN_MODEL_CACHE: cache },
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('no local model server answered (looked at Ollama http://127.0.0.1:9)');
+      expect(result.stderr).toContain('npx shakedown demo');
+      expect(result.stderr).toContain(
+        `model cache: ${cache} (empty; hf: and gguf: models download here once)`,
+      );
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the model cache folder, its size and partial downloads after the report', async () => {
+    server = await startSimulatedServer({ flavour: 'llamacpp', script: [{ content: 'No tools for me.' }] });
+    const cache = await mkdtemp(path.join(tmpdir(), 'shakedown-doctor-cache-'));
+    try {
+      await writeFile(path.join(cache, 'hf_owner_model.Q4_K_M.gguf'), Buffer.alloc(3 * 1024 * 1024));
+      await writeFile(path.join(cache, '1a2b3c4d-other.gguf'), Buffer.alloc(1024 * 1024));
+      await writeFile(path.join(cache, 'hf_owner_big.Q8_0.gguf.ipull'), Buffer.alloc(512 * 1024));
+      const result = await runCli(['doctor', '--model', `llamacpp:${server.url}`], {
+        env: { ...env, SHAKEDOWN_MODEL_CACHE: cache },
+      });
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(
+        `model cache: ${cache}: 2 model file(s), 4.0 MiB; 1 partial download(s), 0.5 MiB, resumed on next use`,
+      );
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   noModelServerHelp,
 } from '../model/discover-local-servers.ts';
 import { type DoctorReport, formatDoctorReport, runDoctor } from '../model/doctor.ts';
+import { formatModelCacheSummary, summarizeModelCache } from '../model/gguf-download.ts';
 import { redactSecrets } from '../model/redact-secrets.ts';
 
 function positiveInteger(value: string): number {
@@ -69,9 +70,12 @@ export function createDoctorCommand(): Command {
       const { API_KEY_VARIABLES } = await import('../model/create-model-client.ts');
       const secrets = Object.values(API_KEY_VARIABLES).map((variable) => process.env[variable]);
       const print = (text: string) => process.stdout.write(redactSecrets(text, secrets));
+      // Where hf:/gguf: models are kept and how much they take (text output only: the JSON stays the reports).
+      const cacheLine = async () => `${formatModelCacheSummary(await summarizeModelCache())}\n`;
       if (options.model) {
         const report = await checkModel(options.model, options.numCtx);
         print(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
+        if (!options.json) print(`\n${await cacheLine()}`);
         if (!report.ok) process.exitCode = 1;
         return;
       }
@@ -79,6 +83,7 @@ export function createDoctorCommand(): Command {
       const servers = await discoverLocalServers({ candidates });
       if (servers.length === 0) {
         process.stderr.write(`${noModelServerHelp(candidates)}\n`);
+        if (!options.json) process.stderr.write(await cacheLine());
         process.exitCode = 1;
         return;
       }
@@ -93,6 +98,7 @@ export function createDoctorCommand(): Command {
         }
       }
       if (options.json) print(`${JSON.stringify(reports, null, 2)}\n`);
+      else print(await cacheLine());
       if (reports.some((report) => !report.ok)) process.exitCode = 1;
     });
 }

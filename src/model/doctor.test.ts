@@ -150,4 +150,33 @@ describe('runDoctor', () => {
     expect(report.checks[0].detail).toMatch(/infrastructure error \(connection\)/);
     expect(report.checks.slice(1).every((check) => check.status === 'skip')).toBe(true);
   });
+
+  it('names the backend an embedded model runs on: a GPU passes, the CPU warns with the reason', async () => {
+    const withBackend = (backend: string, notes: string[]): ModelClient => {
+      const scripted = createScriptedClient([goodCall, answer]);
+      return {
+        ...scripted,
+        step: scripted.step,
+        describe: async () => ({ ...(await scripted.describe()), backend, notes }),
+      };
+    };
+    const onGpu = await runDoctor(withBackend('cuda', []));
+    expect(onGpu.checks.find((check) => check.name === 'backend')).toEqual({
+      name: 'backend',
+      status: 'pass',
+      detail: 'cuda (GPU)',
+    });
+    const onCpu = await runDoctor(
+      withBackend('cpu', ['No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.']),
+    );
+    expect(onCpu.checks.find((check) => check.name === 'backend')).toEqual({
+      name: 'backend',
+      status: 'warn',
+      detail: 'cpu: No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU; expect slow decoding',
+    });
+    expect(formatDoctorReport(onCpu)).toMatch(/WARN +backend +cpu: /);
+    // Model servers do not say which backend they use: no row at all.
+    const server = await runDoctor(createScriptedClient([goodCall, answer]));
+    expect(server.checks.map((check) => check.name)).not.toContain('backend');
+  });
 });

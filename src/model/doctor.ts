@@ -147,6 +147,16 @@ function offloadCheck(info: EndpointInfo): DoctorCheck {
   return { name, status: 'pass', detail: 'fully on the accelerator' };
 }
 
+/** Which compute backend an embedded model runs on (cuda, vulkan, metal, cpu); servers do not say. */
+function backendCheck(info: EndpointInfo & { backend: string }): DoctorCheck {
+  const name = 'backend';
+  if (info.backend === 'cpu') {
+    const why = info.notes.find((note) => /CPU/.test(note)) ?? 'no GPU in use';
+    return { name, status: 'warn', detail: `cpu: ${why.replace(/\.$/, '')}; expect slow decoding` };
+  }
+  return { name, status: 'pass', detail: `${info.backend} (GPU)` };
+}
+
 function toolSupportCheck(info: EndpointInfo): DoctorCheck {
   const name = 'tool support';
   if (info.supportsTools === null)
@@ -280,6 +290,8 @@ export async function runDoctor(client: ModelClient, options: DoctorOptions = {}
       checks.push(contextCheck(endpoint, warnBelow, failBelow));
       checks.push(quantizationCheck(endpoint));
       checks.push(offloadCheck(endpoint));
+      if (endpoint.backend !== undefined)
+        checks.push(backendCheck({ ...endpoint, backend: endpoint.backend }));
       checks.push(toolSupportCheck(endpoint));
     }
   }

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContextLengthExceededError } from './context-length-error.ts';
 import { writeTinyRandomModel } from './gguf/tiny-model.ts';
 import {
+  backendOf,
   createGgufClient,
   formatParameterCount,
+  loadLlama,
   mapStopReason,
   toChatFunctions,
   toChatHistory,
@@ -146,8 +148,58 @@ describe('createGgufClient on a tiny random-weight model', () => {
       parameterCount: '26.4K',
       supportsTools: true,
       simulated: false,
+      backend: EXPECTED_BACKEND,
     });
     expect(client.id).toBe(`gguf:${modelPath}`);
+  });
+});
+
+/**
+ * The backend `gpu: 'auto'` (the default) lands on here. CI and this project's build machines have no GPU, so the
+ * tests above ran the tiny model through the CPU fallback; on a GPU machine set SHAKEDOWN_EXPECTED_GGUF_BACKEND
+ * (cuda, vulkan, metal).
+ */
+const EXPECTED_BACKEND = process.env.SHAKEDOWN_EXPECTED_GGUF_BACKEND ?? 'cpu';
+
+describe('GPU selection', () => {
+  it("gpu: 'auto' is the default; without a GPU it says why it runs on the CPU", async () => {
+    const info = await client.describe();
+    expect(info.backend).toBe(EXPECTED_BACKEND);
+    if (EXPECTED_BACKEND === 'cpu') {
+      expect(info.notes).toContain('No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.');
+    }
+    const cpuOnly = createGgufClient({ modelPath, gpu: false });
+    const cpuInfo = await cpuOnly.describe();
+    expect(cpuInfo.backend).toBe('cpu');
+    expect(cpuInfo.notes).toContain('Runs on the CPU only (gpu: false).');
+  });
+
+  it('a GPU start that fails (no prebuilt binary) falls back to the CPU with one warning line', async () => {
+    const warnings: string[] = [];
+    const tried: (false | 'auto')[] = [];
+    const llama = await loadLlama(
+      'auto',
+      async (gpu) => {
+        tried.push(gpu);
+        if (gpu === 'auto') {
+          throw new Error('NoBinaryFoundError: no prebuilt binary for cuda\n    at getLlamaForOptions (…)');
+        }
+        const { getLlama } = await import('node-llama-cpp');
+        return getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false });
+      },
+      (message) => warnings.push(message),
+    );
+    expect(tried).toEqual(['auto', false]);
+    expect(backendOf(llama)).toBe('cpu');
+    expect(warnings).toEqual([
+      'GPU backend for embedded GGUF models failed to start (NoBinaryFoundError: no prebuilt binary for cuda); running on the CPU',
+    ]);
+  });
+
+  it('names the GPU type as the backend', () => {
+    expect(backendOf({ gpu: 'cuda' })).toBe('cuda');
+    expect(backendOf({ gpu: 'metal' })).toBe('metal');
+    expect(backendOf({ gpu: false })).toBe('cpu');
   });
 });
 

@@ -38,7 +38,10 @@ export interface GgufClientOptions {
   threads?: number;
   /** Context window to allocate (default: the model's trained context, capped at 8192). */
   contextSize?: number;
-  /** `false` (default) runs on the CPU only; `'auto'` offloads to a GPU when the installed binaries support one. */
+  /**
+   * `'auto'` (default) offloads to a GPU (CUDA, Vulkan, Metal) when there is one and its prebuilt binaries load,
+   * else runs on the CPU; `false` runs on the CPU only.
+   */
   gpu?: false | 'auto';
   /** Output token limit when a request gives none (default 1024). */
   maxTokensDefault?: number;
@@ -51,19 +54,52 @@ const DEFAULT_MAX_TOKENS = 1024;
 
 const llamaInstances = new Map<string, Promise<Llama>>();
 
-/** One `Llama` per GPU setting for the whole process; never builds from source nor downloads anything. */
+/** The compute backend an embedded model runs on. */
+export type GgufBackend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
+
+/** The backend of a loaded `Llama`: its GPU type, or `cpu`. */
+export function backendOf(llama: Pick<Llama, 'gpu'>): GgufBackend {
+  return llama.gpu === false ? 'cpu' : llama.gpu;
+}
+
+/** node-llama-cpp's prebuilt binaries only: never builds from source nor downloads anything. */
+function loadPrebuiltLlama(gpu: false | 'auto'): Promise<Llama> {
+  return getLlama({
+    gpu,
+    build: 'never',
+    skipDownload: true,
+    usePrebuiltBinaries: true,
+    progressLogs: false,
+    logLevel: LlamaLogLevel.error,
+  });
+}
+
+/**
+ * Loads llama.cpp's bindings for `gpu`. With `'auto'`, node-llama-cpp picks CUDA, Vulkan or Metal when the machine
+ * has one and falls back to the CPU itself; should that GPU start still fail (a prebuilt binary missing or not
+ * loading), `warn` gets one line and the CPU bindings are loaded instead.
+ */
+export async function loadLlama(
+  gpu: false | 'auto',
+  load: (gpu: false | 'auto') => Promise<Llama> = loadPrebuiltLlama,
+  warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`),
+): Promise<Llama> {
+  if (gpu === false) return load(false);
+  try {
+    return await load('auto');
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    warn(`GPU backend for embedded GGUF models failed to start (${reason}); running on the CPU`);
+    return load(false);
+  }
+}
+
+/** One `Llama` per GPU setting for the whole process. */
 function sharedLlama(gpu: false | 'auto'): Promise<Llama> {
   const key = String(gpu);
   let instance = llamaInstances.get(key);
   if (!instance) {
-    instance = getLlama({
-      gpu,
-      build: 'never',
-      skipDownload: true,
-      usePrebuiltBinaries: true,
-      progressLogs: false,
-      logLevel: LlamaLogLevel.error,
-    });
+    instance = loadLlama(gpu);
     instance.catch(() => llamaInstances.delete(key));
     llamaInstances.set(key, instance);
   }
@@ -71,8 +107,8 @@ function sharedLlama(gpu: false | 'auto'): Promise<Llama> {
 }
 
 /**
- * Evaluation threads when none are given: one fewer than the math cores, leaving one for Node's main thread.
- * node-llama-cpp's CPU-only default is at least 4, which on a 2-core machine oversubscribes the spinning ggml
+ * Evaluation threads when none are given: one fewer than the math cores, leaving one for Node's main thread
+ * (whatever the backend: on a GPU the threads only feed it). node-llama-cpp's CPU-only default is at least 4, which on a 2-core machine oversubscribes the spinning ggml
  * workers and cut decoding of a tiny model from ~2,000 to ~7 tokens/s.
  */
 function defaultThreads(llama: Llama): number {
@@ -214,7 +250,7 @@ export function createGgufClient(options: GgufClientOptions): ModelClient {
     );
   }
   const modelPath = options.modelPath;
-  const gpu = options.gpu ?? false;
+  const gpu = options.gpu ?? 'auto';
   const maxTokensDefault = options.maxTokensDefault ?? DEFAULT_MAX_TOKENS;
   let loading: Promise<LoadedModel> | null = null;
   let metadataPromise: Promise<GgufMetadata> | null = null;
@@ -241,7 +277,7 @@ export function createGgufClient(options: GgufClientOptions): ModelClient {
     const llama = await sharedLlama(gpu);
     let model: LlamaModel;
     try {
-      model = await llama.loadModel({ modelPath, gpuLayers: gpu === false ? 0 : 'auto' });
+      model = await llama.loadModel({ modelPath, gpuLayers: llama.gpu === false ? 0 : 'auto' });
     } catch (error) {
       throw new Error(`Cannot load GGUF model ${modelPath}: ${(error as Error).message}`, { cause: error });
     }
@@ -411,9 +447,20 @@ export function createGgufClient(options: GgufClientOptions): ModelClient {
       info.contextLength = loading ? (await loaded()).context.contextSize : resolveContextSize(fileMetadata);
       info.quantization = fileMetadata.quantization;
       info.parameterCount = formatParameterCount(fileMetadata.parameterCount);
-      if (gpu === false) info.notes.push('Runs on the CPU only (gpu: false).');
     } catch (error) {
       info.notes.push((error as Error).message);
+    }
+    try {
+      const llama = await sharedLlama(gpu);
+      info.backend = backendOf(llama);
+      if (gpu === false) info.notes.push('Runs on the CPU only (gpu: false).');
+      else if (info.backend === 'cpu')
+        info.notes.push('No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.');
+      if (loading && info.backend !== 'cpu') {
+        info.notes.push(`${(await loaded()).model.gpuLayers} layer(s) offloaded to the GPU`);
+      }
+    } catch (error) {
+      info.notes.push(`llama.cpp bindings did not load: ${(error as Error).message.split('\n')[0]}`);
     }
     return info;
   };

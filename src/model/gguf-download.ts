@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
 /**
  * Downloads of remote GGUF models (`hf:OWNER/REPO:QUANT`, `gguf:https://…/model.gguf`) into a local cache, once,
- * through node-llama-cpp's `resolveModelFile` (resumable; a second call finds the cached file and fetches nothing).
+ * through node-llama-cpp's `resolveModelFile`. Its downloader (ipull) writes `<file>.ipull` with its progress after
+ * the data and resumes from the last completed 5 MiB chunk when the process was killed. A second use finds the
+ * finished file by name and makes no request (offline included): `hf:OWNER/REPO:QUANT` is saved under a name
+ * derived from the URI itself (`hf_OWNER_REPO.QUANT.gguf`), a URL under {@link cacheFileNameOf}.
  */
 
 /** Environment variable naming the model cache folder. */
@@ -41,6 +45,64 @@ export interface DownloadGgufOptions {
 }
 
 const inFlight = new Map<string, Promise<string>>();
+
+/** What the model cache holds: finished model files and partial downloads (`.ipull`), with their sizes. */
+export interface ModelCacheSummary {
+  directory: string;
+  exists: boolean;
+  models: number;
+  modelBytes: number;
+  partialDownloads: number;
+  partialBytes: number;
+}
+
+function humanBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+  return `${mebibytes(bytes)} MiB`;
+}
+
+/** One line about the model cache: its folder, what it holds, and the partial downloads a next use resumes. */
+export function formatModelCacheSummary(summary: ModelCacheSummary): string {
+  if (!summary.exists || (summary.models === 0 && summary.partialDownloads === 0)) {
+    return `model cache: ${summary.directory} (empty; hf: and gguf: models download here once)`;
+  }
+  const partial =
+    summary.partialDownloads > 0
+      ? `; ${summary.partialDownloads} partial download(s), ${humanBytes(summary.partialBytes)}, resumed on next use`
+      : '';
+  return `model cache: ${summary.directory}: ${summary.models} model file(s), ${humanBytes(summary.modelBytes)}${partial}`;
+}
+
+/** Sums the model cache folder (for `doctor`). */
+export async function summarizeModelCache(directory = modelCacheDirectory()): Promise<ModelCacheSummary> {
+  const summary: ModelCacheSummary = {
+    directory,
+    exists: false,
+    models: 0,
+    modelBytes: 0,
+    partialDownloads: 0,
+    partialBytes: 0,
+  };
+  let entries: string[];
+  try {
+    entries = await readdir(directory);
+  } catch {
+    return summary;
+  }
+  summary.exists = true;
+  for (const name of entries) {
+    const info = await stat(path.join(directory, name)).catch(() => null);
+    if (!info?.isFile()) continue;
+    if (/\.gguf\.ipull$/i.test(name)) {
+      summary.partialDownloads += 1;
+      summary.partialBytes += info.size;
+    } else if (/\.gguf$/i.test(name)) {
+      summary.models += 1;
+      summary.modelBytes += info.size;
+    }
+  }
+  return summary;
+}
 
 /**
  * The cache file name of a URL: a short hash of the URL, then its last path segment (`3f2a9c1e-model.gguf`), so

@@ -14,6 +14,7 @@ import {
   downloadGgufModel,
   MODEL_CACHE_VARIABLE,
   modelCacheDirectory,
+  summarizeModelCache,
 } from './gguf-download.ts';
 
 let directory: string;
@@ -91,6 +92,58 @@ describe('remote GGUF models', () => {
     });
     expect(again).toBe(file);
     expect(fileGets('/tester/tiny-GGUF/resolve/main/tiny-random.Q8_0.gguf')).toBe(gets);
+  });
+
+  it('a second use, the host stopped, runs from the cache without any request (hf: needs no manifest)', async () => {
+    const cache = path.join(directory, 'cache-offline');
+    const host = await startStaticFileServer({
+      '/v2/tester/tiny-GGUF/manifests/Q8_0': {
+        body: { json: { ggufFile: { rfilename: 'tiny-random.Q8_0.gguf' } } },
+      },
+      '/tester/tiny-GGUF/resolve/main/tiny-random.Q8_0.gguf': { body: model },
+      '/models/tiny.gguf': { body: model },
+    });
+    const hfUri = 'hf:tester/tiny-GGUF:Q8_0';
+    const urlUri = `${host.url}/models/tiny.gguf`;
+    let hfFile: string;
+    let urlFile: string;
+    try {
+      hfFile = await downloadGgufModel(hfUri, { directory: cache, huggingFaceEndpoint: host.url });
+      urlFile = await downloadGgufModel(urlUri, { directory: cache });
+      const requests = host.requests.length;
+      expect(await downloadGgufModel(hfUri, { directory: cache, huggingFaceEndpoint: host.url })).toBe(
+        hfFile,
+      );
+      expect(await downloadGgufModel(urlUri, { directory: cache })).toBe(urlFile);
+      expect(host.requests.length).toBe(requests);
+    } finally {
+      await host.close();
+    }
+    expect(await downloadGgufModel(hfUri, { directory: cache, huggingFaceEndpoint: host.url })).toBe(hfFile);
+    expect(await downloadGgufModel(urlUri, { directory: cache })).toBe(urlFile);
+    const summary = await summarizeModelCache(cache);
+    expect(summary).toMatchObject({
+      directory: cache,
+      exists: true,
+      models: 2,
+      modelBytes: 2 * model.length,
+    });
+
+    vi.stubEnv(MODEL_CACHE_VARIABLE, cache);
+    vi.stubEnv('HF_ENDPOINT', host.url);
+    const client = createModelClient(hfUri, { retry: false, threads: 1, numCtx: 512 });
+    try {
+      const result = await client.step({
+        messages: [{ role: 'user', content: 'Say hello.' }],
+        tools: [],
+        maxOutputTokens: 2,
+        seed: 1,
+      });
+      expect(result.usage.outputTokens).toBeGreaterThan(0);
+    } finally {
+      vi.unstubAllEnvs();
+      await client.close?.();
+    }
   });
 
   it('names the model and the reason in one line when the download fails', async () => {

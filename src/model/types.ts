@@ -184,6 +184,8 @@ export interface EndpointInfo {
   cpuOffload: boolean | null;
   /** Parallel slots the server offers (llama.cpp /props total_slots). */
   parallelSlots: number | null;
+  /** The compute backend the model runs on, when the client knows it (embedded GGUF: cuda, vulkan, metal, cpu). */
+  backend?: string;
   supportsTools: boolean | null;
   simulated: boolean;
   notes: string[];

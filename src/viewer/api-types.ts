@@ -127,6 +127,8 @@ export interface AttemptDetail {
     cachedInputTokens: number | null;
     grade: Record<string, unknown> | null;
     simulated: boolean;
+    /** The model's short label in its run (the same as the run page and the reports show). */
+    modelLabel: string;
   };
   /** The full transcript, by sequence. */
   events: Array<Record<string, unknown> & { type: string; sequence: number; time: string }>;

@@ -20,6 +20,8 @@ import {
 export interface SeedModel {
   modelId: string;
   simulated: boolean;
+  /** A `label:` as configured in shakedown.yaml. */
+  label?: string;
 }
 
 /** Options of `seedViewerStore`. */
@@ -257,6 +259,7 @@ export function seedViewerStore(
     simulated: models.some((model) => model.simulated),
     models: models.map((model) => ({
       modelId: model.modelId,
+      ...(model.label ? { label: model.label } : {}),
       provider: model.modelId.split(':')[0]!,
       simulated: model.simulated,
     })),

@@ -77,7 +77,7 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     );
     expect(await page.locator('.paired-comparison-table tbody tr').count()).toBe(1);
     const pairText = await pairRow.innerText();
-    expect(pairText).toContain('ollama:qwen3.5:9b vs simulated:echo (SIMULATED)');
+    expect(pairText).toContain('qwen3.5:9b vs echo (SIMULATED)');
     // The seeded models resolve the same share of every task: 3 tasks, all ties.
     expect(pairText).toContain('0.0 pp ± 0.0 pp');
     expect(pairText).toContain('0 / 0 / 3');
@@ -86,11 +86,11 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     const pairedPlot = page.locator('.paired-comparison .plot-card[data-plot="Paired difference"] svg');
     expect(await pairedPlot.count()).toBe(1);
     expect(await pairedPlot.locator('circle').count()).toBe(1);
-    expect(await pairedPlot.innerHTML()).toContain('ollama:qwen3.5:9b vs simulated:echo (SIMULATED)');
+    expect(await pairedPlot.innerHTML()).toContain('qwen3.5:9b vs echo (SIMULATED)');
     const body = await page.locator('body').innerText();
     expect(body).toContain('Paired comparison');
     expect(body).toContain('SIMULATED: this run includes simulated models');
-    expect(body).toContain('simulated:echo (SIMULATED)');
+    expect(body).toContain('echo (SIMULATED)');
     // Matrix: 3 tasks × 2 models, coloured, the unfinished cell shows (+1).
     expect(await page.locator('.matrix td.cell').count()).toBe(6);
     const lastCell = page.locator(
@@ -165,6 +165,63 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows short model labels in the matrix, the attempts table and the attempt title, the full id on hover', async () => {
+    const labelled = mkdtempSync(path.join(tmpdir(), 'viewer-labels-'));
+    const store = openStore(labelled);
+    const secretUrlId = 'llamacpp:http://admin:hunter2@gpu-box.lab.example.internal:8080';
+    const longId = 'ollama:qwen2.5-coder:32b-instruct-q4_K_M@http://10.0.0.5:11434';
+    const configuredId = 'openai-compatible:https://api.example.com/v1/deployments/very-long-deployment-name';
+    const seeded = seedViewerStore(store, {
+      runId: 'run-20261126-140000-labels',
+      models: [
+        { modelId: secretUrlId, simulated: false },
+        { modelId: longId, simulated: false },
+        { modelId: configuredId, simulated: false, label: 'staging deployment' },
+      ],
+      taskIds: ['sum-off-by-one'],
+      attemptsPerCell: 1,
+    });
+    const labelsServer = await startViewerServer({ dataDir: labelled, port: 0, livePollMs: 100 });
+    try {
+      await page.goto(`${labelsServer.url}#/runs/${encodeURIComponent(seeded.runId)}`);
+      await page.waitForSelector('.page-run[data-ready]');
+      const headers = page.locator('.matrix thead th[data-model-id]');
+      const shown = await headers.evaluateAll((cells) =>
+        cells.map((cell) => [
+          cell.getAttribute('data-model-id'),
+          cell.textContent,
+          cell.getAttribute('title'),
+        ]),
+      );
+      expect(shown).toEqual([
+        [secretUrlId, 'llamacpp@gpu-box.lab.example.internal:8080', secretUrlId],
+        [longId, 'qwen2.5-coder:32b-instruct-q4_K_M', longId],
+        [configuredId, 'staging deployment', configuredId],
+      ]);
+      const table = await page.locator('.attempts-table tbody').innerText();
+      expect(table).toContain('staging deployment');
+      expect(table).not.toContain('http');
+      for (const section of ['.matrix-section', '.attempts-section', '.filters']) {
+        expect(await page.locator(section).innerText()).not.toContain('hunter2');
+      }
+      expect(await findClippedText(page, '.matrix-section')).toEqual([]);
+      expect(await findClippedText(page, '.attempts-section')).toEqual([]);
+      await screenshot('run-labels');
+
+      const attempt = store.attempts(seeded.runId).find((item) => item.modelId === longId);
+      await page.goto(`${labelsServer.url}#/attempts/${encodeURIComponent(attempt!.id)}`);
+      await page.waitForSelector('.page-attempt[data-ready]');
+      const title = page.locator('.page-attempt h1');
+      expect(await title.innerText()).toBe('qwen2.5-coder:32b-instruct-q4_K_M · sum-off-by-one · attempt 0');
+      expect(await title.getAttribute('title')).toBe(`${longId} · sum-off-by-one · attempt 0`);
+      expect(await findClippedText(page, '.page-attempt')).toEqual([]);
+    } finally {
+      await labelsServer.close();
+      store.close();
+      rmSync(labelled, { recursive: true, force: true });
+    }
+  });
+
   it('pages the attempts table client-side, keeping the filters', async () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -191,7 +248,7 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     );
     expect(page.url()).toContain('pageSize=5');
     const models = await page.locator('.attempts-table tbody tr td:nth-child(2)').allInnerTexts();
-    expect(models).toEqual(Array(5).fill('ollama:qwen3.5:9b'));
+    expect(models).toEqual(Array(5).fill('qwen3.5:9b'));
     await page.locator('.pager-top .pager-next').click();
     expect(await count()).toBe('6–6 of 6');
     await page.selectOption('select[name="failure"]', 'infrastructure');

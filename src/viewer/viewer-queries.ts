@@ -7,6 +7,7 @@ import type { TranscriptEvent } from '../agent/events.ts';
 import { computeRunMetrics } from '../metrics/compute-run-metrics.ts';
 import { localCostsOfConfig, priceTableOfConfig } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
+import { shortModelLabels } from '../metrics/short-model-label.ts';
 import { agentLabelOfStoredConfig } from '../run/agent-choice.ts';
 import type { Store } from '../run/store/store.ts';
 import type {
@@ -212,7 +213,10 @@ export function attemptDetail(store: Store, attemptId: string): AttemptDetail | 
   const row = store.database.$client
     .prepare(`SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE id = ?`)
     .get(attemptId) as AttemptRow;
-  const model = store.runModels(record.runId).find((candidate) => candidate.modelId === record.modelId);
+  const runModels = store.runModels(record.runId);
+  const model = runModels.find((candidate) => candidate.modelId === record.modelId);
+  const agent = agentLabelOfStoredConfig(store.getRun(record.runId)?.config ?? null);
+  const modelLabel = shortModelLabels(runModels, agent).get(record.modelId) ?? record.modelId;
   const events = store.events(attemptId);
   const simulated =
     (model?.simulated ?? false) ||
@@ -236,6 +240,7 @@ export function attemptDetail(store: Store, attemptId: string): AttemptDetail | 
       cachedInputTokens: record.cachedInputTokens,
       grade: record.grade,
       simulated,
+      modelLabel,
     },
     events: events as AttemptDetail['events'],
     steps: store.steps({ attemptId }),
@@ -311,11 +316,13 @@ export function runDetail(store: Store, runId: string, cache: RunMetricsCache): 
   const run = runItem(store, runId);
   const metrics = cache.get(runId);
   if (!run || !metrics) return null;
+  // The metrics carry the short labels (URLs and credentials stripped, a configured label kept, the agent named).
+  const labels = new Map(metrics.models.map((model) => [model.modelId, model.label]));
   return {
     run,
     models: store.runModels(runId).map(({ modelId, label, provider, simulated }) => ({
       modelId,
-      label,
+      label: labels.get(modelId) ?? label,
       provider,
       simulated,
     })),

@@ -141,7 +141,7 @@ export async function writeTinyRandomModel(
     }
   }
   const naturalSize = tokens.length;
-  const vocabulary = checkInteger('vocabulary', options.vocabulary ?? naturalSize, naturalSize, 4096);
+  const vocabulary = checkInteger('vocabulary', options.vocabulary ?? naturalSize, naturalSize, 32768);
   for (let index = 0; tokens.length < vocabulary; index++) {
     tokens.push(`<|reserved_${index}|>`);
     tokenTypes.push(TOKEN_TYPE_CONTROL);

@@ -36,8 +36,8 @@ export async function renderAttemptPage(root: HTMLElement, attemptId: string): P
     ),
     element(
       'h1',
-      {},
-      `${attempt.modelId} · ${attempt.taskId} · attempt ${attempt.attemptIndex}`,
+      { title: `${attempt.modelId} · ${attempt.taskId} · attempt ${attempt.attemptIndex}` },
+      `${attempt.modelLabel} · ${attempt.taskId} · attempt ${attempt.attemptIndex}`,
       attempt.simulated && simulatedBadge(),
     ),
     attempt.simulated &&

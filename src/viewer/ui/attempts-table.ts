@@ -40,6 +40,7 @@ export function renderAttemptFilters(
   models: string[],
   tasks: string[],
   onChange: (query: AttemptQuery) => void,
+  labels: ReadonlyMap<string, string> = new Map(),
 ): HTMLElement {
   const update = (key: keyof AttemptQuery) => (value: string) =>
     onChange({ ...query, [key]: value || undefined });
@@ -70,7 +71,7 @@ export function renderAttemptFilters(
       select(
         'model',
         query.model,
-        [['', 'all models'], ...models.map((model): [string, string] => [model, model])],
+        [['', 'all models'], ...models.map((model): [string, string] => [model, labels.get(model) ?? model])],
         update('model'),
       ),
     ),
@@ -89,7 +90,11 @@ export function renderAttemptFilters(
 }
 
 /** Renders the attempts as a table linking to each attempt's transcript. */
-export function renderAttemptsTable(attempts: AttemptListItem[], simulatedModels: Set<string>): HTMLElement {
+export function renderAttemptsTable(
+  attempts: AttemptListItem[],
+  simulatedModels: Set<string>,
+  labels: ReadonlyMap<string, string> = new Map(),
+): HTMLElement {
   if (attempts.length === 0)
     return element('p', { class: 'attempts-empty' }, 'No attempts match these filters.');
   return element(
@@ -126,8 +131,8 @@ export function renderAttemptsTable(attempts: AttemptListItem[], simulatedModels
           element('td', {}, element('a', { href: attemptHref(attempt.id), class: 'attempt-link' }, 'open')),
           element(
             'td',
-            {},
-            attempt.modelId,
+            { title: attempt.modelId },
+            labels.get(attempt.modelId) ?? attempt.modelId,
             simulatedModels.has(attempt.modelId) &&
               element('span', { class: 'badge simulated' }, 'SIMULATED'),
           ),
@@ -152,10 +157,14 @@ export interface AttemptsView {
   show(attempts: AttemptListItem[]): void;
 }
 
-/** Creates the paged attempts table with `pageSize` rows a page and previous / next buttons. */
+/**
+ * Creates the paged attempts table with `pageSize` rows a page and previous / next buttons; models show by their
+ * short `labels`, the full id on hover.
+ */
 export function createAttemptsView(
   simulatedModels: Set<string>,
   pageSize: number = DEFAULT_ATTEMPTS_PAGE_SIZE,
+  labels: ReadonlyMap<string, string> = new Map(),
 ): AttemptsView {
   const root = element('div', { class: 'attempts-view' });
   let attempts: AttemptListItem[] = [];
@@ -196,7 +205,7 @@ export function createAttemptsView(
     replaceChildren(
       root,
       attempts.length > 0 && pager('top'),
-      renderAttemptsTable(page.items, simulatedModels),
+      renderAttemptsTable(page.items, simulatedModels, labels),
       page.pages > 1 && pager('bottom'),
     );
   };

@@ -68,7 +68,8 @@ export async function renderRunPage(
     { class: 'matrix-section' },
     renderTaskMatrix(runId, matrix, labels),
   );
-  const attemptsView = createAttemptsView(simulatedModels, pageSizeOf(params));
+  const shortLabels = new Map(detail.models.map((model) => [model.modelId, model.label]));
+  const attemptsView = createAttemptsView(simulatedModels, pageSizeOf(params), shortLabels);
   attemptsView.show(attempts);
   const attemptsSection = element('section', { class: 'attempts-section' }, attemptsView.element);
   const labelOf = (modelId: string) => labels.get(modelId) ?? modelId;
@@ -85,9 +86,15 @@ export async function renderRunPage(
   renderComparison(detail);
 
   const pageSize = params.get('pageSize') ?? undefined;
-  const filters = renderAttemptFilters(query, matrix.models, matrix.tasks, (next) => {
-    location.hash = runHref(runId, { ...next, pageSize });
-  });
+  const filters = renderAttemptFilters(
+    query,
+    matrix.models,
+    matrix.tasks,
+    (next) => {
+      location.hash = runHref(runId, { ...next, pageSize });
+    },
+    shortLabels,
+  );
   replaceChildren(
     root,
     element('div', { class: 'event-meta' }, element('a', { href: '#/' }, '← all runs')),

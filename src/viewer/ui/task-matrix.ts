@@ -24,7 +24,9 @@ export function renderTaskMatrix(runId: string, matrix: RunMatrix, labels: Map<s
         'tr',
         {},
         element('th', {}, 'Task'),
-        matrix.models.map((modelId) => element('th', {}, labels.get(modelId) ?? modelId)),
+        matrix.models.map((modelId) =>
+          element('th', { title: modelId, 'data-model-id': modelId }, labels.get(modelId) ?? modelId),
+        ),
       ),
     ),
     element(
