@@ -190,6 +190,20 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     expect(leftoverCgroups()).toEqual(cgroupsBefore);
   });
 
+  it.skipIf(!findCgroupParent('pids'))(
+    "starts every command inside the sandbox's cgroups, the same ones for each command",
+    async () => {
+      const ownCgroups = (text: string) =>
+        text.split('\n').filter((line) => line.includes(`/shakedown-${process.pid}-`));
+      const first = await sandbox.exec('cat /proc/self/cgroup; sh -c "cat /proc/self/cgroup"');
+      const second = await sandbox.exec('cat /proc/self/cgroup');
+      const expected = [findCgroupParent('pids'), memoryCgroupParent].filter(Boolean).length;
+      expect(ownCgroups(second.stdout)).toHaveLength(expected);
+      // The shell, its child and the next command: the same cgroups.
+      expect(ownCgroups(first.stdout)).toEqual([...ownCgroups(second.stdout), ...ownCgroups(second.stdout)]);
+    },
+  );
+
   it('caps endless output and kills the producer', async () => {
     const result = await sandbox.exec('yes', { outputLimitBytes: 10_000, timeoutMs: 10_000 });
     expect(result.outputTruncated).toBe(true);

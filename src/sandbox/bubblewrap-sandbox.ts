@@ -137,46 +137,61 @@ export class BubblewrapSandbox implements Sandbox {
    * drop to an unprivileged host user (once).
    */
   private prepare(): Promise<PreparedSandbox> {
-    this.prepared ??= (async () => {
-      const stageDir = await mkdtemp(path.join(os.tmpdir(), 'shakedown-sandbox-'));
-      await chmod(stageDir, 0o755);
-      const etcFiles = {
-        passwd: path.join(stageDir, 'passwd'),
-        group: path.join(stageDir, 'group'),
-        limits: path.join(stageDir, 'limits.sh'),
-      };
-      const cgroup = this.createCgroup();
-      const limits = this.settings.limits;
-      const addressSpaceBytes = cgroup?.limitsMemory
-        ? undefined
-        : fallbackAddressSpaceBytes(limits.memoryBytes);
-      await writeFile(etcFiles.passwd, sandboxPasswd(), { mode: 0o644 });
-      await writeFile(etcFiles.group, sandboxGroup(), { mode: 0o644 });
-      await writeFile(etcFiles.limits, limitsScript(limits, addressSpaceBytes), { mode: 0o644 });
-      const help = await execa(this.settings.bwrapPath, ['--help'], { reject: false });
-      const features = bubblewrapFeatures(`${help.stdout}\n${help.stderr}`);
-      if (process.getuid?.() !== 0) return { stageDir, etcFiles, features, cgroup };
-      const why = await probeHostUserDrop(this.settings.bwrapPath);
-      if (why !== undefined) {
-        this.settings.onWarning?.(
-          `the sandbox runs as host root: ${why}. Fix: allow unprivileged user namespaces ` +
-            '(sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0) and install util-linux',
-        );
-        return { stageDir, etcFiles, features, cgroup };
-      }
-      // Only what nobody cannot reach (under /root, say) is staged, in one mount namespace for the sandbox's life.
-      const mounts: StagedMount[] = [this.workspaceDir, ...this.settings.readOnlyPaths]
-        .filter((source) => !reachableByOthers(source))
-        .map((source, index) => ({ source, staged: path.join(stageDir, `mount-${index}`) }));
-      for (const mount of mounts) await mkdir(mount.staged);
-      await handOverToSandboxUser(this.workspaceDir);
-      const staged = Object.fromEntries(mounts.map((mount) => [mount.source, mount.staged]));
-      if (mounts.length === 0) {
-        return { stageDir, etcFiles, features, cgroup, user: { uid: SANDBOX_HOST_ID, gid: SANDBOX_HOST_ID } };
-      }
-      return { stageDir, etcFiles, features, cgroup, staging: await startStagingNamespace(mounts), staged };
-    })();
+    this.prepared ??= this.prepareOnce();
     return this.prepared;
+  }
+
+  /** Prepares the sandbox; on failure removes whatever it made. */
+  private async prepareOnce(): Promise<PreparedSandbox> {
+    const stageDir = await mkdtemp(path.join(os.tmpdir(), 'shakedown-sandbox-'));
+    let cgroup: CommandCgroup | undefined;
+    try {
+      cgroup = this.createCgroup();
+      return await this.prepareIn(stageDir, cgroup);
+    } catch (error) {
+      // Nothing of a sandbox that could not be prepared stays behind.
+      await cgroup?.remove();
+      await rm(stageDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The preparation itself, in the private `stageDir`, with the sandbox's cgroups (if any). */
+  private async prepareIn(stageDir: string, cgroup: CommandCgroup | undefined): Promise<PreparedSandbox> {
+    await chmod(stageDir, 0o755);
+    const etcFiles = {
+      passwd: path.join(stageDir, 'passwd'),
+      group: path.join(stageDir, 'group'),
+      limits: path.join(stageDir, 'limits.sh'),
+    };
+    const limits = this.settings.limits;
+    const addressSpaceBytes = cgroup?.limitsMemory
+      ? undefined
+      : fallbackAddressSpaceBytes(limits.memoryBytes);
+    await writeFile(etcFiles.passwd, sandboxPasswd(), { mode: 0o644 });
+    await writeFile(etcFiles.group, sandboxGroup(), { mode: 0o644 });
+    await writeFile(etcFiles.limits, limitsScript(limits, addressSpaceBytes), { mode: 0o644 });
+    const features = await detectFeatures(this.settings.bwrapPath);
+    if (process.getuid?.() !== 0) return { stageDir, etcFiles, features, cgroup };
+    const why = await probeHostUserDrop(this.settings.bwrapPath);
+    if (why !== undefined) {
+      this.settings.onWarning?.(
+        `the sandbox runs as host root: ${why}. Fix: allow unprivileged user namespaces ` +
+          '(sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0) and install util-linux',
+      );
+      return { stageDir, etcFiles, features, cgroup };
+    }
+    // Only what nobody cannot reach (under /root, say) is staged, in one mount namespace for the sandbox's life.
+    const mounts: StagedMount[] = [this.workspaceDir, ...this.settings.readOnlyPaths]
+      .filter((source) => !reachableByOthers(source))
+      .map((source, index) => ({ source, staged: path.join(stageDir, `mount-${index}`) }));
+    for (const mount of mounts) await mkdir(mount.staged);
+    await handOverToSandboxUser(this.workspaceDir);
+    const staged = Object.fromEntries(mounts.map((mount) => [mount.source, mount.staged]));
+    if (mounts.length === 0) {
+      return { stageDir, etcFiles, features, cgroup, user: { uid: SANDBOX_HOST_ID, gid: SANDBOX_HOST_ID } };
+    }
+    return { stageDir, etcFiles, features, cgroup, staging: await startStagingNamespace(mounts), staged };
   }
 
   async exec(command: string, options: SandboxExecOptions = {}): Promise<SandboxExecResult> {
@@ -292,6 +307,20 @@ function joinWhenStarted(child: ChildProcess, cgroup: CommandCgroup, fail: (mess
   status.on('close', () => {
     if (!joined) block.destroy();
   });
+}
+
+const featuresByPath = new Map<string, Promise<BubblewrapFeatures>>();
+
+/** The options a bwrap binary knows, asked once per process. */
+function detectFeatures(bwrapPath: string): Promise<BubblewrapFeatures> {
+  let features = featuresByPath.get(bwrapPath);
+  if (!features) {
+    features = execa(bwrapPath, ['--help'], { reject: false }).then((help) =>
+      bubblewrapFeatures(`${help.stdout}\n${help.stderr}`),
+    );
+    featuresByPath.set(bwrapPath, features);
+  }
+  return features;
 }
 
 function formatBytes(bytes: number): string {
