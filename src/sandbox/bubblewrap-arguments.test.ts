@@ -9,7 +9,7 @@ const base = {
   readOnlyPaths: ['/root/.nvm/versions/node/v20'],
   env: { PATH: '/usr/bin' },
   command: 'pytest',
-  etcFiles: { passwd: '/tmp/stage/passwd', group: '/tmp/stage/group' },
+  etcFiles: { passwd: '/tmp/stage/passwd', group: '/tmp/stage/group', limits: '/tmp/stage/limits.sh' },
 };
 
 /** The pairs `option a b` of an argv, as "a b" strings. */
@@ -44,6 +44,17 @@ describe('buildBubblewrapArguments', () => {
     expect(pairs(argv, '--bind')).toEqual(['/tmp/stage/mount-0 /root/data/ws']);
     expect(pairs(argv, '--ro-bind')).toContain('/tmp/stage/mount-1 /root/.nvm/versions/node/v20');
     expect(argv.join(' ')).toContain(`--size ${1024 ** 3} --tmpfs /tmp`);
+  });
+
+  it('runs the command in one bash that first sources the limits script; waits for its cgroup when asked', () => {
+    const argv = buildBubblewrapArguments(base);
+    expect(argv.slice(argv.indexOf('--'))).toEqual(['--', '/bin/bash', '-c', 'pytest']);
+    expect(pairs(argv, '--setenv')).toContain('BASH_ENV /etc/shakedown-limits.sh');
+    expect(pairs(argv, '--ro-bind')).toContain('/tmp/stage/limits.sh /etc/shakedown-limits.sh');
+    expect(argv.indexOf('/tmp/stage/limits.sh')).toBeLessThan(argv.indexOf('--remount-ro'));
+    expect(argv).not.toContain('--block-fd');
+    const waiting = buildBubblewrapArguments({ ...base, startFds: { info: 3, block: 4 } });
+    expect(waiting.join(' ')).toContain('--info-fd 3 --block-fd 4');
   });
 
   it('leaves out options an older bwrap does not know', () => {

@@ -1,6 +1,5 @@
 import { lstatSync, readlinkSync } from 'node:fs';
-import { ulimitScript } from './limits.ts';
-import { minimalEtcArguments, SANDBOX_USER } from './minimal-etc.ts';
+import { minimalEtcArguments, SANDBOX_LIMITS_FILE, SANDBOX_USER } from './minimal-etc.ts';
 import { SANDBOX_HOME } from './sandbox-environment.ts';
 import { SYSTEM_DIRECTORIES } from './toolchain-paths.ts';
 import type { SandboxLimits } from './types.ts';
@@ -12,15 +11,21 @@ export interface BubblewrapCommand {
   /** Absolute working directory (inside the workspace). */
   cwd: string;
   limits: SandboxLimits;
-  /** RLIMIT_AS in bytes; undefined when a memory cgroup enforces limits.memoryBytes (see ulimitScript). */
-  addressSpaceBytes?: number;
   /** Extra host paths bound read-only at the same path. */
   readOnlyPaths: readonly string[];
   /** The complete environment of the command. */
   env: Record<string, string>;
   command: string;
-  /** Generated /etc/passwd and /etc/group (see minimal-etc.ts). */
-  etcFiles: { passwd: string; group: string };
+  /**
+   * Generated /etc/passwd and /etc/group (see minimal-etc.ts) and the script setting the command's rlimits
+   * (see limitsScript), which bash runs before the command through BASH_ENV.
+   */
+  etcFiles: { passwd: string; group: string; limits: string };
+  /**
+   * fds of a started bwrap: `info` receives its JSON (the sandbox's host pid), and bwrap waits for a byte on
+   * `block` before it starts the command, so the caller can move the sandbox into its cgroups first.
+   */
+  startFds?: { info: number; block: number };
   /**
    * Where to bind the workspace and read-only paths FROM (host path -> staging path) when bwrap runs as an
    * unprivileged host user that cannot reach the originals (see host-user.ts); absent entries bind directly.
@@ -78,7 +83,12 @@ export function buildBubblewrapArguments(input: BubblewrapCommand): string[] {
   }
   const source = (hostPath: string) => input.staged?.[hostPath] ?? hostPath;
   argv.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--clearenv');
+  if (input.startFds) {
+    argv.push('--info-fd', String(input.startFds.info), '--block-fd', String(input.startFds.block));
+  }
   for (const [name, value] of Object.entries(input.env)) argv.push('--setenv', name, value);
+  // One bash: it runs the limits script first (which unsets BASH_ENV again), then the command.
+  argv.push('--setenv', 'BASH_ENV', SANDBOX_LIMITS_FILE);
 
   for (const directory of SYSTEM_DIRECTORIES) argv.push(...systemMount(directory));
   if (input.limits.network) argv.push('--ro-bind-try', '/run/systemd/resolve', '/run/systemd/resolve');
@@ -91,13 +101,6 @@ export function buildBubblewrapArguments(input: BubblewrapCommand): string[] {
   for (const readOnlyPath of input.readOnlyPaths) argv.push('--ro-bind', source(readOnlyPath), readOnlyPath);
   argv.push('--bind', source(input.workspaceDir), input.workspaceDir, '--chdir', input.cwd);
 
-  argv.push(
-    '--',
-    '/bin/bash',
-    '-c',
-    `${ulimitScript(input.limits, input.addressSpaceBytes)}; exec /bin/bash -c "$1"`,
-    'shakedown-sandbox',
-    input.command,
-  );
+  argv.push('--', '/bin/bash', '-c', input.command);
   return argv;
 }

@@ -26,7 +26,7 @@ const support = await detectSandboxSupport('bubblewrap');
 const isRoot = process.getuid?.() === 0;
 const memoryCgroupParent = findCgroupParent('memory');
 
-/** This process's per-command cgroups still present under the pids and memory parents. */
+/** This process's sandbox cgroups present under the pids and memory parents. */
 function leftoverCgroups(): string[] {
   return [findCgroupParent('pids'), memoryCgroupParent].flatMap((parent) =>
     parent ? readdirSync(parent).filter((name) => name.startsWith(`shakedown-${process.pid}-`)) : [],
@@ -167,6 +167,7 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   });
 
   it('contains a fork bomb: at most `processes` processes, then the host is fine and nothing is left', async () => {
+    const cgroupsBefore = leftoverCgroups();
     if (isRoot) expect(warnings.join('\n')).not.toMatch(/process limit .*not enforced/);
     const marker = `shakedown-forkbomb-${randomBytes(4).toString('hex')}`;
     // dash does not retry a failed fork: it stops at the limit; `count` records how far it got.
@@ -185,8 +186,23 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     expect(execFileSync('echo', ['host-alive'], { encoding: 'utf8' })).toBe('host-alive\n');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(leftoverProcesses(marker)).toBe('');
-    expect(leftoverCgroups()).toEqual([]);
+    // The sandbox's cgroups serve every command: commands make and leave none of their own.
+    expect(leftoverCgroups()).toEqual(cgroupsBefore);
   });
+
+  it.skipIf(!findCgroupParent('pids'))(
+    "starts every command inside the sandbox's cgroups, the same ones for each command",
+    async () => {
+      const ownCgroups = (text: string) =>
+        text.split('\n').filter((line) => line.includes(`/shakedown-${process.pid}-`));
+      const first = await sandbox.exec('cat /proc/self/cgroup; sh -c "cat /proc/self/cgroup"');
+      const second = await sandbox.exec('cat /proc/self/cgroup');
+      const expected = [findCgroupParent('pids'), memoryCgroupParent].filter(Boolean).length;
+      expect(ownCgroups(second.stdout)).toHaveLength(expected);
+      // The shell, its child and the next command: the same cgroups.
+      expect(ownCgroups(first.stdout)).toEqual([...ownCgroups(second.stdout), ...ownCgroups(second.stdout)]);
+    },
+  );
 
   it('caps endless output and kills the producer', async () => {
     const result = await sandbox.exec('yes', { outputLimitBytes: 10_000, timeoutMs: 10_000 });
@@ -295,7 +311,12 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
       expect(small).toMatchObject({ exitCode: 0, outOfMemory: false });
       expect(small.stdout).toBe(`allocated ${16 * 1024 * 1024}\n`);
       expect(execFileSync('echo', ['host-alive'], { encoding: 'utf8' })).toBe('host-alive\n');
-      expect(leftoverCgroups()).toEqual([]);
+      const before = leftoverCgroups();
+      await limited.dispose();
+      const after = leftoverCgroups();
+      expect(before.filter((name) => !after.includes(name))).toHaveLength(
+        [findCgroupParent('pids'), memoryCgroupParent].filter(Boolean).length,
+      );
     },
   );
 

@@ -1,6 +1,8 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 import {
   type BubblewrapFeatures,
@@ -10,20 +12,21 @@ import {
 import {
   type CgroupParents,
   type CommandCgroup,
-  cgroupWrapper,
   createCommandCgroup,
   findCgroupParents,
 } from './command-cgroup.ts';
-import { diskUsageBytes, watchDiskQuota } from './disk-quota.ts';
+import { DiskQuotaCheck, watchDiskQuota } from './disk-quota.ts';
 import { escapedCwdResult } from './escaped-cwd-result.ts';
 import {
   handOverToSandboxUser,
-  hostUserPrefix,
   probeHostUserDrop,
   reachableByOthers,
+  SANDBOX_HOST_ID,
   type StagedMount,
+  type StagingNamespace,
+  startStagingNamespace,
 } from './host-user.ts';
-import { fallbackAddressSpaceBytes } from './limits.ts';
+import { fallbackAddressSpaceBytes, limitsScript } from './limits.ts';
 import { sandboxGroup, sandboxPasswd } from './minimal-etc.ts';
 import { runProcess } from './run-process.ts';
 import { buildSandboxEnvironment, SANDBOX_HOME } from './sandbox-environment.ts';
@@ -40,27 +43,36 @@ export interface BubblewrapSandboxSettings {
   toolchains: Toolchains;
   env?: Record<string, string>;
   onWarning?: (message: string) => void;
-  /** Where per-command cgroups go (default: findCgroupParents(); `{}` forces the no-cgroup fallback). */
+  /** Where the sandbox's cgroups go (default: findCgroupParents(); `{}` forces the no-cgroup fallback). */
   cgroupParents?: CgroupParents;
 }
 
 /** What every command of a sandbox shares, prepared before its first command. */
 interface PreparedSandbox {
-  /** Private directory holding the generated passwd/group and the staging mount points. */
+  /** Private directory holding the generated /etc files and the staging mount points. */
   stageDir: string;
-  etcFiles: { passwd: string; group: string };
+  etcFiles: { passwd: string; group: string; limits: string };
   features: BubblewrapFeatures;
-  /** argv before bwrap (dropping root, see host-user.ts); empty when bwrap runs as the current user. */
-  prefix: string[];
+  /** The sandbox's cgroups (one set for all its commands), or undefined where the host has none. */
+  cgroup?: CommandCgroup;
+  /** Host user bwrap runs as when shakedown is root and no staging is needed (see host-user.ts). */
+  user?: { uid: number; gid: number };
+  /** The mount namespace bwrap is started in when something had to be staged (see host-user.ts). */
+  staging?: StagingNamespace;
   staged?: Record<string, string>;
 }
+
+/** fds of a started bwrap: its JSON status (the sandbox's pid), and the pipe it waits on before the command. */
+const START_FDS = { info: 3, block: 4 } as const;
 
 /** How often a command's memory cgroup is checked for an OOM kill (cgroup v1 has no memory.oom.group). */
 const OOM_POLL_MS = 100;
 
 /**
- * Runs each command in a fresh bwrap sandbox (see buildBubblewrapArguments), inside per-command cgroups
- * where the host allows them (see command-cgroup.ts):
+ * Runs each command in a fresh bwrap sandbox (see buildBubblewrapArguments), inside the sandbox's cgroups
+ * where the host allows them (see command-cgroup.ts): created before the first command, removed by `dispose`.
+ * Each command is one process chain: bwrap (preceded by nsenter only when paths had to be staged) and one bash,
+ * which runs the rlimits script through BASH_ENV; bwrap waits until its sandbox process is in the cgroups.
  * - memory: limits.memoryBytes is a memory cgroup limit (swap off); a command exceeding it is OOM-killed
  *   and its result says `outOfMemory`. RLIMIT_AS is then not set at all: address space is not memory and
  *   limiting it breaks V8/WebAssembly (Node's fetch), the JVM and Go. Without a usable memory controller
@@ -71,9 +83,11 @@ const OOM_POLL_MS = 100;
  * - user: commands run as an unprivileged user (uid 1000 inside). When shakedown is root, bwrap itself runs
  *   as host `nobody` (host-user.ts) and the workspace is given to it, so nothing in the sandbox is host root;
  *   where unprivileged user namespaces are unavailable it warns and maps the sandbox user to root instead.
- * - OOM: one OOM kill ends the whole command (memory.oom.group on v2; on v1 the cgroup is watched and killed).
- * - disk: the workspace's usage is watched during each command (disk-quota.ts); over limits.diskBytes the
- *   command is killed and reported as `diskQuotaExceeded`.
+ * - OOM: one OOM kill ends the whole command (memory.oom.group on v2; on v1 the cgroup is watched and killed),
+ *   and with it whatever other command of the sandbox runs at that moment.
+ * - disk: the workspace's usage is watched during each command and checked after it (disk-quota.ts: walked
+ *   only when its filesystem grew enough to matter); over limits.diskBytes the command is killed and
+ *   reported as `diskQuotaExceeded`.
  */
 export class BubblewrapSandbox implements Sandbox {
   readonly backend = 'bubblewrap' as const;
@@ -81,9 +95,11 @@ export class BubblewrapSandbox implements Sandbox {
   private readonly cgroupParents: CgroupParents;
   private cgroupWarned = false;
   private prepared: Promise<PreparedSandbox> | undefined;
+  private readonly diskQuotaCheck: DiskQuotaCheck;
 
   constructor(private readonly settings: BubblewrapSandboxSettings) {
     this.workspaceDir = settings.workspaceDir;
+    this.diskQuotaCheck = new DiskQuotaCheck(settings.workspaceDir, settings.limits.diskBytes);
     this.cgroupParents = settings.cgroupParents ?? findCgroupParents();
     const isRoot = process.getuid?.() === 0;
     if (isRoot && !this.cgroupParents.pids) {
@@ -106,63 +122,90 @@ export class BubblewrapSandbox implements Sandbox {
     );
   }
 
-  /** The command's cgroups, or undefined (warning once) when they cannot be created. */
+  /** The sandbox's cgroups, or undefined (warning once) when they cannot be created. */
   private createCgroup(): CommandCgroup | undefined {
     try {
       return createCommandCgroup(this.cgroupParents, this.settings.limits);
     } catch (error) {
-      this.warnNoMemoryCgroup(`cannot create the command's cgroup (${(error as Error).message})`);
+      this.warnNoMemoryCgroup(`cannot create the sandbox's cgroup (${(error as Error).message})`);
       return undefined;
     }
   }
 
-  /** Stages /etc/passwd and /etc/group and, as root, the drop to an unprivileged host user (once). */
+  /**
+   * Stages /etc/passwd, /etc/group and the limits script, creates the sandbox's cgroups and, as root, prepares the
+   * drop to an unprivileged host user (once).
+   */
   private prepare(): Promise<PreparedSandbox> {
-    this.prepared ??= (async () => {
-      const stageDir = await mkdtemp(path.join(os.tmpdir(), 'shakedown-sandbox-'));
-      await chmod(stageDir, 0o755);
-      const etcFiles = { passwd: path.join(stageDir, 'passwd'), group: path.join(stageDir, 'group') };
-      await writeFile(etcFiles.passwd, sandboxPasswd(), { mode: 0o644 });
-      await writeFile(etcFiles.group, sandboxGroup(), { mode: 0o644 });
-      const help = await execa(this.settings.bwrapPath, ['--help'], { reject: false });
-      const features = bubblewrapFeatures(`${help.stdout}\n${help.stderr}`);
-      if (process.getuid?.() !== 0) return { stageDir, etcFiles, features, prefix: [] };
-      const why = await probeHostUserDrop(this.settings.bwrapPath);
-      if (why !== undefined) {
-        this.settings.onWarning?.(
-          `the sandbox runs as host root: ${why}. Fix: allow unprivileged user namespaces ` +
-            '(sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0) and install util-linux',
-        );
-        return { stageDir, etcFiles, features, prefix: [] };
-      }
-      // Only what nobody cannot reach (under /root, say) is staged; staging costs a mount namespace per command.
-      const mounts: StagedMount[] = [this.workspaceDir, ...this.settings.readOnlyPaths]
-        .filter((source) => !reachableByOthers(source))
-        .map((source, index) => ({ source, staged: path.join(stageDir, `mount-${index}`) }));
-      for (const mount of mounts) await mkdir(mount.staged);
-      await handOverToSandboxUser(this.workspaceDir);
-      return {
-        stageDir,
-        etcFiles,
-        features,
-        prefix: hostUserPrefix(mounts),
-        staged: Object.fromEntries(mounts.map((mount) => [mount.source, mount.staged])),
-      };
-    })();
+    this.prepared ??= this.prepareOnce();
     return this.prepared;
+  }
+
+  /** Prepares the sandbox; on failure removes whatever it made. */
+  private async prepareOnce(): Promise<PreparedSandbox> {
+    const stageDir = await mkdtemp(path.join(os.tmpdir(), 'shakedown-sandbox-'));
+    let cgroup: CommandCgroup | undefined;
+    try {
+      cgroup = this.createCgroup();
+      return await this.prepareIn(stageDir, cgroup);
+    } catch (error) {
+      // Nothing of a sandbox that could not be prepared stays behind.
+      await cgroup?.remove();
+      await rm(stageDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The preparation itself, in the private `stageDir`, with the sandbox's cgroups (if any). */
+  private async prepareIn(stageDir: string, cgroup: CommandCgroup | undefined): Promise<PreparedSandbox> {
+    await chmod(stageDir, 0o755);
+    const etcFiles = {
+      passwd: path.join(stageDir, 'passwd'),
+      group: path.join(stageDir, 'group'),
+      limits: path.join(stageDir, 'limits.sh'),
+    };
+    const limits = this.settings.limits;
+    const addressSpaceBytes = cgroup?.limitsMemory
+      ? undefined
+      : fallbackAddressSpaceBytes(limits.memoryBytes);
+    await writeFile(etcFiles.passwd, sandboxPasswd(), { mode: 0o644 });
+    await writeFile(etcFiles.group, sandboxGroup(), { mode: 0o644 });
+    await writeFile(etcFiles.limits, limitsScript(limits, addressSpaceBytes), { mode: 0o644 });
+    const features = await detectFeatures(this.settings.bwrapPath);
+    if (process.getuid?.() !== 0) return { stageDir, etcFiles, features, cgroup };
+    const why = await probeHostUserDrop(this.settings.bwrapPath);
+    if (why !== undefined) {
+      this.settings.onWarning?.(
+        `the sandbox runs as host root: ${why}. Fix: allow unprivileged user namespaces ` +
+          '(sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0) and install util-linux',
+      );
+      return { stageDir, etcFiles, features, cgroup };
+    }
+    // Only what nobody cannot reach (under /root, say) is staged, in one mount namespace for the sandbox's life.
+    const mounts: StagedMount[] = [this.workspaceDir, ...this.settings.readOnlyPaths]
+      .filter((source) => !reachableByOthers(source))
+      .map((source, index) => ({ source, staged: path.join(stageDir, `mount-${index}`) }));
+    for (const mount of mounts) await mkdir(mount.staged);
+    await handOverToSandboxUser(this.workspaceDir);
+    const staged = Object.fromEntries(mounts.map((mount) => [mount.source, mount.staged]));
+    if (mounts.length === 0) {
+      return { stageDir, etcFiles, features, cgroup, user: { uid: SANDBOX_HOST_ID, gid: SANDBOX_HOST_ID } };
+    }
+    return { stageDir, etcFiles, features, cgroup, staging: await startStagingNamespace(mounts), staged };
   }
 
   async exec(command: string, options: SandboxExecOptions = {}): Promise<SandboxExecResult> {
     const cwd = resolveInsideWorkspace(this.workspaceDir, options.cwd);
     if (cwd === undefined) return escapedCwdResult(options.cwd);
     const prepared = await this.prepare();
-    const cgroup = this.createCgroup();
+    const cgroup = prepared.cgroup;
     const limits = this.settings.limits;
+    const oomKillsBefore = cgroup?.limitsMemory ? cgroup.oomKills() : 0;
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const oomWatch = cgroup?.limitsMemory
       ? setInterval(() => {
-          if (cgroup.outOfMemory()) {
+          if (cgroup.oomKills() > oomKillsBefore) {
             cgroup.killAll();
             stop.abort();
           }
@@ -179,36 +222,38 @@ export class BubblewrapSandbox implements Sandbox {
         workspaceDir: this.workspaceDir,
         cwd,
         limits,
-        addressSpaceBytes: cgroup?.limitsMemory ? undefined : fallbackAddressSpaceBytes(limits.memoryBytes),
         readOnlyPaths: this.settings.readOnlyPaths,
         env: buildSandboxEnvironment(SANDBOX_HOME, this.settings.toolchains, this.settings.env, options.env),
         command,
         etcFiles: prepared.etcFiles,
         staged: prepared.staged,
         features: prepared.features,
+        startFds: cgroup ? START_FDS : undefined,
       });
-      const bwrap = [...prepared.prefix, this.settings.bwrapPath, ...bwrapArguments];
-      // The wrapper moves itself into the cgroups before exec'ing bwrap, so every descendant is counted.
-      const result = await runProcess(cgroup ? [...cgroupWrapper(cgroup), ...bwrap] : bwrap, {
+      const argv = [...(prepared.staging?.prefix ?? []), this.settings.bwrapPath, ...bwrapArguments];
+      const result = await runProcess(argv, {
         env: { PATH: '/usr/bin:/bin' },
+        user: prepared.user,
         timeoutMs: options.timeoutMs,
         outputLimitBytes: options.outputLimitBytes,
         stdin: options.stdin,
         signal,
+        extraPipes: cgroup ? 2 : 0,
+        onSpawn: cgroup ? (child, fail) => joinWhenStarted(child, cgroup, fail) : undefined,
       });
       if (oomWatch) clearInterval(oomWatch);
-      await diskWatch.stop();
-      const usedBytes = await diskUsageBytes(this.workspaceDir).catch(() => undefined);
+      const watched = await diskWatch.stop();
+      const usedBytes = await this.diskQuotaCheck.usageIfNearQuota().catch(() => undefined);
       if (diskQuotaExceeded || (usedBytes !== undefined && usedBytes > limits.diskBytes)) {
         result.diskQuotaExceeded = true;
         result.stderr +=
           `${result.stderr && !result.stderr.endsWith('\n') ? '\n' : ''}` +
-          `shakedown: the workspace uses ${formatBytes(usedBytes ?? limits.diskBytes)}, over its disk quota of ` +
-          `${formatBytes(limits.diskBytes)}${diskQuotaExceeded ? '; the command was stopped' : ''}. ` +
+          `shakedown: the workspace uses ${formatBytes(usedBytes ?? watched ?? limits.diskBytes)}, over its disk ` +
+          `quota of ${formatBytes(limits.diskBytes)}${diskQuotaExceeded ? '; the command was stopped' : ''}. ` +
           'Delete files to go on.\n';
       }
       if (cgroup?.limitsMemory) {
-        result.outOfMemory = cgroup.outOfMemory();
+        result.outOfMemory = cgroup.oomKills() > oomKillsBefore;
         if (result.outOfMemory) {
           result.stderr +=
             `${result.stderr && !result.stderr.endsWith('\n') ? '\n' : ''}` +
@@ -219,15 +264,63 @@ export class BubblewrapSandbox implements Sandbox {
     } finally {
       if (oomWatch) clearInterval(oomWatch);
       await diskWatch.stop();
-      await cgroup?.remove();
     }
   }
 
   async dispose(): Promise<void> {
-    // Nothing else outlives a command: each exec's namespaces, staging mounts and cgroups die with it.
+    // Each exec's namespaces die with it; the staging namespace, the cgroups and the staged files go now.
     const prepared = await this.prepared?.catch(() => undefined);
-    if (prepared) await rm(prepared.stageDir, { recursive: true, force: true });
+    if (!prepared) return;
+    prepared.staging?.stop();
+    await prepared.cgroup?.remove();
+    await rm(prepared.stageDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Reads the sandbox's host pid from a started bwrap's status (fd 3), moves bwrap and its sandbox process into the
+ * cgroups, then lets bwrap go on (a byte on fd 4): every process of the command starts inside them.
+ */
+function joinWhenStarted(child: ChildProcess, cgroup: CommandCgroup, fail: (message: string) => void): void {
+  const status = child.stdio[START_FDS.info] as Readable;
+  const block = child.stdio[START_FDS.block] as Writable;
+  block.on('error', () => {});
+  let text = '';
+  let joined = false;
+  status.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    const sandboxPid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
+    if (joined || sandboxPid === undefined) return;
+    joined = true;
+    try {
+      if (child.pid !== undefined) cgroup.join(child.pid);
+      cgroup.join(Number(sandboxPid));
+    } catch (error) {
+      fail(`could not move the command into the sandbox cgroup: ${(error as Error).message}`);
+      block.destroy();
+      return;
+    }
+    block.end('1');
+  });
+  status.on('error', () => {});
+  // bwrap failed before starting a sandbox: release it so it can report why.
+  status.on('close', () => {
+    if (!joined) block.destroy();
+  });
+}
+
+const featuresByPath = new Map<string, Promise<BubblewrapFeatures>>();
+
+/** The options a bwrap binary knows, asked once per process. */
+function detectFeatures(bwrapPath: string): Promise<BubblewrapFeatures> {
+  let features = featuresByPath.get(bwrapPath);
+  if (!features) {
+    features = execa(bwrapPath, ['--help'], { reject: false }).then((help) =>
+      bubblewrapFeatures(`${help.stdout}\n${help.stderr}`),
+    );
+    featuresByPath.set(bwrapPath, features);
+  }
+  return features;
 }
 
 function formatBytes(bytes: number): string {

@@ -12,7 +12,10 @@ import {
 import path from 'node:path';
 
 /**
- * Per-command cgroups bounding one sandboxed command's processes (`pids`) and memory (`memory`).
+ * The cgroups of one sandbox (one attempt), bounding its commands' processes (`pids`) and memory (`memory`).
+ * They are created once, before the sandbox's first command, and removed when the sandbox is disposed; each
+ * command's processes are moved in before the command starts (see BubblewrapSandbox), so the limits bind every
+ * command of the attempt, and the commands running at the same time together.
  *
  * Why pids: RLIMIT_NPROC does not apply to uid 0 (the kernel exempts the root user even inside a user
  * namespace bwrap creates as root), so when shakedown runs as root a fork bomb is contained by the pids
@@ -32,21 +35,24 @@ import path from 'node:path';
  */
 export type CgroupController = 'pids' | 'memory';
 
-/** Where each controller's per-command cgroups are created (undefined: not usable on this host). */
+/** Where each controller's sandbox cgroups are created (undefined: not usable on this host). */
 export interface CgroupParents {
   pids?: string;
   memory?: string;
 }
 
-/** The cgroups of one command. */
+/** The cgroups of one sandbox. */
 export interface CommandCgroup {
-  /** Files a wrapper shell writes its pid to, to move itself (and so every descendant) into the cgroups. */
-  readonly processesFiles: readonly string[];
-  /** Whether a memory limit is enforced by a cgroup for this command. */
+  /** Whether a memory limit is enforced by a cgroup for this sandbox. */
   readonly limitsMemory: boolean;
-  /** Whether the kernel OOM-killed a process of this command (read it before `remove`). */
-  outOfMemory(): boolean;
-  /** Kills every process of the command (cgroup.kill, or one by one on cgroup v1). */
+  /** Moves process `pid` into every cgroup (its later children follow it). Throws when the cgroupfs refuses. */
+  join(pid: number): void;
+  /**
+   * How many processes the kernel has OOM-killed in the cgroup so far (read it before and after a command: an
+   * increase means the command ran out of memory). 0 where the kernel does not count them.
+   */
+  oomKills(): number;
+  /** Kills every process in the cgroups (cgroup.kill, or one by one on cgroup v1). */
   killAll(): void;
   /** Removes the cgroups (killing and retrying while their last processes die). */
   remove(): Promise<void>;
@@ -130,7 +136,7 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Removes the per-command cgroups (`shakedown-<pid>-<random>`) under `parent` that a crashed shakedown left
+ * Removes the sandbox cgroups (`shakedown-<pid>-<random>`) under `parent` that a crashed shakedown left
  * behind: those whose creating process is gone. Cgroups of running shakedown processes are kept. Returns the
  * names removed.
  */
@@ -200,7 +206,7 @@ async function removeDirectory(directory: string): Promise<void> {
 }
 
 /**
- * Creates the cgroups of one command under `parents`: `pids.max` = `processes` and, for memory,
+ * Creates the cgroups of one sandbox under `parents`: `pids.max` = `processes` and, for memory,
  * `memory.max` (v2, with `memory.swap.max` 0) or `memory.limit_in_bytes` (v1, with
  * `memory.memsw.limit_in_bytes` when swap accounting exists) = `memoryBytes`, so swap cannot extend it.
  * Returns undefined when no controller is usable. Throws when the cgroupfs refuses a write; whatever was
@@ -231,7 +237,7 @@ export function createCommandCgroup(
       if (isUnified(memoryDirectory)) {
         writeFileSync(path.join(memoryDirectory, 'memory.max'), bytes);
         writeIfPresent(path.join(memoryDirectory, 'memory.swap.max'), '0');
-        // One OOM kill takes the whole command down instead of leaving the rest stalled or limping on.
+        // One OOM kill takes every process in the cgroup down instead of leaving the rest stalled or limping on.
         writeIfPresent(path.join(memoryDirectory, 'memory.oom.group'), '1');
       } else {
         writeFileSync(path.join(memoryDirectory, 'memory.limit_in_bytes'), bytes);
@@ -251,17 +257,18 @@ export function createCommandCgroup(
   }
   if (directories.length === 0) return undefined;
 
+  const processesFiles = directories.map((directory) => path.join(directory, 'cgroup.procs'));
   return {
-    processesFiles: directories.map((directory) => path.join(directory, 'cgroup.procs')),
     limitsMemory: memoryDirectory !== undefined,
-    outOfMemory() {
-      if (!memoryDirectory) return false;
-      if (isUnified(memoryDirectory)) {
-        return (statValue(readText(path.join(memoryDirectory, 'memory.events')), 'oom_kill') ?? 0) > 0;
-      }
-      // `oom_kill` exists since Linux 4.13; before, it is not detectable (memory.failcnt also counts the
-      // page-cache reclaims that merely hit the limit, so it would report false OOMs).
-      return (statValue(readText(path.join(memoryDirectory, 'memory.oom_control')), 'oom_kill') ?? 0) > 0;
+    join(pid) {
+      for (const file of processesFiles) writeFileSync(file, String(pid));
+    },
+    oomKills() {
+      if (!memoryDirectory) return 0;
+      // `oom_kill` exists since Linux 4.13 (v1: memory.oom_control); before, it is not detectable
+      // (memory.failcnt also counts the page-cache reclaims that merely hit the limit: false OOMs).
+      const file = isUnified(memoryDirectory) ? 'memory.events' : 'memory.oom_control';
+      return statValue(readText(path.join(memoryDirectory, file)), 'oom_kill') ?? 0;
     },
     killAll() {
       for (const directory of directories) killCgroup(directory);
@@ -270,19 +277,4 @@ export function createCommandCgroup(
       await Promise.all(directories.map(removeDirectory));
     },
   };
-}
-
-/**
- * Shell wrapper (argv prefix) that moves itself into every cgroup of `cgroup` and then execs the rest of
- * the argv, so every descendant is counted from its first instruction.
- */
-export function cgroupWrapper(cgroup: CommandCgroup): string[] {
-  return [
-    '/bin/sh',
-    '-c',
-    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"',
-    'shakedown-cgroup',
-    String(cgroup.processesFiles.length),
-    ...cgroup.processesFiles,
-  ];
 }

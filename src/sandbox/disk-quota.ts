@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 
@@ -59,4 +60,44 @@ export function watchDiskQuota(
       return last;
     },
   };
+}
+
+/** Bytes in use on the whole filesystem holding `directory` (statfs: one system call). */
+async function filesystemUsedBytes(directory: string): Promise<number | undefined> {
+  try {
+    const stats = await statfs(directory);
+    return (stats.blocks - stats.bfree) * stats.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a workspace against its quota after each command without walking it each time. The workspace can have
+ * grown since the last walk (`du`) by at most what its whole filesystem grew since (statfs, one system call), so
+ * while the last walk's figure plus that growth stays within the quota nothing is walked; beyond it (the quota is
+ * near, or much was written anywhere on the filesystem) the workspace is walked again and that becomes the new
+ * baseline. The bound fails only where something else frees space on the same filesystem while the workspace
+ * grows by as much; the watch during long commands (watchDiskQuota) and the next walk still measure it then.
+ * The filesystem is read before the walk, so what is written during the walk counts twice, never not at all.
+ */
+export class DiskQuotaCheck {
+  private baseline: { workspaceBytes: number; filesystemBytes: number } | undefined;
+
+  constructor(
+    private readonly directory: string,
+    private readonly quotaBytes: number,
+  ) {}
+
+  /** The workspace's usage when it was walked, undefined when the filesystem shows it is within the quota. */
+  async usageIfNearQuota(): Promise<number | undefined> {
+    const filesystemBytes = await filesystemUsedBytes(this.directory);
+    if (this.baseline && filesystemBytes !== undefined) {
+      const growth = Math.max(0, filesystemBytes - this.baseline.filesystemBytes);
+      if (this.baseline.workspaceBytes + growth <= this.quotaBytes) return undefined;
+    }
+    const workspaceBytes = await diskUsageBytes(this.directory);
+    this.baseline = filesystemBytes === undefined ? undefined : { workspaceBytes, filesystemBytes };
+    return workspaceBytes;
+  }
 }

@@ -152,6 +152,15 @@ describe.skipIf(!support.available)(`bubblewrap host boundary (${support.reason 
       expect(fill.stderr).toMatch(/over its disk quota of 64 MiB; the command was stopped/);
       rmSync(path.join(workspace, 'fill'), { recursive: true, force: true });
 
+      // Written faster than the watch looks: the check after the command sees the filesystem grow and walks it.
+      const baseline = await small.exec('true');
+      expect(baseline.diskQuotaExceeded).toBeUndefined();
+      const quick = await small.exec('head -c 70M /dev/zero > quick.bin');
+      expect(quick.diskQuotaExceeded).toBe(true);
+      expect(quick.stderr).toMatch(/over its disk quota of 64 MiB\. Delete files/);
+      rmSync(path.join(workspace, 'quick.bin'), { force: true });
+      expect((await small.exec('true')).diskQuotaExceeded).toBeUndefined();
+
       const tmp = await small.exec('head -c 100M /dev/zero > /tmp/big; echo rc=$?');
       expect(tmp.stderr).toMatch(/No space left on device/);
       expect(tmp.stdout).toBe('rc=1\n');

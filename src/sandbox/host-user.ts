@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -19,11 +20,78 @@ export interface StagedMount {
 }
 
 /** The tools that drop to the unprivileged host user, when present. */
-function tools(): { unshare: string; setpriv: string; mount: string } | undefined {
+function tools(): { unshare: string; setpriv: string; mount: string; nsenter: string } | undefined {
   const unshare = findExecutable('unshare');
   const setpriv = findExecutable('setpriv');
   const mount = findExecutable('mount');
-  return unshare && setpriv && mount ? { unshare, setpriv, mount } : undefined;
+  const nsenter = findExecutable('nsenter');
+  return unshare && setpriv && mount && nsenter ? { unshare, setpriv, mount, nsenter } : undefined;
+}
+
+/** A private mount namespace holding staged mounts, kept by a process of its own for a sandbox's life. */
+export interface StagingNamespace {
+  /**
+   * argv prefix (run as root) that enters the namespace, drops to SANDBOX_HOST_ID with no supplementary groups
+   * and execs the rest (bwrap): one exec, no shell.
+   */
+  readonly prefix: string[];
+  /** Ends the namespace's process (the namespace and its mounts go with it). */
+  stop(): void;
+}
+
+/**
+ * Binds every `mounts` source at its staging path in a new private mount namespace (invisible to the host) held
+ * by one waiting process, once per sandbox instead of once per command. The process ends with `stop()`, or when
+ * shakedown dies (its stdin closes).
+ */
+export async function startStagingNamespace(mounts: readonly StagedMount[]): Promise<StagingNamespace> {
+  const found = tools();
+  if (!found) throw new Error('unshare, nsenter and mount (util-linux) are needed to drop root');
+  const holder = spawn(
+    found.unshare,
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      `while [ "$1" != -- ]; do ${found.mount} --bind "$1" "$2" || exit 125; shift 2; done; echo ready; exec cat`,
+      'shakedown-mounts',
+      ...mounts.flatMap((mount) => [mount.source, mount.staged]),
+      '--',
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } },
+  );
+  let stderr = '';
+  holder.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  holder.stdin.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once('data', () => resolve());
+    holder.once('error', reject);
+    holder.once('exit', (code) =>
+      reject(new Error(`could not stage the sandbox mounts (exit ${code}): ${stderr.trim()}`)),
+    );
+  });
+  holder.unref();
+  for (const stream of [holder.stdin, holder.stdout, holder.stderr]) {
+    (stream as unknown as { unref?: () => void }).unref?.();
+  }
+  return {
+    prefix: [
+      found.nsenter,
+      `--target=${holder.pid}`,
+      '--mount',
+      `--setuid=${SANDBOX_HOST_ID}`,
+      `--setgid=${SANDBOX_HOST_ID}`,
+      '--',
+    ],
+    stop: () => {
+      holder.kill('SIGKILL');
+    },
+  };
 }
 
 /**
@@ -82,7 +150,7 @@ let probe: Promise<string | undefined> | undefined;
  */
 export function probeHostUserDrop(bwrapPath: string): Promise<string | undefined> {
   probe ??= (async () => {
-    if (!tools()) return 'unshare, setpriv or mount (util-linux) is missing';
+    if (!tools()) return 'unshare, nsenter, setpriv or mount (util-linux) is missing';
     const result = await execa(
       hostUserPrefix([])[0]!,
       [

@@ -56,3 +56,11 @@ export function ulimitScript(limits: SandboxLimits, addressSpaceBytes?: number):
     .map((command) => `${command} 2>/dev/null`)
     .join('; ');
 }
+
+/**
+ * The script bash runs (through BASH_ENV) before a sandboxed command: the rlimits of ulimitScript, then
+ * `unset BASH_ENV` so the command and the shells it starts see the environment they were given.
+ */
+export function limitsScript(limits: SandboxLimits, addressSpaceBytes?: number): string {
+  return `${ulimitScript(limits, addressSpaceBytes)}\nunset BASH_ENV\n`;
+}

@@ -56,11 +56,17 @@ export function sandboxGroup(): string {
   return ['root:x:0:', `${SANDBOX_USER.name}:x:${SANDBOX_USER.gid}:`, 'nogroup:x:65534:', ''].join('\n');
 }
 
+/** Where the script setting a command's rlimits lies inside the sandbox (bash runs it through BASH_ENV). */
+export const SANDBOX_LIMITS_FILE = '/etc/shakedown-limits.sh';
+
 /**
  * bwrap arguments building a read-only /etc from the allow-listed host entries that exist, the generated
- * passwd/group (`files`), and resolv.conf only when the network is on.
+ * passwd/group and limits script (`files`), and resolv.conf only when the network is on.
  */
-export function minimalEtcArguments(files: { passwd: string; group: string }, network: boolean): string[] {
+export function minimalEtcArguments(
+  files: { passwd: string; group: string; limits?: string },
+  network: boolean,
+): string[] {
   const argv = ['--tmpfs', '/etc'];
   const entries: string[] = [...ETC_ALLOWLIST, ...(network ? ['resolv.conf'] : [])];
   for (const entry of entries) {
@@ -68,6 +74,7 @@ export function minimalEtcArguments(files: { passwd: string; group: string }, ne
     if (existsSync(source)) argv.push('--ro-bind', source, source);
   }
   argv.push('--ro-bind', files.passwd, '/etc/passwd', '--ro-bind', files.group, '/etc/group');
+  if (files.limits) argv.push('--ro-bind', files.limits, SANDBOX_LIMITS_FILE);
   argv.push('--remount-ro', '/etc');
   return argv;
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { SandboxExecResult } from './types.ts';
 
@@ -13,6 +13,15 @@ export interface RunProcessOptions {
   signal?: AbortSignal;
   /** Extra cleanup when the process is killed early (e.g. `docker kill` of a container). */
   onKill?: () => void;
+  /** Host user and group the process runs as (supplementary groups dropped); default: shakedown's own. */
+  user?: { uid: number; gid: number };
+  /** How many pipes to open as fds 3, 4, ... of the process (handed to `onSpawn` as child.stdio[3...]). */
+  extraPipes?: number;
+  /**
+   * Called once the process is started; `fail` kills the process group and appends `message` to stderr (exit
+   * code 125 unless the process already exited).
+   */
+  onSpawn?: (child: ChildProcess, fail: (message: string) => void) => void;
 }
 
 /** Default cap on captured stdout+stderr: 1 MiB. */
@@ -42,12 +51,20 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
     let exitSignal: string | null = null;
     let settled = false;
     let spawnError: Error | undefined;
+    let failure: string | undefined;
 
     const child = spawn(file, args, {
       env: options.env,
       cwd: options.cwd,
       detached: true,
-      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      uid: options.user?.uid,
+      gid: options.user?.gid,
+      stdio: [
+        options.stdin === undefined ? 'ignore' : 'pipe',
+        'pipe',
+        'pipe',
+        ...Array.from({ length: options.extraPipes ?? 0 }, () => 'pipe' as const),
+      ],
     });
 
     const killGroup = (): void => {
@@ -62,6 +79,13 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       }
       options.onKill?.();
     };
+
+    if (child.pid !== undefined) {
+      options.onSpawn?.(child, (message) => {
+        failure ??= message;
+        killGroup();
+      });
+    }
 
     const capture = (chunks: Buffer[]) => (chunk: Buffer) => {
       if (outputTruncated) return;
@@ -115,8 +139,9 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       }
       let stderr = Buffer.concat(stderrChunks).toString('utf8');
       if (spawnError) stderr += `${stderr ? '\n' : ''}failed to start ${file}: ${spawnError.message}`;
+      if (failure) stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}shakedown: ${failure}\n`;
       resolve({
-        exitCode: spawnError ? 127 : exitCode,
+        exitCode: spawnError ? 127 : failure && exitCode === null ? 125 : exitCode,
         signal: exitSignal,
         stdout: Buffer.concat(stdoutChunks).toString('utf8'),
         stderr,

@@ -6,8 +6,9 @@ export interface SandboxLimits {
   /** CPU seconds per command (RLIMIT_CPU). */
   cpuSeconds: number;
   /**
-   * Memory limit in bytes per command. bubblewrap: a memory cgroup (`memory.max`, swap off) when the host
-   * allows one, the kernel OOM-killing the command beyond it (reported as `outOfMemory`); otherwise, and for
+   * Memory limit in bytes. bubblewrap: one memory cgroup per sandbox (`memory.max`, swap off; the commands running
+   * at once share it) when the host allows one, the kernel OOM-killing the command beyond it (reported as
+   * `outOfMemory`); otherwise, and for
    * backend 'none', only a generous RLIMIT_AS backstop (see fallbackAddressSpaceBytes). docker/podman:
    * `--memory`.
    */
@@ -16,7 +17,8 @@ export interface SandboxLimits {
   fileSizeBytes: number;
   /**
    * Disk quota of the workspace, in bytes (allocated blocks, `du`). bubblewrap: the workspace's usage is
-   * measured while each command runs and after it; a command taking it over the quota is killed and its result
+   * measured while each command runs and checked after it (walked again only when its filesystem grew enough to
+   * reach the quota, see DiskQuotaCheck); a command taking it over the quota is killed and its result
    * says `diskQuotaExceeded`. The sandbox's /tmp is a tmpfs of this size. docker/podman: `--tmpfs` size only.
    */
   diskBytes: number;
