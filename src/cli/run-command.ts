@@ -351,7 +351,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       errorLine(`run ${result.runId} interrupted; resume it with: shakedown run --resume ${result.runId}`);
       return 130;
     }
-    process.stdout.write(`  shakedown report ${result.runId}\n  shakedown view\n`);
+    // With --json, stdout is the JSON document alone.
+    if (!options.json) process.stdout.write(`  shakedown report ${result.runId}\n  shakedown view\n`);
     return 0;
   } catch (error) {
     await display.stop();
