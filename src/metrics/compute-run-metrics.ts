@@ -363,7 +363,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
   // Steps, latency and tokens, from the model responses.
   const allEvents = attempts.map(eventsOf);
   const responses = allEvents.flatMap((events) => eventsOfType(events, 'model-response'));
-  const timings = responses.map((response) => response.result.timings);
+  const timings = responses.map(timingsSeenByAgent);
   const usage = responses.map((response) => response.result.usage);
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   const inputTokens = sum(usage.map((entry) => entry.inputTokens));
@@ -490,6 +490,25 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
       gradeStatuses: sortedCounts(gradeStatuses),
     },
     tasks: taskRows,
+  };
+}
+
+/**
+ * The timings of a step as its agent saw them. For an external agent, time to first token is the recording proxy's
+ * (from the agent's request reaching the proxy to the first token bytes sent back to it, measured; recorded in the
+ * transcript, so re-scoring needs no model); prefill and decode rates stay the model client's, server-reported or
+ * measured from streamed token timing, never estimated from text length. The built-in agent's steps are unchanged.
+ */
+export function timingsSeenByAgent(
+  response: TranscriptEventOf<'model-response'>,
+): TranscriptEventOf<'model-response'>['result']['timings'] {
+  const timings = response.result.timings;
+  const proxied = response.proxy?.timeToFirstTokenMs;
+  if (proxied === undefined || proxied === null) return timings;
+  return {
+    ...timings,
+    timeToFirstTokenMs: proxied,
+    sources: { ...timings.sources, timeToFirstToken: 'measured' },
   };
 }
 
