@@ -47,15 +47,19 @@ describe('shakedown report', () => {
     expect(JSON.parse(output)).toEqual(loadMetricsFromDataDir(dataDir, runId));
   });
 
-  it('compares several runs side by side by agent (md and json), never as HTML', async () => {
+  it('compares several runs side by side by agent (md, json and one HTML page)', async () => {
     const output = await report([runId, runId, '--data-dir', dataDir]);
     expect(output).toContain('## Agents side by side');
     expect(output).toContain(`| built-in | ${runId} |`);
     const json = JSON.parse(await report([runId, runId, '-f', 'json', '--data-dir', dataDir]));
     expect(json.rows.map((row: { agent: string }) => row.agent)).toContain('built-in');
-    await expect(report([runId, runId, '-f', 'html', '--data-dir', dataDir])).rejects.toThrow(
-      /comparing runs renders as md or json/,
-    );
+    const html = await report([runId, runId, '-f', 'html', '--data-dir', dataDir]);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('data-testid="table-agent-comparison"');
+    expect(html).toContain(`<td>built-in</td><td>${runId}</td>`);
+    // The synthetic run's simulated model is labelled so on the page.
+    expect(html).toContain('data-testid="simulated-banner"');
+    expect(html).not.toMatch(/(src|href)=["']?https?:/i);
   });
 
   it('writes a self-contained HTML file with --out', async () => {

@@ -4,7 +4,10 @@ import { Command, Option } from 'commander';
 import { compareAgents } from '../metrics/agent-comparison.ts';
 import { loadRunMetrics, resolveRunId } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
-import { renderAgentComparisonMarkdown } from '../report/render-agent-comparison.ts';
+import {
+  renderAgentComparisonHtmlPage,
+  renderAgentComparisonMarkdown,
+} from '../report/render-agent-comparison.ts';
 import { renderHtmlReport } from '../report/render-html-report.ts';
 import { renderJsonReport } from '../report/render-json-report.ts';
 import { renderMarkdownReport } from '../report/render-markdown-report.ts';
@@ -40,14 +43,12 @@ export function renderReport(metrics: RunMetrics, format: ReportFormat): string 
 }
 
 /**
- * The same models inside different agents, one run per agent (`report RUN RUN…`): Markdown, or JSON. Throws for
- * HTML (a single run's page) with the fix.
+ * The same models inside different agents, one run per agent (`report RUN RUN…`): Markdown, JSON, or one
+ * self-contained HTML page.
  */
 export function renderAgentComparison(dataDir: string, runIds: string[], format: ReportFormat): string {
-  if (format === 'html') {
-    throw new Error('comparing runs renders as md or json; drop --format html, or report one run at a time');
-  }
   const comparison = compareAgents(runIds.map((runId) => loadMetricsFromDataDir(dataDir, runId)));
+  if (format === 'html') return renderAgentComparisonHtmlPage(comparison, runIds);
   return format === 'json'
     ? `${JSON.stringify(comparison, null, 2)}\n`
     : renderAgentComparisonMarkdown(comparison);

@@ -69,13 +69,24 @@ describe('shakedown run flags', () => {
   it('--agent overrides the configured agent; bad values are refused', async () => {
     const config = shakedownConfigSchema.parse({ agent: { preset: 'aider' } });
     expect(applyRunFlags(config, {}).config.agent).toEqual({ preset: 'aider' });
-    expect(applyRunFlags(config, { agent: 'built-in' }).config.agent).toBe('built-in');
+    expect(applyRunFlags(config, { agent: ['built-in'] }).config.agent).toBe('built-in');
+    const several = applyRunFlags(config, { agent: ['built-in', { preset: 'qwen-code' }] }).config;
+    expect(several.agents).toEqual(['built-in', { preset: 'qwen-code' }]);
     const command = createRunCommand()
       .exitOverride()
       .configureOutput({ writeErr: () => undefined });
     command.action(() => undefined);
     await command.parseAsync(['--agent', 'command:my-agent --model {model}'], { from: 'user' });
-    expect(command.opts().agent).toEqual({ command: 'my-agent --model {model}' });
+    expect(command.opts().agent).toEqual([{ command: 'my-agent --model {model}' }]);
+    await command.parseAsync(['--agent', 'builtin, qwen-code,opencode,command:a --x {model},y'], {
+      from: 'user',
+    });
+    expect(command.opts().agent).toEqual([
+      'built-in',
+      { preset: 'qwen-code' },
+      { preset: 'opencode' },
+      { command: 'a --x {model},y' },
+    ]);
     await expect(command.parseAsync(['--agent', 'cursor'], { from: 'user' })).rejects.toThrow(
       /expected built-in, aider/,
     );
@@ -187,7 +198,7 @@ describe('shakedown run with unreachable endpoints', () => {
       suite: [path.join(directory, 'suite')],
       dataDir: path.join(directory, 'data'),
       sandbox: 'docker',
-      agent: { command: 'my-agent --model {model}' },
+      agent: [{ command: 'my-agent --model {model}' }],
       queue: `redis://127.0.0.1:${await closedPort()}`,
       json: true,
     });

@@ -9,7 +9,8 @@ import {
   noModelServerHelp,
 } from '../model/discover-local-servers.ts';
 import { redactSecrets } from '../model/redact-secrets.ts';
-import { AGENT_PRESET_NAMES, type AgentConfig, describeAgent, parseAgentFlag } from '../run/agent-choice.ts';
+import { AGENT_PRESET_NAMES, type AgentConfig, parseAgentsFlag } from '../run/agent-choice.ts';
+import { agentsOf, describeAgents } from '../run/agent-matrix.ts';
 import {
   configJsonSchema,
   loadConfig,
@@ -61,8 +62,8 @@ export interface RunCommandOptions {
   shard?: string;
   /** Run id of a new run (shards of one sweep share it, so that `shakedown merge` joins them into one run). */
   runId?: string;
-  /** `built-in`, a preset name or `command:<template>` (parsed by `parseAgentFlag`); overrides the config. */
-  agent?: AgentConfig;
+  /** `built-in`, a preset name or `command:<template>`, or several comma-separated (`parseAgentsFlag`); overrides the config. */
+  agent?: AgentConfig[];
   /** Start a new run even when no model endpoint is reachable (default: refuse, exit code 1). */
   allowUnreachable?: boolean;
 }
@@ -73,9 +74,9 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
-function agentFlag(value: string): AgentConfig {
+function agentFlag(value: string): AgentConfig[] {
   try {
-    return parseAgentFlag(value);
+    return parseAgentsFlag(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -99,7 +100,11 @@ export function applyRunFlags(
     ...(flags.sandbox ? { sandbox: flags.sandbox } : {}),
     ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
     ...(flags.keepWorkspaces ? { keepWorkspaces: true } : {}),
-    ...(flags.agent !== undefined ? { agent: flags.agent } : {}),
+    ...(flags.agent !== undefined
+      ? flags.agent.length === 1
+        ? { agent: flags.agent[0] ?? 'built-in', agents: undefined }
+        : { agent: flags.agent[0] ?? 'built-in', agents: flags.agent }
+      : {}),
   };
   if (flags.suite || flags.tasks) {
     merged.suites = flags.suite ?? [];
@@ -192,7 +197,7 @@ export function createRunCommand(): Command {
     .option('--allow-unreachable', 'start the run even when no model endpoint is reachable at its start')
     .option(
       '--agent <agent>',
-      `agent under test: built-in (default), ${AGENT_PRESET_NAMES.join(', ')}, or "command:<template>" (any agent speaking the OpenAI API; placeholders {model}, {instruction_file}, …)`,
+      `agent under test: built-in (default), ${AGENT_PRESET_NAMES.join(', ')}, or "command:<template>" (any agent speaking the OpenAI API; placeholders {model}, {instruction_file}, …); several side by side, comma-separated: built-in,qwen-code,opencode`,
       agentFlag,
     )
     .option('--json', 'print the final summary as JSON')
@@ -335,18 +340,19 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     const summaries = summarizeRun(store, result.runId);
     if (options.json) {
       process.stdout.write(
-        `${JSON.stringify({ runId: result.runId, status: result.status, agent: describeAgent(config.agent), models: summaries }, null, 2)}\n`,
+        `${JSON.stringify({ runId: result.runId, status: result.status, agent: describeAgents(agentsOf(config)), models: summaries }, null, 2)}\n`,
       );
     } else {
       process.stdout.write(
-        `\n${formatRunSummary(summaries)}\n\nrun ${result.runId} ${result.status} (agent: ${describeAgent(config.agent)})\n`,
+        `\n${formatRunSummary(summaries)}\n\nrun ${result.runId} ${result.status} (agent: ${describeAgents(agentsOf(config))})\n`,
       );
     }
     if (result.status === 'interrupted') {
       errorLine(`run ${result.runId} interrupted; resume it with: shakedown run --resume ${result.runId}`);
       return 130;
     }
-    process.stdout.write(`  shakedown report ${result.runId}\n  shakedown view\n`);
+    // With --json, stdout is the JSON document alone.
+    if (!options.json) process.stdout.write(`  shakedown report ${result.runId}\n  shakedown view\n`);
     return 0;
   } catch (error) {
     await display.stop();

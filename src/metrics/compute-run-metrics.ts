@@ -4,6 +4,7 @@
  */
 import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../agent/events.ts';
 import { agentLabelOfStoredConfig } from '../run/agent-choice.ts';
+import { agentNamesOfStoredConfig, splitCellId } from '../run/agent-matrix.ts';
 import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../run/store/store-types.ts';
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
 import { pairedComparison } from './paired-comparison.ts';
@@ -216,7 +217,10 @@ function computeCost(
   resolvedCount: number,
   input: RunMetricsInput,
 ): CostMetrics {
-  const localCost = input.localCosts?.[modelId];
+  // A model × agent cell is priced as its model.
+  const cell = splitCellId(modelId, agentNamesOfStoredConfig(input.run.config));
+  const priceId = cell?.modelId ?? modelId;
+  const localCost = input.localCosts?.[modelId] ?? input.localCosts?.[priceId];
   const perResolved = (total: number | null) =>
     total === null || resolvedCount === 0 ? null : total / resolvedCount;
   if (localCost) {
@@ -241,7 +245,7 @@ function computeCost(
       },
     };
   }
-  const price = findPrice(input.priceTable, modelId);
+  const price = findPrice(input.priceTable, priceId);
   if (!price) {
     return {
       kind: 'unpriced',
@@ -359,7 +363,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
   // Steps, latency and tokens, from the model responses.
   const allEvents = attempts.map(eventsOf);
   const responses = allEvents.flatMap((events) => eventsOfType(events, 'model-response'));
-  const timings = responses.map((response) => response.result.timings);
+  const timings = responses.map(timingsSeenByAgent);
   const usage = responses.map((response) => response.result.usage);
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   const inputTokens = sum(usage.map((entry) => entry.inputTokens));
@@ -404,9 +408,11 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
     responses.some((response) => response.result.simulated) ||
     allEvents.some((events) => eventsOfType(events, 'attempt-started').some((event) => event.simulated));
 
+  const agentCell = splitCellId(model.modelId, agentNamesOfStoredConfig(input.run.config));
   return {
     modelId: model.modelId,
     label: model.label,
+    ...(agentCell ? { agentCell } : {}),
     provider: model.provider,
     simulated,
     attempts: {
@@ -487,7 +493,27 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
   };
 }
 
-function compareModels(a: ModelMetrics, b: ModelMetrics): ModelPairComparison {
+/**
+ * The timings of a step as its agent saw them. For an external agent, time to first token is the recording proxy's
+ * (from the agent's request reaching the proxy to the first token bytes sent back to it, measured; recorded in the
+ * transcript, so re-scoring needs no model); prefill and decode rates stay the model client's, server-reported or
+ * measured from streamed token timing, never estimated from text length. The built-in agent's steps are unchanged.
+ */
+export function timingsSeenByAgent(
+  response: TranscriptEventOf<'model-response'>,
+): TranscriptEventOf<'model-response'>['result']['timings'] {
+  const timings = response.result.timings;
+  const proxied = response.proxy?.timeToFirstTokenMs;
+  if (proxied === undefined || proxied === null) return timings;
+  return {
+    ...timings,
+    timeToFirstTokenMs: proxied,
+    sources: { ...timings.sources, timeToFirstToken: 'measured' },
+  };
+}
+
+/** Paired per-task comparison of two models' (or cells') resolved rates over the tasks both scored. */
+export function compareModels(a: ModelMetrics, b: ModelMetrics): ModelPairComparison {
   const tasksOf = (model: ModelMetrics) =>
     new Map(model.tasks.filter((task) => task.resolvedRate !== null).map((task) => [task.taskId, task]));
   const tasksA = tasksOf(a);

@@ -142,6 +142,11 @@ export interface CostMetrics {
 export interface ModelMetrics {
   modelId: string;
   label: string;
+  /**
+   * In a run with several agents, the model × agent cell this row is (`modelId` is then `<model id>~<agent>`):
+   * the model's own id and the agent's name (`built-in`, a preset name, `command`). Absent with one agent.
+   */
+  agentCell?: { modelId: string; agentName: string };
   provider: string;
   /** True when the model or any of its responses was simulated: numbers say nothing about a real model. */
   simulated: boolean;

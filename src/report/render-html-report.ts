@@ -3,6 +3,7 @@
  * cards, tables and plots. Every value from the run (model names, task ids) is escaped. Stable `id`s and
  * `data-testid`s mark each table and plot for browser tests.
  */
+import { compareAgents, hasSeveralAgents } from '../metrics/agent-comparison.ts';
 import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import { escapeHtml, jsonForScript, scriptSourceForHtml } from './escape-html.ts';
 import {
@@ -20,6 +21,7 @@ import {
 } from './format-values.ts';
 import { HTML_PLOT_SCRIPT } from './html-plot-script.ts';
 import { loadPlotBundles, type PlotBundles } from './plot-bundles.ts';
+import { renderAgentComparisonHtml } from './render-agent-comparison.ts';
 
 /** Options of `renderHtmlReport`. */
 export interface RenderHtmlReportOptions {
@@ -401,6 +403,7 @@ export function renderHtmlReport(metrics: RunMetrics, options: RenderHtmlReportO
     `<p class="note">Run <code>${escapeHtml(metrics.run.id)}</code> (${escapeHtml(metrics.run.status)}), created ${escapeHtml(metrics.run.createdAt)} · ${metrics.models.length} models × ${metrics.tasks.length} tasks · prices ${escapeHtml(metrics.run.priceTableVersion)}</p>`,
     banner,
     summaryCards(metrics),
+    hasSeveralAgents([metrics]) ? renderAgentComparisonHtml(compareAgents([metrics])) : '',
     '<h2>Plots</h2>',
     plotSection(
       'plot-pass-rate-latency',

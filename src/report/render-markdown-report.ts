@@ -2,6 +2,7 @@
  * The compact Markdown report, sized for a pull-request comment: a headline table per model, paired comparisons,
  * failure classes, cost notes, and a SIMULATED banner when any number came from a simulated model.
  */
+import { compareAgents, hasSeveralAgents } from '../metrics/agent-comparison.ts';
 import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import {
   formatInterval,
@@ -16,6 +17,7 @@ import {
   formatUsd,
   MISSING,
 } from './format-values.ts';
+import { renderAgentComparisonMarkdown } from './render-agent-comparison.ts';
 
 /** Escapes text for a Markdown table cell (also neutralizes inline HTML, which GitHub would render). */
 export function escapeMarkdown(text: string): string {
@@ -171,6 +173,7 @@ export function renderMarkdownReport(metrics: RunMetrics): string {
   lines.push(...tamperingNotice(metrics));
   if (metrics.comparisons.length > 0)
     lines.push('**Paired per-task comparison**', '', ...comparisons(metrics), '');
+  if (hasSeveralAgents([metrics])) lines.push(renderAgentComparisonMarkdown(compareAgents([metrics])));
   lines.push('**Failure classes**', '', ...failures(metrics), '');
   lines.push('**Cost**', '', ...costNotes(metrics), '');
   return `${lines.join('\n').trimEnd()}\n`;

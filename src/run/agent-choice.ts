@@ -108,7 +108,7 @@ export function agentLabelOfStoredConfig(config: unknown): string {
 /** Parses `--agent`: `built-in`, a preset name, or `command:<command template>`. Throws with the accepted forms. */
 export function parseAgentFlag(value: string): AgentConfig {
   const text = value.trim();
-  if (text === 'built-in') return 'built-in';
+  if (text === 'built-in' || text === 'builtin') return 'built-in';
   if ((AGENT_PRESET_NAMES as readonly string[]).includes(text)) {
     return { preset: text as (typeof AGENT_PRESET_NAMES)[number] };
   }
@@ -118,6 +118,26 @@ export function parseAgentFlag(value: string): AgentConfig {
     return parsed.data;
   }
   throw new Error(`expected built-in, ${AGENT_PRESET_NAMES.join(', ')} or "command:<command template>"`);
+}
+
+/**
+ * Parses `--agent` with one agent or several side by side (`built-in,qwen-code,opencode`; `builtin` is accepted
+ * too). A `command:<template>` takes the rest of the value, commas included, so it comes last.
+ */
+export function parseAgentsFlag(value: string): AgentConfig[] {
+  const agents: AgentConfig[] = [];
+  let rest = value.trim();
+  while (rest.length > 0) {
+    if (rest.startsWith('command:')) {
+      agents.push(parseAgentFlag(rest));
+      break;
+    }
+    const comma = rest.indexOf(',');
+    agents.push(parseAgentFlag(comma === -1 ? rest : rest.slice(0, comma)));
+    rest = comma === -1 ? '' : rest.slice(comma + 1).trim();
+  }
+  if (agents.length === 0) throw new Error('expected at least one agent');
+  return agents;
 }
 
 /**

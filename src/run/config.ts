@@ -86,6 +86,11 @@ export const shakedownConfigSchema = z
      * readOnlyPaths? }` (any agent speaking the OpenAI API; see src/external). Graded the same way either way.
      */
     agent: agentConfigSchema.default('built-in'),
+    /**
+     * Several agents side by side in one run (each cell = model × agent, e.g. `[built-in, { preset: qwen-code }]`);
+     * overrides `agent`. See src/run/agent-matrix.ts.
+     */
+    agents: z.array(agentConfigSchema).min(1).optional(),
   })
   .strict();
 export type ShakedownConfig = z.infer<typeof shakedownConfigSchema>;

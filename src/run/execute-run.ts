@@ -8,7 +8,14 @@ import { createModelClient } from '../model/create-model-client.ts';
 import { withoutUrlCredentials } from '../model/model-id.ts';
 import type { ModelClient } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
-import { resolveExternalAgent } from './agent-choice.ts';
+import { type ExternalAgentSpec, resolveExternalAgent } from './agent-choice.ts';
+import {
+  agentOfModel,
+  agentsOf,
+  baseModelIdOf,
+  clientFactoryOfCells,
+  expandAgentCells,
+} from './agent-matrix.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import { gateClient } from './endpoint-gated-client.ts';
 import { growAttemptsWhileSlotsIdle, MAX_ATTEMPTS_PER_SLOT } from './grow-attempts-while-slots-idle.ts';
@@ -140,10 +147,13 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
   const env = input.env ?? process.env;
   const redact = secretRedactorOf(input.models, env);
   // Credentials in a server URL stay with the client: ids, labels, file names, the store and reports see none.
-  const { models, clientFactory } = credentialsApart(
+  const { models: cleaned, clientFactory: credentialed } = credentialsApart(
     input.models,
     input.clientFactory ?? defaultClientFactory(input.config, env),
   );
+  // Several agents: one cell model per model × agent (see agent-matrix.ts); clients see the model itself.
+  const models = expandAgentCells(cleaned, agentsOf(input.config));
+  const clientFactory = clientFactoryOfCells(credentialed);
   const options: ExecuteRunOptions = { ...input, models, clientFactory };
   const { config, tasks, store, dataDir } = options;
   checkRunInput(models, tasks);
@@ -156,13 +166,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
     progress({ type: 'warning', message: clean });
   };
 
-  const externalAgent = resolveExternalAgent(config.agent);
-  if (externalAgent?.notInstalled) throw new Error(externalAgent.notInstalled);
-  if (externalAgent && (config.sandbox === 'docker' || config.sandbox === 'podman')) {
-    throw new Error(
-      `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,
-    );
-  }
+  const externalAgents = resolveCellAgents(models, config);
   const { runId, resumed, priceTable, protocols, tasksById, modelsById, pending, reportedSlots } =
     await setUpRun({
       ...options,
@@ -210,7 +214,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
     if (!model || !task || !endpointQueue)
       throw new Error(`attempt ${claimed.id} names a model or task not in this run`);
     const limits = mergeLimits(config, task);
-    const price = findPrice(priceTable, model.id);
+    const price = findPrice(priceTable, baseModelIdOf(model));
     const outcome = await runAttempt({
       store,
       runId,
@@ -239,7 +243,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
       infrastructureRetries: config.attemptRetries,
       keepWorkspaces: options.keepWorkspaces ?? config.keepWorkspaces,
       workspacePools,
-      agent: externalAgent,
+      agent: externalAgents.get(model.id) ?? null,
       signal,
       onTry: (tryIndex) =>
         progress({
@@ -296,6 +300,29 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
   store.markRun(runId, status);
   progress({ type: 'run-finished', runId, status });
   return { runId, status, resumed, outcomes };
+}
+
+/**
+ * The external agent of each model of the run (null: the built-in agent), by model id (a cell model's id in a run
+ * with several agents). Throws the one-line fix when a preset is not installed or the sandbox cannot run it.
+ */
+export function resolveCellAgents(
+  models: readonly ModelConfig[],
+  config: Pick<ShakedownConfig, 'agent' | 'agents' | 'sandbox'>,
+): Map<string, ExternalAgentSpec | null> {
+  const agents = new Map<string, ExternalAgentSpec | null>();
+  const runAgent = agentsOf(config)[0];
+  for (const model of models) {
+    const agent = resolveExternalAgent(agentOfModel(model, runAgent));
+    if (agent?.notInstalled) throw new Error(agent.notInstalled);
+    if (agent && (config.sandbox === 'docker' || config.sandbox === 'podman')) {
+      throw new Error(
+        `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,
+      );
+    }
+    agents.set(model.id, agent);
+  }
+  return agents;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface RunFingerprint {
   limits: LimitsConfig;
   /** The external agent under test; absent for the built-in agent (so older runs keep their hash). */
   agent?: Exclude<AgentConfig, 'built-in'>;
+  /** The agents of a run with several (each cell = model × agent); absent with one agent. */
+  agents?: AgentConfig[];
 }
 
 /** Content hash of a task: everything that defines it except where its folder happens to be. */
@@ -25,7 +27,7 @@ export function taskHashOf(task: Task): string {
  * does not change what an attempt measures, so a resume may change them.
  */
 export function runFingerprintOf(
-  config: Pick<ShakedownConfig, 'attempts' | 'limits'> & Partial<Pick<ShakedownConfig, 'agent'>>,
+  config: Pick<ShakedownConfig, 'attempts' | 'limits'> & Partial<Pick<ShakedownConfig, 'agent' | 'agents'>>,
   models: readonly ModelConfig[],
   tasks: readonly Task[],
 ): RunFingerprint {
@@ -41,8 +43,17 @@ export function runFingerprintOf(
     tasks: tasks.map((task) => ({ id: task.id, hash: taskHashOf(task) })),
     attempts: config.attempts,
     limits: config.limits,
-    ...(config.agent !== undefined && config.agent !== 'built-in' ? { agent: config.agent } : {}),
+    ...(config.agents !== undefined && config.agents.length > 1
+      ? { agents: config.agents }
+      : singleAgentOf(config) !== 'built-in'
+        ? { agent: singleAgentOf(config) as Exclude<AgentConfig, 'built-in'> }
+        : {}),
   };
+}
+
+/** The one agent of a run without several: `agents[0]` when one is listed, else `agent`. */
+function singleAgentOf(config: Partial<Pick<ShakedownConfig, 'agent' | 'agents'>>): AgentConfig {
+  return config.agents?.[0] ?? config.agent ?? 'built-in';
 }
 
 /** `computeConfigHash` of a fingerprint: the run's `config_hash`. */
@@ -87,6 +98,13 @@ export function describeFingerprintChange(stored: unknown, current: RunFingerpri
     const describe = (agent: unknown) =>
       agent === undefined || agent === null ? 'built-in' : describeAgent(agent as AgentConfig);
     changes.push(`agent ${describe(before.agent)} -> ${describe(current.agent)}`);
+  }
+  if (stableStringify(before.agents ?? null) !== stableStringify(current.agents ?? null)) {
+    const describe = (agents: unknown) =>
+      Array.isArray(agents)
+        ? agents.map((agent) => describeAgent(agent as AgentConfig)).join(', ')
+        : 'one agent';
+    changes.push(`agents ${describe(before.agents)} -> ${describe(current.agents)}`);
   }
   return changes;
 }

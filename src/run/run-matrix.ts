@@ -1,5 +1,6 @@
 import { parseModelId } from '../model/model-id.ts';
 import type { Task } from '../task/task.ts';
+import { baseModelIdOf } from './agent-matrix.ts';
 import type { ModelConfig } from './config.ts';
 import { attemptIdOf } from './store/run-id.ts';
 import type { AttemptPlan } from './store/store-types.ts';
@@ -27,18 +28,20 @@ export interface EndpointGroup {
  * its own key.
  */
 export function endpointKeyOf(model: ModelConfig): string {
+  // The cells of one model inside several agents share its endpoint.
+  const id = baseModelIdOf(model);
   try {
-    const spec = parseModelId(model.id);
+    const spec = parseModelId(id);
     return spec.baseUrl ?? `${spec.provider}:${spec.model}`;
   } catch {
-    return model.id;
+    return id;
   }
 }
 
 /** Whether a model is a remote pay-per-token API (as opposed to a local server or an in-process model). */
 export function isApiModel(model: ModelConfig): boolean {
   try {
-    return API_PROVIDERS.has(parseModelId(model.id).provider);
+    return API_PROVIDERS.has(parseModelId(baseModelIdOf(model)).provider);
   } catch {
     return false;
   }

@@ -5,6 +5,7 @@ import { AGENT_CONTEXT_WARN_BELOW } from '../model/doctor.ts';
 import { parseModelId } from '../model/model-id.ts';
 import type { EndpointInfo } from '../model/types.ts';
 import type { Task } from '../task/task.ts';
+import { baseModelIdOf } from './agent-matrix.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import type { ClientFactory, ExecuteRunOptions, RunProgressEvent } from './execute-run.ts';
 import {
@@ -253,15 +254,15 @@ function settingsOf(config: ShakedownConfig) {
 function providerOf(model: ModelConfig, info: EndpointInfo | null): string {
   if (info) return info.provider;
   try {
-    return parseModelId(model.id).provider;
+    return parseModelId(baseModelIdOf(model)).provider;
   } catch {
-    return model.id.split(':', 1)[0] ?? 'unknown';
+    return baseModelIdOf(model).split(':', 1)[0] ?? 'unknown';
   }
 }
 
 /** Whether a model's results are simulated (scripted or `simulated:` models). */
 function isSimulated(model: ModelConfig, info: EndpointInfo | null): boolean {
-  return info?.simulated === true || model.id.startsWith('simulated:');
+  return info?.simulated === true || baseModelIdOf(model).startsWith('simulated:');
 }
 
 /** Asks a model's endpoint to describe itself; failures are warnings (null), a client that cannot be made throws. */

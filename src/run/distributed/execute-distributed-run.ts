@@ -2,6 +2,14 @@ import { type ConnectionOptions, type Job, Queue, QueueEvents, Worker } from 'bu
 import { withoutUrlCredentials } from '../../model/model-id.ts';
 import { resolveExternalAgent } from '../agent-choice.ts';
 import {
+  agentOfModel,
+  agentsOf,
+  baseModelIdOf,
+  baseModelOf,
+  clientFactoryOfCells,
+  expandAgentCells,
+} from '../agent-matrix.ts';
+import {
   defaultClientFactory,
   type ExecuteRunOptions,
   type ExecuteRunResult,
@@ -82,7 +90,9 @@ async function removeRunFromRedis(
 export async function executeDistributedRun(
   options: ExecuteDistributedRunOptions,
 ): Promise<ExecuteDistributedRunResult> {
-  const { config, models, store, dataDir, connection } = options;
+  const { config, store, dataDir, connection } = options;
+  // Several agents: one cell model per model × agent (see agent-matrix.ts); jobs and queues carry the model itself.
+  const models = expandAgentCells(options.models, agentsOf(config));
   // Jobs carry model ids to the workers and into Redis: an id with a password would travel and be stored in clear.
   const credentialed = models.find((model) => withoutUrlCredentials(model.id).basicAuth !== null);
   if (credentialed) {
@@ -93,15 +103,18 @@ export async function executeDistributedRun(
   checkRunInput(models, options.tasks);
   const env = options.env ?? process.env;
   const redact = secretRedactorOf(models, env);
-  const clientFactory = options.clientFactory ?? defaultClientFactory(config, env);
+  const clientFactory = clientFactoryOfCells(options.clientFactory ?? defaultClientFactory(config, env));
   // The display shows per-worker progress for a run whose start says it is distributed.
   const progress = (event: RunProgressEvent) =>
     options.onProgress?.(event.type === 'run-started' ? { ...event, distributed: true } : event);
   const warn = (message: string) => progress({ type: 'warning', message: redact(message) });
 
   // Workers run the agent resolved here, from the same paths (see `checkAttemptJobAgent`).
-  const agent = resolveExternalAgent(config.agent);
-  if (agent && (config.sandbox === 'docker' || config.sandbox === 'podman')) {
+  const runAgent = agentsOf(config)[0];
+  const agents = new Map(
+    models.map((model) => [model.id, resolveExternalAgent(agentOfModel(model, runAgent))]),
+  );
+  if ([...agents.values()].some(Boolean) && (config.sandbox === 'docker' || config.sandbox === 'podman')) {
     throw new Error(
       `external agents run in the bubblewrap or none sandbox, not ${config.sandbox}: use --sandbox bubblewrap`,
     );
@@ -109,6 +122,7 @@ export async function executeDistributedRun(
 
   const { runId, resumed, protocols, tasksById, modelsById, pending } = await setUpRun({
     ...options,
+    models,
     extraSettings: { distributed: true },
     clientFactory,
     warn,
@@ -215,14 +229,22 @@ export async function executeDistributedRun(
     });
   };
 
-  const queues = new Map(
-    models.map((model) => [
-      model.id,
-      new Queue<AttemptJobData>(attemptQueueNameOf(model.id), { connection, prefix: QUEUE_PREFIX }),
+  // One queue per model itself (workers take jobs by model id), shared by that model's cells in several agents.
+  const baseModelIds = [...new Set(models.map(baseModelIdOf))];
+  const queuesByModel = new Map(
+    baseModelIds.map((modelId) => [
+      modelId,
+      new Queue<AttemptJobData>(attemptQueueNameOf(modelId), { connection, prefix: QUEUE_PREFIX }),
     ]),
   );
-  const queueEvents = models.map(
-    (model) => new QueueEvents(attemptQueueNameOf(model.id), { connection, prefix: QUEUE_PREFIX }),
+  const queues = new Map(
+    models.flatMap((model) => {
+      const queue = queuesByModel.get(baseModelIdOf(model));
+      return queue ? [[model.id, queue] as const] : [];
+    }),
+  );
+  const queueEvents = baseModelIds.map(
+    (modelId) => new QueueEvents(attemptQueueNameOf(modelId), { connection, prefix: QUEUE_PREFIX }),
   );
   for (const events of queueEvents) {
     events.on('failed', (event) => onJobFailed(event));
@@ -260,13 +282,13 @@ export async function executeDistributedRun(
           attemptId: planned.id,
           attemptIndex: planned.attemptIndex,
           resultQueue: resultQueueNameOf(runId),
-          model,
+          model: baseModelOf(model),
           task,
           protocol: protocols.get(model.id) ?? 'native',
           limits: limits.agent,
           commandTimeoutMs: limits.commandTimeoutMs,
           testTimeoutMs: TEST_TIMEOUT_MS,
-          agent,
+          agent: agents.get(model.id) ?? null,
           settings: {
             sandbox: config.sandbox,
             infrastructureRetries: config.infrastructureRetries,
@@ -289,7 +311,7 @@ export async function executeDistributedRun(
   } finally {
     await results.close();
     await Promise.all(queueEvents.map((events) => events.close()));
-    await Promise.all([...queues.values()].map((queue) => queue.close()));
+    await Promise.all([...queuesByModel.values()].map((queue) => queue.close()));
   }
 
   if (signal?.aborted) {
