@@ -98,13 +98,14 @@ export async function mineCommit(
   const patchFiles = listPatchFiles(testsPatch);
   const presentTestFiles = patchFiles.filter((file) => file.change !== 'deleted').map((file) => file.path);
   const focusedFiles = testCommand.command.includes('{test_files}')
-    ? testFileArguments(commit.language, presentTestFiles)
+    ? testFileArguments(commit.language, presentTestFiles, testCommand.format)
     : [];
   if (focusedFiles.length > 0) {
     // When the changed files are every test file there is, the focused runs are whole-suite runs already.
     const everyTestFile = testFileArguments(
       commit.language,
       (await projectFilesAt(repositoryDir, commit.sha)).paths,
+      testCommand.format,
     );
     if (everyTestFile.every((path) => focusedFiles.includes(path))) focusedFiles.length = 0;
   }
