@@ -86,6 +86,7 @@ export async function rewriteInstruction(
   options: { signal?: AbortSignal; maxOutputTokens?: number } = {},
 ): Promise<InstructionRewrite> {
   let text: string;
+  let simulated = client.simulated;
   try {
     const result = await client.step({
       messages: [{ role: 'user', content: instructionRewritePrompt(input) }],
@@ -96,6 +97,8 @@ export async function rewriteInstruction(
     if (result.finishReason === 'length')
       return { status: 'kept', reason: 'the answer was cut off at the token limit' };
     text = result.text;
+    // A simulated server says so in its answers' headers.
+    simulated ||= result.simulated;
   } catch (error) {
     const message = (error as Error).message.split('\n')[0];
     return { status: 'kept', reason: `${client.id} failed: ${message}` };
@@ -107,5 +110,5 @@ export async function rewriteInstruction(
     .trim();
   const rejected = rejectAnswer(answer, input);
   if (rejected) return { status: 'kept', reason: `${client.id}: ${rejected}` };
-  return { status: 'rewritten', instruction: `${answer}\n`, model: client.id, simulated: client.simulated };
+  return { status: 'rewritten', instruction: `${answer}\n`, model: client.id, simulated };
 }
