@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,9 @@ import {
   createDjangoStyleHistory,
   createSympyStyleHistory,
 } from '../../../test-support/own-runner-histories.ts';
+import { createModelClient } from '../../model/create-model-client.ts';
+import { startSimulatedServer } from '../../model/simulated/simulated-server.ts';
+import { checkTask } from '../check-task.ts';
 import { loadTask } from '../load-task.ts';
 import { type MineProgressEvent, mineRepository } from './mine-repository.ts';
 
@@ -72,5 +75,46 @@ describe("mineRepository on projects with Django's and sympy's own runners", () 
       'minisym/core/tests/test_numbers.py::test_gcd',
       'minisym/core/tests/test_numbers.py::test_gcd_of_coprimes',
     ]);
+  });
+
+  it('rewrites the instruction with a model (simulated) and keeps the mined one in task.yaml', {
+    timeout: 600_000,
+  }, async () => {
+    const history = await createSympyStyleHistory(join(directory, 'rewrite'));
+    const issue =
+      '# numbers has no least common multiple\n\nminisym.core.numbers offers gcd but no lcm: numbers.lcm(4, 6) raises AttributeError where it should return 12, the smallest positive integer both divide.';
+    const server = await startSimulatedServer({ flavour: 'llamacpp', script: [{ content: issue }] });
+    const client = createModelClient(`llamacpp:${server.url}`, { retry: false });
+    const events: MineProgressEvent[] = [];
+    const outDir = join(directory, 'rewritten-tasks');
+    try {
+      const result = await mineRepository({
+        repositoryDir: history.repositoryDir,
+        outDir,
+        runs: 1,
+        jobs: 1,
+        sandbox: { backend: 'none' },
+        rewriteInstructions: { client, all: true },
+        onProgress: (event) => events.push(event),
+      });
+      expect(result.written).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+    expect(events.find((event) => event.kind === 'task')).toMatchObject({
+      instructionRewrite: { status: 'rewritten', model: client.id, simulated: true },
+    });
+    const task = await loadTask(join(outDir, `minisym-${history.fix.slice(0, 10)}`));
+    expect(task.instruction.startsWith(issue)).toBe(true);
+    expect(task.instructionSource).toEqual({
+      source: 'model',
+      model: `${client.id} (simulated)`,
+      original: expect.stringContaining('# Add the least common multiple'),
+    });
+    expect(await readFile(join(task.directory, 'task.yaml'), 'utf8')).toContain(
+      'written by a SIMULATED model',
+    );
+    const report = await checkTask(task, { runs: 1, sandbox: { backend: 'none' } });
+    expect(report.instructionSource).toEqual({ source: 'model', model: `${client.id} (simulated)` });
   });
 });
