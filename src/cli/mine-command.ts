@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { createModelClient } from '../model/create-model-client.ts';
 import type { SandboxBackend } from '../sandbox/types.ts';
 import { type TestFileLanguage, testFileLanguages } from '../task/is-test-file.ts';
 import { type MineProgressEvent, mineRepository } from '../task/mine/mine-repository.ts';
@@ -30,6 +31,14 @@ export function formatMineProgress(event: MineProgressEvent): string {
           ? [`UNDERSPECIFIED instruction (${event.underspecified.join('; ')}): edit instruction.md`]
           : []),
         ...(event.importFailureNote ? [`note: ${event.importFailureNote}`] : []),
+        ...(event.instructionRewrite?.status === 'rewritten'
+          ? [
+              `instruction rewritten by ${event.instructionRewrite.model}${event.instructionRewrite.simulated ? ' (SIMULATED model)' : ''}; the mined one kept in task.yaml`,
+            ]
+          : []),
+        ...(event.instructionRewrite?.status === 'kept'
+          ? [`instruction not rewritten: ${event.instructionRewrite.reason}`]
+          : []),
       ];
       return `  task ${event.taskId}: ${event.failToPass} FAIL_TO_PASS, ${event.passToPass} PASS_TO_PASS${notes.map((note) => `\n    ${note}`).join('')}`;
     }
@@ -42,7 +51,7 @@ export function formatMineProgress(event: MineProgressEvent): string {
 
 /**
  * `shakedown mine [REPO] --out DIR [--max N] [--max-candidates N] [--since REF] [--setup CMD]... [--test-command CMD
- * --test-format F] [--language L] [--jobs N]`: mines tasks from a repository's history; an interrupted run (Ctrl-C,
+ * --test-format F] [--language L] [--jobs N] [--rewrite-instructions [--rewrite-all] --model MODEL]`: mines tasks from a repository's history; an interrupted run (Ctrl-C,
  * SIGTERM) kills its tests, removes its scratch files, exits 130/143 and resumes from `DIR/.mine-state.json`.
  */
 export function createMineCommand(): Command {
@@ -85,6 +94,15 @@ export function createMineCommand(): Command {
       positiveInteger,
       10,
     )
+    .option(
+      '--rewrite-instructions',
+      'ask --model to rewrite the instruction of each task flagged underspecified as an issue stating the behaviour the tests check (the mined one is kept in task.yaml)',
+    )
+    .option('--rewrite-all', "with --rewrite-instructions: rewrite every task's instruction")
+    .option(
+      '-m, --model <id>',
+      'model that rewrites instructions (e.g. ollama:qwen3.5:9b, openai:gpt-4.1-mini)',
+    )
     .addOption(
       new Option('--sandbox <backend>', 'sandbox backend')
         .choices(['auto', 'bubblewrap', 'docker', 'podman', 'none'])
@@ -107,9 +125,24 @@ export function createMineCommand(): Command {
           setup?: string[];
           jobs?: number;
           maxImportFailures: number;
+          rewriteInstructions?: boolean;
+          rewriteAll?: boolean;
+          model?: string;
           sandbox: SandboxBackend | 'auto';
         },
       ) => {
+        const rewrite = options.rewriteInstructions || options.rewriteAll;
+        if (rewrite && !options.model) {
+          throw new Error(
+            '--rewrite-instructions needs a model: add --model MODEL (e.g. --model ollama:qwen3.5:9b)',
+          );
+        }
+        if (options.model && !rewrite) {
+          throw new Error(
+            '--model is only used to rewrite instructions: add --rewrite-instructions, or drop --model',
+          );
+        }
+        const rewriteClient = rewrite && options.model ? createModelClient(options.model) : undefined;
         if ((options.testCommand === undefined) !== (options.testFormat === undefined)) {
           throw new Error('--test-command and --test-format go together');
         }
@@ -137,6 +170,9 @@ export function createMineCommand(): Command {
             setup: options.setup,
             jobs: options.jobs,
             maxImportFailures: options.maxImportFailures,
+            ...(rewriteClient
+              ? { rewriteInstructions: { client: rewriteClient, all: options.rewriteAll === true } }
+              : {}),
             testCommand:
               options.testCommand && options.testFormat
                 ? {
@@ -163,6 +199,7 @@ export function createMineCommand(): Command {
           }
           if (exitCode !== 0) process.exitCode = exitCode;
         } finally {
+          await rewriteClient?.close?.();
           process.off('SIGINT', interrupt);
           process.off('SIGTERM', interrupt);
         }

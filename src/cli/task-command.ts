@@ -52,6 +52,11 @@ export function formatTaskCheckReports(reports: TaskCheckReport[]): string {
       .trimEnd();
   const lines = [line(header), ...rows.map(line)];
   for (const report of reports) {
+    if (report.instructionSource?.source === 'model') {
+      lines.push(
+        `${report.taskId}: instruction written by model ${report.instructionSource.model ?? '(unknown)'} (instruction_source: model; the mined one is original_instruction in task.yaml)`,
+      );
+    }
     for (const problem of report.problems)
       lines.push(`${report.taskId}: ${problem.severity} (${problem.check}): ${problem.message}`);
   }

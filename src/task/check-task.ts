@@ -42,6 +42,8 @@ export interface TaskCheckReport {
   runs: number;
   /** Why instruction.md may not state the behaviour the hidden tests check (see `assessInstruction`); empty if fine. */
   underspecified: string[];
+  /** Who wrote instruction.md (task.yaml `instruction_source`, `instruction_model`), when the task says. */
+  instructionSource?: { source: 'commit' | 'model'; model?: string };
   durationMs: number;
 }
 
@@ -78,6 +80,14 @@ export async function checkTask(task: Task, options: CheckTaskOptions = {}): Pro
       passToPass: [...task.passToPass],
       runs,
       underspecified: assessment.reasons,
+      ...(task.instructionSource
+        ? {
+            instructionSource: {
+              source: task.instructionSource.source,
+              ...(task.instructionSource.model ? { model: task.instructionSource.model } : {}),
+            },
+          }
+        : {}),
       durationMs: 0,
       ...extra,
     };

@@ -87,38 +87,57 @@ describe('importSweBench', () => {
     );
   });
 
-  it('refuses the pytest default for repositories with their own runner, with the fix', async () => {
+  it("uses Django's and sympy's runners with SWE-bench's labels, and refuses other non-pytest ids", async () => {
     const file = join(directory, 'runners.jsonl');
-    const line = (id: string, repo: string, failToPass: string[]) =>
+    const line = (id: string, repo: string, testPatch: string, failToPass: string[]) =>
       JSON.stringify({
         instance_id: id,
         repo,
         base_commit: commit,
         patch: patch('widgets.py'),
-        test_patch: patch('tests/test_widgets.py'),
+        test_patch: testPatch,
         problem_statement: 'x',
         FAIL_TO_PASS: failToPass,
       });
+    for (const name of ['django__django', 'sympy__sympy']) {
+      await runGit([
+        'clone',
+        '--quiet',
+        join(directory, 'repos', 'acme__widgets'),
+        join(directory, 'repos', name),
+      ]);
+    }
     await writeFile(
       file,
       [
-        line('django__django-1', 'django/django', ['test_x (admin.tests.AdminTests)']),
-        line('acme__widgets-9', 'acme/widgets', ['test_x (widgets.tests.T)']),
+        line(
+          'django__django-1',
+          'django/django',
+          patch('tests/admin_views/tests.py') + patch('tests/admin_views/models.py'),
+          ['test_x (admin_views.tests.AdminTests)'],
+        ),
+        line('sympy__sympy-2', 'sympy/sympy', patch('sympy/core/tests/test_basic.py'), ['test_x']),
+        line('acme__widgets-9', 'acme/widgets', patch('tests/test_widgets.py'), ['test_x (widgets.tests.T)']),
       ].join('\n'),
     );
-    const result = await importSweBench({
-      file,
-      reposDir: join(directory, 'repos'),
-      outDir: join(directory, 'r'),
-    });
+    const outDir = join(directory, 'r');
+    const result = await importSweBench({ file, reposDir: join(directory, 'repos'), outDir });
+    expect(result.imported).toEqual(['django-django-1', 'sympy-sympy-2']);
+    const django = await loadTask(join(outDir, 'django-django-1'));
+    expect(django.testCommand).toBe(
+      './tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 admin_views.tests',
+    );
+    expect(django.testOutput.format).toBe('django');
+    expect(django.tags).toEqual(expect.arrayContaining(['needs-environment', 'test-runner-django']));
+    const sympy = await loadTask(join(outDir, 'sympy-sympy-2'));
+    expect(sympy.testCommand).toBe(
+      "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' bin/test -C --verbose sympy/core/tests/test_basic.py",
+    );
+    expect(sympy.testOutput.format).toBe('sympy');
     expect(result.errors.map((error) => [error.field, error.message])).toEqual([
       [
-        'repo',
-        'django/django runs its tests with tests/runtests.py (ids like "test_x (app.tests.TestCase)"), not pytest: pass --test-command and --test-format for its runner (or leave these instances out)',
-      ],
-      [
         'FAIL_TO_PASS',
-        '"test_x (widgets.tests.T)" is not a pytest id (path::name): pass --test-command and --test-format for its runner (or leave these instances out)',
+        '"test_x (widgets.tests.T)" is not a pytest id (path::name) and the repository has no runner shakedown knows (Django\'s tests/runtests.py, sympy\'s bin/test): pass --test-command and --test-format for its runner (or leave these instances out)',
       ],
     ]);
   });

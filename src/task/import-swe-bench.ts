@@ -3,6 +3,14 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { isDirectory } from '../agent/workspace/path-kind.ts';
 import { loadTask } from './load-task.ts';
+import {
+  detectOwnTestRunner,
+  type OwnTestRunner,
+  ownRunnerLabels,
+  ownTestRunnerOfRepository,
+  ownTestRunners,
+} from './own-test-runner.ts';
+import { listPatchFiles } from './patch-files.ts';
 import { TaskLoadError } from './task-load-error.ts';
 import type { TestOutputFormat } from './test-results/test-result.ts';
 import { writeTaskFolder } from './write-task-folder.ts';
@@ -15,7 +23,7 @@ export interface ImportSweBenchOptions {
   reposDir: string;
   /** Suite folder the task folders are written to. */
   outDir: string;
-  /** Test command written to every task (default: pytest with `-rA`). */
+  /** Test command written to every task (default: SWE-bench's: Django's or sympy's runner where the repository has one, else pytest with `-rA`). */
   testCommand?: string;
   testFormat?: TestOutputFormat;
   /** Setup commands written to every task (the environment: installs, pinned dependencies). */
@@ -40,12 +48,6 @@ export interface SweBenchImportResult {
 }
 
 const defaultTestCommand = 'python -m pytest -rA -p no:cacheprovider {test_ids}';
-
-/** Repositories SWE-bench tests with their own runner, whose test ids are not pytest node ids. */
-const ownRunners: Record<string, string> = {
-  'django/django': 'tests/runtests.py (ids like "test_x (app.tests.TestCase)")',
-  'sympy/sympy': 'bin/test (ids are bare function names like "test_x")',
-};
 
 /** What every imported task's task.yaml says about its environment. */
 export const sweBenchEnvironmentNote =
@@ -116,16 +118,6 @@ async function importInstance(
   const problemStatement = requiredString(record, 'problem_statement');
   const failToPass = testList(record, 'FAIL_TO_PASS', true);
   const passToPass = testList(record, 'PASS_TO_PASS', false);
-  if (options.testCommand === undefined) {
-    const runner = ownRunners[repository];
-    const notPytest = [...failToPass, ...passToPass].find((id) => !id.includes('::'));
-    if (runner || notPytest) {
-      throw new LineError(
-        runner ? 'repo' : 'FAIL_TO_PASS',
-        `${runner ? `${repository} runs its tests with ${runner}, not pytest` : `"${notPytest}" is not a pytest id (path::name)`}: pass --test-command and --test-format for its runner (or leave these instances out)`,
-      );
-    }
-  }
   const tags = ['swe-bench', 'needs-environment'];
   for (const field of ['version', 'environment_setup_commit'] as const) {
     const value = record[field];
@@ -148,6 +140,13 @@ async function importInstance(
   });
   if (verified.exitCode !== 0)
     throw new LineError('base_commit', `${baseCommit} is not a commit of ${repositoryDir}`);
+  const testCommand = options.testCommand
+    ? { command: options.testCommand, format: options.testFormat ?? 'pytest' }
+    : await sweBenchTestCommand(repository, repositoryDir, baseCommit, testsPatch, [
+        ...failToPass,
+        ...passToPass,
+      ]);
+  if (testCommand.runner) tags.push(`test-runner-${testCommand.runner}`);
 
   const taskId = instanceId
     .toLowerCase()
@@ -165,8 +164,8 @@ async function importInstance(
       base_commit: baseCommit,
       language: 'python',
       ...(options.setup && options.setup.length > 0 ? { setup: options.setup } : {}),
-      test_command: options.testCommand ?? defaultTestCommand,
-      test_output: { format: options.testFormat ?? 'pytest' },
+      test_command: testCommand.command,
+      test_output: { format: testCommand.format },
       fail_to_pass: failToPass,
       pass_to_pass: passToPass,
       tags,
@@ -216,4 +215,62 @@ function testList(record: Record<string, unknown>, field: string, required: bool
   }
   if (required && value.length === 0) throw new LineError(field, 'must have at least 1 test id');
   return value as string[];
+}
+
+/**
+ * The test command SWE-bench's harness runs for an instance (MAP_REPO_TO_TEST_FRAMEWORK and get_test_directives):
+ * Django's tests/runtests.py or sympy's bin/test with the labels of the test modules test_patch changes, when the
+ * repository (by name, or by its files at the base commit) has such a runner; else pytest with the ids, which must
+ * then be pytest ids.
+ */
+async function sweBenchTestCommand(
+  repository: string,
+  repositoryDir: string,
+  baseCommit: string,
+  testsPatch: string,
+  testIds: readonly string[],
+): Promise<{ command: string; format: TestOutputFormat; runner?: OwnTestRunner }> {
+  const listed = await execa(
+    'git',
+    ['ls-tree', '-r', '--name-only', baseCommit, '--', 'tests/runtests.py', 'bin/test'],
+    {
+      cwd: repositoryDir,
+      reject: false,
+    },
+  );
+  const paths = listed.exitCode === 0 ? listed.stdout.split('\n').filter(Boolean) : [];
+  const runner =
+    ownTestRunnerOfRepository[repository] ??
+    (await detectOwnTestRunner(paths, async (path) => {
+      const shown = await execa('git', ['show', `${baseCommit}:${path}`], {
+        cwd: repositoryDir,
+        reject: false,
+      });
+      return shown.exitCode === 0 ? shown.stdout : undefined;
+    }));
+  if (runner) {
+    const testFiles = listPatchFiles(testsPatch)
+      .filter((file) => file.change !== 'deleted')
+      .map((file) => file.path);
+    const labels = ownRunnerLabels(runner, testFiles);
+    if (labels.length === 0) {
+      throw new LineError(
+        'test_patch',
+        `changes no test module ${ownTestRunners[runner].description} can run (${testFiles.join(', ') || 'no file'}): pass --test-command and --test-format`,
+      );
+    }
+    return {
+      command: `${ownTestRunners[runner].sweBenchCommand} ${labels.join(' ')}`,
+      format: ownTestRunners[runner].format,
+      runner,
+    };
+  }
+  const notPytest = testIds.find((id) => !id.includes('::'));
+  if (notPytest) {
+    throw new LineError(
+      'FAIL_TO_PASS',
+      `"${notPytest}" is not a pytest id (path::name) and the repository has no runner shakedown knows (Django's tests/runtests.py, sympy's bin/test): pass --test-command and --test-format for its runner (or leave these instances out)`,
+    );
+  }
+  return { command: defaultTestCommand, format: 'pytest' };
 }

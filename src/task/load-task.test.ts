@@ -104,7 +104,7 @@ constraints:
       `gold.patch: file not found in ${directory}`,
       'task.yaml: id: must be kebab-case (lowercase letters, digits and single dashes)',
       'task.yaml: test_command: must not be empty',
-      'task.yaml: test_output.format: must be one of: junit-xml, tap, pytest, vitest-json, jest-json, go-test-json',
+      'task.yaml: test_output.format: must be one of: junit-xml, tap, pytest, vitest-json, jest-json, go-test-json, django, sympy',
       'task.yaml: fail_to_pass: must have at least 1 item',
       'task.yaml: pass_to_pass[0]: must be a string',
       'task.yaml: limits.max_steps: must be greater than 0',

@@ -90,6 +90,17 @@ export async function loadTask(directory: string): Promise<Task> {
       check: toConstraintCheck(constraint.check),
     })),
     tags: definition.tags ?? [],
+    ...(definition.instruction_source
+      ? {
+          instructionSource: {
+            source: definition.instruction_source,
+            ...(definition.instruction_model ? { model: definition.instruction_model } : {}),
+            ...(definition.original_instruction !== undefined
+              ? { original: definition.original_instruction }
+              : {}),
+          },
+        }
+      : {}),
     instruction: instruction as string,
     goldPatch: goldPatch as string,
     testsPatch: testsPatch as string,

@@ -17,7 +17,8 @@ import { readWorkspaceFile, replaceWorkspaceFile } from './workspace-files.ts';
  * - standalone (pytest): a new test file beside the first hidden test file with a must-fail and a must-pass test and
  *   no import of the code under test, so it runs even when the agent's code breaks the hidden test files. JavaScript
  *   runners start a process or worker per test file, so there the must-pass test is appended too.
- * Runners: pytest (any report format), node:test, vitest, jest, go test. A JavaScript file whose runner cannot be
+ * Runners: pytest (any report format; sympy's bin/test collects the same functions), unittest (Django's
+ * tests/runtests.py: a TestCase class with its must-pass test appended), node:test, vitest, jest, go test. A JavaScript file whose runner cannot be
  * told (mocha, ...) gets no sentinel.
  */
 
@@ -45,7 +46,7 @@ export interface SentinelVerdict {
   reported: number;
 }
 
-type Runner = 'pytest' | 'node-test' | 'vitest' | 'jest' | 'go';
+type Runner = 'pytest' | 'unittest' | 'node-test' | 'vitest' | 'jest' | 'go';
 
 const javascriptExtension = /\.[cm]?[jt]sx?$/;
 
@@ -172,7 +173,8 @@ export function judgeSentinels(plan: SentinelPlan, results: readonly TestResult[
 }
 
 function runnerOf(path: string, content: string, task: Task): Runner | undefined {
-  if (path.endsWith('.py')) return 'pytest';
+  // Django's tests/runtests.py collects unittest TestCase classes only; sympy's bin/test collects functions as pytest does.
+  if (path.endsWith('.py')) return task.testOutput.format === 'django' ? 'unittest' : 'pytest';
   if (path.endsWith('_test.go')) return 'go';
   if (!javascriptExtension.test(path)) return undefined;
   if (/['"]vitest['"]/.test(content) || task.testOutput.format === 'vitest-json') return 'vitest';
@@ -190,6 +192,24 @@ function appendedSentinel(runner: Runner, marker: string, content: string): stri
         '',
         `def test_${marker}_must_fail_assert():`,
         `    assert 1 == 2, "shakedown sentinel: this test must fail"`,
+        '',
+      ].join('\n');
+    case 'unittest':
+      return [
+        '',
+        '',
+        `import unittest as shakedown_unittest_${marker}`,
+        '',
+        '',
+        `class Test_${marker}(shakedown_unittest_${marker}.TestCase):`,
+        `    def test_${marker}_must_fail_assert(self):`,
+        `        assert 1 == 2, "shakedown sentinel: this test must fail"`,
+        '',
+        `    def test_${marker}_must_fail_equal(self):`,
+        '        self.assertEqual(1, 2)',
+        '',
+        `    def test_${marker}_must_pass(self):`,
+        '        self.assertEqual(1, 1)',
         '',
       ].join('\n');
     case 'node-test':
@@ -283,6 +303,7 @@ function standaloneSentinel(runner: Runner, marker: string): { name: string; tex
           '',
         ].join('\n'),
       };
+    case 'unittest':
     case 'go':
       return undefined;
   }

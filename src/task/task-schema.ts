@@ -117,6 +117,19 @@ export const taskYamlSchema = z
       )
       .optional(),
     tags: z.array(nonEmptyString).optional(),
+    instruction_source: z
+      .enum(['commit', 'model'], { error: 'must be one of: commit, model' })
+      .optional()
+      .describe(
+        'Who wrote instruction.md: mined from the commit message, or rewritten by a model (`mine --rewrite-instructions`).',
+      ),
+    instruction_model: nonEmptyString
+      .optional()
+      .describe('The model that rewrote instruction.md (instruction_source: model).'),
+    original_instruction: z
+      .string()
+      .optional()
+      .describe('The instruction mined from the commit message, kept when a model rewrote it.'),
     difficulty: z
       .enum(['easy', 'medium', 'hard'], { error: 'must be one of: easy, medium, hard' })
       .optional(),

@@ -51,6 +51,8 @@ export interface Task {
   turns: string[];
   constraints: TaskConstraint[];
   tags: string[];
+  /** Who wrote the instruction, when task.yaml says (`instruction_source`); a model's id and the original kept. */
+  instructionSource?: { source: 'commit' | 'model'; model?: string; original?: string };
   difficulty?: 'easy' | 'medium' | 'hard';
   /** Contents of instruction.md. */
   instruction: string;

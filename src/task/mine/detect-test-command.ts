@@ -1,4 +1,5 @@
 import type { TestFileLanguage } from '../is-test-file.ts';
+import { detectOwnTestRunner, ownRunnerLabels, ownTestRunners } from '../own-test-runner.ts';
 import type { TestOutputFormat } from '../test-results/test-result.ts';
 
 /** A test command and how to read its report. */
@@ -30,7 +31,7 @@ const jsonReport = '.shakedown-test-report.json';
 
 /**
  * The test command for a language, from the project's own files at the commit:
- * - Python: pytest (every result in the summary, collection errors do not stop the run); a src layout (`src/PKG/`)
+ * - Python: the project's own runner when it has one (Django's tests/runtests.py, sympy's bin/test), else pytest (every result in the summary, collection errors do not stop the run); a src layout (`src/PKG/`)
  *   gets `PYTHONPATH=src` unless the project's pytest configuration sets `pythonpath` itself.
  * - JavaScript/TypeScript: the runner package.json names (vitest, jest, mocha), else `node --test`, each with a
  *   machine-readable report.
@@ -59,6 +60,11 @@ export async function detectTestCommand(
 }
 
 async function detectPythonCommand(project: ProjectFiles): Promise<TestCommand> {
+  const ownRunner = await detectOwnTestRunner(project.paths, (path) => project.read(path));
+  if (ownRunner) {
+    const runner = ownTestRunners[ownRunner];
+    return { command: runner.mineCommand, format: runner.format, detectedFrom: runner.description };
+  }
   const pytest = 'python3 -m pytest -rA -p no:cacheprovider --continue-on-collection-errors {test_files}';
   const notes: string[] = ['pytest'];
   const config = await findPytestConfig(project);
@@ -141,13 +147,15 @@ async function detectJavaScriptCommand(project: ProjectFiles): Promise<TestComma
 
 /**
  * The arguments `{test_files}` stands for when only `files` (changed test files) should run: the runnable test
- * files themselves, or for Go the packages (`./dir`) holding them. Empty when none of them can run on its own
+ * files themselves, for Go the packages (`./dir`) holding them, for Django's and sympy's runners their labels. Empty when none of them can run on its own
  * (data files, helpers), which means the whole suite.
  */
 export function testFileArguments(
   language: TestFileLanguage | undefined,
   files: readonly string[],
+  format?: TestOutputFormat,
 ): string[] {
+  if (format === 'django' || format === 'sympy') return ownRunnerLabels(format, files);
   switch (language) {
     case 'python':
       return files.filter((path) => /(^|\/)(test_[^/]*|[^/]*_test)\.py$/.test(path));

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { runGit } from '../../agent/workspace/run-git.ts';
+import type { ModelClient } from '../../model/types.ts';
 import type { SandboxOptions } from '../../sandbox/types.ts';
-import { assessInstruction } from '../assess-instruction.ts';
+import { assessInstruction, expectedBehaviourHeading } from '../assess-instruction.ts';
 import { describeRunFailure } from '../check-task.ts';
 import { describeFirstFailure } from '../explain-test-failure.ts';
+import { rewriteInstruction } from '../instruction-rewrite.ts';
 import { listPatchFiles } from '../patch-files.ts';
 import { runTaskTests, type TaskTestSide } from '../run-task-tests.ts';
 import type { Task } from '../task.ts';
@@ -22,6 +24,18 @@ import {
 import type { HistoryCommit } from './list-candidate-commits.ts';
 import { writeMinedInstruction } from './write-mined-instruction.ts';
 
+/** The opt-in model rewrite of mined instructions. */
+export interface InstructionRewriteOptions {
+  client: ModelClient;
+  /** Rewrite every task's instruction, not only those flagged underspecified. */
+  all: boolean;
+}
+
+/** What the instruction rewrite did for one task. */
+export type InstructionRewriteNote =
+  | { status: 'rewritten'; model: string; simulated: boolean }
+  | { status: 'kept'; reason: string };
+
 /** How one candidate commit is mined. */
 export interface MineCommitOptions {
   /** Folder the task folder is written to. */
@@ -35,6 +49,7 @@ export interface MineCommitOptions {
   jobs: number;
   /** A task with more FAIL_TO_PASS tests that fail at the base only because their module does not import is skipped. */
   maxImportFailures: number;
+  rewriteInstructions?: InstructionRewriteOptions;
   setup: string[];
   sandbox?: SandboxOptions;
   testTimeoutMs?: number;
@@ -52,6 +67,7 @@ export type CommitOutcome =
       underspecified: string[];
       /** A note on FAIL_TO_PASS tests that fail at the base only because their module does not import. */
       importFailureNote?: string;
+      instructionRewrite?: InstructionRewriteNote;
     }
   | { status: 'skipped'; reason: string };
 
@@ -98,13 +114,14 @@ export async function mineCommit(
   const patchFiles = listPatchFiles(testsPatch);
   const presentTestFiles = patchFiles.filter((file) => file.change !== 'deleted').map((file) => file.path);
   const focusedFiles = testCommand.command.includes('{test_files}')
-    ? testFileArguments(commit.language, presentTestFiles)
+    ? testFileArguments(commit.language, presentTestFiles, testCommand.format)
     : [];
   if (focusedFiles.length > 0) {
     // When the changed files are every test file there is, the focused runs are whole-suite runs already.
     const everyTestFile = testFileArguments(
       commit.language,
       (await projectFilesAt(repositoryDir, commit.sha)).paths,
+      testCommand.format,
     );
     if (everyTestFile.every((path) => focusedFiles.includes(path))) focusedFiles.length = 0;
   }
@@ -206,8 +223,31 @@ export async function mineCommit(
   }
 
   const message = cleanCommitMessage(commit.subject, commit.body);
-  const instruction = writeMinedInstruction(commit.subject, commit.body, tests.failToPass);
-  const assessment = assessInstruction(instruction, tests.failToPass);
+  const minedInstruction = writeMinedInstruction(commit.subject, commit.body, tests.failToPass);
+  const minedAssessment = assessInstruction(minedInstruction, tests.failToPass);
+  let instruction = minedInstruction;
+  let assessment = minedAssessment;
+  let instructionRewrite: InstructionRewriteNote | undefined;
+  if (options.rewriteInstructions && (options.rewriteInstructions.all || minedAssessment.underspecified)) {
+    const rewrite = await rewriteInstruction(
+      options.rewriteInstructions.client,
+      {
+        originalMessage: [message.subject, message.body].filter(Boolean).join('\n\n'),
+        goldPatch,
+        failToPass: tests.failToPass,
+      },
+      { signal: options.signal },
+    );
+    if (rewrite.status === 'rewritten') {
+      // The expected-behaviour list mining writes stays under the model's text.
+      const behaviours = minedInstruction.slice(minedInstruction.indexOf(expectedBehaviourHeading));
+      instruction = `${rewrite.instruction.trimEnd()}\n\n${behaviours}`;
+      assessment = assessInstruction(instruction, tests.failToPass);
+      instructionRewrite = { status: 'rewritten', model: rewrite.model, simulated: rewrite.simulated };
+    } else {
+      instructionRewrite = { status: 'kept', reason: rewrite.reason };
+    }
+  }
   const tags = ['mined', `commit-${commit.sha.slice(0, 12)}`];
   if (commit.merge) tags.push('merge-commit');
   if (assessment.underspecified) tags.push('underspecified');
@@ -221,6 +261,14 @@ export async function mineCommit(
         ]
       : []),
     ...(importFailureNote ? [`NOTE: ${importFailureNote}.`] : []),
+    ...(instructionRewrite?.status === 'rewritten'
+      ? [
+          `instruction.md was written by ${instructionRewrite.simulated ? 'a SIMULATED model ' : ''}${instructionRewrite.model}; the mined instruction is kept as original_instruction.`,
+        ]
+      : []),
+    ...(instructionRewrite?.status === 'kept'
+      ? [`INSTRUCTION NOT REWRITTEN: ${instructionRewrite.reason}.`]
+      : []),
   ];
   await writeTaskFolder(join(options.outDir, taskId), {
     comment: comments.join('\n'),
@@ -239,6 +287,13 @@ export async function mineCommit(
       fail_to_pass: tests.failToPass,
       pass_to_pass: tests.passToPass,
       tags,
+      ...(instructionRewrite?.status === 'rewritten'
+        ? {
+            instruction_source: 'model' as const,
+            instruction_model: `${instructionRewrite.model}${instructionRewrite.simulated ? ' (simulated)' : ''}`,
+            original_instruction: minedInstruction,
+          }
+        : {}),
     },
     instruction,
     goldPatch,
@@ -253,6 +308,7 @@ export async function mineCommit(
     },
     underspecified: assessment.reasons,
     ...(importFailureNote ? { importFailureNote } : {}),
+    ...(instructionRewrite ? { instructionRewrite } : {}),
   };
 }
 

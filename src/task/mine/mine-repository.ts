@@ -6,7 +6,7 @@ import type { SandboxOptions } from '../../sandbox/types.ts';
 import type { TestFileLanguage } from '../is-test-file.ts';
 import type { TestCommand } from './detect-test-command.ts';
 import { listHistoryCommits } from './list-candidate-commits.ts';
-import { mineCommit } from './mine-commit.ts';
+import { type InstructionRewriteNote, type InstructionRewriteOptions, mineCommit } from './mine-commit.ts';
 import { type MinedCommitRecord, readMineState, writeMineState } from './mine-state.ts';
 
 /** Options of {@link mineRepository}. */
@@ -33,6 +33,8 @@ export interface MineRepositoryOptions {
   jobs?: number;
   /** Most FAIL_TO_PASS tests that fail at the base only because their module does not import (default 10). */
   maxImportFailures?: number;
+  /** Opt-in: a model rewrites the instructions of underspecified tasks (every task's with `all`). */
+  rewriteInstructions?: InstructionRewriteOptions;
   /** Commands written as the tasks' `setup` and run before the tests. */
   setup?: string[];
   sandbox?: SandboxOptions;
@@ -58,6 +60,8 @@ export type MineProgressEvent =
       /** Why the instruction may not say enough (empty: specified). */
       underspecified: string[];
       importFailureNote?: string;
+      /** What the opt-in instruction rewrite did: the model that wrote it, or why the original was kept. */
+      instructionRewrite?: InstructionRewriteNote;
     }
   | { kind: 'skipped'; sha: string; subject: string; reason: string; candidate: boolean }
   | { kind: 'already-done'; sha: string; subject: string; record: MinedCommitRecord };
@@ -138,6 +142,7 @@ export async function mineRepository(options: MineRepositoryOptions): Promise<Mi
           runs: options.runs ?? 3,
           jobs: options.jobs ?? (availableParallelism() >= 4 ? 2 : 1),
           maxImportFailures: options.maxImportFailures ?? 10,
+          ...(options.rewriteInstructions ? { rewriteInstructions: options.rewriteInstructions } : {}),
           setup: options.setup ?? [],
           sandbox: options.sandbox,
           testTimeoutMs: options.testTimeoutMs,
@@ -165,6 +170,7 @@ export async function mineRepository(options: MineRepositoryOptions): Promise<Mi
             ...outcome.counts,
             underspecified: outcome.underspecified,
             ...(outcome.importFailureNote ? { importFailureNote: outcome.importFailureNote } : {}),
+            ...(outcome.instructionRewrite ? { instructionRewrite: outcome.instructionRewrite } : {}),
           });
         } else {
           record = { status: 'skipped', subject: commit.subject, reason: outcome.reason };

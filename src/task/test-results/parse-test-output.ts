@@ -1,7 +1,9 @@
+import { parseDjangoTestRunner } from './parse-django-test-runner.ts';
 import { parseGoTestJson } from './parse-go-test-json.ts';
 import { parseJestJson, parseVitestJson } from './parse-jest-json.ts';
 import { parseJunitXml } from './parse-junit-xml.ts';
 import { parsePytest } from './parse-pytest.ts';
+import { parseSympyTestRunner } from './parse-sympy-test-runner.ts';
 import { parseTap } from './parse-tap.ts';
 import type { ParseTestOutputOptions, TestOutputFormat, TestResult } from './test-result.ts';
 
@@ -27,6 +29,10 @@ export function parseTestOutput(
       return parseJestJson(text, options);
     case 'go-test-json':
       return parseGoTestJson(text);
+    case 'django':
+      return parseDjangoTestRunner(text);
+    case 'sympy':
+      return parseSympyTestRunner(text);
   }
 }
 

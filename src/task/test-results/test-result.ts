@@ -21,6 +21,8 @@ export const testOutputFormats = [
   'vitest-json',
   'jest-json',
   'go-test-json',
+  'django',
+  'sympy',
 ] as const;
 
 /** One of {@link testOutputFormats}. */
