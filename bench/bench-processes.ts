@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -126,4 +127,36 @@ export async function runShakedown(
 export function median(samples: number[]): number {
   const sorted = [...samples].sort((left, right) => left - right);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+let built: Promise<void> | undefined;
+/** The newest modification time of a file under `directory`. */
+async function newestChange(directory: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(directory, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile())
+      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Compiles src/ to lib/ (`npm run build`'s script) unless lib/ is newer than every file of src/, once per bench
+ * process, so that `compiled` runs this checkout's code.
+ */
+export function ensureBuilt(): Promise<void> {
+  built ??= (async () => {
+    const compiled = path.join(REPOSITORY, 'lib', 'cli', 'main.js');
+    if (
+      existsSync(compiled) &&
+      (await stat(compiled)).mtimeMs > (await newestChange(path.join(REPOSITORY, 'src')))
+    )
+      return;
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, [path.join(REPOSITORY, 'scripts', 'build.mjs')], (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+  })();
+  return built;
 }

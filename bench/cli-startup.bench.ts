@@ -4,10 +4,8 @@
  * bare `node -e 0`: median wall time and median peak resident memory of each over the same rounds, the commands
  * taking turns so that a change in the machine's load reaches all of them alike.
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { againstFloor, type BenchFigure } from './bench-figure.ts';
-import { type CliMode, median, REPOSITORY, runShakedown, timeProcess } from './bench-processes.ts';
+import { type CliMode, ensureBuilt, median, runShakedown, timeProcess } from './bench-processes.ts';
 
 /** Options of the CLI start-up benchmark. */
 export interface CliStartupBenchOptions {
@@ -17,7 +15,7 @@ export interface CliStartupBenchOptions {
 /** Measures CLI start-up; see the file comment. */
 export default async function cliStartupBench(options: CliStartupBenchOptions = {}): Promise<BenchFigure[]> {
   const { rounds = 7 } = options;
-  execFileSync(process.execPath, [path.join(REPOSITORY, 'scripts', 'build.mjs')], { stdio: 'ignore' });
+  await ensureBuilt();
   const cases: Array<{ name: string; mode: CliMode; args: string[] }> = [];
   for (const mode of ['compiled', 'tsx'] as const)
     for (const args of [['--version'], ['--help']])
