@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { type BenchFigure, figureOfResult, isFigure } from './bench-figure.ts';
@@ -142,7 +142,18 @@ async function referenceCheckout(
   };
 }
 
+/** The machine and its load, for the record beside the figures. */
+function machineLine(): string {
+  const cpus = os.cpus();
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ');
+  return `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${load}, node ${process.version}`;
+}
+
 async function main(): Promise<void> {
+  console.error(`bench start: ${machineLine()}`);
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { json: { type: 'string' }, compare: { type: 'string' } },
@@ -153,6 +164,7 @@ async function main(): Promise<void> {
     const rows = await runHere(names);
     if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2));
     printTable(rows);
+    console.error(`bench end: ${machineLine()}`);
     return;
   }
   const reference = values.compare;
@@ -160,12 +172,24 @@ async function main(): Promise<void> {
   try {
     const before: Row[] = [];
     const after: Row[] = [];
+    const failed: string[] = [];
     for (const name of names) {
-      before.push(...(await runIn(checkout.directory, name)));
-      after.push(...(await runIn(REPOSITORY, name)));
+      for (const [repository, rows] of [
+        [checkout.directory, before],
+        [REPOSITORY, after],
+      ] as const) {
+        try {
+          rows.push(...(await runIn(repository, name)));
+        } catch (error) {
+          failed.push((error as Error).message);
+        }
+      }
     }
     if (values.json) await writeFile(values.json, JSON.stringify({ reference, before, after }, null, 2));
     printComparison(reference, before, after);
+    console.error(`bench end: ${machineLine()}`);
+    for (const failure of failed) console.error(`FAILED: ${failure}`);
+    if (failed.length > 0) process.exitCode = 1;
   } finally {
     await checkout.remove();
   }
