@@ -128,7 +128,7 @@ async function timeEndpoint(dataDir: string, requestPath: string, runs: number):
 
 /** Measures report, rescore and the viewer endpoints over growing stores; see the file comment. */
 export default async function scaleBench(options: ScaleBenchOptions = {}): Promise<BenchFigure[]> {
-  const { copies: sizes = [1, 5, 10], runs = 3 } = options;
+  const { copies: sizes = [1, 5, 10], runs = 1 } = options;
   await ensureBuilt();
   const root = await mkdtemp(path.join(tmpdir(), 'bench-scale-'));
   try {
