@@ -2,8 +2,8 @@
  * The run path, end to end through `shakedown run` (config, store, workspaces, sandbox, transcripts, grading) against
  * the bench model server in its own process (scripts/bench-model-server.ts, enforced slots):
  *
- * - per agent step: one attempt of `bench-steps: S` (S - 1 `run_command` of `true`, then finish) on a zero-latency
- *   1-slot server, sandbox bubblewrap. Figure = (time of the last model request - time of the first) / (S - 1), from
+ * - per agent step: one attempt of `bench-steps: S` (S - 1 `run_command` of `true`, then finish; S = 31, under the
+ *   default limit of 40 steps) on a zero-latency 1-slot server, sandbox bubblewrap. Figure = (time of the last model request - time of the first) / (S - 1), from
  *   the transcript's own event times; floor = one bare `bwrap ... true` + one bare HTTP round trip (a chat request
  *   answered with a tool call) to the same server, each the median of many, measured in the same run.
  * - slot utilization: 12 attempts of the synthetic calc task (write the fix, finish; graded) against a 4-slot server
@@ -202,7 +202,7 @@ async function slotUtilization(root: string, options: Required<RunPathBenchOptio
 /** Measures the run path; see the file comment. */
 export default async function runPathBench(options: RunPathBenchOptions = {}): Promise<BenchFigure[]> {
   const resolved: Required<RunPathBenchOptions> = {
-    steps: 41,
+    steps: 31,
     stepRuns: 3,
     floorSamples: 20,
     slots: 4,
