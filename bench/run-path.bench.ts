@@ -3,8 +3,8 @@
  * the bench model server in its own process (scripts/bench-model-server.ts, enforced slots):
  *
  * - per agent step: one attempt of `bench-steps: S` (S - 1 `run_command` of `true`, then finish; S = 31, under the
- *   default limit of 40 steps) on a zero-latency 1-slot server, sandbox bubblewrap. Figure = (time of the last model request - time of the first) / (S - 1), from
- *   the transcript's own event times; floor = one bare `bwrap ... true` + one bare HTTP round trip (a chat request
+ *   default limit of 40 steps) on a zero-latency 1-slot server, sandbox bubblewrap. Figure = (time of the last model
+ *   request - time of the first) / (S - 1), from the transcript's own event times; floor = one bare `bwrap ... true` + one bare HTTP round trip (a chat request
  *   answered with a tool call) to the same server, each the median of many, measured in the same run.
  * - slot utilization: 12 attempts of the synthetic calc task (write the fix, finish; graded) against a 4-slot server
  *   that holds every request 300 ms, default settings (no --concurrency; the endpoint's concurrency is the slots the
