@@ -26,7 +26,7 @@ export interface WorkspaceSetupBenchOptions {
 export async function runWorkspaceSetupBench(
   options: WorkspaceSetupBenchOptions = {},
 ): Promise<BenchFigure[]> {
-  const { files = 10_000, warmRuns = 5, coldRuns = 3, pooledRuns = 5, poolSize = 2 } = options;
+  const { files = 10_000, warmRuns = 3, coldRuns = 2, pooledRuns = 3, poolSize = 2 } = options;
   const root = await mkdtemp(path.join(tmpdir(), 'bench-workspace-'));
   const env = {
     ...process.env,
