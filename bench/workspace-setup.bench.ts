@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createWorkspace, createWorkspacePools, getCachedTemplate } from '../src/agent/workspace/index.ts';
-import { type BenchResult, summarize } from './bench-result.ts';
+import { againstFloor, type BenchFigure } from './bench-figure.ts';
+import { median } from './bench-processes.ts';
 
 /** Options of the workspace setup benchmark. */
 export interface WorkspaceSetupBenchOptions {
@@ -18,15 +18,15 @@ export interface WorkspaceSetupBenchOptions {
 }
 
 /**
- * Builds a repository of `files` small files with some history, then measures, each ending when the workspace is
- * ready for the agent: a cold workspace (template built from git), warm workspaces (template copied), and pooled
- * workspaces (a ready copy renamed into place). Between pooled attempts the bench waits for the background refill,
- * as an agent's work would, and reports the refill time separately.
+ * Builds a repository of `files` small files with some history, then measures set-up and removal of a workspace:
+ * cold (template built from git), warm (template copied) and pooled (a ready copy renamed into place; between pooled
+ * attempts the bench waits for the background refill, as an agent's work would, and reports the refill apart).
+ * Floors, in the same run: `cp -a` of a plain checkout + `rm -rf`, and `git worktree add` + `git worktree remove`.
  */
 export async function runWorkspaceSetupBench(
   options: WorkspaceSetupBenchOptions = {},
-): Promise<BenchResult[]> {
-  const { files = 10_000, warmRuns = 20, coldRuns = 5, pooledRuns = 20, poolSize = 2 } = options;
+): Promise<BenchFigure[]> {
+  const { files = 10_000, warmRuns = 3, coldRuns = 2, pooledRuns = 3, poolSize = 2 } = options;
   const root = await mkdtemp(path.join(tmpdir(), 'bench-workspace-'));
   const env = {
     ...process.env,
@@ -57,6 +57,29 @@ export async function runWorkspaceSetupBench(
     execFileSync('git', ['commit', '-qm', 'base'], { cwd: repositoryDir, env });
     await writeFile(path.join(repositoryDir, 'package0', 'module0.ts'), 'export const later = 1;\n');
     execFileSync('git', ['commit', '-qam', 'later'], { cwd: repositoryDir, env });
+    const plainDir = path.join(root, 'plain');
+    execFileSync('git', ['worktree', 'add', '-q', '--detach', plainDir, 'HEAD~1'], {
+      cwd: repositoryDir,
+      env,
+    });
+    await rm(path.join(plainDir, '.git'));
+    execFileSync('git', ['worktree', 'prune'], { cwd: repositoryDir, env });
+    const copyFloor: number[] = [];
+    const worktreeFloor: number[] = [];
+    for (let run = 0; run < coldRuns; run++) {
+      let started = performance.now();
+      execFileSync('cp', ['-a', plainDir, path.join(root, `copy-${run}`)]);
+      execFileSync('rm', ['-rf', path.join(root, `copy-${run}`)]);
+      copyFloor.push(performance.now() - started);
+      started = performance.now();
+      const worktree = path.join(root, `worktree-${run}`);
+      execFileSync('git', ['worktree', 'add', '-q', '--detach', worktree, 'HEAD~1'], {
+        cwd: repositoryDir,
+        env,
+      });
+      execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: repositoryDir, env });
+      worktreeFloor.push(performance.now() - started);
+    }
     const cold: number[] = [];
     for (let run = 0; run < coldRuns; run++) {
       const started = performance.now();
@@ -66,8 +89,8 @@ export async function runWorkspaceSetupBench(
         destination: path.join(root, `cold-${run}`),
         cacheDir: path.join(root, `cache-${run}`),
       });
-      cold.push(performance.now() - started);
       await workspace.dispose();
+      cold.push(performance.now() - started);
     }
     const warm: number[] = [];
     const cacheDir = path.join(root, 'cache-0');
@@ -79,8 +102,8 @@ export async function runWorkspaceSetupBench(
         destination: path.join(root, `warm-${run}`),
         cacheDir,
       });
-      warm.push(performance.now() - started);
       await workspace.dispose();
+      warm.push(performance.now() - started);
     }
     const pooled: number[] = [];
     const refill: number[] = [];
@@ -96,22 +119,47 @@ export async function runWorkspaceSetupBench(
           ...workspaceOptions,
           destination: path.join(root, `pooled-${run}`),
         });
-        pooled.push(performance.now() - started);
+        const setUp = performance.now() - started;
         // The agent's turn: the pool refills meanwhile.
         const refillStarted = performance.now();
         await pool.whenIdle();
         refill.push(performance.now() - refillStarted);
+        const removalStarted = performance.now();
         await workspace.dispose();
+        pooled.push(setUp + performance.now() - removalStarted);
       }
       hits = pool.hits;
     } finally {
       await pools.close();
     }
+    const copy = { what: 'cp -a + rm -rf', value: median(copyFloor) };
+    const worktree = { what: 'git worktree add + remove', value: median(worktreeFloor) };
+    const note = (samples: number[]) =>
+      `${samples.length} runs, ${samples.map((value) => Math.round(value)).join('/')} ms`;
     return [
-      summarize(`workspace cold (template build, ${files} files)`, cold),
-      summarize(`workspace warm (template copy, ${files} files)`, warm),
-      summarize(`workspace pooled (${hits}/${pooledRuns} from pool of ${poolSize}, ${files} files)`, pooled),
-      summarize(`pool refill in background (one copy, ${files} files)`, refill),
+      againstFloor(`workspace cold set-up + removal (${files} files)`, median(cold), 'ms', copy, note(cold)),
+      againstFloor(
+        `workspace cold set-up + removal (${files} files)`,
+        median(cold),
+        'ms',
+        worktree,
+        'target <= 100 ms',
+      ),
+      againstFloor(`workspace warm set-up + removal (${files} files)`, median(warm), 'ms', copy, note(warm)),
+      againstFloor(
+        `workspace pooled set-up + removal (${hits}/${pooledRuns} from the pool, ${files} files)`,
+        median(pooled),
+        'ms',
+        copy,
+        note(pooled),
+      ),
+      againstFloor(
+        `pool refill in the background (${files} files)`,
+        median(refill),
+        'ms',
+        copy,
+        note(refill),
+      ),
     ];
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -120,7 +168,3 @@ export async function runWorkspaceSetupBench(
 
 /** Entry point used by bench/index.ts. */
 export default runWorkspaceSetupBench;
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  console.table(await runWorkspaceSetupBench());
-}

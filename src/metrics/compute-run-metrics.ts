@@ -6,6 +6,7 @@ import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../ag
 import { agentLabelOfStoredConfig } from '../run/agent-choice.ts';
 import { agentNamesOfStoredConfig, splitCellId } from '../run/agent-matrix.ts';
 import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../run/store/store-types.ts';
+import { groupBy } from './group-by.ts';
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
 import { pairedComparison } from './paired-comparison.ts';
 import { meanPassAtK, meanPassHatK, type TaskOutcomes } from './pass-at-k.ts';
@@ -319,10 +320,11 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
   const multiTurnTasks = new Set(input.tasks.filter((task) => task.multiTurn).map((task) => task.taskId));
 
   // Per task.
+  const attemptsByTask = groupBy(attempts, (attempt) => attempt.taskId);
   const taskRows = [...input.tasks]
     .sort((a, b) => a.taskId.localeCompare(b.taskId))
     .map((task) => {
-      const ofTask = attempts.filter((attempt) => attempt.taskId === task.taskId);
+      const ofTask = attemptsByTask.get(task.taskId) ?? [];
       const scoredOfTask = ofTask.filter(isScored);
       const resolved = scoredOfTask.filter(isResolved).length;
       return {
@@ -340,8 +342,9 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
 
   // Repetitions: the attempt index is the repetition.
   const indexes = [...new Set(attempts.map((attempt) => attempt.attemptIndex))].sort((a, b) => a - b);
+  const scoredByIndex = groupBy(scored, (attempt) => attempt.attemptIndex);
   const perRepetition = indexes.map((attemptIndex) => {
-    const ofIndex = scored.filter((attempt) => attempt.attemptIndex === attemptIndex);
+    const ofIndex = scoredByIndex.get(attemptIndex) ?? [];
     return {
       attemptIndex,
       resolvedRate: ratio(ofIndex.filter(isResolved).length, ofIndex.length),

@@ -112,6 +112,14 @@ export interface AttemptListItem {
   error: string | null;
 }
 
+/** One page of a run's attempts (`/api/runs/:id/attempts?offset=&limit=`): `total` counts every matching attempt. */
+export interface AttemptPage {
+  items: AttemptListItem[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
 /** `GET /api/attempts/:id`. */
 export interface AttemptDetail {
   attempt: AttemptListItem & {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../run/store/store.ts';
 import type {
   AttemptDetail,
-  AttemptListItem,
+  AttemptPage,
   LeaderboardEntry,
   RunDetail,
   RunListItem,
@@ -131,20 +131,42 @@ describe('viewer API', () => {
 
   it('filters attempts by failure class, status, model and task', async () => {
     const base = `/api/runs/${runId}/attempts`;
-    const all = await getJson<AttemptListItem[]>(base);
-    expect(all).toHaveLength(12);
-    const infrastructure = await getJson<AttemptListItem[]>(`${base}?failure=infrastructure`);
+    const all = await getJson<AttemptPage>(base);
+    expect(all).toMatchObject({ total: 12, offset: 0, limit: 100 });
+    expect(all.items).toHaveLength(12);
+    const infrastructure = (await getJson<AttemptPage>(`${base}?failure=infrastructure`)).items;
     expect(infrastructure.map((attempt) => attempt.outcome)).toEqual(['infrastructure-error']);
-    const agentOrGrade = await getJson<AttemptListItem[]>(`${base}?failure=agent,grade`);
+    const agentOrGrade = (await getJson<AttemptPage>(`${base}?failure=agent,grade`)).items;
     expect(new Set(agentOrGrade.map((attempt) => attempt.outcome))).toEqual(
       new Set(['step-limit', 'wrong-fix']),
     );
-    const pending = await getJson<AttemptListItem[]>(`${base}?status=pending`);
+    const pending = (await getJson<AttemptPage>(`${base}?status=pending`)).items;
     expect(pending).toHaveLength(1);
     expect(pending[0]!.failureClass).toBe('incomplete');
-    const cell = await getJson<AttemptListItem[]>(`${base}?model=simulated:echo&task=parse-date`);
+    const cell = (await getJson<AttemptPage>(`${base}?model=simulated:echo&task=parse-date`)).items;
     expect(cell.map((attempt) => attempt.attemptIndex)).toEqual([0, 1]);
     await getJson(`${base}?failure=bogus`, 400);
+  });
+
+  it('pages attempts: the pages join into the whole list in order, the total counts every match', async () => {
+    const base = `/api/runs/${runId}/attempts`;
+    const whole = (await getJson<AttemptPage>(base)).items.map((attempt) => attempt.id);
+    const joined: string[] = [];
+    for (let offset = 0; offset < 12; offset += 5) {
+      const page = await getJson<AttemptPage>(`${base}?offset=${offset}&limit=5`);
+      expect(page).toMatchObject({ total: 12, offset, limit: 5 });
+      expect(page.items.length).toBe(Math.min(5, 12 - offset));
+      joined.push(...page.items.map((attempt) => attempt.id));
+    }
+    expect(joined).toEqual(whole);
+    const filtered = await getJson<AttemptPage>(`${base}?failure=agent,grade&offset=1&limit=1`);
+    const allFiltered = (await getJson<AttemptPage>(`${base}?failure=agent,grade`)).items;
+    expect(filtered.total).toBe(allFiltered.length);
+    expect(filtered.items.map((attempt) => attempt.id)).toEqual([allFiltered[1]!.id]);
+    expect((await getJson<AttemptPage>(`${base}?offset=50`)).items).toEqual([]);
+    const tooMany = await getJson<{ error: string }>(`${base}?limit=5000`, 400);
+    expect(tooMany.error).toBe('limit must be an integer from 0 to 1000, got "5000"');
+    await getJson(`${base}?offset=-1`, 400);
   });
 
   it('returns an attempt with its transcript and derived rows', async () => {

@@ -14,8 +14,10 @@ import { LIVE_POLL_MS, streamRunProgress } from './live-progress-stream.ts';
 import { readStaticFile } from './static-files.ts';
 import {
   attemptDetail,
-  listAttemptItems,
+  DEFAULT_ATTEMPTS_PAGE,
   listRunItems,
+  MAX_ATTEMPTS_PAGE,
+  pageAttemptItems,
   RunMetricsCache,
   runDetail,
   runItem,
@@ -31,6 +33,20 @@ export interface ViewerAppOptions {
   livePollMs?: number;
 }
 
+/** A non-negative integer query parameter (at most `max`), its default when absent, or an error message. */
+function countParameter(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | string {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > max)
+    return `${name} must be an integer from 0 to ${max}, got ${JSON.stringify(value)}`;
+  return parsed;
+}
+
 function listParameter(value: string | undefined): string[] | undefined {
   if (value === undefined || value === '') return undefined;
   return value
@@ -41,7 +57,8 @@ function listParameter(value: string | undefined): string[] | undefined {
 
 /**
  * The viewer's hono app. API: `GET /api/runs`, `/api/leaderboard`, `/api/runs/:id`, `/api/runs/:id/matrix`,
- * `/api/runs/:id/attempts?status=&failure=&outcome=&model=&task=` (comma lists are alternatives),
+ * `/api/runs/:id/attempts?status=&failure=&outcome=&model=&task=&offset=&limit=` (comma lists are alternatives; one
+ * page of at most 1,000 attempts, 100 by default, with the count of all that match),
  * `/api/attempts/:id` and the server-sent event stream `/api/runs/:id/live`; everything else is the static UI.
  */
 export function createViewerApp(options: ViewerAppOptions): Hono {
@@ -74,14 +91,28 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
         400,
       );
     }
+    const offset = countParameter('offset', context.req.query('offset'), 0);
+    const limit = countParameter(
+      'limit',
+      context.req.query('limit'),
+      DEFAULT_ATTEMPTS_PAGE,
+      MAX_ATTEMPTS_PAGE,
+    );
+    if (typeof offset === 'string') return context.json({ error: offset }, 400);
+    if (typeof limit === 'string') return context.json({ error: limit }, 400);
     return context.json(
-      listAttemptItems(store, runId, {
-        status: listParameter(context.req.query('status')),
-        failureClass: failure as FailureClass[] | undefined,
-        outcome: listParameter(context.req.query('outcome')),
-        modelId: context.req.query('model') || undefined,
-        taskId: context.req.query('task') || undefined,
-      }),
+      pageAttemptItems(
+        store,
+        runId,
+        {
+          status: listParameter(context.req.query('status')),
+          failureClass: failure as FailureClass[] | undefined,
+          outcome: listParameter(context.req.query('outcome')),
+          modelId: context.req.query('model') || undefined,
+          taskId: context.req.query('task') || undefined,
+        },
+        { offset, limit },
+      ),
     );
   });
   app.get('/api/runs/:id/live', (context) => {

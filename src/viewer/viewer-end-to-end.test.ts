@@ -222,24 +222,29 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     }
   });
 
-  it('pages the attempts table client-side, keeping the filters', async () => {
+  it('pages the attempts table through the server, keeping the filters', async () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     const rows = () => page.locator('.attempts-table tbody tr').count();
-    const count = () => page.locator('.pager-top .pager-count').innerText();
+    // Each page is fetched from the server: wait for the pager to show it.
+    const count = (expected: string) =>
+      page.waitForFunction(
+        (text) => document.querySelector('.pager-top .pager-count')?.textContent === text,
+        expected,
+      );
     await page.goto(`${server.url}#/runs/${encodeURIComponent(runId)}?pageSize=5`);
     await page.waitForSelector('.page-run[data-ready]');
-    expect(await count()).toBe('1–5 of 12');
+    await count('1–5 of 12');
     expect(await rows()).toBe(5);
     expect(await page.locator('.pager-top .pager-previous').isDisabled()).toBe(true);
     await page.locator('.pager-top .pager-next').click();
-    expect(await count()).toBe('6–10 of 12');
+    await count('6–10 of 12');
     await page.locator('.pager-bottom .pager-next').click();
-    expect(await count()).toBe('11–12 of 12');
+    await count('11–12 of 12');
     expect(await rows()).toBe(2);
     expect(await page.locator('.pager-top .pager-next').isDisabled()).toBe(true);
     await page.locator('.pager-top .pager-previous').click();
-    expect(await count()).toBe('6–10 of 12');
+    await count('6–10 of 12');
 
     // A filter goes back to the first page and keeps the page size.
     await page.selectOption('select[name="model"]', 'ollama:qwen3.5:9b');
@@ -250,7 +255,7 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     const models = await page.locator('.attempts-table tbody tr td:nth-child(2)').allInnerTexts();
     expect(models).toEqual(Array(5).fill('qwen3.5:9b'));
     await page.locator('.pager-top .pager-next').click();
-    expect(await count()).toBe('6–6 of 6');
+    await count('6–6 of 6');
     await page.selectOption('select[name="failure"]', 'infrastructure');
     await page.waitForFunction(
       () => document.querySelector('.pager-top .pager-count')?.textContent === '1–1 of 1',

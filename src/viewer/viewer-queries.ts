@@ -14,6 +14,7 @@ import type {
   AttemptCounts,
   AttemptDetail,
   AttemptListItem,
+  AttemptPage,
   FailureClass,
   MatrixCell,
   RunDetail,
@@ -175,12 +176,23 @@ function toAttemptListItem({ tamperingDetected, ...row }: AttemptRow): AttemptLi
   };
 }
 
-/** Attempts of a run (by model, task, index), filtered by status, failure class, outcome, model and task. */
-export function listAttemptItems(
+/** Attempts the attempts endpoint answers at most per page, and by default. */
+export const MAX_ATTEMPTS_PAGE = 1000;
+export const DEFAULT_ATTEMPTS_PAGE = 100;
+
+/**
+ * One page of a run's attempts (by model, task, index), filtered by status, failure class, outcome, model and task:
+ * the `limit` matching attempts after the first `offset`, and how many match in all. Rows are read one at a time
+ * from SQLite, so memory holds one page whatever the run's size.
+ */
+export function pageAttemptItems(
   store: Store,
   runId: string,
   filter: AttemptItemFilter = {},
-): AttemptListItem[] {
+  page: { offset?: number; limit?: number } = {},
+): AttemptPage {
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? DEFAULT_ATTEMPTS_PAGE;
   const conditions = ['run_id = ?'];
   const parameters: unknown[] = [runId];
   if (filter.status && filter.status.length > 0) {
@@ -199,11 +211,17 @@ export function listAttemptItems(
     .prepare(
       `SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE ${conditions.join(' AND ')} ORDER BY model_id, task_id, attempt_index`,
     )
-    .all(...parameters) as AttemptRow[];
-  return rows
-    .map(toAttemptListItem)
-    .filter((item) => !filter.failureClass?.length || filter.failureClass.includes(item.failureClass))
-    .filter((item) => !filter.outcome?.length || filter.outcome.includes(item.outcome));
+    .iterate(...parameters) as IterableIterator<AttemptRow>;
+  const items: AttemptListItem[] = [];
+  let total = 0;
+  for (const row of rows) {
+    const item = toAttemptListItem(row);
+    if (filter.failureClass?.length && !filter.failureClass.includes(item.failureClass)) continue;
+    if (filter.outcome?.length && !filter.outcome.includes(item.outcome)) continue;
+    if (total >= offset && items.length < limit) items.push(item);
+    total += 1;
+  }
+  return { items, total, offset, limit };
 }
 
 /** An attempt with its full transcript and derived step and tool-call rows, or null. */

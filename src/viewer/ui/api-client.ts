@@ -1,7 +1,7 @@
 /** Typed fetches of the viewer API. */
 import type {
   AttemptDetail,
-  AttemptListItem,
+  AttemptPage,
   LeaderboardEntry,
   RunDetail,
   RunListItem,
@@ -29,12 +29,14 @@ export const api = {
   leaderboard: () => getJson<LeaderboardEntry[]>('api/leaderboard'),
   run: (runId: string) => getJson<RunDetail>(`api/runs/${encodeURIComponent(runId)}`),
   matrix: (runId: string) => getJson<RunMatrix>(`api/runs/${encodeURIComponent(runId)}/matrix`),
-  attempts: (runId: string, query: AttemptQuery = {}) => {
+  /** One page of the run's attempts: `limit` after the first `offset` that match the query. */
+  attempts: (runId: string, query: AttemptQuery, page: { offset: number; limit: number }) => {
     const parameters = new URLSearchParams(
       Object.entries(query).filter((entry): entry is [string, string] => Boolean(entry[1])),
     );
-    const suffix = parameters.size > 0 ? `?${parameters}` : '';
-    return getJson<AttemptListItem[]>(`api/runs/${encodeURIComponent(runId)}/attempts${suffix}`);
+    parameters.set('offset', String(page.offset));
+    parameters.set('limit', String(page.limit));
+    return getJson<AttemptPage>(`api/runs/${encodeURIComponent(runId)}/attempts?${parameters}`);
   },
   attempt: (attemptId: string) => getJson<AttemptDetail>(`api/attempts/${encodeURIComponent(attemptId)}`),
   /** URL of the run's server-sent progress stream. */

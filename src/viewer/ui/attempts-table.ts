@@ -1,9 +1,9 @@
-/** The attempts table of a run page, with filters by failure class, status, model and task, paged client-side. */
-import type { AttemptListItem } from '../api-types.ts';
+/** The attempts table of a run page, with filters by failure class, status, model and task, paged by the server. */
+import type { AttemptListItem, AttemptPage } from '../api-types.ts';
 import type { AttemptQuery } from './api-client.ts';
 import { element, replaceChildren } from './dom.ts';
 import { formatMs, formatUsd } from './format.ts';
-import { pageOf, pageRangeLabel } from './paging.ts';
+import { pageOfSlice, pageRangeLabel } from './paging.ts';
 import { attemptHref } from './router.ts';
 
 /** Attempts shown per page unless the run page's `pageSize` parameter says otherwise. */
@@ -151,30 +151,35 @@ export function renderAttemptsTable(
   );
 }
 
-/** The paged attempts table: `show` replaces the attempts, keeping the current page where it still exists. */
+/** The paged attempts table: `refresh` loads the current page again (live updates), the pager loads others. */
 export interface AttemptsView {
   element: HTMLElement;
-  show(attempts: AttemptListItem[]): void;
+  refresh(): Promise<void>;
 }
 
 /**
- * Creates the paged attempts table with `pageSize` rows a page and previous / next buttons; models show by their
- * short `labels`, the full id on hover.
+ * Creates the attempts table with `pageSize` rows a page and previous / next buttons; `load` fetches one page from
+ * the server. The first page is loaded before it returns. Models show by their short `labels`, the full id on hover.
  */
-export function createAttemptsView(
+export async function createAttemptsView(
   simulatedModels: Set<string>,
+  load: (page: { offset: number; limit: number }) => Promise<AttemptPage>,
   pageSize: number = DEFAULT_ATTEMPTS_PAGE_SIZE,
   labels: ReadonlyMap<string, string> = new Map(),
-): AttemptsView {
+): Promise<AttemptsView> {
   const root = element('div', { class: 'attempts-view' });
-  let attempts: AttemptListItem[] = [];
-  let pageIndex = 0;
-  const render = () => {
-    const page = pageOf(attempts, pageIndex, pageSize);
-    pageIndex = page.index;
+  let offset = 0;
+  const show = async () => {
+    let answer = await load({ offset, limit: pageSize });
+    if (answer.items.length === 0 && answer.total > 0) {
+      // The list shrank under the current page: show its last page.
+      offset = Math.floor((answer.total - 1) / pageSize) * pageSize;
+      answer = await load({ offset, limit: pageSize });
+    }
+    const page = pageOfSlice(answer);
     const go = (index: number) => () => {
-      pageIndex = index;
-      render();
+      offset = index * pageSize;
+      void show();
     };
     const pager = (position: string) =>
       element(
@@ -204,16 +209,11 @@ export function createAttemptsView(
       );
     replaceChildren(
       root,
-      attempts.length > 0 && pager('top'),
+      page.total > 0 && pager('top'),
       renderAttemptsTable(page.items, simulatedModels, labels),
       page.pages > 1 && pager('bottom'),
     );
   };
-  return {
-    element: root,
-    show(next) {
-      attempts = next;
-      render();
-    },
-  };
+  await show();
+  return { element: root, refresh: show };
 }

@@ -1,4 +1,4 @@
-/** Client-side paging of a list (no DOM: unit-tested under Node). */
+/** Paging of a list, client-side or of a page the server sent (no DOM: unit-tested under Node). */
 import { formatCount } from './format.ts';
 
 /** One page of a list. */
@@ -27,6 +27,24 @@ export function pageOf<Item>(items: Item[], index: number, pageSize: number): Pa
     first: shown.length > 0 ? start + 1 : 0,
     last: start + shown.length,
     total: items.length,
+  };
+}
+
+/** The page the server answered: `items` are the list's items from position `offset` of `total`, `limit` a page. */
+export function pageOfSlice<Item>(slice: {
+  items: Item[];
+  offset: number;
+  limit: number;
+  total: number;
+}): Page<Item> {
+  const size = Math.max(1, Math.floor(slice.limit));
+  return {
+    items: slice.items,
+    index: Math.floor(slice.offset / size),
+    pages: Math.max(1, Math.ceil(slice.total / size)),
+    first: slice.items.length > 0 ? slice.offset + 1 : 0,
+    last: slice.offset + slice.items.length,
+    total: slice.total,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelPairComparison } from '../../metrics/run-metrics.ts';
-import { pageOf, pageRangeLabel } from './paging.ts';
+import { pageOf, pageOfSlice, pageRangeLabel } from './paging.ts';
 import { formatPointDifference, formatPValue, pairVerdict } from './paired-comparison-text.ts';
 
 function pair(
@@ -74,5 +74,17 @@ describe('paging', () => {
     const empty = pageOf([], 3, 100);
     expect(empty).toMatchObject({ index: 0, pages: 1, first: 0, last: 0, total: 0 });
     expect(pageRangeLabel(empty)).toBe('0 of 0');
+  });
+
+  it('describes a page the server sent by its offset, limit and total', () => {
+    const third = pageOfSlice({ items: items.slice(200, 250), offset: 200, limit: 100, total: 250 });
+    expect(third).toMatchObject({ index: 2, pages: 3, first: 201, last: 250, total: 250 });
+    expect(pageRangeLabel(third)).toBe('201–250 of 250');
+    expect(pageOfSlice({ items: [], offset: 0, limit: 100, total: 0 })).toMatchObject({
+      index: 0,
+      pages: 1,
+      first: 0,
+      last: 0,
+    });
   });
 });

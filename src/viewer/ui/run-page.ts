@@ -45,11 +45,7 @@ export async function renderRunPage(
     model: params.get('model') ?? undefined,
     task: params.get('task') ?? undefined,
   };
-  const [detail, matrix, attempts] = await Promise.all([
-    api.run(runId),
-    api.matrix(runId),
-    api.attempts(runId, query),
-  ]);
+  const [detail, matrix] = await Promise.all([api.run(runId), api.matrix(runId)]);
   const labels = new Map(
     detail.models.map((model) => [
       model.modelId,
@@ -69,8 +65,12 @@ export async function renderRunPage(
     renderTaskMatrix(runId, matrix, labels),
   );
   const shortLabels = new Map(detail.models.map((model) => [model.modelId, model.label]));
-  const attemptsView = createAttemptsView(simulatedModels, pageSizeOf(params), shortLabels);
-  attemptsView.show(attempts);
+  const attemptsView = await createAttemptsView(
+    simulatedModels,
+    (page) => api.attempts(runId, query, page),
+    pageSizeOf(params),
+    shortLabels,
+  );
   const attemptsSection = element('section', { class: 'attempts-section' }, attemptsView.element);
   const labelOf = (modelId: string) => labels.get(modelId) ?? modelId;
   const pairedSection = element('section', { class: 'paired-comparison' });
@@ -132,14 +132,13 @@ export async function renderRunPage(
       return;
     }
     refreshing = (async () => {
-      const [nextDetail, nextMatrix, nextAttempts] = await Promise.all([
+      const [nextDetail, nextMatrix] = await Promise.all([
         api.run(runId),
         api.matrix(runId),
-        api.attempts(runId, query),
+        attemptsView.refresh(),
       ]);
       renderComparison(nextDetail);
       replaceChildren(matrixSection, renderTaskMatrix(runId, nextMatrix, labels));
-      attemptsView.show(nextAttempts);
     })();
     try {
       await refreshing;
