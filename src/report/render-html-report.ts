@@ -15,6 +15,7 @@ import {
   formatPercent,
   formatPoints,
   formatRateWithCounts,
+  formatResolvedInterval,
   formatUsd,
   MISSING,
 } from './format-values.ts';
@@ -178,7 +179,7 @@ function tables(metrics: RunMetrics): string[] {
       'Headline per model (infrastructure errors excluded from scores)',
       [
         'Resolved',
-        '95% Wilson CI',
+        '95% CI (method)',
         'Runs mean ± SEM',
         'Partial score',
         'Valid tool calls',
@@ -192,7 +193,7 @@ function tables(metrics: RunMetrics): string[] {
       models,
       (model) => [
         formatRateWithCounts(model.resolved),
-        formatInterval(model.resolved.low, model.resolved.high),
+        formatResolvedInterval(model.resolved),
         formatMeanWithError(model.repetitions.resolvedRate),
         formatPercent(model.partialScoreMean),
         formatPercent(model.toolCalls.validShare),

@@ -4,7 +4,6 @@
  */
 import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import {
-  formatInterval,
   formatMeanWithError,
   formatMilliseconds,
   formatNumber,
@@ -13,6 +12,7 @@ import {
   formatPercent,
   formatPoints,
   formatRateWithCounts,
+  formatResolvedInterval,
   formatUsd,
   MISSING,
 } from './format-values.ts';
@@ -60,7 +60,7 @@ export function renderHeadlineTable(metrics: RunMetrics): string[] {
     [
       'Model',
       'Resolved',
-      '95% Wilson CI',
+      '95% CI (method)',
       'Runs mean ± SEM',
       'pass@k',
       'pass^k',
@@ -75,7 +75,7 @@ export function renderHeadlineTable(metrics: RunMetrics): string[] {
       return [
         modelName(model),
         formatRateWithCounts(model.resolved),
-        formatInterval(model.resolved.low, model.resolved.high),
+        formatResolvedInterval(model.resolved),
         formatMeanWithError(model.repetitions.resolvedRate),
         pass.passAtK,
         pass.passHatK,
