@@ -406,7 +406,7 @@ export function renderHtmlReport(metrics: RunMetrics, options: RenderHtmlReportO
     plotSection(
       'plot-pass-rate-latency',
       'Pass rate vs latency',
-      'One point per model: resolved rate with its 95% Wilson interval against the median attempt wall time.',
+      'One point per model: resolved rate with its 95% interval (Wilson; tasks as the unit when they have several attempts) against the median attempt wall time.',
     ),
     plotSection(
       'plot-pass-at-k',
