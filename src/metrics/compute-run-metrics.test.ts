@@ -9,6 +9,7 @@ import { BUILT_IN_PRICE_TABLE } from './price-table.ts';
 import type { RunMetrics } from './run-metrics.ts';
 import { standardDeviation } from './statistics.ts';
 import { API_MODEL, LOCAL_MODEL, writeSyntheticRun } from './synthetic-run.test-helper.ts';
+import { taskClusteredInterval } from './task-clustered-interval.ts';
 
 let directory: string;
 let store: Store;
@@ -46,6 +47,20 @@ describe('computeRunMetrics on a synthetic run', () => {
     const api = modelOf(API_MODEL);
     expect(api.attempts).toMatchObject({ scored: 20, infrastructureErrors: 0, invalidGrades: 1 });
     expect(api.resolved.rate).toBe(14 / 20);
+  });
+
+  it('takes the task as the unit of the resolved-rate interval when tasks have several attempts', () => {
+    const local = modelOf(LOCAL_MODEL);
+    const perTask = local.tasks.map((task) => ({ attempts: task.scored, successes: task.resolved }));
+    const expected = taskClusteredInterval(perTask);
+    expect(local.resolved).toMatchObject({
+      method: 'wilson-task-clustered',
+      low: expected?.low,
+      high: expected?.high,
+      effectiveTrials: expected?.effectiveTrials,
+    });
+    expect(local.resolved.effectiveTrials).toBeGreaterThanOrEqual(5);
+    expect(local.resolved.effectiveTrials).toBeLessThanOrEqual(19);
   });
 
   it('computes unbiased pass@k and pass^k for k up to the fewest scored attempts per task', () => {
@@ -225,7 +240,15 @@ describe('computeRunMetrics edge cases', () => {
     });
     const model = result.models[0];
     expect(model.attempts).toMatchObject({ total: 1, scored: 0, incomplete: 1 });
-    expect(model.resolved).toEqual({ rate: null, successes: 0, trials: 0, low: null, high: null });
+    expect(model.resolved).toEqual({
+      rate: null,
+      successes: 0,
+      trials: 0,
+      low: null,
+      high: null,
+      method: null,
+      effectiveTrials: null,
+    });
     expect(model.passAtK).toEqual([]);
     expect(model.cost).toMatchObject({ kind: 'unpriced', totalUsd: null });
     expect(model.cost.basis).toContain('no price for custom:unknown');

@@ -25,7 +25,8 @@ import type {
 } from './run-metrics.ts';
 import { RUN_METRICS_SCHEMA_VERSION } from './run-metrics.ts';
 import { shortModelLabels } from './short-model-label.ts';
-import { mean, meanWithError, percentile, wilsonInterval } from './statistics.ts';
+import { mean, meanWithError, percentile } from './statistics.ts';
+import { type TaskPassCounts, taskClusteredInterval } from './task-clustered-interval.ts';
 
 /** The attempt fields the metrics read (a stored `AttemptRecord` fits). */
 export type MetricsAttempt = Pick<
@@ -74,10 +75,29 @@ function sortedCounts(counts: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function rateWithInterval(successes: number, trials: number): RateWithInterval {
-  if (trials === 0) return { rate: null, successes, trials, low: null, high: null };
-  const interval = wilsonInterval(successes, trials);
-  return { rate: successes / trials, successes, trials, low: interval.low, high: interval.high };
+/** The resolved rate of scored attempts with its 95% interval, tasks as the unit when they have several attempts. */
+function rateWithInterval(scoredAttempts: MetricsAttempt[]): RateWithInterval {
+  const byTask = new Map<string, TaskPassCounts>();
+  for (const attempt of scoredAttempts) {
+    const counts = byTask.get(attempt.taskId) ?? { attempts: 0, successes: 0 };
+    counts.attempts += 1;
+    if (isResolved(attempt)) counts.successes += 1;
+    byTask.set(attempt.taskId, counts);
+  }
+  const successes = scoredAttempts.filter(isResolved).length;
+  const trials = scoredAttempts.length;
+  const interval = taskClusteredInterval([...byTask.values()]);
+  if (interval === null)
+    return { rate: null, successes, trials, low: null, high: null, method: null, effectiveTrials: null };
+  return {
+    rate: interval.rate,
+    successes,
+    trials,
+    low: interval.low,
+    high: interval.high,
+    method: interval.method,
+    effectiveTrials: interval.effectiveTrials,
+  };
 }
 
 function summarize(values: number[]): PercentileSummary {
@@ -429,7 +449,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
       ungraded: scored.filter((attempt) => attempt.grade === null).length,
       infrastructureRetries: sum(responses.map((response) => response.result.retries.length)),
     },
-    resolved: rateWithInterval(resolvedCount, scored.length),
+    resolved: rateWithInterval(scored),
     partialScoreMean: finiteOrNull(mean(partialScores)),
     repetitions: {
       perRepetition,
@@ -446,7 +466,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
       constraintsKept,
       constraintsTotal,
       retention: ratio(constraintsKept, constraintsTotal),
-      resolved: rateWithInterval(multiTurnScored.filter(isResolved).length, multiTurnScored.length),
+      resolved: rateWithInterval(multiTurnScored),
     },
     stepsPerTask: summarize(
       scored.map((attempt) => eventsOfType(eventsOf(attempt), 'model-response').length),

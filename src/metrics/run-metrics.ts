@@ -6,15 +6,21 @@
 import type { ToolCallValidity } from '../agent/events.ts';
 import type { BreakEven } from './local-cost.ts';
 import type { PairedComparison } from './paired-comparison.ts';
+import type { PassRateIntervalMethod } from './task-clustered-interval.ts';
 
 /**
  * Version of the `RunMetrics` shape; bump on any breaking change of a field's name or meaning.
  * 2: comparison `pValue` from exact tests (was a paired t-test), with `method`, `minimumPValue`, `tooFewToTell`,
  * `interval`; `repetitions.resolvedRate.standardError` is null for a single repetition (was 0).
+ * 3: resolved-rate intervals take the task as the unit when tasks have several attempts (`method`,
+ * `effectiveTrials`); they were Wilson intervals over attempts.
  */
-export const RUN_METRICS_SCHEMA_VERSION = 2;
+export const RUN_METRICS_SCHEMA_VERSION = 3;
 
-/** A proportion with its 95% Wilson score interval. */
+/**
+ * A proportion with its 95% interval: Wilson over attempts with one attempt per task, else Wilson at the effective
+ * number of trials with tasks as the unit (see `taskClusteredInterval`).
+ */
 export interface RateWithInterval {
   /** successes / trials; null with no trials. */
   rate: number | null;
@@ -22,6 +28,10 @@ export interface RateWithInterval {
   trials: number;
   low: number | null;
   high: number | null;
+  /** How the interval was computed; null with no trials. */
+  method: PassRateIntervalMethod | null;
+  /** Trials the interval is as wide as (attempts / design effect); null with no trials. */
+  effectiveTrials: number | null;
 }
 
 /** Mean ± standard error of the mean over repetitions. */

@@ -15,6 +15,20 @@ export function formatInterval(low: number | null, high: number | null): string 
   return `[${(low * 100).toFixed(1)}–${(high * 100).toFixed(1)}%]`;
 }
 
+/** A resolved-rate interval with its method: `[15.0–85.0%] Wilson, tasks as unit (n_eff 4.0)`. */
+export function formatResolvedInterval(resolved: {
+  low: number | null;
+  high: number | null;
+  method: 'wilson' | 'wilson-task-clustered' | null;
+  effectiveTrials: number | null;
+}): string {
+  const interval = formatInterval(resolved.low, resolved.high);
+  if (resolved.method === null || resolved.effectiveTrials === null) return interval;
+  return resolved.method === 'wilson'
+    ? `${interval} Wilson`
+    : `${interval} Wilson, tasks as unit (n_eff ${resolved.effectiveTrials.toFixed(1)})`;
+}
+
 /** Dollars with enough digits for fractions of a cent: `$0.0094`, `$12.50`. */
 export function formatUsd(value: number | null): string {
   if (value === null) return MISSING;

@@ -16,6 +16,7 @@ import {
   formatPercent,
   formatPoints,
   formatRateWithCounts,
+  formatResolvedInterval,
   formatUsd,
   MISSING,
 } from './format-values.ts';
@@ -180,7 +181,7 @@ function tables(metrics: RunMetrics): string[] {
       'Headline per model (infrastructure errors excluded from scores)',
       [
         'Resolved',
-        '95% Wilson CI',
+        '95% CI (method)',
         'Runs mean ± SEM',
         'Partial score',
         'Valid tool calls',
@@ -194,7 +195,7 @@ function tables(metrics: RunMetrics): string[] {
       models,
       (model) => [
         formatRateWithCounts(model.resolved),
-        formatInterval(model.resolved.low, model.resolved.high),
+        formatResolvedInterval(model.resolved),
         formatMeanWithError(model.repetitions.resolvedRate),
         formatPercent(model.partialScoreMean),
         formatPercent(model.toolCalls.validShare),
@@ -408,7 +409,7 @@ export function renderHtmlReport(metrics: RunMetrics, options: RenderHtmlReportO
     plotSection(
       'plot-pass-rate-latency',
       'Pass rate vs latency',
-      'One point per model: resolved rate with its 95% Wilson interval against the median attempt wall time.',
+      'One point per model: resolved rate with its 95% interval (Wilson; tasks as the unit when they have several attempts) against the median attempt wall time.',
     ),
     plotSection(
       'plot-pass-at-k',

@@ -5,7 +5,6 @@
 import { compareAgents, hasSeveralAgents } from '../metrics/agent-comparison.ts';
 import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import {
-  formatInterval,
   formatMeanWithError,
   formatMilliseconds,
   formatNumber,
@@ -14,6 +13,7 @@ import {
   formatPercent,
   formatPoints,
   formatRateWithCounts,
+  formatResolvedInterval,
   formatUsd,
   MISSING,
 } from './format-values.ts';
@@ -62,7 +62,7 @@ export function renderHeadlineTable(metrics: RunMetrics): string[] {
     [
       'Model',
       'Resolved',
-      '95% Wilson CI',
+      '95% CI (method)',
       'Runs mean ± SEM',
       'pass@k',
       'pass^k',
@@ -77,7 +77,7 @@ export function renderHeadlineTable(metrics: RunMetrics): string[] {
       return [
         modelName(model),
         formatRateWithCounts(model.resolved),
-        formatInterval(model.resolved.low, model.resolved.high),
+        formatResolvedInterval(model.resolved),
         formatMeanWithError(model.repetitions.resolvedRate),
         pass.passAtK,
         pass.passHatK,

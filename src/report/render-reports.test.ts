@@ -37,9 +37,11 @@ describe('renderMarkdownReport', () => {
     const markdown = renderMarkdownReport(metrics);
     expect(markdown).toContain('**SIMULATED**: o3-mini');
     expect(markdown).toContain(
-      '| Qwen 3.5 9B | 47.4% (9/19) | [27.3–68.3%] | 46.3% ± 11.8% | 80.0% (k=3) | 20.0% (k=3) | 56.5% | 300 ms | 40 | $0.0013 | 1 |',
+      '| Qwen 3.5 9B | 47.4% (9/19) | [22.6–73.5%] Wilson, tasks as unit (n_eff 10.9) | 46.3% ± 11.8% | 80.0% (k=3) | 20.0% (k=3) | 56.5% | 300 ms | 40 | $0.0013 | 1 |',
     );
-    expect(markdown).toContain('| o3-mini (simulated) | 70.0% (14/20) | [48.1–85.5%]');
+    expect(markdown).toContain(
+      '| o3-mini (simulated) | 70.0% (14/20) | [42.4–88.1%] Wilson, tasks as unit (n_eff 12.4)',
+    );
     expect(markdown).toContain('100.0% (k=4) | 40.0% (k=4) | 69.0% | 800 ms | 60 | $0.0094 | 0 |');
     expect(markdown).toContain(
       '**Qwen 3.5 9B vs o3-mini** (paired over 5 tasks): -23.3 pts resolved rate, 0 wins / 4 losses / 1 ties, ' +
@@ -136,7 +138,7 @@ describe('renderJsonReport', () => {
     const json = renderJsonReport(metrics);
     expect(json.endsWith('\n')).toBe(true);
     const parsed = JSON.parse(json);
-    expect(parsed.schemaVersion).toBe(2);
+    expect(parsed.schemaVersion).toBe(3);
     expect(parsed).toEqual(metrics);
   });
 });

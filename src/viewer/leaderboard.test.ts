@@ -8,7 +8,9 @@ function model(modelId: string, successes: number, trials: number, label = model
     modelId,
     label,
     simulated: false,
-    resolved: resolvedRate(successes, trials),
+    resolved: resolvedRate(
+      Array.from({ length: trials }, (_, index) => ({ attempts: 1, successes: index < successes ? 1 : 0 })),
+    ),
     done: trials,
     total: trials,
     infrastructureErrors: 0,

@@ -1,13 +1,14 @@
 /**
- * Per-model rows of the runs list: for every model of every run, its short label, resolved rate with its 95% Wilson
- * interval and attempt counts, from one aggregate SQL statement over the attempts (no transcript is read). Scored and
+ * Per-model rows of the runs list: for every model of every run, its short label, resolved rate with its 95% interval
+ * (tasks as the unit when they have several attempts, as `computeRunMetrics` does) and attempt counts, from aggregate
+ * SQL statements over the attempts (no transcript is read). Scored and
  * resolved follow `computeRunMetrics`: a scored attempt is finished and not an infrastructure error; resolved means a
  * `resolved` grade. So the rates equal the run page's.
  */
 
 import type { RateWithInterval } from '../metrics/run-metrics.ts';
 import { shortModelLabels } from '../metrics/short-model-label.ts';
-import { wilsonInterval } from '../metrics/statistics.ts';
+import { type TaskPassCounts, taskClusteredInterval } from '../metrics/task-clustered-interval.ts';
 import type { Store } from '../run/store/store.ts';
 import type { RunModelRow } from './api-types.ts';
 
@@ -33,11 +34,26 @@ const MODEL_COUNTS_SELECT = `SELECT m.run_id AS runId, m.model_id AS modelId, m.
   COALESCE(SUM(${NOT_INFRASTRUCTURE} AND a.grade_status = 'resolved'), 0) AS resolved
   FROM run_models m LEFT JOIN attempts a ON a.run_id = m.run_id AND a.model_id = m.model_id`;
 
-/** A resolved rate with its 95% Wilson interval, as `computeRunMetrics` reports it; all null without trials. */
-export function resolvedRate(successes: number, trials: number): RateWithInterval {
-  if (trials === 0) return { rate: null, successes, trials, low: null, high: null };
-  const interval = wilsonInterval(successes, trials);
-  return { rate: successes / trials, successes, trials, low: interval.low, high: interval.high };
+/** Scored and resolved attempts per run, model and task, for intervals with the task as the unit. */
+const TASK_COUNTS_SELECT = `SELECT a.run_id AS runId, a.model_id AS modelId,
+  COALESCE(SUM(${NOT_INFRASTRUCTURE}), 0) AS attempts,
+  COALESCE(SUM(${NOT_INFRASTRUCTURE} AND a.grade_status = 'resolved'), 0) AS successes
+  FROM attempts a`;
+
+interface TaskCountRow extends TaskPassCounts {
+  runId: string;
+  modelId: string;
+}
+
+/** A resolved rate with its 95% interval from per-task counts, as `computeRunMetrics` reports it. */
+export function resolvedRate(tasks: TaskPassCounts[]): RateWithInterval {
+  const successes = tasks.reduce((sum, task) => sum + task.successes, 0);
+  const trials = tasks.reduce((sum, task) => sum + task.attempts, 0);
+  const interval = taskClusteredInterval(tasks);
+  if (interval === null)
+    return { rate: null, successes, trials, low: null, high: null, method: null, effectiveTrials: null };
+  const { rate, low, high, method, effectiveTrials } = interval;
+  return { rate, successes, trials, low, high, method, effectiveTrials };
 }
 
 /**
@@ -53,6 +69,17 @@ export function runModelRows(
     `${MODEL_COUNTS_SELECT} ${runId === undefined ? '' : 'WHERE m.run_id = ?'} GROUP BY m.run_id, m.model_id`,
   );
   const rows = (runId === undefined ? statement.all() : statement.all(runId)) as ModelCountRow[];
+  const taskStatement = store.database.$client.prepare(
+    `${TASK_COUNTS_SELECT} ${runId === undefined ? '' : 'WHERE a.run_id = ?'} GROUP BY a.run_id, a.model_id, a.task_id`,
+  );
+  const taskRows = (runId === undefined ? taskStatement.all() : taskStatement.all(runId)) as TaskCountRow[];
+  const tasksOf = new Map<string, TaskPassCounts[]>();
+  for (const row of taskRows) {
+    const key = JSON.stringify([row.runId, row.modelId]);
+    const list = tasksOf.get(key) ?? [];
+    list.push({ attempts: row.attempts, successes: row.successes });
+    tasksOf.set(key, list);
+  }
   const byRun = new Map<string, ModelCountRow[]>();
   for (const row of rows) {
     const list = byRun.get(row.runId);
@@ -70,7 +97,7 @@ export function runModelRows(
           modelId: row.modelId,
           label: labels.get(row.modelId) ?? row.label,
           simulated: row.simulated === 1,
-          resolved: resolvedRate(row.resolved, row.scored),
+          resolved: resolvedRate(tasksOf.get(JSON.stringify([row.runId, row.modelId])) ?? []),
           done: row.done,
           total: row.total,
           infrastructureErrors: row.infrastructureErrors,

@@ -59,7 +59,7 @@ export async function renderLeaderboardPage(root: HTMLElement): Promise<void> {
     element(
       'p',
       { class: 'note' },
-      'Resolved rate of scored attempts (infrastructure errors excluded) with its 95% Wilson interval, per model and agent. ',
+      'Resolved rate of scored attempts (infrastructure errors excluded) with its 95% interval (Wilson; tasks as the unit when they have several attempts), per model and agent. ',
       'Latest: the newest run with a scored attempt; best: the highest rate. Runs on different tasks are not directly comparable.',
     ),
     entries.length === 0
@@ -83,8 +83,8 @@ export async function renderLeaderboardPage(root: HTMLElement): Promise<void> {
                 'Model',
                 'Model id',
                 'Agent',
-                'Latest resolved (95% Wilson CI)',
-                'Best resolved (95% Wilson CI)',
+                'Latest resolved (95% CI, tasks as unit)',
+                'Best resolved (95% CI, tasks as unit)',
                 'Runs',
                 'Run links',
               ].map((title) => element('th', {}, title)),

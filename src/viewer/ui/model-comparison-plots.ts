@@ -59,7 +59,7 @@ function resolvedRatePlot(models: ModelMetrics[]): Element | null {
     height: 60 + 36 * rows.length,
     marginLeft,
     marginRight: 40,
-    x: { domain: [0, 1], label: 'resolved rate (95% Wilson CI)', tickFormat: '.0%', grid: true },
+    x: { domain: [0, 1], label: 'resolved rate (95% CI, tasks as unit)', tickFormat: '.0%', grid: true },
     y: axis,
     marks: [
       Plot.barX(rows, { y: 'model', x: 'rate', fill: '#1f5fbf', fillOpacity: 0.7 }),

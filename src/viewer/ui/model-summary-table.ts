@@ -8,7 +8,7 @@ export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
   const headers = [
     'Model',
     'Scored',
-    'Resolved (95% Wilson CI)',
+    'Resolved (95% CI; Wilson, tasks as unit when several attempts)',
     'pass@k',
     'pass^k',
     'TTFT p50',
@@ -43,7 +43,8 @@ export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
           element(
             'td',
             { class: 'number' },
-            `${formatPercent(model.resolved.rate)} [${formatPercent(model.resolved.low)}, ${formatPercent(model.resolved.high)}]`,
+            `${formatPercent(model.resolved.rate)} [${formatPercent(model.resolved.low)}, ${formatPercent(model.resolved.high)}]` +
+              (model.resolved.method === 'wilson-task-clustered' ? ' tasks as unit' : ''),
           ),
           element('td', { class: 'number' }, top ? `k=${top.k}: ${formatPercent(top.passAtK)}` : '–'),
           element('td', { class: 'number' }, top ? `k=${top.k}: ${formatPercent(top.passHatK)}` : '–'),

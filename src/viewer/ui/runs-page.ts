@@ -103,7 +103,7 @@ export async function renderRunsPage(root: HTMLElement): Promise<void> {
                 'Tasks',
                 'Done / total',
                 'Resolved',
-                'Resolved rate (95% Wilson CI)',
+                'Resolved rate (95% CI, tasks as unit)',
                 'Infra errors',
               ].map((title) => element('th', {}, title)),
             ),
