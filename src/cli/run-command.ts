@@ -31,6 +31,7 @@ import { executeRun, findResumableRun, type RunProgressEvent } from '../run/exec
 import { createRunProgressDisplay } from '../run/run-progress-display.ts';
 import { formatRunSummary, summarizeRun } from '../run/run-summary.ts';
 import { openStore } from '../run/store/index.ts';
+import { positiveInteger } from '../shared/positive-integer.ts';
 import { resolveSuiteDirectory } from '../task/built-in-suites.ts';
 import { loadSuite } from '../task/load-suite.ts';
 import { loadTask } from '../task/load-task.ts';
@@ -65,12 +66,6 @@ export interface RunCommandOptions {
   agent?: AgentConfig;
   /** Start a new run even when no model endpoint is reachable (default: refuse, exit code 1). */
   allowUnreachable?: boolean;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
 }
 
 function agentFlag(value: string): AgentConfig {

@@ -1,18 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { SandboxBackend } from '../sandbox/types.ts';
+import { positiveInteger } from '../shared/positive-integer.ts';
 import { checkTask, type TaskCheckReport } from '../task/check-task.ts';
 import { loadSuite } from '../task/load-suite.ts';
 import { loadTask, taskFileNames } from '../task/load-task.ts';
 import type { Task } from '../task/task.ts';
 import { warnOnce } from './warn-once.ts';
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
 
 /** Loads DIR as a task folder (it has task.yaml) or as a suite of task folders; load errors are returned as text. */
 async function loadTasks(directory: string): Promise<{ tasks: Task[]; errors: string[] }> {
