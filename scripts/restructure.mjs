@@ -81,7 +81,12 @@ const CODE = /\.(?:[cm]?[jt]s|tsx)$/;
 const TEXT = /(?:\.(?:md|json|sh|ya?ml|toml|html|css|txt|cjs)|^\.ci\/run)$/;
 /** Never rewritten: recorded bytes, task repositories, generated files. */
 const UNTOUCHED = [
-  /^scripts\/restructure\.mjs$/,/^test-support\/fixtures\//, /^suites\//, /^package-lock\.json$/, /(?:^|\/)migrations\/meta\//];
+  /^scripts\/restructure\.mjs$/,
+  /^test-support\/fixtures\//,
+  /^suites\//,
+  /^package-lock\.json$/,
+  /(?:^|\/)migrations\/meta\//,
+];
 /** Calls whose first string argument is a module path. */
 const MODULE_CALLS = new Set([
   'require',
@@ -132,7 +137,10 @@ for (const [from, to] of moves) {
   else renameSync(from, to);
 }
 for (const [file, text] of edits) writeFileSync(moves.get(file) ?? file, text);
-const touched = [...new Set([...moves.values(), ...[...edits.keys()].map((file) => moves.get(file) ?? file)])];
+enableImportLint();
+const touched = [
+  ...new Set([...moves.values(), ...[...edits.keys()].map((file) => moves.get(file) ?? file)]),
+];
 const lintable = touched.filter((file) => CODE.test(file) || file.endsWith('.json'));
 if (lintable.length > 0) {
   // Paths changed, so imports may be out of order or lines too long: let Biome sort and format what it can.
@@ -145,6 +153,15 @@ if (lintable.length > 0) {
   }
 }
 process.stdout.write(`moved ${moves.size} files, rewrote paths in ${edits.size} files\n`);
+
+/** Once the folders are in place, `npm run lint` also checks the import boundaries (.dependency-cruiser.cjs). */
+function enableImportLint() {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+  const lint = manifest.scripts?.lint ?? '';
+  if (!manifest.scripts?.['lint:imports'] || lint.includes('lint:imports')) return;
+  manifest.scripts.lint = `${lint} && npm run lint:imports`;
+  writeFileSync('package.json', `${JSON.stringify(manifest, null, 2)}\n`);
+}
 
 /** old → new for every existing file a rule maps elsewhere. */
 function planMoves(allFiles) {
@@ -173,7 +190,10 @@ function mapByRules(file) {
     } else {
       const stem = from.replace(/\.ts$/, '');
       const newName = to.endsWith('/') ? path.posix.basename(from) : path.posix.basename(to);
-      const newStem = path.posix.join(to.endsWith('/') ? to : path.posix.dirname(to), newName.replace(/\.ts$/, ''));
+      const newStem = path.posix.join(
+        to.endsWith('/') ? to : path.posix.dirname(to),
+        newName.replace(/\.ts$/, ''),
+      );
       // The file itself, or a sibling sharing its stem (`name.test.ts`, `name.recorded.test.ts`).
       if (file === from) return `${newStem}.ts`;
       if (file.startsWith(`${stem}.`) && CODE.test(file)) {
@@ -229,7 +249,11 @@ function mapPath(oldPath) {
 
 /** Rewrites the relative module and file paths in one code file (paths seen from its old and new place). */
 function rewriteSpecifiers(file, text) {
-  const kind = file.endsWith('.tsx') ? ts.ScriptKind.TSX : file.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS;
+  const kind = file.endsWith('.tsx')
+    ? ts.ScriptKind.TSX
+    : file.endsWith('.ts')
+      ? ts.ScriptKind.TS
+      : ts.ScriptKind.JS;
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
   const oldDirectory = path.posix.dirname(file);
   const newDirectory = path.posix.dirname(moves.get(file) ?? file);
@@ -254,18 +278,24 @@ function rewriteSpecifiers(file, text) {
   };
   const visit = (node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
-      if (literal(node.moduleSpecifier)) replaceLiteral(node.moduleSpecifier, relocate(node.moduleSpecifier.text));
+      if (literal(node.moduleSpecifier))
+        replaceLiteral(node.moduleSpecifier, relocate(node.moduleSpecifier.text));
     } else if (ts.isImportTypeNode(node)) {
       const argument = node.argument;
       if (ts.isLiteralTypeNode(argument) && literal(argument.literal)) {
         replaceLiteral(argument.literal, relocate(argument.literal.text));
       }
     } else if (ts.isCallExpression(node)) {
-      const callee = node.expression.kind === ts.SyntaxKind.ImportKeyword ? 'import' : node.expression.getText(source);
+      const callee =
+        node.expression.kind === ts.SyntaxKind.ImportKeyword ? 'import' : node.expression.getText(source);
       const [first] = node.arguments;
       if ((callee === 'import' || MODULE_CALLS.has(callee)) && first && literal(first)) {
         replaceLiteral(first, relocate(first.text));
-      } else if (PATH_CALLS.has(callee) && node.arguments.length >= 2 && isModuleDirectory(node.arguments[0])) {
+      } else if (
+        PATH_CALLS.has(callee) &&
+        node.arguments.length >= 2 &&
+        isModuleDirectory(node.arguments[0])
+      ) {
         const parts = node.arguments.slice(1);
         if (parts.every(literal)) {
           const joined = path.posix.join(...parts.map((part) => part.text));
@@ -306,13 +336,16 @@ function isModuleDirectory(node) {
 
 /** Rewrites repository-root paths of moved files and folders (`src/model/doctor.ts`, `./src/run/store/`). */
 function rewriteRootPaths(text) {
-  return text.replace(/(?<![\w./-])(\.\/)?(src\/[\w.-]+(?:\/[\w.-]+)*)(\/?)/g, (match, dot, rawPath, slash) => {
-    const trimmed = rawPath.replace(/\.+$/, '');
-    const tail = rawPath.slice(trimmed.length);
-    const mapped = mapPath(trimmed);
-    if (mapped === trimmed) return match;
-    return `${dot ?? ''}${mapped}${tail}${slash}`;
-  });
+  return text.replace(
+    /(?<![\w./-])(\.\/)?(src\/[\w.-]+(?:\/[\w.-]+)*)(\/?)/g,
+    (match, dot, rawPath, slash) => {
+      const trimmed = rawPath.replace(/\.+$/, '');
+      const tail = rawPath.slice(trimmed.length);
+      const mapped = mapPath(trimmed);
+      if (mapped === trimmed) return match;
+      return `${dot ?? ''}${mapped}${tail}${slash}`;
+    },
+  );
 }
 
 function report() {
@@ -326,10 +359,12 @@ function report() {
     const text = edits.get(file) ?? readFileSync(file, 'utf8');
     for (const [, rawPath] of text.matchAll(/(?<![\w./-])(?:\.\/)?(src\/[\w.-]+(?:\/[\w.-]+)*)/g)) {
       const trimmed = rawPath.replace(/\.+$/, '');
-      if (!fileSet.has(trimmed) && emptiedFolder(trimmed)) stale.add(`${moves.get(file) ?? file}: ${trimmed}`);
+      if (!fileSet.has(trimmed) && emptiedFolder(trimmed))
+        stale.add(`${moves.get(file) ?? file}: ${trimmed}`);
     }
   }
-  if (stale.size > 0) lines.push('mentions of emptied folders to fix by hand:', ...[...stale].map((line) => `  ${line}`));
+  if (stale.size > 0)
+    lines.push('mentions of emptied folders to fix by hand:', ...[...stale].map((line) => `  ${line}`));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
