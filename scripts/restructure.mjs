@@ -276,6 +276,17 @@ function rewriteSpecifiers(file, text) {
     const quote = text[node.getStart(source)];
     replacements.push([node.getStart(source), node.getEnd(), `${quote}${value}${quote}`]);
   };
+  // Names bound to the module's own folder (`const here = path.dirname(fileURLToPath(import.meta.url))`).
+  const directoryNames = new Set();
+  const collect = (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      if (isModuleDirectory(node.initializer)) directoryNames.add(node.name.text);
+    }
+    ts.forEachChild(node, collect);
+  };
+  collect(source);
+  const isDirectory = (node) =>
+    isModuleDirectory(node) || (ts.isIdentifier(node) && directoryNames.has(node.text));
   const visit = (node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
       if (literal(node.moduleSpecifier))
@@ -291,11 +302,7 @@ function rewriteSpecifiers(file, text) {
       const [first] = node.arguments;
       if ((callee === 'import' || MODULE_CALLS.has(callee)) && first && literal(first)) {
         replaceLiteral(first, relocate(first.text));
-      } else if (
-        PATH_CALLS.has(callee) &&
-        node.arguments.length >= 2 &&
-        isModuleDirectory(node.arguments[0])
-      ) {
+      } else if (PATH_CALLS.has(callee) && node.arguments.length >= 2 && isDirectory(node.arguments[0])) {
         const parts = node.arguments.slice(1);
         if (parts.every(literal)) {
           const joined = path.posix.join(...parts.map((part) => part.text));
