@@ -7,8 +7,12 @@
 //   - repository-root paths (`src/model/doctor.ts`, `./src/run/store/schema.ts`) in any text file: comments, docs,
 //     package.json, configs, scripts.
 // Files the mapping does not name stay where they are and are rewritten too. Running it twice changes nothing.
-// Usage (repository root, clean tree): node scripts/restructure.mjs [--dry-run]
-// Afterwards: npx tsc --noEmit && npx biome check . && npm run lint (the script already re-sorts imports).
+// Usage (repository root, clean tree, after every branch is merged):
+//   node scripts/restructure.mjs --dry-run   # lists the moves and the folder mentions to fix by hand
+//   node scripts/restructure.mjs             # git mv + rewrites + Biome import sorting; npm run lint gains lint:imports
+//   npx tsc --noEmit && npm run lint         # type-check, Biome, import boundaries (.dependency-cruiser.cjs)
+//   git rm scripts/restructure.mjs && git commit -am 'Folders by tier (issue 15)'
+// A file added meanwhile in a mapped folder moves with it; one whose new import breaks a tier shows in lint:imports.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
