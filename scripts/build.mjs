@@ -23,13 +23,13 @@ execFileSync(
   { stdio: 'inherit' },
 );
 const assets = [
-  'run/store/migrations',
-  'external/sandbox-bridge/bridge.mjs',
-  'external/mini-agent/mini-agent.mjs',
-  'viewer/ui',
+  'src/run/store/migrations',
+  'src/external/sandbox-bridge/bridge.mjs',
+  'src/external/mini-agent/mini-agent.mjs',
+  'src/viewer/ui',
 ];
 for (const asset of assets) {
-  cpSync(path.join(root, 'src', asset), path.join(outDir, asset), {
+  cpSync(path.join(root, asset), path.join(outDir, path.relative('src', asset)), {
     recursive: true,
     filter: (source) => !source.endsWith('.test.ts'),
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { StepResult, ToolCall } from '../model/types.ts';
 import {
   parseEvent,
@@ -67,12 +67,10 @@ describe('parseEvent', () => {
 
   it('schemas stay in step with the model types', () => {
     // Compile-time: the inferred schema types and the model types are assignable both ways.
-    const toolCall = {} as ToolCall;
-    const fromToolCall: ReturnType<typeof toolCallSchema.parse> = toolCall;
-    const stepResult = {} as ReturnType<typeof stepResultSchema.parse>;
-    const toStepResult: StepResult = stepResult;
-    const fromStepResult: ReturnType<typeof stepResultSchema.parse> = toStepResult;
-    expect([fromToolCall, fromStepResult]).toBeDefined();
+    // `npm run typecheck` fails when they drift apart.
+    expectTypeOf<ToolCall>().toExtend<ReturnType<typeof toolCallSchema.parse>>();
+    expectTypeOf<ReturnType<typeof stepResultSchema.parse>>().toExtend<StepResult>();
+    expectTypeOf<StepResult>().toExtend<ReturnType<typeof stepResultSchema.parse>>();
     const event: TranscriptEvent['type'] = 'attempt-finished';
     expect(event).toBe('attempt-finished');
   });

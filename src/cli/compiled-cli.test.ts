@@ -33,7 +33,11 @@ describe('the compiled CLI', () => {
 
   it('runs a command that reads its copied assets (store migrations)', async () => {
     const dataDir = await mkdtemp(path.join(outDir, 'data-'));
-    const storeModule = path.join(outDir, 'run/store/store.js');
+    // The compiled twin of a source file (named from the repository root, so folder moves rewrite it).
+    const storeModule = path.join(
+      outDir,
+      path.relative('src', 'src/run/store/store.ts').replace(/\.ts$/, '.js'),
+    );
     const created = await execa('node', [
       '--input-type=module',
       '-e',

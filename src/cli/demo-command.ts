@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { execa } from 'execa';
 import { DEFAULT_DEMO_TASKS, type DemoResult, runDemo } from '../demo/index.ts';
 import { createRunProgressDisplay } from '../run/run-progress-display.ts';
+import { positiveInteger } from '../shared/positive-integer.ts';
 import { DEFAULT_VIEWER_PORT } from '../viewer/server.ts';
 import { runView } from './view-command.ts';
 
@@ -19,12 +20,6 @@ export interface DemoCommandOptions {
   /** true/false from --view/--no-view; undefined: decide from the terminal (see {@link shouldView}). */
   view?: boolean;
   port: number;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
 }
 
 function port(value: string): number {

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import {
   type DiscoveredServer,
   discoverLocalServers,
@@ -8,12 +8,7 @@ import {
 import { type DoctorReport, formatDoctorReport, runDoctor } from '../model/doctor.ts';
 import { formatModelCacheSummary, summarizeModelCache } from '../model/gguf-download.ts';
 import { redactSecrets } from '../model/redact-secrets.ts';
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
+import { positiveInteger } from '../shared/positive-integer.ts';
 
 /** Options of `shakedown doctor`. */
 interface DoctorCommandOptions {

@@ -1,16 +1,11 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { createModelClient } from '../model/create-model-client.ts';
 import type { SandboxBackend } from '../sandbox/types.ts';
+import { positiveInteger } from '../shared/positive-integer.ts';
 import { type TestFileLanguage, testFileLanguages } from '../task/is-test-file.ts';
 import { type MineProgressEvent, mineRepository } from '../task/mine/mine-repository.ts';
 import { type TestOutputFormat, testOutputFormats } from '../task/test-results/test-result.ts';
 import { warnOnce } from './warn-once.ts';
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

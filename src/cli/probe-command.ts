@@ -3,12 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { redactSecrets } from '../model/redact-secrets.ts';
 import { PROBE_SECTIONS, type ProbeProgress, type ProbeSection } from '../probe/probe-progress.ts';
 import type { ProbeReport } from '../probe/run-probe.ts';
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
+import { positiveInteger } from '../shared/positive-integer.ts';
 
 /** Parses `1k,4k,16k` or `1024,4096` into token counts (k = 1024). */
 export function parseDepths(value: string): number[] {

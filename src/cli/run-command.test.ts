@@ -7,7 +7,8 @@ import { startSimulatedServer } from '../model/simulated/simulated-server.ts';
 import { shakedownConfigSchema } from '../run/config.ts';
 import { openStore } from '../run/store/index.ts';
 import { writeSyntheticSuite } from '../run/synthetic-suite.test-helper.ts';
-import { applyRunFlags, createRunCommand, DEFAULT_SUITE, loadRunTasks, runCommand } from './run-command.ts';
+import { loadRunTasks } from '../task/load-task-folders.ts';
+import { applyRunFlags, createRunCommand, DEFAULT_SUITE, runCommand } from './run-command.ts';
 
 let directory: string;
 

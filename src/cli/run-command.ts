@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { API_KEY_VARIABLES } from '../model/create-model-client.ts';
@@ -32,9 +31,8 @@ import { executeRun, findResumableRun, type RunProgressEvent } from '../run/exec
 import { createRunProgressDisplay } from '../run/run-progress-display.ts';
 import { formatRunSummary, summarizeRun } from '../run/run-summary.ts';
 import { openStore } from '../run/store/index.ts';
-import { resolveSuiteDirectory } from '../task/built-in-suites.ts';
-import { loadSuite } from '../task/load-suite.ts';
-import { loadTask } from '../task/load-task.ts';
+import { positiveInteger } from '../shared/positive-integer.ts';
+import { loadRunTasks } from '../task/load-task-folders.ts';
 import type { Task } from '../task/task.ts';
 
 /**
@@ -66,12 +64,6 @@ export interface RunCommandOptions {
   agent?: AgentConfig[];
   /** Start a new run even when no model endpoint is reachable (default: refuse, exit code 1). */
   allowUnreachable?: boolean;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
 }
 
 function agentFlag(value: string): AgentConfig[] {
@@ -116,53 +108,6 @@ export function applyRunFlags(
     ? flags.model.map((id) => configured.find((model) => model.id === id) ?? modelConfigSchema.parse({ id }))
     : configured;
   return { config: merged, models };
-}
-
-/** Throws `message` (one line with its fix) unless `directory` is a folder. */
-async function requireFolder(directory: string, message: string): Promise<void> {
-  const info = await stat(directory).catch(() => null);
-  if (!info?.isDirectory()) throw new Error(message);
-}
-
-/**
- * Loads the tasks of every suite and task folder; load errors are reported through `warn` and skipped. Suites are
- * resolved against `baseDirectory`, falling back to the built-in suites (`core`, `suites/core`).
- */
-export async function loadRunTasks(
-  config: Pick<ShakedownConfig, 'suites' | 'tasks'>,
-  baseDirectory: string,
-  warn: (message: string) => void,
-): Promise<Task[]> {
-  const tasks: Task[] = [];
-  for (const suite of config.suites) {
-    const directory = resolveSuiteDirectory(suite, baseDirectory);
-    await requireFolder(
-      directory,
-      `suite folder not found: ${suite} (looked at ${directory}). Fix: pass an existing folder to --suite ` +
-        '(or `suites:` in shakedown.yaml), or --suite core for the built-in suite',
-    );
-    const loaded = await loadSuite(directory);
-    for (const error of loaded.errors) warn(error.message);
-    tasks.push(...loaded.tasks);
-  }
-  for (const folder of config.tasks) {
-    const directory = path.resolve(baseDirectory, folder);
-    await requireFolder(
-      directory,
-      `task folder not found: ${folder} (looked at ${directory}). Fix: pass a folder holding task.yaml to --tasks, ` +
-        'or a folder of such folders to --suite',
-    );
-    tasks.push(await loadTask(directory));
-  }
-  const seen = new Set<string>();
-  return tasks.filter((task) => {
-    if (seen.has(task.id)) {
-      warn(`task ${task.id} is listed twice; running it once`);
-      return false;
-    }
-    seen.add(task.id);
-    return true;
-  });
 }
 
 /**

@@ -1,35 +1,9 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { SandboxBackend } from '../sandbox/types.ts';
+import { positiveInteger } from '../shared/positive-integer.ts';
 import { checkTask, type TaskCheckReport } from '../task/check-task.ts';
-import { loadSuite } from '../task/load-suite.ts';
-import { loadTask, taskFileNames } from '../task/load-task.ts';
-import type { Task } from '../task/task.ts';
+import { loadTaskOrSuite } from '../task/load-task-folders.ts';
 import { warnOnce } from './warn-once.ts';
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
-
-/** Loads DIR as a task folder (it has task.yaml) or as a suite of task folders; load errors are returned as text. */
-async function loadTasks(directory: string): Promise<{ tasks: Task[]; errors: string[] }> {
-  const isTask = await stat(join(directory, taskFileNames.definition)).then(
-    (info) => info.isFile(),
-    () => false,
-  );
-  if (isTask) {
-    try {
-      return { tasks: [await loadTask(directory)], errors: [] };
-    } catch (error) {
-      return { tasks: [], errors: [(error as Error).message] };
-    }
-  }
-  const suite = await loadSuite(directory);
-  return { tasks: suite.tasks, errors: suite.errors.map((error) => error.message) };
-}
 
 /** Formats check reports as a summary table with each task's problems below it. */
 export function formatTaskCheckReports(reports: TaskCheckReport[]): string {
@@ -92,7 +66,7 @@ export function createTaskCommand(): Command {
         const reports: TaskCheckReport[] = [];
         let loadFailed = false;
         for (const directory of directories) {
-          const { tasks, errors } = await loadTasks(directory);
+          const { tasks, errors } = await loadTaskOrSuite(directory);
           for (const error of errors) {
             loadFailed = true;
             process.stderr.write(`${error}\n`);

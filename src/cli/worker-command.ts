@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { redisConnectionOf } from '../run/distributed/redis-connection.ts';
 import { startAttemptWorker } from '../run/distributed/start-attempt-worker.ts';
+import { positiveInteger } from '../shared/positive-integer.ts';
 
 /** Options of `shakedown worker`, as commander parses them. */
 export interface WorkerCommandOptions {
@@ -11,12 +12,6 @@ export interface WorkerCommandOptions {
   concurrency?: number;
   name?: string;
   dataDir?: string;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
 }
 
 /**

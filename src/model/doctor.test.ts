@@ -29,7 +29,10 @@ describe('runDoctor', () => {
       ['tool result answer', 'pass'],
       ['latency', 'pass'],
     ]);
-    expect(report.latency?.wallMs).toBeGreaterThanOrEqual(0);
+    expect(report.latency).toMatchObject({ wallMs: expect.any(Number) });
+    expect(report.checks.find((check) => check.name === 'latency')?.detail).toContain(
+      `wall ${Math.round(report.latency?.wallMs ?? Number.NaN)} ms`,
+    );
     const followUp = client.requests[1].messages;
     expect(followUp.at(-1)).toMatchObject({ role: 'tool', toolName: 'get_weather' });
     expect(formatDoctorReport(report)).toMatch(/SIMULATED/);

@@ -94,7 +94,6 @@ describe('createGgufClient on a tiny random-weight model', () => {
     expectWellFormed(second, 4);
     expect(second.usage.inputTokens).toBe(first.usage.inputTokens);
     expect(second.usage.cachedInputTokens).toBeGreaterThan(0);
-    expect(second.timings.wallMs).toBeLessThan(5000);
   });
 
   it('round-trips a conversation with tool definitions, a tool call and its result', async () => {

@@ -22,16 +22,6 @@ export {
   noModelServerHelp,
 } from './discover-local-servers.ts';
 export {
-  DOCTOR_TOOL,
-  type DoctorCheck,
-  type DoctorLatency,
-  type DoctorOptions,
-  type DoctorReport,
-  type DoctorStatus,
-  formatDoctorReport,
-  runDoctor,
-} from './doctor.ts';
-export {
   GgufFormatError,
   type GgufMetadata,
   type GgufMetadataValue,
@@ -39,19 +29,6 @@ export {
   type ReadGgufMetadataOptions,
   readGgufMetadata,
 } from './gguf/gguf-reader.ts';
-export {
-  encodeGguf,
-  type GgufContent,
-  type GgufMetadataEntry,
-  type GgufScalarValue,
-  type GgufTensor,
-  writeGguf,
-} from './gguf/gguf-writer.ts';
-export {
-  type TinyRandomModelInfo,
-  type TinyRandomModelOptions,
-  writeTinyRandomModel,
-} from './gguf/tiny-model.ts';
 export {
   createGgufClient,
   formatParameterCount,

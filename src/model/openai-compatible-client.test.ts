@@ -497,11 +497,9 @@ describe('OpenAI-compatible client: infrastructure faults', () => {
 
   it('a server that never answers times out (request timeout)', async () => {
     const server = await serve([{ fault: { kind: 'hang' } }]);
-    const started = Date.now();
     const error = await rejectionOf(client(server, { requestTimeoutMs: 150 }).step(request()));
     expect(error).toBeInstanceOf(InfrastructureError);
     expect(error).toMatchObject({ kind: 'timeout', retryable: true });
-    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('a stream that stalls times out (idle timeout)', async () => {

@@ -209,7 +209,6 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     expect(result.outputTruncated).toBe(true);
     expect(result.timedOut).toBe(false);
     expect(result.stdout.length).toBe(10_000);
-    expect(result.durationMs).toBeLessThan(5_000);
   });
 
   it('kills the whole process tree on timeout and on abort, daemons included', async () => {
@@ -217,7 +216,6 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     const command = `setsid bash -c "sleep 100; : ${marker}-daemon" & sleep 100; : ${marker}`;
     const result = await sandbox.exec(command, { timeoutMs: 500 });
     expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
-    expect(result.durationMs).toBeLessThan(3_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(leftoverProcesses(marker)).toBe('');
 
@@ -320,11 +318,12 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     },
   );
 
-  it('starts a trivial command quickly', async () => {
-    const durations: number[] = [];
-    for (let run = 0; run < 5; run++) durations.push((await sandbox.exec('true')).durationMs);
-    durations.sort((left, right) => left - right);
+  it('runs a trivial command and reports its duration (speed is a benchmark, not a test)', async () => {
+    const results = [];
+    for (let run = 0; run < 5; run++) results.push(await sandbox.exec('true'));
+    const durations = results.map((result) => result.durationMs).sort((left, right) => left - right);
     console.info(`bubblewrap exec overhead: median ${durations[2]} ms (${durations.join(', ')})`);
-    expect(durations[2]).toBeLessThan(1_000);
+    for (const result of results) expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(durations.every(Number.isFinite)).toBe(true);
   });
 });

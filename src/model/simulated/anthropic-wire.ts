@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import { isRecord, type JsonObject } from '../json-values.ts';
-import { sendJson, sleep, type WireContext } from './simulated-server.ts';
 import { estimateTokens } from './token-estimate.ts';
 import {
   argumentsText,
@@ -9,6 +8,7 @@ import {
   splitIntoChunks,
   writeFlushed,
 } from './tool-call-delivery.ts';
+import { sendJson, sleep, type WireContext } from './wire-context.ts';
 import { answerUpfrontFault, answerWholeResponseFault, retryAfterHeaders } from './wire-faults.ts';
 
 /**

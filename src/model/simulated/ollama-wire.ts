@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { isRecord, type JsonObject } from '../json-values.ts';
 import type { SimulatedEndpoint, SimulatedTurn } from './script.ts';
-import { sendJson, sleep, type WireContext } from './simulated-server.ts';
 import { estimateTokens } from './token-estimate.ts';
 import {
   argumentsText,
@@ -10,6 +9,7 @@ import {
   splitIntoChunks,
   writeFlushed,
 } from './tool-call-delivery.ts';
+import { sendJson, sleep, type WireContext } from './wire-context.ts';
 import { answerUpfrontFault, answerWholeResponseFault, retryAfterHeaders } from './wire-faults.ts';
 
 /**

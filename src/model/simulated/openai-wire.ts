@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { isRecord, type JsonObject } from '../json-values.ts';
 import type { OpenAIFlavour, SimulatedTurn, SimulatedUsage } from './script.ts';
-import { sendJson, sleep, type WireContext } from './simulated-server.ts';
 import { estimateTokens } from './token-estimate.ts';
 import {
   argumentsText,
@@ -9,6 +8,7 @@ import {
   deliverToolCalls,
   splitIntoChunks,
 } from './tool-call-delivery.ts';
+import { sendJson, sleep, type WireContext } from './wire-context.ts';
 import { retryAfterHeaders } from './wire-faults.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAnthropicMessages } from './anthropic-wire.ts';
 import { handleOllamaChat, handleOllamaInfo } from './ollama-wire.ts';
@@ -13,15 +13,6 @@ export interface SimulatedServerOptions {
   endpoint?: Partial<SimulatedEndpoint>;
   /** Port to listen on (default: any free port on 127.0.0.1). */
   port?: number;
-}
-
-/** Everything a wire-format handler needs to answer one request. */
-export interface WireContext {
-  request: RecordedRequest;
-  response: ServerResponse;
-  turn: SimulatedTurn;
-  flavour: OpenAIFlavour;
-  endpoint: SimulatedEndpoint;
 }
 
 export interface SimulatedServer {
@@ -133,19 +124,4 @@ export async function startSimulatedServer(options: SimulatedServerOptions): Pro
         server.close(() => resolve());
       }),
   };
-}
-
-/** Sends a JSON response. */
-export function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-}
-
-export function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
