@@ -75,6 +75,11 @@ export const MAPPING = [
   ['src/model/doctor.ts', 'src/doctor/'],
   // Prices belong to providers.
   ['src/metrics/price-table.ts', 'src/providers/'],
+  // One folder per wire family, as in the Vercel AI SDK: message conversion, wire schemas, mapping, the client.
+  ['src/model/openai-*', 'src/providers/openai-compatible/'],
+  ['src/model/lmstudio-model-info.ts', 'src/providers/openai-compatible/'],
+  ['src/model/anthropic-*', 'src/providers/anthropic/'],
+  ['src/model/ollama-*', 'src/providers/ollama/'],
   // Everything else of model/: the providers (clients, wire formats, the simulated server `shakedown demo` runs).
   ['src/model/', 'src/providers/'],
 ];
