@@ -6,17 +6,23 @@ import { type CandidatesHistory, createCandidatesHistory } from '../../../test-s
 import { type MineProgressEvent, type MineRepositoryOptions, mineRepository } from './mine-repository.ts';
 import { mineStateFileName } from './mine-state.ts';
 
+/** Scratch workspace paths (random names) in messages, made comparable. */
+const scratchPath = /\/shakedown-mine-[^/\s]+\/work\/[a-z]+-[0-9a-f]+/g;
+const normalize = <T>(value: T): T => JSON.parse(JSON.stringify(value).replace(scratchPath, '/SCRATCH'));
+
 /** Everything a mining run leaves: its result, its events, the saved state and every file of every task folder. */
 async function mine(options: MineRepositoryOptions) {
   const events: MineProgressEvent[] = [];
-  const result = await mineRepository({ ...options, onProgress: (event) => events.push(event) });
+  const result = normalize(
+    await mineRepository({ ...options, onProgress: (event) => events.push(normalize(event)) }),
+  );
   const folders: Record<string, Record<string, string>> = {};
   for (const name of (await readdir(options.outDir)).filter((entry) => !entry.startsWith('.')).sort()) {
     folders[name] = {};
     for (const file of (await readdir(join(options.outDir, name))).sort())
-      folders[name][file] = await readFile(join(options.outDir, name, file), 'utf8');
+      folders[name][file] = normalize(await readFile(join(options.outDir, name, file), 'utf8'));
   }
-  const state = JSON.parse(await readFile(join(options.outDir, mineStateFileName), 'utf8'));
+  const state = normalize(JSON.parse(await readFile(join(options.outDir, mineStateFileName), 'utf8')));
   return { result, events, folders, state };
 }
 
@@ -26,7 +32,7 @@ describe('mineRepository with candidates in parallel', () => {
   let sequential: Awaited<ReturnType<typeof mine>>;
   const base = () => ({
     repositoryDir: history.repositoryDir,
-    runs: 2,
+    runs: 1,
     jobs: 1,
     sandbox: { backend: 'none' as const },
   });
@@ -41,7 +47,7 @@ describe('mineRepository with candidates in parallel', () => {
 
   it('mines the fixture as expected one candidate at a time', () => {
     const id = (index: number) => `modules-${history.commits[index].slice(0, 10)}`;
-    expect(sequential.result.written).toEqual([id(0), id(2), id(5)]);
+    expect(sequential.result.written).toEqual([id(0), id(2), id(4), id(6)]);
     expect(sequential.result.skipped.map((skip) => skip.sha)).toEqual([
       history.commits[1],
       history.commits[3],
@@ -89,6 +95,7 @@ describe('mineRepository with candidates in parallel', () => {
     });
     expect(first.interrupted).toBe(true);
     expect(first.written).toEqual(sequential.result.written.slice(0, 1));
+    expect((await readdir(outDir)).filter((name) => !name.startsWith('.'))).toEqual(first.written);
     const rest = await mine({ ...base(), outDir, parallel: 3 });
     expect(rest.result.interrupted).toBe(false);
     expect([...first.written, ...rest.result.written]).toEqual(sequential.result.written);
