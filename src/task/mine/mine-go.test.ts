@@ -33,7 +33,7 @@ describe.skipIf(skip)(
     });
 
     it('mines a feature and a merged fix with go test, and the tasks pass task check', {
-      timeout: 900_000,
+      timeout: 1_800_000,
     }, async () => {
       if (go === undefined) throw new Error('go is not installed (CI=true): apt-get install golang-go');
       const outDir = join(directory, 'tasks');
