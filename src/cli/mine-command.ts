@@ -46,7 +46,7 @@ export function formatMineProgress(event: MineProgressEvent): string {
 
 /**
  * `shakedown mine [REPO] --out DIR [--max N] [--max-candidates N] [--since REF] [--setup CMD]... [--test-command CMD
- * --test-format F] [--language L] [--jobs N] [--rewrite-instructions [--rewrite-all] --model MODEL]`: mines tasks from a repository's history; an interrupted run (Ctrl-C,
+ * --test-format F] [--language L] [--jobs N] [--parallel N] [--rewrite-instructions [--rewrite-all] --model MODEL]`: mines tasks from a repository's history; an interrupted run (Ctrl-C,
  * SIGTERM) kills its tests, removes its scratch files, exits 130/143 and resumes from `DIR/.mine-state.json`.
  */
 export function createMineCommand(): Command {
@@ -84,6 +84,11 @@ export function createMineCommand(): Command {
     )
     .option('--jobs <n>', 'base and gold test runs at the same time (2) or in turn (1)', positiveInteger)
     .option(
+      '--parallel <n>',
+      'candidate commits mined at the same time, each in its own workspaces (default 1); output and order as with 1',
+      positiveInteger,
+    )
+    .option(
       '--max-import-failures <n>',
       'skip a task when more FAIL_TO_PASS tests than this fail at the base only because their module does not import',
       positiveInteger,
@@ -119,6 +124,7 @@ export function createMineCommand(): Command {
           maxCandidates?: number;
           setup?: string[];
           jobs?: number;
+          parallel?: number;
           maxImportFailures: number;
           rewriteInstructions?: boolean;
           rewriteAll?: boolean;
@@ -164,6 +170,7 @@ export function createMineCommand(): Command {
             maxCandidates: options.maxCandidates,
             setup: options.setup,
             jobs: options.jobs,
+            parallel: options.parallel,
             maxImportFailures: options.maxImportFailures,
             ...(rewriteClient
               ? { rewriteInstructions: { client: rewriteClient, all: options.rewriteAll === true } }

@@ -68,6 +68,11 @@ export type CommitOutcome =
       /** A note on FAIL_TO_PASS tests that fail at the base only because their module does not import. */
       importFailureNote?: string;
       instructionRewrite?: InstructionRewriteNote;
+      /**
+       * Writes the task folder. Left to the caller, so that candidates mined at the same time are written in history
+       * order and one past the `--max` limit is never written.
+       */
+      write: () => Promise<void>;
     }
   | { status: 'skipped'; reason: string };
 
@@ -77,7 +82,8 @@ const interrupted: CommitOutcome = { status: 'skipped', reason: 'interrupted' };
  * Mines one candidate commit. tests.patch = its test-file changes, gold.patch = the rest, base = its (first) parent.
  * When the test command takes `{test_files}` and the commit changes runnable test files, only those run, `runs`
  * times a side, to find FAIL_TO_PASS and flaky tests; then the whole suite runs once a side to settle PASS_TO_PASS.
- * Otherwise the whole suite runs `runs` times a side. Base and gold run at the same time when `jobs` allows.
+ * Otherwise the whole suite runs `runs` times a side. Base and gold run at the same time when `jobs` allows. The
+ * task folder is written by the outcome's `write`.
  */
 export async function mineCommit(
   repositoryDir: string,
@@ -270,37 +276,39 @@ export async function mineCommit(
       ? [`INSTRUCTION NOT REWRITTEN: ${instructionRewrite.reason}.`]
       : []),
   ];
-  await writeTaskFolder(join(options.outDir, taskId), {
-    comment: comments.join('\n'),
-    definition: {
-      id: taskId,
-      title: message.subject,
-      repo: { git: repositoryDir },
-      base_commit: parent,
-      ...(commit.language ? { language: commit.language } : {}),
-      ...(options.setup.length > 0 ? { setup: options.setup } : {}),
-      // A user's narrowed whole suite (--whole-suite) may leave the changed test files out: grading adds them.
-      test_command: commandForTask(testCommand, options.testCommand?.wholeSuite ? focusedFiles : []),
-      test_output: testCommand.outputPath
-        ? { format: testCommand.format, path: testCommand.outputPath }
-        : { format: testCommand.format },
-      fail_to_pass: tests.failToPass,
-      pass_to_pass: tests.passToPass,
-      tags,
-      ...(instructionRewrite?.status === 'rewritten'
-        ? {
-            instruction_source: 'model' as const,
-            instruction_model: `${instructionRewrite.model}${instructionRewrite.simulated ? ' (simulated)' : ''}`,
-            original_instruction: minedInstruction,
-          }
-        : {}),
-    },
-    instruction,
-    goldPatch,
-    testsPatch,
-  });
+  const write = () =>
+    writeTaskFolder(join(options.outDir, taskId), {
+      comment: comments.join('\n'),
+      definition: {
+        id: taskId,
+        title: message.subject,
+        repo: { git: repositoryDir },
+        base_commit: parent,
+        ...(commit.language ? { language: commit.language } : {}),
+        ...(options.setup.length > 0 ? { setup: options.setup } : {}),
+        // A user's narrowed whole suite (--whole-suite) may leave the changed test files out: grading adds them.
+        test_command: commandForTask(testCommand, options.testCommand?.wholeSuite ? focusedFiles : []),
+        test_output: testCommand.outputPath
+          ? { format: testCommand.format, path: testCommand.outputPath }
+          : { format: testCommand.format },
+        fail_to_pass: tests.failToPass,
+        pass_to_pass: tests.passToPass,
+        tags,
+        ...(instructionRewrite?.status === 'rewritten'
+          ? {
+              instruction_source: 'model' as const,
+              instruction_model: `${instructionRewrite.model}${instructionRewrite.simulated ? ' (simulated)' : ''}`,
+              original_instruction: minedInstruction,
+            }
+          : {}),
+      },
+      instruction,
+      goldPatch,
+      testsPatch,
+    });
   return {
     status: 'task',
+    write,
     counts: {
       failToPass: tests.failToPass.length,
       passToPass: tests.passToPass.length,

@@ -43,6 +43,19 @@ describe('parseGoTestJson', () => {
     expect(results[4].message).toContain('[build failed]');
   });
 
+  it('reads a package that does not compile as Go 1.19 reports it (a plain line, no JSON events)', () => {
+    // go 1.19.8, `go test -json ./p` where p_test.go calls an undefined function (the errors go to stderr).
+    expect(parseGoTestJson('FAIL\tx/p [build failed]\n')).toEqual([
+      { id: 'x/p', status: 'error', message: 'build failed' },
+    ]);
+    // Both forms for one package give one result.
+    expect(
+      parseGoTestJson(`${goOutput}FAIL\texample.com/broken [build failed]\n`).filter(
+        (result) => result.id === 'example.com/broken',
+      ),
+    ).toHaveLength(1);
+  });
+
   it('finds nothing in plain text', () => {
     expect(parseGoTestJson('go: command not found\n')).toEqual([]);
   });
