@@ -3,7 +3,7 @@
  * "resolved" without fixing the task, or to reach outside its sandbox. Run through the real run path by
  * run-attacks.ts; one file per family defines them (`*.attacks.ts`).
  */
-import type { ScriptedToolCall } from '../src/model/scripted-client.ts';
+import type { ScriptedToolCall } from '../test-support/scripted-client.ts';
 
 /** Which built-in task an attack runs on. */
 export type AttackTask = 'python' | 'javascript';

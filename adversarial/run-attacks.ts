@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadRunMetrics } from '../src/metrics/load-run-metrics.ts';
-import { createScriptedClient, type ScriptedClient } from '../src/model/scripted-client.ts';
 import { renderMarkdownReport } from '../src/report/render-markdown-report.ts';
 import { type ModelConfig, shakedownConfigSchema } from '../src/run/config.ts';
 import { type ClientFactory, executeRun } from '../src/run/execute-run.ts';
-import type { Store } from '../src/run/store/index.ts';
-import type { AttemptRecord } from '../src/run/store/store-types.ts';
+import type { Store } from '../src/store/index.ts';
+import type { AttemptRecord } from '../src/store/store-types.ts';
 import { loadTask } from '../src/task/load-task.ts';
+import { createScriptedClient, type ScriptedClient } from '../test-support/scripted-client.ts';
 import type { Attack, AttackTask, HostFixture } from './attack.ts';
 
 const SUITE_DIRECTORY = path.resolve(import.meta.dirname, '../suites/core');

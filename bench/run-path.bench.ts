@@ -16,7 +16,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { writeSyntheticSuite } from '../src/run/synthetic-suite.test-helper.ts';
+import { writeSyntheticSuite } from '../test-support/synthetic-suite.ts';
 import { againstFloor, type BenchFigure } from './bench-figure.ts';
 import { type BenchServer, median, runShakedown, startBenchServer } from './bench-processes.ts';
 

@@ -10,8 +10,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore } from '../src/run/store/store.ts';
-import { seedViewerStore } from '../src/viewer/seed-viewer-store.test-helper.ts';
+import { openStore } from '../src/store/store.ts';
+import { seedViewerStore } from '../test-support/seed-viewer-store.ts';
 import type { BenchFigure } from './bench-figure.ts';
 import { ensureBuilt, median, REPOSITORY, runShakedown, timeProcess } from './bench-processes.ts';
 

@@ -5,7 +5,7 @@
  *
  * Usage: `tsx bench/viewer-endpoint-process.ts DATA_DIR PATH`
  */
-import { openStore } from '../src/run/store/store.ts';
+import { openStore } from '../src/store/store.ts';
 import { createViewerApp } from '../src/viewer/server.ts';
 
 const [dataDir, requestPath] = process.argv.slice(2);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createWorkspace, createWorkspacePools, getCachedTemplate } from '../src/agent/workspace/index.ts';
+import { createWorkspace, createWorkspacePools, getCachedTemplate } from '../src/workspace/index.ts';
 import { againstFloor, type BenchFigure } from './bench-figure.ts';
 import { median } from './bench-processes.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The model server of `npm run bench`, in its own process: the simulated llama.cpp wire (src/model/simulated, so
+ * The model server of `npm run bench`, in its own process: the simulated llama.cpp wire (src/providers/simulated, so
  * every answer carries the simulated header and shakedown labels it simulated) behind N enforced slots. A chat
  * request waits for a free slot (first come, first served), holds it for `--latency-ms` before the first byte and
  * until its answer is sent. The server records how many chat requests it held at once (in slots and in all, queued
@@ -16,9 +16,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import PQueue from 'p-queue';
-import { handleOpenAIChat, handleOpenAIInfo } from '../src/model/simulated/openai-wire.ts';
-import type { RecordedRequest, SimulatedEndpoint, SimulatedTurn } from '../src/model/simulated/script.ts';
-import { FIXED_SOURCE } from '../src/run/synthetic-suite.test-helper.ts';
+import { handleOpenAIChat, handleOpenAIInfo } from '../src/providers/simulated/openai-wire.ts';
+import type { RecordedRequest, SimulatedEndpoint, SimulatedTurn } from '../src/providers/simulated/script.ts';
+import { FIXED_SOURCE } from '../test-support/synthetic-suite.ts';
 
 /** Counters of the server since start or the last reset. */
 export interface BenchServerStats {

@@ -23,7 +23,7 @@ execFileSync(
   { stdio: 'inherit' },
 );
 const assets = [
-  'src/run/store/migrations',
+  'src/store/migrations',
   'src/external/sandbox-bridge/bridge.mjs',
   'src/external/mini-agent/mini-agent.mjs',
   'src/viewer/ui',

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       ),
       model: {
         file: basename(model.path),
-        generator: 'writeTinyRandomModel (src/model/gguf/tiny-model.ts)',
+        generator: 'writeTinyRandomModel (test-support/tiny-model.ts)',
         options: { chatTemplate: 'qwen-tools', ...MODEL_OPTIONS },
       },
       recordedAt: new Date().toISOString(),

@@ -1,4 +1,4 @@
-import type { RecordedRequest, SimulatedTurn, ToolCallDelivery } from '../src/model/simulated/script.ts';
+import type { RecordedRequest, SimulatedTurn, ToolCallDelivery } from '../src/providers/simulated/script.ts';
 
 /**
  * A SIMULATED model for external agents (Qwen Code, OpenCode, Codex, the mini-agent): a script for the simulated

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type TinyRandomModelOptions, writeTinyRandomModel } from '../src/model/gguf/tiny-model.ts';
+import { type TinyRandomModelOptions, writeTinyRandomModel } from './tiny-model.ts';
 
 /**
  * A real llama.cpp `llama-server` for tests: built once per machine by `npm run llama-server:build` (from the

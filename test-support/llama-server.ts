@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { TinyRandomModelOptions } from '../src/model/gguf/tiny-model.ts';
 import {
   LLAMA_SERVER,
   type LlamaServerOptions,
@@ -7,6 +6,7 @@ import {
   startLlamaServer,
   writeTinyToolModel,
 } from './llama-server-process.ts';
+import type { TinyRandomModelOptions } from './tiny-model.ts';
 
 /**
  * Tests against a real llama-server. Skipped, visibly, where the binary is missing; under CI (`CI=true`), or when

@@ -1,6 +1,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runGit } from '../src/agent/workspace/run-git.ts';
+import { runGit } from '../src/workspace/run-git.ts';
 
 /** A repository with two commits: the root, and a fix that changes source and tests together. */
 export interface OwnRunnerHistory {

@@ -1,4 +1,4 @@
-import type { AttemptStatus } from './events.ts';
+import type { AttemptStatus } from '../transcript/events.ts';
 
 /**
  * Thrown inside the agent loop to end the attempt with a status (submitted, a limit, an infrastructure failure,

@@ -1,5 +1,5 @@
-import type { Message, Usage } from '../model/types.ts';
-import type { AttemptTotals, UsageTotals } from './events.ts';
+import type { Message, Usage } from '../providers/types.ts';
+import type { AttemptTotals, UsageTotals } from '../transcript/events.ts';
 
 /** Everything one attempt counts while it runs; the loop reads and updates it, the transcript records it. */
 export class AttemptState {

@@ -1,5 +1,5 @@
+import type { AgentLimits, AttemptStatus, LimitName } from '../transcript/events.ts';
 import type { AttemptState } from './attempt-state.ts';
-import type { AgentLimits, AttemptStatus, LimitName } from './events.ts';
 
 /** A limit the attempt has reached, with the status it ends the attempt with. */
 export interface ExceededLimit {

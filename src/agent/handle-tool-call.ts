@@ -1,9 +1,9 @@
-import type { ToolCall } from '../model/types.ts';
-import type { ToolCallValidity } from './events.ts';
+import type { ToolCall } from '../providers/types.ts';
+import type { ToolCallValidity } from '../transcript/events.ts';
+import type { TranscriptWriter } from '../transcript/transcript-writer.ts';
 import type { AgentTool, ToolContext, ToolOutput } from './tool.ts';
 import type { ToolProtocol } from './tool-protocol.ts';
 import { validateToolArguments } from './tools/index.ts';
-import type { TranscriptWriter } from './transcript-writer.ts';
 
 /** What became of one tool call: its validity class and the output sent back to the model. */
 export interface CallOutcome {

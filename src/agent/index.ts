@@ -1,5 +1,5 @@
 /** Public face of the agent module: the loop, its transcript vocabulary, and the tool protocols. */
-export { DEFAULT_SYSTEM_PROMPT } from './default-system-prompt.ts';
+
 export {
   type AgentLimits,
   type AttemptStatus,
@@ -15,7 +15,20 @@ export {
   type TranscriptEventType,
   transcriptEventSchema,
   type UsageTotals,
-} from './events.ts';
+} from '../transcript/events.ts';
+export {
+  parseTranscript,
+  type ReadTranscriptResult,
+  readTranscript,
+  type TranscriptProblem,
+} from '../transcript/transcript-reader.ts';
+export {
+  createTranscriptWriter,
+  type TranscriptWriter,
+  type TranscriptWriterOptions,
+} from '../transcript/transcript-writer.ts';
+export { type CreateWorkspaceOptions, createWorkspace, type Workspace } from '../workspace/index.ts';
+export { DEFAULT_SYSTEM_PROMPT } from './default-system-prompt.ts';
 export {
   type AgentResult,
   type AgentStepProgress,
@@ -32,15 +45,3 @@ export {
   type ToolProtocol,
 } from './tool-protocol.ts';
 export { defaultTools, toolDefinitions, validateToolArguments } from './tools/index.ts';
-export {
-  parseTranscript,
-  type ReadTranscriptResult,
-  readTranscript,
-  type TranscriptProblem,
-} from './transcript-reader.ts';
-export {
-  createTranscriptWriter,
-  type TranscriptWriter,
-  type TranscriptWriterOptions,
-} from './transcript-writer.ts';
-export { type CreateWorkspaceOptions, createWorkspace, type Workspace } from './workspace/index.ts';

@@ -2,15 +2,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModelClient } from '../model/create-model-client.ts';
-import type { RecordedRequest, SimulatedTurn } from '../model/simulated/script.ts';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
+import type { RecordedRequest, SimulatedTurn } from '../providers/simulated/script.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { createSandbox, detectSandboxSupport } from '../sandbox/index.ts';
 import type { Sandbox } from '../sandbox/types.ts';
+import { readTranscript } from '../transcript/transcript-reader.ts';
+import { createTranscriptWriter } from '../transcript/transcript-writer.ts';
 import { runAgent } from './run-agent.ts';
 import { defaultTools } from './tools/index.ts';
-import { readTranscript } from './transcript-reader.ts';
-import { createTranscriptWriter } from './transcript-writer.ts';
 
 const support = await detectSandboxSupport('bubblewrap');
 

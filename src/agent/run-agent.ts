@@ -1,5 +1,5 @@
-import { ContextLengthExceededError } from '../model/context-length-error.ts';
-import { isInfrastructureError } from '../model/infrastructure-error.ts';
+import { ContextLengthExceededError } from '../providers/context-length-error.ts';
+import { isInfrastructureError } from '../providers/infrastructure-error.ts';
 import type {
   ModelClient,
   StepRequest,
@@ -7,12 +7,20 @@ import type {
   ToolCall,
   ToolDefinition,
   Usage,
-} from '../model/types.ts';
+} from '../providers/types.ts';
+import type {
+  AgentLimits,
+  AttemptStatus,
+  LimitName,
+  ToolProtocolName,
+  UsageTotals,
+} from '../transcript/events.ts';
+import type { TranscriptWriter } from '../transcript/transcript-writer.ts';
+import { writeModelResponse } from '../transcript/write-model-response.ts';
 import { AttemptEnded } from './attempt-ended.ts';
 import { AttemptState } from './attempt-state.ts';
 import { exceededLimit } from './check-limits.ts';
 import { DEFAULT_SYSTEM_PROMPT } from './default-system-prompt.ts';
-import type { AgentLimits, AttemptStatus, LimitName, ToolProtocolName, UsageTotals } from './events.ts';
 import {
   type CallOutcome,
   handleToolCall,
@@ -28,8 +36,6 @@ import {
   type ToolResultForModel,
 } from './tool-protocol.ts';
 import { toolDefinitions } from './tools/index.ts';
-import type { TranscriptWriter } from './transcript-writer.ts';
-import { writeModelResponse } from './write-model-response.ts';
 
 /** Default number of consecutive steps with a format error that end an attempt. */
 export const DEFAULT_MAX_CONSECUTIVE_FORMAT_ERRORS = 3;

@@ -1,5 +1,5 @@
-import { extractToolCallsFromText } from '../model/tool-call-recovery.ts';
-import type { ToolCall, ToolDefinition } from '../model/types.ts';
+import { extractToolCallsFromText } from '../providers/tool-call-recovery.ts';
+import type { ToolCall, ToolDefinition } from '../providers/types.ts';
 import type { ToolProtocol } from './tool-protocol.ts';
 
 interface TextProtocolShape {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EndpointInfo, StepResult, ToolCall, ToolDefinition } from '../model/types.ts';
+import type { EndpointInfo, StepResult, ToolCall, ToolDefinition } from '../providers/types.ts';
 import { chooseToolProtocol, createToolProtocol } from './tool-protocol.ts';
 
 const tools: ToolDefinition[] = [

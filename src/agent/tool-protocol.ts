@@ -5,8 +5,8 @@ import type {
   StepResult,
   ToolCall,
   ToolDefinition,
-} from '../model/types.ts';
-import type { ToolProtocolName } from './events.ts';
+} from '../providers/types.ts';
+import type { ToolProtocolName } from '../transcript/events.ts';
 import { createHermesToolProtocol, createXmlToolProtocol } from './text-tool-protocol.ts';
 
 /** The tool calls of one model step, read the way the protocol says. */

@@ -34,10 +34,7 @@ describe('the compiled CLI', () => {
   it('runs a command that reads its copied assets (store migrations)', async () => {
     const dataDir = await mkdtemp(path.join(outDir, 'data-'));
     // The compiled twin of a source file (named from the repository root, so folder moves rewrite it).
-    const storeModule = path.join(
-      outDir,
-      path.relative('src', 'src/run/store/store.ts').replace(/\.ts$/, '.js'),
-    );
+    const storeModule = path.join(outDir, path.relative('src', 'src/store/store.ts').replace(/\.ts$/, '.js'));
     const created = await execa('node', [
       '--input-type=module',
       '-e',

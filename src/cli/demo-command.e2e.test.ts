@@ -8,11 +8,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test-support/run-cli.ts';
 import { DEMO_AGENTS, demoModelId, expectedPassRate } from '../demo/index.ts';
 import { loadRunMetrics, resolveRunId } from '../metrics/load-run-metrics.ts';
-import { openStore } from '../run/store/index.ts';
 import { detectSandboxSupport } from '../sandbox/index.ts';
-import { runCli } from './run-cli.test-helper.ts';
+import { openStore } from '../store/index.ts';
 
 /** Tasks of the demo run here (the default); `SHAKEDOWN_DEMO_TEST_TASKS` may ask for more. */
 const TASKS = Number(process.env.SHAKEDOWN_DEMO_TEST_TASKS ?? 4);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { execa } from 'execa';
 import { DEFAULT_DEMO_TASKS, type DemoResult, runDemo } from '../demo/index.ts';
-import { createRunProgressDisplay } from '../run/run-progress-display.ts';
+import { createRunProgressDisplay } from '../report/run-progress-display.ts';
 import { positiveInteger } from '../shared/positive-integer.ts';
 import { DEFAULT_VIEWER_PORT } from '../viewer/server.ts';
 import { runView } from './view-command.ts';

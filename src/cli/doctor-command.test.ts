@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
-import { runCli } from './run-cli.test-helper.ts';
+import { runCli } from '../../test-support/run-cli.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 
 let server: SimulatedServer | null = null;
 const extraServers: SimulatedServer[] = [];

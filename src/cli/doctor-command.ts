@@ -1,14 +1,14 @@
 import { Command } from 'commander';
+import { type DoctorReport, formatDoctorReport, runDoctor } from '../doctor/doctor.ts';
 import {
   type DiscoveredServer,
   discoverLocalServers,
   localServerCandidates,
   noModelServerHelp,
-} from '../model/discover-local-servers.ts';
-import { type DoctorReport, formatDoctorReport, runDoctor } from '../model/doctor.ts';
-import { formatModelCacheSummary, summarizeModelCache } from '../model/gguf-download.ts';
-import { redactSecrets } from '../model/redact-secrets.ts';
+} from '../providers/discover-local-servers.ts';
+import { formatModelCacheSummary, summarizeModelCache } from '../providers/gguf-download.ts';
 import { positiveInteger } from '../shared/positive-integer.ts';
+import { redactSecrets } from '../shared/redact-secrets.ts';
 
 /** Options of `shakedown doctor`. */
 interface DoctorCommandOptions {
@@ -21,7 +21,7 @@ interface DoctorCommandOptions {
 
 async function checkModel(id: string, numCtx: number | undefined): Promise<DoctorReport> {
   // Loaded on use so that the rest of the CLI starts without every provider's module.
-  const { createModelClient } = await import('../model/create-model-client.ts');
+  const { createModelClient } = await import('../providers/create-model-client.ts');
   const client = createModelClient(id, { numCtx, retry: { maxRetries: 2 } });
   try {
     return await runDoctor(client);
@@ -62,7 +62,7 @@ export function createDoctorCommand(): Command {
       positiveInteger,
     )
     .action(async (options: DoctorCommandOptions) => {
-      const { API_KEY_VARIABLES } = await import('../model/create-model-client.ts');
+      const { API_KEY_VARIABLES } = await import('../providers/create-model-client.ts');
       const secrets = Object.values(API_KEY_VARIABLES).map((variable) => process.env[variable]);
       const print = (text: string) => process.stdout.write(redactSecrets(text, secrets));
       // Where hf:/gguf: models are kept and how much they take (text output only: the JSON stays the reports).

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { fitModel, formatFitReport } from '../model/fit-model.ts';
-import { ARCHITECTURE_CATALOGUE } from '../model/hardware/architecture-catalogue.ts';
+import { ARCHITECTURE_CATALOGUE } from '../hardware/architecture-catalogue.ts';
+import { fitModel, formatFitReport } from '../hardware/fit-model.ts';
 
 function positiveNumber(value: string): number {
   const parsed = Number(value);

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithLlamaServer, llamaServerForSuite } from '../../test-support/llama-server.ts';
-import type { DoctorReport } from '../model/doctor.ts';
+import { runCli } from '../../test-support/run-cli.ts';
+import { writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
+import type { DoctorReport } from '../doctor/doctor.ts';
 import { RETENTION_FACTS, type RetentionFact } from '../probe/retention-facts.ts';
 import type { ProbeReport } from '../probe/run-probe.ts';
-import { openStore } from '../run/store/index.ts';
-import { writeSyntheticSuite } from '../run/synthetic-suite.test-helper.ts';
-import { runCli } from './run-cli.test-helper.ts';
+import { openStore } from '../store/index.ts';
 
 /** `-c 16384 --parallel 2`: 8192 tokens a slot, room for the agent's system prompt and tools (~4k byte tokens). */
 const SLOT_CONTEXT = 8192;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../run/store/index.ts';
+import { openStore } from '../store/index.ts';
 import { mergeCommand } from './merge-command.ts';
 
 let directory: string;

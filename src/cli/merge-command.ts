@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { type MergeReport, mergeStores, openStore } from '../run/store/index.ts';
+import { type MergeReport, mergeStores, openStore } from '../store/index.ts';
 
 /**
  * `shakedown merge OUT_DIR IN_DIR...`: merges the stores of `shakedown run --shard i/n` runs (data folders or `.db`

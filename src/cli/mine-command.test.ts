@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHistory } from '../../test-support/git-history.ts';
-import { runCli } from './run-cli.test-helper.ts';
+import { runCli } from '../../test-support/run-cli.ts';
 
 describe('shakedown mine (real CLI)', () => {
   let directory: string;

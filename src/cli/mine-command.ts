@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { createModelClient } from '../model/create-model-client.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
 import type { SandboxBackend } from '../sandbox/types.ts';
 import { positiveInteger } from '../shared/positive-integer.ts';
 import { type TestFileLanguage, testFileLanguages } from '../task/is-test-file.ts';

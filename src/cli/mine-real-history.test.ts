@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinnedTestRunner } from '../../test-support/pinned-test-runners.ts';
+import { runCli } from '../../test-support/run-cli.ts';
 import { loadTask } from '../task/load-task.ts';
-import { runCli } from './run-cli.test-helper.ts';
 
 const bundle = fileURLToPath(
   new URL('../../test-support/fixtures/histories/jshttp-cookie.bundle', import.meta.url),

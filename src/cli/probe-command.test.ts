@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
-import { referenceModel } from '../probe/reference-model.test-helper.ts';
+import { referenceModel } from '../../test-support/reference-model.ts';
+import { runCli } from '../../test-support/run-cli.ts';
 import { TOOL_CASES } from '../probe/tool-cases.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { parseConcurrency, parseDepths, parseSections } from './probe-command.ts';
-import { runCli } from './run-cli.test-helper.ts';
 
 let server: SimulatedServer | null = null;
 afterEach(async () => {

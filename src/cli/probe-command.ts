@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { redactSecrets } from '../model/redact-secrets.ts';
 import { PROBE_SECTIONS, type ProbeProgress, type ProbeSection } from '../probe/probe-progress.ts';
 import type { ProbeReport } from '../probe/run-probe.ts';
 import { positiveInteger } from '../shared/positive-integer.ts';
+import { redactSecrets } from '../shared/redact-secrets.ts';
 
 /** Parses `1k,4k,16k` or `1024,4096` into token counts (k = 1024). */
 export function parseDepths(value: string): number[] {
@@ -73,7 +73,7 @@ export function createProbeCommand(): Command {
     )
     .action(async (options: ProbeCommandOptions) => {
       // Loaded on use so that the rest of the CLI starts without every provider's module.
-      const { API_KEY_VARIABLES, createModelClient } = await import('../model/create-model-client.ts');
+      const { API_KEY_VARIABLES, createModelClient } = await import('../providers/create-model-client.ts');
       const { EndpointUnreachableError, runProbe } = await import('../probe/run-probe.ts');
       const { formatProbeReport } = await import('../probe/format-probe-report.ts');
       const secrets = Object.values(API_KEY_VARIABLES).map((variable) => process.env[variable]);

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { captureStdout } from './capture-stdout.test-helper.ts';
+import { captureStdout } from '../../test-support/capture-stdout.ts';
+import { createSyntheticDataDir } from '../../test-support/synthetic-data-directory.ts';
 import { createReportCommand, loadMetricsFromDataDir } from './report-command.ts';
 import { resolveDataDir } from './resolve-data-dir.ts';
-import { createSyntheticDataDir } from './synthetic-data-dir.test-helper.ts';
 
 let directory: string;
 let dataDir: string;

@@ -11,7 +11,7 @@ import {
 import { renderHtmlReport } from '../report/render-html-report.ts';
 import { renderJsonReport } from '../report/render-json-report.ts';
 import { renderMarkdownReport } from '../report/render-markdown-report.ts';
-import { databasePathOf, openStore } from '../run/store/store.ts';
+import { databasePathOf, openStore } from '../store/store.ts';
 import { resolveDataDir } from './resolve-data-dir.ts';
 
 /** Report formats. */

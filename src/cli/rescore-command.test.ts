@@ -1,11 +1,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureStdout } from '../../test-support/capture-stdout.ts';
+import { createSyntheticDataDir } from '../../test-support/synthetic-data-directory.ts';
 import { renderHeadlineTable } from '../report/render-markdown-report.ts';
-import { captureStdout } from './capture-stdout.test-helper.ts';
 import { createReportCommand, loadMetricsFromDataDir } from './report-command.ts';
 import { createRescoreCommand } from './rescore-command.ts';
-import { createSyntheticDataDir } from './synthetic-data-dir.test-helper.ts';
 
 let directory: string;
 let dataDir: string;

@@ -3,10 +3,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
+import { startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { shakedownConfigSchema } from '../run/config.ts';
-import { openStore } from '../run/store/index.ts';
-import { writeSyntheticSuite } from '../run/synthetic-suite.test-helper.ts';
+import { openStore } from '../store/index.ts';
 import { loadRunTasks } from '../task/load-task-folders.ts';
 import { applyRunFlags, createRunCommand, DEFAULT_SUITE, runCommand } from './run-command.ts';
 

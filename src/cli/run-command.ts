@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { API_KEY_VARIABLES } from '../model/create-model-client.ts';
+import { AGENT_PRESET_NAMES, type AgentConfig, parseAgentsFlag } from '../external/agent-choice.ts';
+import { API_KEY_VARIABLES } from '../providers/create-model-client.ts';
 import {
   discoverLocalServers,
   type LocalServerCandidate,
   localServerCandidates,
   noModelServerHelp,
-} from '../model/discover-local-servers.ts';
-import { redactSecrets } from '../model/redact-secrets.ts';
-import { AGENT_PRESET_NAMES, type AgentConfig, parseAgentsFlag } from '../run/agent-choice.ts';
+} from '../providers/discover-local-servers.ts';
+import { createRunProgressDisplay } from '../report/run-progress-display.ts';
 import { agentsOf, describeAgents } from '../run/agent-matrix.ts';
 import {
   configJsonSchema,
@@ -28,10 +28,10 @@ import {
   shardRunIdOf,
 } from '../run/distributed/shard-of.ts';
 import { executeRun, findResumableRun, type RunProgressEvent } from '../run/execute-run.ts';
-import { createRunProgressDisplay } from '../run/run-progress-display.ts';
 import { formatRunSummary, summarizeRun } from '../run/run-summary.ts';
-import { openStore } from '../run/store/index.ts';
 import { positiveInteger } from '../shared/positive-integer.ts';
+import { redactSecrets } from '../shared/redact-secrets.ts';
+import { openStore } from '../store/index.ts';
 import { loadRunTasks } from '../task/load-task-folders.ts';
 import type { Task } from '../task/task.ts';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../run/store/store.ts';
-import { seedViewerStore } from '../viewer/seed-viewer-store.test-helper.ts';
-import { runCli } from './run-cli.test-helper.ts';
+import { runCli } from '../../test-support/run-cli.ts';
+import { seedViewerStore } from '../../test-support/seed-viewer-store.ts';
+import { openStore } from '../store/store.ts';
 import { explainListenError } from './view-command.ts';
 
 const directories: string[] = [];

@@ -3,7 +3,7 @@
  * the solver resolves every task, the leaky agent three in four (every tool call of it leaks into its text, and
  * shakedown recovers them), the half-fixer every other task, and the test breaker none. SIMULATED: no model runs.
  */
-import type { SimulatedToolCall, SimulatedTurn, ToolCallDelivery } from '../model/simulated/script.ts';
+import type { SimulatedToolCall, SimulatedTurn, ToolCallDelivery } from '../providers/simulated/script.ts';
 import type { GoldSolution } from '../task/gold-solution.ts';
 
 /** One scripted demo agent. */

@@ -3,8 +3,9 @@
  * names, for the task its first user message (the task's instruction) names, at the step given by the assistant
  * messages so far. Stateless, so attempts may run in any order and at once.
  */
-import { isRecord } from '../model/json-values.ts';
-import type { RecordedRequest, Script, SimulatedTurn } from '../model/simulated/script.ts';
+
+import type { RecordedRequest, Script, SimulatedTurn } from '../providers/simulated/script.ts';
+import { isRecord } from '../shared/json-values.ts';
 import type { GoldSolution } from '../task/gold-solution.ts';
 import { type DemoAgent, demoAgentTurn } from './demo-agents.ts';
 

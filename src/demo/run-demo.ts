@@ -7,8 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadRunMetrics } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
-import { createModelClient } from '../model/create-model-client.ts';
-import { startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
+import { startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { renderHtmlReport } from '../report/render-html-report.ts';
 import {
   type ModelConfig,
@@ -17,8 +17,8 @@ import {
   shakedownConfigSchema,
 } from '../run/config.ts';
 import { type ClientFactory, executeRun, type RunProgressEvent } from '../run/execute-run.ts';
-import { openStore } from '../run/store/index.ts';
 import { detectSandboxSupport } from '../sandbox/index.ts';
+import { openStore } from '../store/index.ts';
 import { builtInSuitePath } from '../task/built-in-suites.ts';
 import { computeGoldSolutions } from '../task/gold-solution.ts';
 import { loadSuite } from '../task/load-suite.ts';

@@ -1,5 +1,5 @@
-import type { ToolCallValidity } from '../agent/events.ts';
-import type { ToolCall, ToolDefinition } from '../model/types.ts';
+import type { ToolCall, ToolDefinition } from '../providers/types.ts';
+import type { ToolCallValidity } from '../transcript/events.ts';
 import { validateDeclaredArguments } from './validate-declared-arguments.ts';
 
 /** A tool call judged against the tools the agent declared in the request that produced it. */

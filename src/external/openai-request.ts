@@ -1,5 +1,5 @@
-import { parseToolArguments } from '../model/openai-compatible-client.ts';
-import type { Message, StepRequest, ToolCall, ToolDefinition } from '../model/types.ts';
+import { parseToolArguments } from '../providers/openai-compatible/openai-compatible-client.ts';
+import type { Message, StepRequest, ToolCall, ToolDefinition } from '../providers/types.ts';
 
 /**
  * Translation of an incoming OpenAI chat-completions request (as a black-box agent sends it) into our normalized

@@ -1,4 +1,4 @@
-import type { FinishReason, StepResult, ToolCall } from '../model/types.ts';
+import type { FinishReason, StepResult, ToolCall } from '../providers/types.ts';
 
 /**
  * Renders a normalized {@link StepResult} back into the exact OpenAI chat-completions wire format: a whole

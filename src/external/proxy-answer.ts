@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { StepResult } from '../model/types.ts';
+import type { StepResult } from '../providers/types.ts';
 import {
   openAIFinishReason,
   openAIUsage,

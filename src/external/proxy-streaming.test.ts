@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TranscriptEventOf } from '../agent/events.ts';
-import { createTranscriptWriter, type TranscriptWriter } from '../agent/transcript-writer.ts';
-import { InfrastructureError } from '../model/infrastructure-error.ts';
-import { createScriptedClient, type ScriptedStep } from '../model/scripted-client.ts';
-import type { ModelClient, StepRequest } from '../model/types.ts';
+import { createScriptedClient, type ScriptedStep } from '../../test-support/scripted-client.ts';
+import { InfrastructureError } from '../providers/infrastructure-error.ts';
+import type { ModelClient, StepRequest } from '../providers/types.ts';
+import type { TranscriptEventOf } from '../transcript/events.ts';
+import { createTranscriptWriter, type TranscriptWriter } from '../transcript/transcript-writer.ts';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
 
 /** Parsed wire JSON, inspected loosely. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTranscriptWriter } from '../agent/transcript-writer.ts';
-import { InfrastructureError } from '../model/infrastructure-error.ts';
-import { createScriptedClient, type Script } from '../model/scripted-client.ts';
+import { createScriptedClient, type Script } from '../../test-support/scripted-client.ts';
+import { InfrastructureError } from '../providers/infrastructure-error.ts';
+import { createTranscriptWriter } from '../transcript/transcript-writer.ts';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
 
 /** Parsed wire JSON, inspected loosely. */

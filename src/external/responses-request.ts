@@ -1,4 +1,4 @@
-import type { Message, ToolCall, ToolDefinition } from '../model/types.ts';
+import type { Message, ToolCall, ToolDefinition } from '../providers/types.ts';
 import {
   ChatRequestError,
   contentText,

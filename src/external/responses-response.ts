@@ -1,4 +1,4 @@
-import type { StepResult, ToolCall } from '../model/types.ts';
+import type { StepResult, ToolCall } from '../providers/types.ts';
 import { type ResponseIdentity, wireArguments } from './openai-response.ts';
 import { CUSTOM_TOOL_INPUT } from './responses-request.ts';
 

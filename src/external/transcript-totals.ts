@@ -1,5 +1,5 @@
-import type { TranscriptEvent, UsageTotals } from '../agent/events.ts';
-import type { Usage } from '../model/types.ts';
+import type { Usage } from '../providers/types.ts';
+import type { TranscriptEvent, UsageTotals } from '../transcript/events.ts';
 
 /** Totals of an external agent's attempt, computed from the events the recording proxy wrote. */
 export interface RecordedTotals {

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL_MODEL, writeSyntheticRun } from '../../test-support/synthetic-run.ts';
 import { renderAgentComparisonMarkdown } from '../report/render-agent-comparison.ts';
-import { openStore } from '../run/store/store.ts';
+import { openStore } from '../store/store.ts';
 import { compareAgents } from './agent-comparison.ts';
 import { loadRunMetrics } from './load-run-metrics.ts';
 import type { RunMetrics } from './run-metrics.ts';
-import { LOCAL_MODEL, writeSyntheticRun } from './synthetic-run.test-helper.ts';
 
 const directory = mkdtempSync(path.join(os.tmpdir(), 'shakedown-agent-comparison-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

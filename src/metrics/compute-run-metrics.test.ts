@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../run/store/store.ts';
+import { API_MODEL, LOCAL_MODEL, writeSyntheticRun } from '../../test-support/synthetic-run.ts';
+import { BUILT_IN_PRICE_TABLE } from '../providers/price-table.ts';
+import { openStore, type Store } from '../store/store.ts';
 import { computeRunMetrics } from './compute-run-metrics.ts';
 import { loadRunMetrics, localCostsOfConfig, RunNotFoundError, resolveRunId } from './load-run-metrics.ts';
-import { BUILT_IN_PRICE_TABLE } from './price-table.ts';
 import type { RunMetrics } from './run-metrics.ts';
 import { standardDeviation } from './statistics.ts';
-import { API_MODEL, LOCAL_MODEL, writeSyntheticRun } from './synthetic-run.test-helper.ts';
 import { taskClusteredInterval } from './task-clustered-interval.ts';
 
 let directory: string;

@@ -2,15 +2,16 @@
  * Computes every metric of a run from its stored transcripts and grade records — no model is called, so
  * `shakedown rescore` reproduces the report's numbers exactly.
  */
-import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../agent/events.ts';
-import { agentLabelOfStoredConfig } from '../run/agent-choice.ts';
-import { agentNamesOfStoredConfig, splitCellId } from '../run/agent-matrix.ts';
-import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../run/store/store-types.ts';
+
+import { agentNamesOfStoredConfig, splitCellId } from '../external/agent-cell-id.ts';
+import { agentLabelOfStoredConfig } from '../external/agent-choice.ts';
+import { costOfUsage, findPrice, type Price, type PriceTable } from '../providers/price-table.ts';
+import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../store/store-types.ts';
+import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../transcript/events.ts';
 import { groupBy } from './group-by.ts';
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
 import { pairedComparison } from './paired-comparison.ts';
 import { meanPassAtK, meanPassHatK, type TaskOutcomes } from './pass-at-k.ts';
-import { costOfUsage, findPrice, type Price, type PriceTable } from './price-table.ts';
 import type {
   BreakEvenMetrics,
   CostMetrics,

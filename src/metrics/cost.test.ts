@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_PRICE_TABLE, costOfUsage, findPrice, mergePriceTables } from '../providers/price-table.ts';
 import { breakEvenVolume, localCostOfTime, localCostSchema } from './local-cost.ts';
-import { BUILT_IN_PRICE_TABLE, costOfUsage, findPrice, mergePriceTables } from './price-table.ts';
 
 describe('price table', () => {
   it('prices o3-mini with cached input at the cached rate', () => {

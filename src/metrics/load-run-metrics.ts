@@ -2,17 +2,18 @@
  * Loads a stored run (its record, models, tasks, attempts and transcripts) and computes its metrics. Used by both
  * `shakedown report` and `shakedown rescore`, so they always agree.
  */
-import type { TranscriptEvent } from '../agent/events.ts';
-import type { Store } from '../run/store/store.ts';
-import { computeRunMetrics } from './compute-run-metrics.ts';
-import { type LocalCost, localCostSchema } from './local-cost.ts';
+
 import {
   BUILT_IN_PRICE_TABLE,
   mergePriceTables,
   type Price,
   type PriceTable,
   priceSchema,
-} from './price-table.ts';
+} from '../providers/price-table.ts';
+import type { Store } from '../store/store.ts';
+import type { TranscriptEvent } from '../transcript/events.ts';
+import { computeRunMetrics } from './compute-run-metrics.ts';
+import { type LocalCost, localCostSchema } from './local-cost.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
 /** Raised when the run to report on cannot be found. */

@@ -3,7 +3,7 @@
  * the per-task differences (never a p-value of 0, never a t-test whose standard error is 0), a seeded bootstrap
  * interval, and "too few tasks to tell" when even the most one-sided result could not reach significance.
  */
-import { seededRandom } from '../model/seeded-random.ts';
+import { seededRandom } from '../shared/seeded-random.ts';
 import { mean, meanWithError, percentile } from './statistics.ts';
 
 /** Significance level of the verdicts. */

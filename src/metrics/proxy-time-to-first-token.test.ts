@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TranscriptEvent } from '../agent/events.ts';
-import { openStore } from '../run/store/store.ts';
+import { LOCAL_MODEL, writeSyntheticRun } from '../../test-support/synthetic-run.ts';
+import { openStore } from '../store/store.ts';
+import type { TranscriptEvent } from '../transcript/events.ts';
 import { computeRunMetrics } from './compute-run-metrics.ts';
 import { priceTableOfConfig } from './load-run-metrics.ts';
-import { LOCAL_MODEL, writeSyntheticRun } from './synthetic-run.test-helper.ts';
 
 const directory = mkdtempSync(path.join(os.tmpdir(), 'shakedown-proxy-ttft-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -3,7 +3,7 @@
  * records (see `computeRunMetrics`), so re-scoring a run reproduces it exactly. Unknown values are `null` (never
  * NaN), so the object survives a JSON round trip unchanged.
  */
-import type { ToolCallValidity } from '../agent/events.ts';
+import type { ToolCallValidity } from '../transcript/events.ts';
 import type { BreakEven } from './local-cost.ts';
 import type { PairedComparison } from './paired-comparison.ts';
 import type { PassRateIntervalMethod } from './task-clustered-interval.ts';

@@ -1,6 +1,6 @@
-import { ContextLengthExceededError } from '../model/context-length-error.ts';
-import { isInfrastructureError } from '../model/infrastructure-error.ts';
-import type { ModelClient, StepRequest, StepResult } from '../model/types.ts';
+import { ContextLengthExceededError } from '../providers/context-length-error.ts';
+import { isInfrastructureError } from '../providers/infrastructure-error.ts';
+import type { ModelClient, StepRequest, StepResult } from '../providers/types.ts';
 
 /** Why a probe request produced no answer to score: never counted against the model. */
 export type StepFailureKind = 'infrastructure-error' | 'context-exceeded';

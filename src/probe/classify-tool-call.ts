@@ -1,6 +1,6 @@
 import type { AgentTool } from '../agent/tool.ts';
 import { validateToolArguments } from '../agent/tools/validate-tool-arguments.ts';
-import type { ToolCall, ToolCallOrigin } from '../model/types.ts';
+import type { ToolCall, ToolCallOrigin } from '../providers/types.ts';
 
 /**
  * Validity of one tool call, first failing level wins: `format` (arguments not parseable), `unknown-tool`,

@@ -1,4 +1,4 @@
-import type { Message, ModelClient, ToolDefinition } from '../model/types.ts';
+import type { Message, ModelClient, ToolDefinition } from '../providers/types.ts';
 import { attemptStep } from './attempt-step.ts';
 import { conversationTokens, noiseMessages } from './retention-conversation.ts';
 import type { RetentionFact } from './retention-facts.ts';

@@ -1,4 +1,4 @@
-import type { FinishReason, StepResult, ToolCall } from '../model/types.ts';
+import type { FinishReason, StepResult, ToolCall } from '../providers/types.ts';
 
 /**
  * One model answer as the probe stores it: everything a checker needs, JSON-serializable, so a stored report can

@@ -1,5 +1,5 @@
-import { seededRandom } from '../model/seeded-random.ts';
-import type { Message } from '../model/types.ts';
+import type { Message } from '../providers/types.ts';
+import { seededRandom } from '../shared/seeded-random.ts';
 import type { RetentionFact } from './retention-facts.ts';
 
 /** Approximate token count of a text: characters / 4. */

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createModelClient } from '../model/create-model-client.ts';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { referenceModel } from '../../test-support/reference-model.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { formatProbeReport } from './format-probe-report.ts';
 import type { ProbeProgress } from './probe-progress.ts';
-import { referenceModel } from './reference-model.test-helper.ts';
 import { EndpointUnreachableError, type ProbeReport, runProbe } from './run-probe.ts';
 import { scoreToolCase } from './run-tool-cases.ts';
 import { TOOL_CASES } from './tool-cases.ts';

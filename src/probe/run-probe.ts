@@ -1,5 +1,5 @@
-import { isInfrastructureError } from '../model/infrastructure-error.ts';
-import type { EndpointInfo, ModelClient } from '../model/types.ts';
+import { isInfrastructureError } from '../providers/infrastructure-error.ts';
+import type { EndpointInfo, ModelClient } from '../providers/types.ts';
 import { PROBE_SECTIONS, type ProbeProgressListener, type ProbeSection } from './probe-progress.ts';
 import { type RetentionProbeResult, runRetention } from './run-retention.ts';
 import { runThroughput, type ThroughputProbeResult } from './run-throughput.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createModelClient } from '../model/create-model-client.ts';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
-import { referenceModel } from './reference-model.test-helper.ts';
+import { referenceModel } from '../../test-support/reference-model.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { conversationTokens, retentionConversation } from './retention-conversation.ts';
 import { RETENTION_FACTS } from './retention-facts.ts';
 import { runRetention } from './run-retention.ts';

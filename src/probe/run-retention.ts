@@ -1,6 +1,6 @@
 import { defaultTools, toolDefinitions } from '../agent/tools/index.ts';
 import { wilsonInterval } from '../metrics/statistics.ts';
-import type { ModelClient } from '../model/types.ts';
+import type { ModelClient } from '../providers/types.ts';
 import { attemptStep, type StepFailureKind } from './attempt-step.ts';
 import { calibrateDepths, type DepthCalibration } from './depth-calibration.ts';
 import type { ProbeProgressListener } from './probe-progress.ts';

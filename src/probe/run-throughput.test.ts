@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createModelClient } from '../model/create-model-client.ts';
-import { createOpenAICompatibleClient } from '../model/openai-compatible-client.ts';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
+import { createOpenAICompatibleClient } from '../providers/openai-compatible/openai-compatible-client.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { approximateTokens } from './retention-conversation.ts';
 import { runThroughput, throughputPrompt } from './run-throughput.ts';
 

@@ -1,5 +1,5 @@
 import { percentile } from '../metrics/statistics.ts';
-import type { MeasurementSource, ModelClient, StepResult } from '../model/types.ts';
+import type { MeasurementSource, ModelClient, StepResult } from '../providers/types.ts';
 import { attemptStep, type StepFailureKind } from './attempt-step.ts';
 import type { ProbeProgressListener } from './probe-progress.ts';
 

@@ -1,8 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createModelClient } from '../model/create-model-client.ts';
-import type { RecordedRequest, SimulatedTurn } from '../model/simulated/script.ts';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
-import { referenceModel, referenceTurn, toolCaseOf, wireMessages } from './reference-model.test-helper.ts';
+import {
+  referenceModel,
+  referenceTurn,
+  toolCaseOf,
+  wireMessages,
+} from '../../test-support/reference-model.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
+import type { RecordedRequest, SimulatedTurn } from '../providers/simulated/script.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { runToolCases, scoreToolCase, type ToolCaseResult } from './run-tool-cases.ts';
 import { TOOL_CASE_CATEGORIES } from './tool-case.ts';
 import { TOOL_CASES } from './tool-cases.ts';

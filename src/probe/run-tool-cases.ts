@@ -2,7 +2,7 @@ import type { AgentTool } from '../agent/tool.ts';
 import { defaultTools, toolDefinitions } from '../agent/tools/index.ts';
 import { passHatK } from '../metrics/pass-at-k.ts';
 import { wilsonInterval } from '../metrics/statistics.ts';
-import type { Message, ModelClient, ToolCall } from '../model/types.ts';
+import type { Message, ModelClient, ToolCall } from '../providers/types.ts';
 import { attemptStep, type StepFailureKind } from './attempt-step.ts';
 import {
   type ClassifiedToolCall,

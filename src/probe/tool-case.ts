@@ -1,4 +1,4 @@
-import type { Message, ToolCall } from '../model/types.ts';
+import type { Message, ToolCall } from '../providers/types.ts';
 import type { ClassifiedToolCall } from './classify-tool-call.ts';
 import type { ProbeTurn } from './probe-turn.ts';
 

@@ -1,4 +1,4 @@
-import type { Message, ToolCall } from '../model/types.ts';
+import type { Message, ToolCall } from '../providers/types.ts';
 import {
   allCalls,
   describeCall,

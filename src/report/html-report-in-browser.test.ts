@@ -5,9 +5,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findClippedText } from '../../test-support/clipped-text.ts';
 import { chromiumAvailable, launchHeadlessChromium } from '../../test-support/headless-chromium.ts';
+import { writeSyntheticRun } from '../../test-support/synthetic-run.ts';
 import { loadRunMetrics } from '../metrics/load-run-metrics.ts';
-import { writeSyntheticRun } from '../metrics/synthetic-run.test-helper.ts';
-import { openStore } from '../run/store/store.ts';
+import { openStore } from '../store/store.ts';
 import { renderHtmlReport } from './render-html-report.ts';
 
 const PLOTS = [

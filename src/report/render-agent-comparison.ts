@@ -1,5 +1,6 @@
 import type { AgentComparison, AgentComparisonRow } from '../metrics/agent-comparison.ts';
 import { escapeHtml } from './escape-html.ts';
+import { escapeMarkdown } from './escape-markdown.ts';
 import {
   formatInterval,
   formatMilliseconds,
@@ -11,7 +12,6 @@ import {
   formatRateWithCounts,
   formatUsd,
 } from './format-values.ts';
-import { escapeMarkdown } from './render-markdown-report.ts';
 
 const HEADER = [
   'model',

@@ -4,6 +4,7 @@
  */
 import { compareAgents, hasSeveralAgents } from '../metrics/agent-comparison.ts';
 import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
+import { escapeMarkdown } from './escape-markdown.ts';
 import {
   formatMeanWithError,
   formatMilliseconds,
@@ -19,20 +20,7 @@ import {
 } from './format-values.ts';
 import { renderAgentComparisonMarkdown } from './render-agent-comparison.ts';
 
-/** Escapes text for a Markdown table cell (also neutralizes inline HTML, which GitHub would render). */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replaceAll('\\', '\\\\')
-    .replaceAll('|', '\\|')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('`', '\\`')
-    .replaceAll('*', '\\*')
-    .replaceAll('_', '\\_')
-    .replaceAll('[', '\\[')
-    .replaceAll(']', '\\]')
-    .replace(/\r?\n/g, ' ');
-}
+export { escapeMarkdown } from './escape-markdown.ts';
 
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;

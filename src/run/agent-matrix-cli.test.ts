@@ -12,10 +12,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentDriver } from '../../test-support/external-agent-driver.ts';
 import { pinnedAgentForTest } from '../../test-support/pinned-agents.ts';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { detectSandboxSupport } from '../sandbox/detect-sandbox-support.ts';
+import { openStore } from '../store/index.ts';
 import { loadSuite } from '../task/load-suite.ts';
-import { openStore } from './store/index.ts';
 
 const run = promisify(execFile);
 const REPOSITORY = path.resolve(import.meta.dirname, '../..');

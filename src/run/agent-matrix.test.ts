@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAgentsFlag } from './agent-choice.ts';
+import { parseAgentsFlag } from '../external/agent-choice.ts';
 import {
   agentNamesOfStoredConfig,
   agentOfModel,

@@ -1,5 +1,16 @@
+import { agentDisplayName, agentNameOf, CELL_SEPARATOR, cellIdOf } from '../external/agent-cell-id.ts';
+import { type AgentConfig, describeAgent } from '../external/agent-choice.ts';
+
+export {
+  agentDisplayName,
+  agentNameOf,
+  agentNamesOfStoredConfig,
+  CELL_SEPARATOR,
+  cellIdOf,
+  splitCellId,
+} from '../external/agent-cell-id.ts';
+
 import { shortModelLabels } from '../metrics/short-model-label.ts';
-import { type AgentConfig, describeAgent } from './agent-choice.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import type { ClientFactory } from './execute-run.ts';
 
@@ -23,30 +34,6 @@ export interface AgentCell {
 /** A model of a run: a configured model, or one model × agent cell of a run with several agents. */
 export type RunModel = ModelConfig & { agentCell?: AgentCell };
 
-/** Separates the model id from the agent name in a cell model's id. */
-export const CELL_SEPARATOR = '~';
-
-/** How people call each agent in reports: "Qwen 3.5 9B in Qwen Code vs in OpenCode vs shakedown's agent". */
-const AGENT_DISPLAY_NAMES: Record<string, string> = {
-  'built-in': "shakedown's agent",
-  'qwen-code': 'Qwen Code',
-  opencode: 'OpenCode',
-  codex: 'Codex CLI',
-  aider: 'Aider',
-  command: 'external command',
-};
-
-/** `built-in`, the preset name, or `command` for a command template. */
-export function agentNameOf(agent: AgentConfig | undefined): string {
-  if (agent === undefined || agent === 'built-in') return 'built-in';
-  return 'preset' in agent ? agent.preset : 'command';
-}
-
-/** The display name of an agent name (`qwen-code` → `Qwen Code`). */
-export function agentDisplayName(agentName: string): string {
-  return AGENT_DISPLAY_NAMES[agentName] ?? agentName;
-}
-
 /** The agents of a run: `agents` when given, else the one `agent`. Throws when one appears twice. */
 export function agentsOf(config: Pick<ShakedownConfig, 'agent'> & { agents?: AgentConfig[] }): AgentConfig[] {
   const agents = config.agents && config.agents.length > 0 ? config.agents : [config.agent];
@@ -58,11 +45,6 @@ export function agentsOf(config: Pick<ShakedownConfig, 'agent'> & { agents?: Age
     );
   }
   return agents;
-}
-
-/** The id of the cell of a model inside an agent. */
-export function cellIdOf(modelId: string, agentName: string): string {
-  return `${modelId}${CELL_SEPARATOR}${agentName}`;
 }
 
 /**
@@ -113,25 +95,6 @@ export function agentOfModel(model: ModelConfig, runAgent: AgentConfig | undefin
 /** A client factory that hands the model itself, never a cell model, to `clientFactory`. */
 export function clientFactoryOfCells(clientFactory: ClientFactory): ClientFactory {
   return (model, request) => clientFactory(baseModelOf(model), request);
-}
-
-/** The model id and agent name of a stored cell id, given the run's agent names; null when it is no cell id. */
-export function splitCellId(
-  cellId: string,
-  agentNames: readonly string[],
-): { modelId: string; agentName: string } | null {
-  const separator = cellId.lastIndexOf(CELL_SEPARATOR);
-  if (separator <= 0) return null;
-  const agentName = cellId.slice(separator + 1);
-  if (!agentNames.includes(agentName)) return null;
-  return { modelId: cellId.slice(0, separator), agentName };
-}
-
-/** The agent names of a stored run config (`{ fingerprint: { agents } }`); empty for a run with one agent. */
-export function agentNamesOfStoredConfig(config: unknown): string[] {
-  const agents = (config as { fingerprint?: { agents?: unknown } } | null)?.fingerprint?.agents;
-  if (!Array.isArray(agents)) return [];
-  return agents.map((agent) => agentNameOf(agent as AgentConfig));
 }
 
 /** `built-in, external (preset qwen-code)` for people. */

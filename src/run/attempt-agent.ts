@@ -1,16 +1,16 @@
-import type { AgentLimits, ToolProtocolName } from '../agent/events.ts';
 import { type AgentResult, runAgent } from '../agent/run-agent.ts';
 import { defaultTools } from '../agent/tools/index.ts';
-import type { TranscriptWriter } from '../agent/transcript-writer.ts';
+import type { ExternalAgentSpec } from '../external/agent-choice.ts';
 import {
   type AgentBridgeDirectory,
   createAgentBridgeDirectory,
   runExternalAgent,
 } from '../external/index.ts';
-import type { ModelClient, Usage } from '../model/types.ts';
+import type { ModelClient, Usage } from '../providers/types.ts';
 import type { Sandbox, SandboxOptions } from '../sandbox/types.ts';
 import type { Task } from '../task/task.ts';
-import type { ExternalAgentSpec } from './agent-choice.ts';
+import type { AgentLimits, ToolProtocolName } from '../transcript/events.ts';
+import type { TranscriptWriter } from '../transcript/transcript-writer.ts';
 
 /**
  * Memory limit of an external agent's sandbox (a memory cgroup where available, else only a generous

@@ -1,5 +1,5 @@
-import type { TranscriptEvent } from '../agent/events.ts';
-import type { Store } from './store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { TranscriptEvent } from '../transcript/events.ts';
 
 /** Streams an attempt's transcript events into the store in small batches as they happen. */
 export interface AttemptEventSink {

@@ -6,21 +6,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRunMetrics } from '../metrics/load-run-metrics.ts';
-import { passAtK, passHatK } from '../metrics/pass-at-k.ts';
-import { createScriptedClient } from '../model/scripted-client.ts';
-import { renderMarkdownReport } from '../report/render-markdown-report.ts';
-import { loadSuite } from '../task/load-suite.ts';
-import type { Task } from '../task/task.ts';
-import { type ModelConfig, shakedownConfigSchema } from './config.ts';
-import { type ClientFactory, executeRun } from './execute-run.ts';
 import {
   computeGoldSolutions,
   createOracleAgent,
   type GoldSolution,
   oracleSolves,
-} from './gold-patch-agent.test-helper.ts';
-import { openStore, type Store } from './store/index.ts';
+} from '../../test-support/gold-patch-agent.ts';
+import { createScriptedClient } from '../../test-support/scripted-client.ts';
+import { loadRunMetrics } from '../metrics/load-run-metrics.ts';
+import { passAtK, passHatK } from '../metrics/pass-at-k.ts';
+import { renderMarkdownReport } from '../report/render-markdown-report.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { loadSuite } from '../task/load-suite.ts';
+import type { Task } from '../task/task.ts';
+import { type ModelConfig, shakedownConfigSchema } from './config.ts';
+import { type ClientFactory, executeRun } from './execute-run.ts';
 
 const SUITE_DIRECTORY = path.resolve(import.meta.dirname, '../../suites/core');
 /** Attempts per task. */

@@ -2,8 +2,13 @@ import { mkdir, mkdtemp, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  describeAgent,
+  findInstallation,
+  parseAgentFlag,
+  resolveExternalAgent,
+} from '../external/agent-choice.ts';
 import { PINNED_AGENT_INSTALLS } from '../external/agent-installs.ts';
-import { describeAgent, findInstallation, parseAgentFlag, resolveExternalAgent } from './agent-choice.ts';
 import { ConfigError, configJsonSchema, loadConfig, normalizeModels, parseConfig } from './config.ts';
 import { describeFingerprintChange, fingerprintHash, runFingerprintOf } from './run-fingerprint.ts';
 

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { agentConfigSchema } from '../external/agent-choice.ts';
 import { localCostSchema } from '../metrics/local-cost.ts';
-import { priceSchema } from '../metrics/price-table.ts';
+import { priceSchema } from '../providers/price-table.ts';
 import { didYouMean } from '../text/index.ts';
-import { agentConfigSchema } from './agent-choice.ts';
 
 /** One model under test and how to talk to it. */
 export const modelConfigSchema = z

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { describe, expect, it } from 'vitest';
-import { createScriptedClient } from '../model/scripted-client.ts';
-import type { ModelClient, StepRequest } from '../model/types.ts';
+import { createScriptedClient } from '../../test-support/scripted-client.ts';
+import { createCalcAgent, writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
+import type { ModelClient, StepRequest } from '../providers/types.ts';
+import { openStore } from '../store/index.ts';
 import { shakedownConfigSchema } from './config.ts';
 import { gateClient } from './endpoint-gated-client.ts';
 import { executeRun } from './execute-run.ts';
 import { attemptConcurrencyOf } from './run-matrix.ts';
-import { openStore } from './store/index.ts';
-import { createCalcAgent, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
 
 /** Counts model calls in flight (across every client it wraps) and the most ever at once. */
 function callCounter() {

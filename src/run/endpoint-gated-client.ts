@@ -1,5 +1,5 @@
 import type PQueue from 'p-queue';
-import type { ModelClient, StepRequest, StepResult } from '../model/types.ts';
+import type { ModelClient, StepRequest, StepResult } from '../providers/types.ts';
 
 /**
  * Wraps a model client so that each `step` (one model request) takes a slot of its endpoint's queue: the queue's

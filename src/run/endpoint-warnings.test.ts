@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createScriptedClient } from '../model/scripted-client.ts';
+import { createScriptedClient } from '../../test-support/scripted-client.ts';
+import { createCalcAgent, writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
+import { openStore, type Store } from '../store/index.ts';
 import type { Task } from '../task/task.ts';
 import { type ModelConfig, shakedownConfigSchema } from './config.ts';
 import { type ClientFactory, executeRun, type RunProgressEvent } from './execute-run.ts';
-import { openStore, type Store } from './store/index.ts';
-import { createCalcAgent, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
 
 let directory: string;
 let store: Store;

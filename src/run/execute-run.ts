@@ -1,14 +1,16 @@
 import { hostname } from 'node:os';
 import PQueue from 'p-queue';
-import type { AgentLimits, AttemptTotals } from '../agent/events.ts';
-import { createWorkspacePools } from '../agent/workspace/workspace-pool.ts';
+import { type ExternalAgentSpec, resolveExternalAgent } from '../external/agent-choice.ts';
 import { localCostOfTime } from '../metrics/local-cost.ts';
-import { costOfUsage, findPrice } from '../metrics/price-table.ts';
-import { createModelClient } from '../model/create-model-client.ts';
-import { withoutUrlCredentials } from '../model/model-id.ts';
-import type { ModelClient } from '../model/types.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
+import { withoutUrlCredentials } from '../providers/model-id.ts';
+import { costOfUsage, findPrice } from '../providers/price-table.ts';
+import type { ModelClient } from '../providers/types.ts';
+import type { Store } from '../store/store.ts';
+import type { AttemptPlan, AttemptRecord, RunRecord } from '../store/store-types.ts';
 import type { Task } from '../task/task.ts';
-import { type ExternalAgentSpec, resolveExternalAgent } from './agent-choice.ts';
+import type { AgentLimits, AttemptTotals } from '../transcript/events.ts';
+import { createWorkspacePools } from '../workspace/workspace-pool.ts';
 import {
   agentOfModel,
   agentsOf,
@@ -24,8 +26,6 @@ import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
 import { attemptConcurrencyOf, groupByEndpoint } from './run-matrix.ts';
 import { secretRedactorOf } from './run-secret-redactor.ts';
 import { checkRunInput, setUpRun } from './set-up-run.ts';
-import type { Store } from './store/store.ts';
-import type { AttemptPlan, AttemptRecord, RunRecord } from './store/store-types.ts';
 
 /** What a client is made for: the endpoint check at the start of a run, or one try of one attempt. */
 export interface ClientRequest {

@@ -10,18 +10,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentDriver, type DriverMode } from '../../test-support/external-agent-driver.ts';
 import { assertInstalled, pinnedAgentForTest } from '../../test-support/pinned-agents.ts';
-import type { TranscriptEvent, TranscriptEventOf, TranscriptEventType } from '../agent/events.ts';
 import { loadRunMetrics } from '../metrics/load-run-metrics.ts';
-import { createOpenAICompatibleClient } from '../model/openai-compatible-client.ts';
-import type { Script } from '../model/simulated/script.ts';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { createOpenAICompatibleClient } from '../providers/openai-compatible/openai-compatible-client.ts';
+import type { Script } from '../providers/simulated/script.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { renderMarkdownReport } from '../report/render-markdown-report.ts';
 import { detectSandboxSupport } from '../sandbox/detect-sandbox-support.ts';
+import { openStore, type Store } from '../store/index.ts';
 import { loadSuite } from '../task/load-suite.ts';
 import type { Task } from '../task/task.ts';
+import type { TranscriptEvent, TranscriptEventOf, TranscriptEventType } from '../transcript/events.ts';
 import { shakedownConfigSchema } from './config.ts';
 import { executeRun } from './execute-run.ts';
-import { openStore, type Store } from './store/index.ts';
 
 const SUITE_DIRECTORY = path.resolve(import.meta.dirname, '../../suites/core');
 /** A quick built-in task: JavaScript, node:test. */

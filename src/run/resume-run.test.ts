@@ -3,11 +3,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCalcAgent, writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
+import { openStore } from '../store/index.ts';
 import type { Task } from '../task/task.ts';
 import { shakedownConfigSchema } from './config.ts';
 import { executeRun } from './execute-run.ts';
-import { openStore } from './store/index.ts';
-import { createCalcAgent, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
 
 let directory: string;
 let tasks: Task[];
@@ -36,7 +36,7 @@ describe('resume after kill -9', () => {
     const runId = 'run-20260101-000000-abcd';
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(import.meta.dirname, 'slow-run.test-helper.ts')],
+      ['--import', 'tsx', path.join(import.meta.dirname, '../../test-support/slow-run.ts')],
       {
         env: {
           ...process.env,

@@ -1,19 +1,19 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { AgentLimits, AttemptStatus, AttemptTotals, ToolProtocolName } from '../agent/events.ts';
-import { createTranscriptWriter } from '../agent/transcript-writer.ts';
-import type { WorkspacePools } from '../agent/workspace/workspace-pool.ts';
-import type { ModelClient, Usage } from '../model/types.ts';
+import type { ExternalAgentSpec } from '../external/agent-choice.ts';
+import type { ModelClient, Usage } from '../providers/types.ts';
 import type { SandboxBackend } from '../sandbox/types.ts';
+import type { Store } from '../store/store.ts';
+import type { AttemptGrade, AttemptRecord } from '../store/store-types.ts';
 import { checkConstraints } from '../task/check-constraints.ts';
 import { gradeOnCleanCopy } from '../task/grade-clean-copy.ts';
 import { type PreparedTaskWorkspace, prepareTaskWorkspace } from '../task/prepare-task-workspace.ts';
 import type { Task } from '../task/task.ts';
-import type { ExternalAgentSpec } from './agent-choice.ts';
+import type { AgentLimits, AttemptStatus, AttemptTotals, ToolProtocolName } from '../transcript/events.ts';
+import { createTranscriptWriter } from '../transcript/transcript-writer.ts';
+import type { WorkspacePools } from '../workspace/workspace-pool.ts';
 import { type AgentHostResources, prepareAgentHost, runAttemptAgent } from './attempt-agent.ts';
 import { createAttemptEventSink } from './attempt-event-sink.ts';
-import type { Store } from './store/store.ts';
-import type { AttemptGrade, AttemptRecord } from './store/store-types.ts';
 import { archiveTranscript, fileSafeName, transcriptPathOf } from './transcript-files.ts';
 
 /** How an attempt ended, as the run counts it. `cancelled` attempts stay unfinished and run again on resume. */

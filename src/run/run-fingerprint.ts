@@ -1,7 +1,7 @@
+import { type AgentConfig, describeAgent } from '../external/agent-choice.ts';
+import { computeConfigHash, stableStringify } from '../store/stable-json.ts';
 import type { Task } from '../task/task.ts';
-import { type AgentConfig, describeAgent } from './agent-choice.ts';
 import type { LimitsConfig, ModelConfig, ShakedownConfig } from './config.ts';
-import { computeConfigHash, stableStringify } from './store/stable-json.ts';
 
 /** The part of a run's configuration that determines its matrix and what each attempt means. */
 export interface RunFingerprint {

@@ -1,9 +1,9 @@
-import { parseModelId } from '../model/model-id.ts';
+import { parseModelId } from '../providers/model-id.ts';
+import { attemptIdOf } from '../store/run-id.ts';
+import type { AttemptPlan } from '../store/store-types.ts';
 import type { Task } from '../task/task.ts';
 import { baseModelIdOf } from './agent-matrix.ts';
 import type { ModelConfig } from './config.ts';
-import { attemptIdOf } from './store/run-id.ts';
-import type { AttemptPlan } from './store/store-types.ts';
 
 /** Providers reached over the internet: several requests at once are normal there. */
 const API_PROVIDERS = new Set(['openai', 'anthropic', 'openrouter']);

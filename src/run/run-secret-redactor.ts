@@ -1,6 +1,6 @@
-import { API_KEY_VARIABLES } from '../model/create-model-client.ts';
-import { withoutUrlCredentials } from '../model/model-id.ts';
-import { redactSecrets } from '../model/redact-secrets.ts';
+import { API_KEY_VARIABLES } from '../providers/create-model-client.ts';
+import { withoutUrlCredentials } from '../providers/model-id.ts';
+import { redactSecrets } from '../shared/redact-secrets.ts';
 import type { ModelConfig } from './config.ts';
 
 /**

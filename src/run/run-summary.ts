@@ -1,5 +1,5 @@
 import { meanPassAtK } from '../metrics/pass-at-k.ts';
-import type { Store } from './store/store.ts';
+import type { Store } from '../store/store.ts';
 
 /** One model's line of the end-of-run summary. */
 export interface ModelSummary {

@@ -2,13 +2,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { FIXED_SOURCE, writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { detectSandboxSupport } from '../sandbox/detect-sandbox-support.ts';
+import { openStore } from '../store/index.ts';
 import type { Task } from '../task/task.ts';
 import { shakedownConfigSchema } from './config.ts';
 import { executeRun } from './execute-run.ts';
-import { openStore } from './store/index.ts';
-import { FIXED_SOURCE, writeSyntheticSuite } from './synthetic-suite.test-helper.ts';
 
 const SECRET = 'sk-test-secret-123';
 let directory: string;

@@ -1,10 +1,12 @@
-import type { ToolProtocolName } from '../agent/events.ts';
 import { chooseToolProtocol } from '../agent/tool-protocol.ts';
-import { BUILT_IN_PRICE_TABLE, mergePriceTables, type PriceTable } from '../metrics/price-table.ts';
-import { AGENT_CONTEXT_WARN_BELOW } from '../model/doctor.ts';
-import { parseModelId } from '../model/model-id.ts';
-import type { EndpointInfo } from '../model/types.ts';
+import { AGENT_CONTEXT_WARN_BELOW } from '../doctor/doctor.ts';
+import { parseModelId } from '../providers/model-id.ts';
+import { BUILT_IN_PRICE_TABLE, mergePriceTables, type PriceTable } from '../providers/price-table.ts';
+import type { EndpointInfo } from '../providers/types.ts';
+import type { Store } from '../store/store.ts';
+import type { AttemptRecord, RunRecord } from '../store/store-types.ts';
 import type { Task } from '../task/task.ts';
+import type { ToolProtocolName } from '../transcript/events.ts';
 import { baseModelIdOf } from './agent-matrix.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import type { ClientFactory, ExecuteRunOptions, RunProgressEvent } from './execute-run.ts';
@@ -16,8 +18,6 @@ import {
   taskHashOf,
 } from './run-fingerprint.ts';
 import { buildRunMatrix } from './run-matrix.ts';
-import type { Store } from './store/store.ts';
-import type { AttemptRecord, RunRecord } from './store/store-types.ts';
 import { archiveTranscript, transcriptPathOf } from './transcript-files.ts';
 
 /** A resume was refused because the run's configuration changed. */

@@ -1,8 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  removeTemporaryDirectories,
+  temporaryDirectory,
+  writeFiles,
+} from '../../test-support/task-fixture.ts';
 import { createSandbox } from '../sandbox/index.ts';
 import { checkConstraints } from './check-constraints.ts';
 import type { Task, TaskConstraint } from './task.ts';
-import { removeTemporaryDirectories, temporaryDirectory, writeFiles } from './task-fixture.test-helper.ts';
 
 afterAll(removeTemporaryDirectories);
 

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGit } from '../agent/workspace/run-git.ts';
+import { createPythonHistory, type PythonHistory } from '../../test-support/python-history-fixture.ts';
+import { runGit } from '../workspace/run-git.ts';
 import { checkTask } from './check-task.ts';
 import { loadTask } from './load-task.ts';
-import { createPythonHistory, type PythonHistory } from './mine/python-history-fixture.ts';
 import { type TaskFolderContent, writeTaskFolder } from './write-task-folder.ts';
 
 describe('checkTask', () => {

@@ -1,9 +1,13 @@
 import { lstat, readFile, readlink, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  removeTemporaryDirectories,
+  temporaryDirectory,
+  writeFiles,
+} from '../../test-support/task-fixture.ts';
 import { copyAgentChanges } from './copy-agent-changes.ts';
 import type { Task } from './task.ts';
-import { removeTemporaryDirectories, temporaryDirectory, writeFiles } from './task-fixture.test-helper.ts';
 
 afterAll(removeTemporaryDirectories);
 

@@ -1,10 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSandbox } from '../sandbox/index.ts';
-import { gradeAttempt } from './grade.ts';
-import { loadTask } from './load-task.ts';
-import type { Task } from './task.ts';
 import {
   applyToWorkspace,
   createTaskFolder,
@@ -12,7 +8,11 @@ import {
   type FileSet,
   removeTemporaryDirectories,
   writeFiles,
-} from './task-fixture.test-helper.ts';
+} from '../../test-support/task-fixture.ts';
+import { createSandbox } from '../sandbox/index.ts';
+import { gradeAttempt } from './grade.ts';
+import { loadTask } from './load-task.ts';
+import type { Task } from './task.ts';
 
 afterAll(removeTemporaryDirectories);
 

@@ -7,7 +7,7 @@ import {
   createSympyStyleHistory,
   type OwnRunnerHistory,
 } from '../../test-support/own-runner-histories.ts';
-import { runGit } from '../agent/workspace/run-git.ts';
+import { runGit } from '../workspace/run-git.ts';
 import { checkTask } from './check-task.ts';
 import { importSweBench } from './import-swe-bench.ts';
 import { loadTask } from './load-task.ts';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGit } from '../agent/workspace/run-git.ts';
+import { runGit } from '../workspace/run-git.ts';
 import { formatSweBenchImportError, importSweBench } from './import-swe-bench.ts';
 import { loadTask } from './load-task.ts';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { isDirectory } from '../agent/workspace/path-kind.ts';
+import { isDirectory } from '../workspace/path-kind.ts';
 import { loadTask } from './load-task.ts';
 import {
   detectOwnTestRunner,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createModelClient } from '../model/create-model-client.ts';
-import type { SimulatedTurn } from '../model/simulated/script.ts';
-import { type SimulatedServer, startSimulatedServer } from '../model/simulated/simulated-server.ts';
+import { createModelClient } from '../providers/create-model-client.ts';
+import type { SimulatedTurn } from '../providers/simulated/script.ts';
+import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { type InstructionRewriteInput, rewriteInstruction } from './instruction-rewrite.ts';
 
 const input: InstructionRewriteInput = {

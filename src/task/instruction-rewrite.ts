@@ -1,4 +1,4 @@
-import type { ModelClient } from '../model/types.ts';
+import type { ModelClient } from '../providers/types.ts';
 import { assessInstruction } from './assess-instruction.ts';
 
 /** What the model is shown to write an instruction from. */

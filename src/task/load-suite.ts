@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isFile } from '../agent/workspace/path-kind.ts';
+import { isFile } from '../workspace/path-kind.ts';
 import { loadTask, taskFileNames } from './load-task.ts';
 import type { Task } from './task.ts';
 import { TaskLoadError } from './task-load-error.ts';

@@ -1,14 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadSuite } from './load-suite.ts';
-import { loadTask } from './load-task.ts';
 import {
   makePatch,
   removeTemporaryDirectories,
   temporaryDirectory,
   writeFiles,
-} from './task-fixture.test-helper.ts';
+} from '../../test-support/task-fixture.ts';
+import { loadSuite } from './load-suite.ts';
+import { loadTask } from './load-task.ts';
 import { TaskLoadError } from './task-load-error.ts';
 import { taskYamlJsonSchema } from './task-schema.ts';
 

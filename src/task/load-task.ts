@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { isDirectory, pathExists } from '../agent/workspace/path-kind.ts';
+import { isDirectory, pathExists } from '../workspace/path-kind.ts';
 import { listPatchFiles, type PatchFile } from './patch-files.ts';
 import type { ConstraintCheck, Task, TaskRepository } from './task.ts';
 import { TaskLoadError, type TaskLoadIssue } from './task-load-error.ts';

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWorkspace, type Workspace, type WorkspacePools } from '../agent/workspace/index.ts';
 import { createSandbox } from '../sandbox/index.ts';
 import type { Sandbox, SandboxExecResult, SandboxOptions } from '../sandbox/types.ts';
+import { createWorkspace, type Workspace, type WorkspacePools } from '../workspace/index.ts';
 import { commitSnapshot } from './snapshot-repository.ts';
 import type { Task } from './task.ts';
 import { TaskSetupError } from './task-setup-error.ts';

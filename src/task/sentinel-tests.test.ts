@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  removeTemporaryDirectories,
+  temporaryDirectory,
+  writeFiles,
+} from '../../test-support/task-fixture.ts';
 import { injectSentinels, judgeSentinels, planSentinels, sentinelMarker } from './sentinel-tests.ts';
 import type { Task } from './task.ts';
-import { removeTemporaryDirectories, temporaryDirectory, writeFiles } from './task-fixture.test-helper.ts';
 import type { TestResult } from './test-results/test-result.ts';
 
 afterAll(removeTemporaryDirectories);

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runGit } from '../agent/workspace/run-git.ts';
+import { runGit } from '../workspace/run-git.ts';
 import { commitSnapshot } from './snapshot-repository.ts';
 
 let directory: string;

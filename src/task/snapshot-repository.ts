@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isDirectory, isFile } from '../agent/workspace/path-kind.ts';
-import { runGit } from '../agent/workspace/run-git.ts';
+import { isDirectory, isFile } from '../workspace/path-kind.ts';
+import { runGit } from '../workspace/run-git.ts';
 
 /** A snapshot directory committed into a bare repository. */
 export interface SnapshotCommit {

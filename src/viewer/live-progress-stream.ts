@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { Store } from '../run/store/store.ts';
+import type { Store } from '../store/store.ts';
 import type { LiveProgress } from './api-types.ts';
 import { runProgress } from './viewer-queries.ts';
 

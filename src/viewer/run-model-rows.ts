@@ -9,7 +9,7 @@
 import type { RateWithInterval } from '../metrics/run-metrics.ts';
 import { shortModelLabels } from '../metrics/short-model-label.ts';
 import { type TaskPassCounts, taskClusteredInterval } from '../metrics/task-clustered-interval.ts';
-import type { Store } from '../run/store/store.ts';
+import type { Store } from '../store/store.ts';
 import type { RunModelRow } from './api-types.ts';
 
 interface ModelCountRow {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../run/store/store.ts';
+import { finishSeededAttempt, seedViewerStore } from '../../test-support/seed-viewer-store.ts';
+import { openStore, type Store } from '../store/store.ts';
 import type {
   AttemptDetail,
   AttemptPage,
@@ -11,7 +12,6 @@ import type {
   RunListItem,
   RunMatrix,
 } from './api-types.ts';
-import { finishSeededAttempt, seedViewerStore } from './seed-viewer-store.test-helper.ts';
 import { createViewerApp } from './server.ts';
 
 describe('viewer API', () => {

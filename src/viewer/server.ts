@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { databasePathOf, openStore, type Store } from '../run/store/store.ts';
+import { databasePathOf, openStore, type Store } from '../store/store.ts';
 import type { FailureClass } from './api-types.ts';
 import { ensureViewerUi } from './build-viewer-ui.ts';
 import { FAILURE_CLASSES } from './failure-class.ts';

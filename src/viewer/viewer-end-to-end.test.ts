@@ -10,8 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findClippedText } from '../../test-support/clipped-text.ts';
 import { chromiumAvailable, launchHeadlessChromium } from '../../test-support/headless-chromium.ts';
-import { openStore, type Store } from '../run/store/store.ts';
-import { finishSeededAttempt, seedViewerStore } from './seed-viewer-store.test-helper.ts';
+import { finishSeededAttempt, seedViewerStore } from '../../test-support/seed-viewer-store.ts';
+import { openStore, type Store } from '../store/store.ts';
 import { startViewerServer, type ViewerServer } from './server.ts';
 
 describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {

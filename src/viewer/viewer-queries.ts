@@ -3,13 +3,14 @@
  * indexes, so a run of thousands of attempts loads in milliseconds; the model summary comes from
  * `computeRunMetrics`, fed by one query for all the events it reads, and is cached until the run changes.
  */
-import type { TranscriptEvent } from '../agent/events.ts';
+
+import { agentLabelOfStoredConfig } from '../external/agent-choice.ts';
 import { computeRunMetrics } from '../metrics/compute-run-metrics.ts';
 import { localCostsOfConfig, priceTableOfConfig } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { shortModelLabels } from '../metrics/short-model-label.ts';
-import { agentLabelOfStoredConfig } from '../run/agent-choice.ts';
-import type { Store } from '../run/store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { TranscriptEvent } from '../transcript/events.ts';
 import type {
   AttemptCounts,
   AttemptDetail,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ToolDefinition } from '../../model/types.ts';
+import type { ToolDefinition } from '../../providers/types.ts';
 import type { AgentTool } from '../tool.ts';
 import { editFileTool } from './edit-file-tool.ts';
 import { finishTool } from './finish-tool.ts';

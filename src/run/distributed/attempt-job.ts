@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AgentLimits, ToolProtocolName, TranscriptEvent } from '../../agent/events.ts';
+import type { ExternalAgentSpec } from '../../external/agent-choice.ts';
+import type { AttemptRecord } from '../../store/store-types.ts';
 import type { Task } from '../../task/task.ts';
-import type { ExternalAgentSpec } from '../agent-choice.ts';
+import type { AgentLimits, ToolProtocolName, TranscriptEvent } from '../../transcript/events.ts';
 import type { ModelConfig, ShakedownConfig } from '../config.ts';
 import type { AttemptOutcome } from '../run-attempt.ts';
-import type { AttemptRecord } from '../store/store-types.ts';
 
 /**
  * Version of the job and result messages; a worker refuses messages of another version. 2: jobs carry the agent

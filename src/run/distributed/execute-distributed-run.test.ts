@@ -4,20 +4,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScriptedClient } from '../../model/scripted-client.ts';
-import type { Task } from '../../task/task.ts';
-import { type ModelConfig, shakedownConfigSchema } from '../config.ts';
-import { createRunProgressDisplay } from '../run-progress-display.ts';
-import { openStore, type Store } from '../store/index.ts';
-import { writeSyntheticSuite } from '../synthetic-suite.test-helper.ts';
-import { type DistributedResult, executeDistributedRun } from './execute-distributed-run.ts';
-import { redisConnectionOf } from './redis-connection.ts';
 import {
   hasRedisServer,
   REDIS_SERVER_PATH,
   startTestRedisServer,
   type TestRedisServer,
-} from './redis-server.test-helper.ts';
+} from '../../../test-support/redis-server.ts';
+import { createScriptedClient } from '../../../test-support/scripted-client.ts';
+import { writeSyntheticSuite } from '../../../test-support/synthetic-suite.ts';
+import { createRunProgressDisplay } from '../../report/run-progress-display.ts';
+import { openStore, type Store } from '../../store/index.ts';
+import type { Task } from '../../task/task.ts';
+import { type ModelConfig, shakedownConfigSchema } from '../config.ts';
+import { type DistributedResult, executeDistributedRun } from './execute-distributed-run.ts';
+import { redisConnectionOf } from './redis-connection.ts';
 
 const models: ModelConfig[] = [
   { id: 'simulated:alpha', protocol: 'native' },
@@ -34,7 +34,7 @@ interface WorkerProcess {
 function startWorker(redisUrl: string, name: string, serves: string[], dataDir: string): WorkerProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, 'attempt-worker.test-helper.ts')],
+    ['--import', 'tsx', path.join(import.meta.dirname, '../../../test-support/attempt-worker.ts')],
     {
       env: {
         ...process.env,

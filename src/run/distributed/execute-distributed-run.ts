@@ -1,6 +1,6 @@
 import { type ConnectionOptions, type Job, Queue, QueueEvents, Worker } from 'bullmq';
-import { withoutUrlCredentials } from '../../model/model-id.ts';
-import { resolveExternalAgent } from '../agent-choice.ts';
+import { resolveExternalAgent } from '../../external/agent-choice.ts';
+import { withoutUrlCredentials } from '../../providers/model-id.ts';
 import {
   agentOfModel,
   agentsOf,

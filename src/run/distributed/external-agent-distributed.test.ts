@@ -3,23 +3,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpenAICompatibleClient } from '../../model/openai-compatible-client.ts';
-import type { Script } from '../../model/simulated/script.ts';
-import { type SimulatedServer, startSimulatedServer } from '../../model/simulated/simulated-server.ts';
-import { detectSandboxSupport } from '../../sandbox/detect-sandbox-support.ts';
-import type { Task } from '../../task/task.ts';
-import { agentLabelOfStoredConfig, describeAgent } from '../agent-choice.ts';
-import { shakedownConfigSchema } from '../config.ts';
-import { openStore, type Store } from '../store/index.ts';
-import { FIXED_SOURCE, writeSyntheticSuite } from '../synthetic-suite.test-helper.ts';
-import { executeDistributedRun } from './execute-distributed-run.ts';
-import { redisConnectionOf } from './redis-connection.ts';
 import {
   hasRedisServer,
   REDIS_SERVER_PATH,
   startTestRedisServer,
   type TestRedisServer,
-} from './redis-server.test-helper.ts';
+} from '../../../test-support/redis-server.ts';
+import { FIXED_SOURCE, writeSyntheticSuite } from '../../../test-support/synthetic-suite.ts';
+import { agentLabelOfStoredConfig, describeAgent } from '../../external/agent-choice.ts';
+import { createOpenAICompatibleClient } from '../../providers/openai-compatible/openai-compatible-client.ts';
+import type { Script } from '../../providers/simulated/script.ts';
+import { type SimulatedServer, startSimulatedServer } from '../../providers/simulated/simulated-server.ts';
+import { detectSandboxSupport } from '../../sandbox/detect-sandbox-support.ts';
+import { openStore, type Store } from '../../store/index.ts';
+import type { Task } from '../../task/task.ts';
+import { shakedownConfigSchema } from '../config.ts';
+import { executeDistributedRun } from './execute-distributed-run.ts';
+import { redisConnectionOf } from './redis-connection.ts';
 import { type AttemptWorker, startAttemptWorker } from './start-attempt-worker.ts';
 
 const support = await detectSandboxSupport('bubblewrap');

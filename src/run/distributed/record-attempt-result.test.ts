@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore, type Store } from '../../store/index.ts';
 import { transcriptPathOf } from '../transcript-files.ts';
 import { ATTEMPT_JOB_VERSION, type AttemptResultMessage } from './attempt-job.ts';
 import { recordAttemptResult } from './record-attempt-result.ts';

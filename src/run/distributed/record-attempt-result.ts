@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Store } from '../store/store.ts';
-import type { AttemptRecord } from '../store/store-types.ts';
+import type { Store } from '../../store/store.ts';
+import type { AttemptRecord } from '../../store/store-types.ts';
 import { transcriptPathOf } from '../transcript-files.ts';
 import type { AttemptResultMessage } from './attempt-job.ts';
 

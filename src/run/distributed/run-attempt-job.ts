@@ -1,10 +1,15 @@
-import type { TranscriptEvent } from '../../agent/events.ts';
-import { BUILT_IN_PRICE_TABLE, costOfUsage, findPrice, mergePriceTables } from '../../metrics/price-table.ts';
+import {
+  BUILT_IN_PRICE_TABLE,
+  costOfUsage,
+  findPrice,
+  mergePriceTables,
+} from '../../providers/price-table.ts';
+import { openStore } from '../../store/store.ts';
+import type { AttemptRecord } from '../../store/store-types.ts';
+import type { TranscriptEvent } from '../../transcript/events.ts';
 import { attemptCost, type ClientFactory, defaultClientFactory } from '../execute-run.ts';
 import { type AttemptOutcome, runAttempt } from '../run-attempt.ts';
 import { secretRedactorOf } from '../run-secret-redactor.ts';
-import { openStore } from '../store/store.ts';
-import type { AttemptRecord } from '../store/store-types.ts';
 import type { AttemptJobData } from './attempt-job.ts';
 
 /** Input of {@link runAttemptJob}. */

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCalcAgent, solves, writeSyntheticSuite } from '../../../test-support/synthetic-suite.ts';
+import { mergeStores, openStore } from '../../store/index.ts';
 import type { Task } from '../../task/task.ts';
 import { type ModelConfig, shakedownConfigSchema } from '../config.ts';
 import { executeRun } from '../execute-run.ts';
 import { buildRunMatrix } from '../run-matrix.ts';
-import { mergeStores, openStore } from '../store/index.ts';
-import { createCalcAgent, solves, writeSyntheticSuite } from '../synthetic-suite.test-helper.ts';
 import { parseShard, shardFilter, shardIndexes, shardRunIdOf } from './shard-of.ts';
 
 const models: ModelConfig[] = [

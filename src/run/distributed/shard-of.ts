@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { AttemptPlan } from '../../store/store-types.ts';
 import type { Task } from '../../task/task.ts';
 import type { ModelConfig, ShakedownConfig } from '../config.ts';
 import { fingerprintHash, runFingerprintOf } from '../run-fingerprint.ts';
-import type { AttemptPlan } from '../store/store-types.ts';
 
 /** One shard of a run's matrix: `index` of `count`, 1-based as `--shard i/n` writes it. */
 export interface Shard {

@@ -1,4 +1,4 @@
-import { runGit } from '../../agent/workspace/run-git.ts';
+import { runGit } from '../../workspace/run-git.ts';
 import { isDocumentationFile, isTestFile, languageOfFile, type TestFileLanguage } from '../is-test-file.ts';
 
 /** One first-parent commit of the mined history and whether it can become a task. */

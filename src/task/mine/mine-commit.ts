@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { runGit } from '../../agent/workspace/run-git.ts';
-import type { ModelClient } from '../../model/types.ts';
+import type { ModelClient } from '../../providers/types.ts';
 import type { SandboxOptions } from '../../sandbox/types.ts';
+import { runGit } from '../../workspace/run-git.ts';
 import { assessInstruction, expectedBehaviourHeading } from '../assess-instruction.ts';
 import { describeRunFailure } from '../check-task.ts';
 import { describeFirstFailure } from '../explain-test-failure.ts';

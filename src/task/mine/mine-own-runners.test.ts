@@ -6,8 +6,8 @@ import {
   createDjangoStyleHistory,
   createSympyStyleHistory,
 } from '../../../test-support/own-runner-histories.ts';
-import { createModelClient } from '../../model/create-model-client.ts';
-import { startSimulatedServer } from '../../model/simulated/simulated-server.ts';
+import { createModelClient } from '../../providers/create-model-client.ts';
+import { startSimulatedServer } from '../../providers/simulated/simulated-server.ts';
 import { checkTask } from '../check-task.ts';
 import { loadTask } from '../load-task.ts';
 import { type MineProgressEvent, mineRepository } from './mine-repository.ts';

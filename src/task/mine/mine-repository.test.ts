@@ -2,10 +2,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPythonHistory, type PythonHistory } from '../../../test-support/python-history-fixture.ts';
 import { loadTask } from '../load-task.ts';
 import { type MineProgressEvent, mineRepository } from './mine-repository.ts';
 import { mineStateFileName } from './mine-state.ts';
-import { createPythonHistory, type PythonHistory } from './python-history-fixture.ts';
 
 describe('mineRepository', () => {
   let directory: string;

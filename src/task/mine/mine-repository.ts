@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { runGit } from '../../agent/workspace/run-git.ts';
 import type { SandboxOptions } from '../../sandbox/types.ts';
+import { runGit } from '../../workspace/run-git.ts';
 import type { TestFileLanguage } from '../is-test-file.ts';
 import type { TestCommand } from './detect-test-command.ts';
 import { type HistoryCommit, listHistoryCommits } from './list-candidate-commits.ts';

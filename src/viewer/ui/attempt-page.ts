@@ -1,5 +1,5 @@
 /** An attempt page: outcome and totals, grading result, final diff, and the full transcript. */
-import type { TranscriptEvent } from '../../agent/events.ts';
+import type { TranscriptEvent } from '../../transcript/events.ts';
 import { api } from './api-client.ts';
 import { renderDiff } from './diff-view.ts';
 import { element, replaceChildren, simulatedBadge } from './dom.ts';

@@ -3,7 +3,7 @@
  * coloured by validity class (recovered calls marked), tool output (collapsible, monospace) with edit diffs, and
  * the events that end or interrupt the attempt.
  */
-import type { TranscriptEvent, TranscriptEventOf } from '../../agent/events.ts';
+import type { TranscriptEvent, TranscriptEventOf } from '../../transcript/events.ts';
 import { looksLikeDiff, renderDiff } from './diff-view.ts';
 import { element } from './dom.ts';
 import { formatCost, formatCount, formatMs, formatNumber, formatUsd } from './format.ts';
