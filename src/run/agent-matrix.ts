@@ -1,4 +1,4 @@
-import { agentDisplayName, agentNameOf, CELL_SEPARATOR, cellIdOf } from '../external/agent-cell-id.ts';
+import { agentDisplayName, agentNameOf, cellIdOf } from '../external/agent-cell-id.ts';
 import { type AgentConfig, describeAgent } from '../external/agent-choice.ts';
 
 export {
