@@ -10,6 +10,7 @@ import {
 } from '../providers/discover-local-servers.ts';
 import { createRunProgressDisplay } from '../report/run-progress-display.ts';
 import { agentsOf, describeAgents } from '../run/agent-matrix.ts';
+import { chooseRunTarget, type RunTarget } from '../run/choose-run-target.ts';
 import {
   configJsonSchema,
   loadConfig,
@@ -20,18 +21,11 @@ import {
 } from '../run/config.ts';
 import { executeDistributedRun } from '../run/distributed/execute-distributed-run.ts';
 import { redisConnectionOf } from '../run/distributed/redis-connection.ts';
-import {
-  parseShard,
-  type Shard,
-  shardDataDirOf,
-  shardFilter,
-  shardRunIdOf,
-} from '../run/distributed/shard-of.ts';
-import { executeRun, findResumableRun, type RunProgressEvent } from '../run/execute-run.ts';
+import { shardFilter } from '../run/distributed/shard-of.ts';
+import { executeRun, type RunProgressEvent } from '../run/execute-run.ts';
 import { formatRunSummary, summarizeRun } from '../run/run-summary.ts';
 import { positiveInteger } from '../shared/positive-integer.ts';
 import { redactSecrets } from '../shared/redact-secrets.ts';
-import { openStore } from '../store/index.ts';
 import { loadRunTasks } from '../task/load-task-folders.ts';
 import type { Task } from '../task/task.ts';
 
@@ -210,34 +204,24 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     errorLine(`error: ${(error as Error).message}`);
     return 2;
   }
-  let shard: Shard | undefined;
+  let target: RunTarget;
   try {
-    shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
-    if (shard && options.queue) throw new Error('--shard and --queue do not go together');
+    target = chooseRunTarget({
+      config,
+      models,
+      tasks,
+      baseDirectory,
+      ...(options.shard !== undefined ? { shard: options.shard } : {}),
+      distributed: options.queue !== undefined,
+      dataDirGiven: options.dataDir !== undefined,
+      ...(options.runId !== undefined ? { runId: options.runId } : {}),
+      ...(options.resume !== undefined ? { resume: options.resume } : {}),
+    });
   } catch (error) {
     errorLine(`error: ${(error as Error).message}`);
     return 2;
   }
-  const dataDir = path.resolve(
-    baseDirectory,
-    shard && !options.dataDir ? shardDataDirOf(config.dataDir, shard) : config.dataDir,
-  );
-  const runId =
-    options.runId ??
-    (shard && options.resume === undefined ? shardRunIdOf(config, models, tasks) : undefined);
-  const store = openStore(dataDir);
-  let resume: string | undefined;
-  if (options.resume !== undefined) {
-    resume =
-      options.resume === true
-        ? findResumableRun(store, { retryInfrastructureErrors: !options.queue })?.id
-        : options.resume;
-    if (!resume) {
-      store.close();
-      errorLine(`no interrupted run to resume in ${dataDir}`);
-      return 2;
-    }
-  }
+  const { store, dataDir, shard, runId, resume } = target;
 
   const controller = new AbortController();
   let signals = 0;
@@ -261,7 +245,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       store,
       dataDir,
       resume,
-      ...(runId && resume === undefined ? { runId } : {}),
+      ...(runId ? { runId } : {}),
       signal: controller.signal,
       onProgress: (event: RunProgressEvent) => display.onProgress(event),
     };
