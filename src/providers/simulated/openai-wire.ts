@@ -177,19 +177,23 @@ const LLAMACPP_LEGACY_CONTEXT_REFUSAL =
   'the request exceeds the available context size. try increasing the context size or enable context shift';
 
 /**
- * A llama.cpp error inside a 200 stream, then `[DONE]` (llama-server writes `data: [DONE]` after an error on its
- * OpenAI-compatible routes): current builds as `data: {"error":{…}}`, builds before #16109 as the SSE field
- * `error: {…}` (server_sent_event(sink, "error", error_data)). `error` is format_error_response's object.
+ * A llama.cpp error inside a 200 stream. Builds before #16109 (b5966) wrote it as the SSE field `error: {…}`
+ * (server_sent_event(sink, "error", error_data)), then `data: [DONE]` (test-support/fixtures/llamacpp-b5966). Current
+ * builds write `data: {"error":{…}}` and end the stream there, without `[DONE]` ("terminate on error" in
+ * tools/server/server-context.cpp, llama.cpp de3ff815 as bundled by node-llama-cpp). `error` is
+ * format_error_response's object (keys sorted, as nlohmann::json writes them).
  */
 function writeLlamaCppStreamError(
   response: ServerResponse,
   error: JsonObject,
   legacyErrorField: boolean,
 ): void {
-  response.write(
-    legacyErrorField ? `error: ${JSON.stringify(error)}\n\n` : `data: ${JSON.stringify({ error })}\n\n`,
-  );
-  response.end('data: [DONE]\n\n');
+  if (legacyErrorField) {
+    response.write(`error: ${JSON.stringify(error)}\n\n`);
+    response.end('data: [DONE]\n\n');
+  } else {
+    response.end(`data: ${JSON.stringify({ error })}\n\n`);
+  }
 }
 
 /** Opens a 200 event stream. */
