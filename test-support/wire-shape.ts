@@ -42,3 +42,19 @@ export function sseDataPayloads(body: string): Array<{ event: string | null; dat
   }
   return events;
 }
+
+/**
+ * The field names of each SSE frame of a body, in order (`[['event', 'data'], ['error'], ['data']]`), comment lines
+ * left out: `sseDataPayloads` keeps only `data:`, this shows a non-standard field such as llama.cpp's old `error:`.
+ */
+export function sseFrameFields(body: string): string[][] {
+  return body
+    .split(/\r?\n\r?\n/)
+    .map((block) =>
+      block
+        .split(/\r?\n/)
+        .filter((line) => line !== '' && !line.startsWith(':'))
+        .map((line) => line.split(':', 1)[0]),
+    )
+    .filter((fields) => fields.length > 0);
+}

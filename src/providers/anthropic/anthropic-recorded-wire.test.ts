@@ -213,18 +213,41 @@ describe('simulated Anthropic against the recorded bytes', () => {
     );
   });
 
-  it('frames an in-stream error like the documented error event and ends the stream after it', async () => {
-    const realEvents = sseDataPayloads(recorded('stream-error-overloaded').body);
-    const answer = await simulatedStream({
+  it('frames an in-stream error like the captured and the documented error event and ends the stream after it', async () => {
+    const overloaded = {
       content: 'Hello there, a longer answer',
       fault: { kind: 'error-in-stream', afterChunks: 1, message: 'Overloaded' },
-    });
-    const simulatedEvents = sseDataPayloads(answer.body);
-    const [realLast, simulatedLast] = [realEvents.at(-1), simulatedEvents.at(-1)];
-    expect(simulatedLast?.event).toBe(realLast?.event);
-    expect(JSON.parse(simulatedLast?.data ?? '')).toEqual(JSON.parse(realLast?.data ?? ''));
-    const error = await rejectionOf(clientFor((await replay(answer)).url).step({ messages: asks }));
-    expect((error as InfrastructureError).kind).toBe('stream-error');
+    } as const;
+    const answer = await simulatedStream(overloaded);
+    const simulatedLast = sseDataPayloads(answer.body).at(-1);
+    for (const name of ['stream-error-overloaded-captured', 'stream-error-overloaded']) {
+      const realLast = sseDataPayloads(recorded(name).body).at(-1);
+      expect(simulatedLast?.event).toBe(realLast?.event);
+      const shapeOf = (data: string | undefined) => jsonShape(JSON.parse(data ?? 'null'));
+      expect(missingShape(shapeOf(realLast?.data), shapeOf(simulatedLast?.data))).toEqual([]);
+    }
+    expect(JSON.parse(simulatedLast?.data ?? 'null').error).toEqual(
+      JSON.parse(sseDataPayloads(recorded('stream-error-overloaded-captured').body)[0].data).error,
+    );
+    expect(answer.contentType).toBe(recorded('stream-error-overloaded-captured').contentType);
+
+    const outcomeOn = async (url: string) => {
+      const error = await rejectionOf(clientFor(url).step({ messages: asks }));
+      const { kind, retryable } = error as InfrastructureError;
+      return {
+        error: (error as Error).constructor.name,
+        kind,
+        retryable,
+        overloaded: /Overloaded/.test(String(error)),
+      };
+    };
+    const fromCaptured = await outcomeOn((await replay(recorded('stream-error-overloaded-captured'))).url);
+    expect(fromCaptured).toEqual(
+      expect.objectContaining({ error: 'InfrastructureError', kind: 'stream-error' }),
+    );
+    expect(await outcomeOn((await replay(answer)).url)).toEqual(fromCaptured);
+    const server = await startSimulated({ script: [overloaded], endpoint: { model: 'claude-sonnet-4-5' } });
+    expect(await outcomeOn(server.url)).toEqual(fromCaptured);
   });
 
   it('refuses an over-long prompt with the recorded 400 body shape', async () => {

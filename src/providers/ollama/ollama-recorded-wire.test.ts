@@ -149,6 +149,42 @@ describe('simulated Ollama against the recorded bytes', () => {
     });
   });
 
+  it('answers `stream: false` with one object of the recorded shape, which the client reads the same way', async () => {
+    const recorded = loadRecordedResponse('ollama', 'chat-whole-response');
+    const server = await startSimulated({
+      script: [
+        {
+          content: 'The answer to 1 + 1 is **2**.',
+          usage: { promptTokens: 19, completionTokens: 14 },
+          serverTimings: { promptMs: 18.088408, predictedMs: 94.230297, loadMs: 3106.878899 },
+        },
+      ],
+      endpoint: { model: 'qwen3:4b-instruct' },
+    });
+    const answer = await simulatedAnswer(server.url, {
+      model: 'qwen3:4b-instruct',
+      messages: asks,
+      stream: false,
+    });
+    expect(answer.status).toBe(recorded.status);
+    expect(answer.contentType).toBe(recorded.contentType);
+    expect(lines(answer.body)).toHaveLength(1);
+    expect(missingShape(jsonShape(JSON.parse(recorded.body)), jsonShape(JSON.parse(answer.body)))).toEqual(
+      [],
+    );
+
+    const stepOn = async (response: RecordedResponse) => {
+      const viaReplay = await replay(response);
+      const client = createOllamaClient({ baseUrl: viaReplay.url, model: 'qwen3:4b-instruct', numCtx: 8192 });
+      const { text, finishReason, toolCalls, usage, timings } = await client.step({ messages: asks });
+      const { prefillMs, decodeMs, decodeTokensPerSecond, loadMs } = timings;
+      return { text, finishReason, toolCalls, usage, prefillMs, decodeMs, decodeTokensPerSecond, loadMs };
+    };
+    const fromRecorded = await stepOn(recorded);
+    expect(fromRecorded.usage.source).toBe('server');
+    expect(await stepOn(answer)).toEqual(fromRecorded);
+  });
+
   it('sends a whole tool call of the recorded shape', async () => {
     const recorded = lines(loadRecordedResponse('ollama', 'chat-stream-tool-call').body);
     const server = await startSimulated({

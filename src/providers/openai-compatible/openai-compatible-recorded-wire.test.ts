@@ -8,10 +8,16 @@ import {
   loadRecordedResponse,
   replayServersClosedAfterEach,
 } from '../../../test-support/recorded-response.ts';
-import { jsonShape, missingShape, sseDataPayloads } from '../../../test-support/wire-shape.ts';
+import {
+  jsonShape,
+  missingShape,
+  sseDataPayloads,
+  sseFrameFields,
+} from '../../../test-support/wire-shape.ts';
 import { ContextLengthExceededError } from '../context-length-error.ts';
 import { InfrastructureError } from '../infrastructure-error.ts';
-import type { Message } from '../types.ts';
+import type { SimulatedTurn } from '../simulated/script.ts';
+import type { Message, StepResult } from '../types.ts';
 import { createOpenAICompatibleClient, type OpenAICompatibleFlavour } from './openai-compatible-client.ts';
 
 /**
@@ -25,6 +31,37 @@ const startSimulated = simulatedServersClosedAfterEach();
 const asks: Message[] = [{ role: 'user', content: 'Hello' }];
 const clientFor = (url: string, model: string, flavour: OpenAICompatibleFlavour = 'openai') =>
   createOpenAICompatibleClient({ baseUrl: url, model, flavour, apiKey: 'sk-test' });
+
+/** A streamed chat request as the client sends it, answered by a simulated server: status, type and body bytes. */
+async function simulatedStream(url: string, messages: Message[] = asks) {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'simulated-model',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: await response.text(),
+  };
+}
+
+/** What a step classifies: the error class and kind, or the answer's text, finish reason, calls and counts. */
+async function outcomeOf(step: Promise<StepResult>) {
+  try {
+    const result = await step;
+    const { text, finishReason, toolCalls, usage } = result;
+    return { answer: { text, finishReason, toolCalls, usage } };
+  } catch (error) {
+    const kind = error instanceof InfrastructureError ? error.kind : null;
+    return { error: (error as Error).constructor.name, kind };
+  }
+}
 
 describe('OpenAI-compatible client on recorded streams', () => {
   it('OpenAI: text with the usage chunk of stream_options.include_usage', async () => {
@@ -173,5 +210,128 @@ describe('simulated OpenAI-compatible servers against the recorded bytes', () =>
     expect(info.contextLength).toBe(16384);
     expect(info.maxContextLength).toBe(131072);
     expect(info.simulated).toBe(true);
+  });
+
+  it('llama.cpp b5966: a streamed prompt over the context is refused with the recorded bytes, classified alike', async () => {
+    const recorded = loadRecordedResponse('llamacpp-b5966', 'chat-stream-error-field');
+    const longAsk: Message[] = [{ role: 'user', content: 'x'.repeat(400) }];
+    const server = await startSimulated({
+      script: [{ content: 'never sent' }, { content: 'never sent' }],
+      flavour: 'llamacpp',
+      endpoint: { contextLength: 16, streamErrorsAsSseErrorField: true },
+    });
+    const answer = await simulatedStream(server.url, longAsk);
+    expect(answer.status).toBe(recorded.status);
+    expect(answer.contentType).toBe(recorded.contentType);
+    expect(sseFrameFields(recorded.body)).toEqual([['error'], ['data']]);
+    expect(answer.body).toBe(recorded.body);
+
+    const viaRecorded = await replay(recorded);
+    const fromRecorded = await outcomeOf(
+      clientFor(viaRecorded.url, 'default', 'llamacpp').step({ messages: longAsk }),
+    );
+    const fromSimulated = await outcomeOf(
+      clientFor(server.url, 'default', 'llamacpp').step({ messages: longAsk }),
+    );
+    expect(fromRecorded).toEqual({ error: 'ContextLengthExceededError', kind: null });
+    expect(fromSimulated).toEqual(fromRecorded);
+  });
+
+  it('llama.cpp b5966: a failure while generating is the `error:` field then [DONE], an infrastructure error', async () => {
+    const recorded = loadRecordedResponse('llamacpp-b5966', 'chat-stream-error-field');
+    const failingTurn: SimulatedTurn = {
+      content: 'a longer answer',
+      fault: { kind: 'error-in-stream', afterChunks: 1, message: 'boom' },
+    };
+    const server = await startSimulated({
+      script: [failingTurn, failingTurn],
+      flavour: 'llamacpp',
+      endpoint: { streamErrorsAsSseErrorField: true },
+    });
+    const answer = await simulatedStream(server.url);
+    const frames = sseFrameFields(answer.body);
+    expect(frames.slice(0, -2).every((fields) => fields.join() === 'data')).toBe(true);
+    expect(frames.slice(-2)).toEqual(sseFrameFields(recorded.body));
+    const errorPayload = (body: string) =>
+      JSON.parse(
+        body
+          .split('\n')
+          .find((line) => line.startsWith('error: '))
+          ?.slice(7) ?? 'null',
+      );
+    expect(
+      missingShape(jsonShape(errorPayload(recorded.body)), jsonShape(errorPayload(answer.body))),
+    ).toEqual([]);
+    expect(sseDataPayloads(answer.body).at(-1)?.data).toBe('[DONE]');
+
+    const viaReplay = await replay({ ...recorded, body: answer.body });
+    const fromReplay = await outcomeOf(
+      clientFor(viaReplay.url, 'default', 'llamacpp').step({ messages: asks }),
+    );
+    const fromSimulated = await outcomeOf(
+      clientFor(server.url, 'default', 'llamacpp').step({ messages: asks }),
+    );
+    expect(fromReplay).toEqual({ error: 'InfrastructureError', kind: 'stream-error' });
+    expect(fromSimulated).toEqual(fromReplay);
+  });
+
+  it('llama.cpp (current builds): an error inside the stream is a data frame that ends the stream, no [DONE]', async () => {
+    const server = await startSimulated({
+      script: [
+        { content: 'a longer answer', fault: { kind: 'error-in-stream', afterChunks: 1, message: 'boom' } },
+      ],
+      flavour: 'llamacpp',
+    });
+    const answer = await simulatedStream(server.url);
+    const payloads = sseDataPayloads(answer.body);
+    expect(sseFrameFields(answer.body).every((fields) => fields.join() === 'data')).toBe(true);
+    // tools/server/server-context.cpp (llama.cpp de3ff815): "terminate on error", no [DONE] after it.
+    expect(payloads.some((payload) => payload.data === '[DONE]')).toBe(false);
+    expect(JSON.parse(payloads.at(-1)?.data ?? 'null')).toEqual({
+      error: { code: 500, message: 'boom', type: 'server_error' },
+    });
+    const viaReplay = await replay({
+      ...loadRecordedResponse('vllm', 'chat-stream-error'),
+      body: answer.body,
+    });
+    expect(await outcomeOf(clientFor(viaReplay.url, 'default', 'llamacpp').step({ messages: asks }))).toEqual(
+      {
+        error: 'InfrastructureError',
+        kind: 'stream-error',
+      },
+    );
+  });
+
+  it('OpenRouter: the finish chunk, then usage in a chunk that says finish_reason null again, classified alike', async () => {
+    const recorded = loadRecordedResponse('openrouter', 'chat-stream-usage-after-finish');
+    const real = sseDataPayloads(recorded.body);
+    const turn = { content: '', usage: { promptTokens: 1697, completionTokens: 52 } };
+    const server = await startSimulated({ script: [turn, turn], flavour: 'openrouter' });
+    const answer = await simulatedStream(server.url);
+    expect(answer.contentType).toBe(recorded.contentType);
+    const simulated = sseDataPayloads(answer.body);
+    expect(simulated.at(-1)?.data).toBe('[DONE]');
+    expect(real.at(-1)?.data).toBe('[DONE]');
+    const payload = (events: typeof real, back: number) => JSON.parse(events.at(-back)?.data ?? 'null');
+    for (const back of [2, 3]) {
+      expect(missingShape(jsonShape(payload(real, back)), jsonShape(payload(simulated, back)))).toEqual([]);
+    }
+    const finishReasons = (events: typeof real) =>
+      [3, 2].map((back) => [
+        payload(events, back).choices[0].finish_reason,
+        payload(events, back).choices[0].native_finish_reason,
+        'usage' in payload(events, back),
+      ]);
+    expect(finishReasons(simulated)).toEqual(finishReasons(real));
+
+    const viaRecorded = await replay(recorded);
+    const fromRecorded = await outcomeOf(
+      clientFor(viaRecorded.url, 'openai/gpt-4o', 'openrouter').step({ messages: asks }),
+    );
+    const fromSimulated = await outcomeOf(
+      clientFor(server.url, 'openai/gpt-4o', 'openrouter').step({ messages: asks }),
+    );
+    expect(fromRecorded.answer?.finishReason).toBe('stop');
+    expect(fromSimulated).toEqual(fromRecorded);
   });
 });

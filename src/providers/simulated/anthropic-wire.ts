@@ -43,6 +43,14 @@ function errorType(status: number): string {
   }
 }
 
+/**
+ * Anthropic's in-stream overload as really sent (test-support/fixtures/anthropic/stream-error-overloaded-captured.txt):
+ * `details: null`, which the documented example lacks; the stream ends after it.
+ */
+function overloadedEvent(message: string): string {
+  return sseEvent('error', { error: { details: null, type: 'overloaded_error', message } });
+}
+
 function sendError(
   response: ServerResponse,
   status: number,
@@ -224,7 +232,10 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
   });
   push('message_stop', {});
 
-  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+  });
   await writeFlushed(
     response,
     sseEvent('message_start', {
@@ -247,7 +258,7 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
       return;
     }
     if (event.delta && fault?.kind === 'error-in-stream' && deltasSent >= fault.afterChunks) {
-      response.end(sseEvent('error', { error: { type: 'overloaded_error', message: fault.message } }));
+      response.end(overloadedEvent(fault.message));
       return;
     }
     if (event.delta) {
@@ -260,7 +271,7 @@ export async function handleAnthropicMessages(context: WireContext): Promise<voi
       return;
     }
     if (isLast && fault?.kind === 'error-in-stream') {
-      response.end(sseEvent('error', { error: { type: 'overloaded_error', message: fault.message } }));
+      response.end(overloadedEvent(fault.message));
       return;
     }
     await writeFlushed(response, event.text);

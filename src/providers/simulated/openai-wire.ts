@@ -13,7 +13,7 @@ import { retryAfterHeaders } from './wire-faults.ts';
 
 /**
  * The OpenAI-compatible chat wire format as real servers speak it (OpenAI, llama.cpp `llama-server`, vLLM,
- * LM Studio), simulated from a script. Everything here is labelled simulated by the server's header.
+ * LM Studio, OpenRouter), simulated from a script. Everything here is labelled simulated by the server's header.
  */
 
 const DEFAULT_CHUNK_SIZE = 8;
@@ -26,6 +26,7 @@ function reasoningField(flavour: OpenAIFlavour): 'reasoning_content' | 'reasonin
     case 'lmstudio':
       return 'reasoning_content';
     case 'vllm':
+    case 'openrouter':
       return 'reasoning';
     case 'openai':
       return null;
@@ -83,6 +84,16 @@ function usageObject(usage: SimulatedUsage, flavour: OpenAIFlavour): JsonObject 
   // llama.cpp reports no reasoning-token breakdown.
   if (flavour !== 'llamacpp') {
     object.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens ?? 0 };
+  }
+  if (flavour === 'openrouter') {
+    // OpenRouter passes on the upstream (OpenAI) detail fields.
+    object.prompt_tokens_details = { cached_tokens: usage.cachedTokens ?? 0, audio_tokens: 0 };
+    object.completion_tokens_details = {
+      reasoning_tokens: usage.reasoningTokens ?? 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    };
   }
   return object;
 }
@@ -161,6 +172,40 @@ function writeVllmStreamError(response: ServerResponse, message: string): void {
   response.end('data: [DONE]\n\n');
 }
 
+/** The wording of llama.cpp builds before #16109 for a prompt over the context (tools/server/server.cpp). */
+const LLAMACPP_LEGACY_CONTEXT_REFUSAL =
+  'the request exceeds the available context size. try increasing the context size or enable context shift';
+
+/**
+ * A llama.cpp error inside a 200 stream. Builds before #16109 (b5966) wrote it as the SSE field `error: {…}`
+ * (server_sent_event(sink, "error", error_data)), then `data: [DONE]` (test-support/fixtures/llamacpp-b5966). Current
+ * builds write `data: {"error":{…}}` and end the stream there, without `[DONE]` ("terminate on error" in
+ * tools/server/server-context.cpp, llama.cpp de3ff815 as bundled by node-llama-cpp). `error` is
+ * format_error_response's object (keys sorted, as nlohmann::json writes them).
+ */
+function writeLlamaCppStreamError(
+  response: ServerResponse,
+  error: JsonObject,
+  legacyErrorField: boolean,
+): void {
+  if (legacyErrorField) {
+    response.write(`error: ${JSON.stringify(error)}\n\n`);
+    response.end('data: [DONE]\n\n');
+  } else {
+    response.end(`data: ${JSON.stringify({ error })}\n\n`);
+  }
+}
+
+/** Opens a 200 event stream. */
+function openEventStream(response: ServerResponse): void {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  response.flushHeaders();
+}
+
 /** Resolves when the client goes away (used for the `hang` fault). */
 function waitForClose(response: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -190,6 +235,13 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
     return;
   }
   const promptTokens = promptTokensOf(body, endpoint);
+  const legacyErrorField = flavour === 'llamacpp' && endpoint.streamErrorsAsSseErrorField === true;
+  if (promptTokens > endpoint.contextLength && legacyErrorField && body.stream === true) {
+    openEventStream(response);
+    const error = { code: 400, message: LLAMACPP_LEGACY_CONTEXT_REFUSAL, type: 'invalid_request_error' };
+    writeLlamaCppStreamError(response, error, true);
+    return;
+  }
   if (promptTokens > endpoint.contextLength) {
     sendJson(response, 400, {
       error: {
@@ -247,14 +299,18 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   const chunkSize = turn.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const llamaCpp = flavour === 'llamacpp';
   const fingerprint: JsonObject = llamaCpp ? { system_fingerprint: LLAMACPP_FINGERPRINT } : {};
-  const chunk = (delta: JsonObject, finish: string | null = null): JsonObject => ({
-    choices: [{ finish_reason: finish, index: 0, delta }],
-    created,
-    id,
-    model,
-    ...fingerprint,
-    object: 'chat.completion.chunk',
-  });
+  const openRouter = flavour === 'openrouter';
+  const chunk = (delta: JsonObject, finish: string | null = null): JsonObject =>
+    openRouter
+      ? openRouterChunk(`gen-simulated-${responseId}`, model, created, delta, finish)
+      : {
+          choices: [{ finish_reason: finish, index: 0, delta }],
+          created,
+          id,
+          model,
+          ...fingerprint,
+          object: 'chat.completion.chunk',
+        };
 
   // llama.cpp opens with a null content, others with an empty string.
   const deltas: JsonObject[] = [{ role: 'assistant', content: llamaCpp ? null : '' }];
@@ -270,9 +326,15 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
       deltas.push({ tool_calls: [{ index, function: { arguments: piece } }] });
     }
   });
-  const events: JsonObject[] = [...deltas.map((delta) => chunk(delta)), chunk({}, finishReason)];
+  // OpenRouter repeats the opening delta on its finish chunk.
+  const finishDelta: JsonObject = openRouter ? { role: 'assistant', content: '' } : {};
+  const events: JsonObject[] = [...deltas.map((delta) => chunk(delta)), chunk(finishDelta, finishReason)];
   const streamOptions = body.stream_options;
-  if (isRecord(streamOptions) && streamOptions.include_usage === true) {
+  const includeUsage = isRecord(streamOptions) && streamOptions.include_usage === true;
+  if (includeUsage && openRouter) {
+    // OpenRouter sends the usage after the finish chunk, in a chunk whose choice says finish_reason null again.
+    events.push({ ...chunk({ role: 'assistant', content: '' }), usage: usageObject(usage, flavour) });
+  } else if (includeUsage) {
     events.push({
       choices: [],
       created,
@@ -287,12 +349,7 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
   if (llamaCpp) events[events.length - 1].timings = llamaCppTimings(usage, turn.serverTimings);
   const stream: unknown[] = [...events, '[DONE]'];
 
-  response.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
-  response.flushHeaders();
+  openEventStream(response);
   await sleep(turn.firstTokenDelayMs ?? 0);
 
   let sent = 0;
@@ -300,6 +357,11 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
     if (response.destroyed) return;
     if (fault?.kind === 'error-in-stream' && sent === fault.afterChunks && flavour === 'vllm') {
       writeVllmStreamError(response, fault.message);
+      return;
+    }
+    if (fault?.kind === 'error-in-stream' && sent === fault.afterChunks && llamaCpp) {
+      const error = { code: 500, message: fault.message, type: 'server_error' };
+      writeLlamaCppStreamError(response, error, legacyErrorField);
       return;
     }
     if (fault?.kind === 'error-in-stream' && sent === fault.afterChunks) {
@@ -317,6 +379,28 @@ export async function handleOpenAIChat(context: WireContext): Promise<void> {
     sent += 1;
   }
   response.end();
+}
+
+/**
+ * An OpenRouter stream chunk (its own fields: `provider`, `native_finish_reason`, `logprobs`), in the key order of
+ * the real chunks in test-support/fixtures/openrouter/chat-stream-usage-after-finish.txt.
+ */
+function openRouterChunk(
+  id: string,
+  model: string,
+  created: number,
+  delta: JsonObject,
+  finish: string | null,
+): JsonObject {
+  return {
+    id,
+    provider: 'Simulated',
+    model,
+    object: 'chat.completion.chunk',
+    created,
+    choices: [{ index: 0, delta, finish_reason: finish, native_finish_reason: finish, logprobs: null }],
+    system_fingerprint: 'fp_simulated',
+  };
 }
 
 function modelEntry(flavour: OpenAIFlavour, endpoint: WireContext['endpoint']): JsonObject {
@@ -349,6 +433,9 @@ function modelEntry(flavour: OpenAIFlavour, endpoint: WireContext['endpoint']): 
       };
     case 'lmstudio':
       return { ...base, owned_by: 'organization_owner' };
+    case 'openrouter':
+      // OpenRouter's model list: no `object`/`owned_by`, the context length as `context_length`.
+      return { id: endpoint.model, name: endpoint.model, created, context_length: endpoint.maxContextLength };
   }
 }
 

@@ -84,7 +84,14 @@ export interface SimulatedEndpoint {
    * without many merges counts about one token a character.
    */
   charactersPerToken?: number;
+  /**
+   * llama.cpp flavour only: act as 2025 builds before ggml-org/llama.cpp#16109 (e.g. b5966), which sent every error of
+   * a streamed request inside the 200 stream as the non-standard SSE field `error:` (not `data:`), then `data: [DONE]`,
+   * an over-long prompt included (refused with that build's wording, "the request exceeds the available context
+   * size. try increasing the context size or enable context shift"). Default: current builds.
+   */
+  streamErrorsAsSseErrorField?: boolean;
 }
 
 /** Which OpenAI-compatible server to imitate on /v1/chat/completions. */
-export type OpenAIFlavour = 'openai' | 'llamacpp' | 'vllm' | 'lmstudio';
+export type OpenAIFlavour = 'openai' | 'llamacpp' | 'vllm' | 'lmstudio' | 'openrouter';

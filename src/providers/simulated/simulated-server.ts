@@ -51,7 +51,7 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
 
 /**
  * A real HTTP server on loopback that speaks the wire formats of OpenAI-compatible servers (OpenAI, llama.cpp
- * llama-server, vLLM, LM Studio), Ollama and Anthropic, answering from a script. For tests and benchmarks.
+ * llama-server, vLLM, LM Studio, OpenRouter), Ollama and Anthropic, answering from a script. For tests and benchmarks.
  */
 export async function startSimulatedServer(options: SimulatedServerOptions): Promise<SimulatedServer> {
   const endpoint: SimulatedEndpoint = { ...DEFAULT_ENDPOINT, ...options.endpoint };
