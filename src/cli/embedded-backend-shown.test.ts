@@ -53,7 +53,10 @@ function backendOf(models: readonly ModelMetrics[], modelId: string) {
 
 describe('the backend of an embedded model', () => {
   it('is in the metrics, from the stored endpoint info', () => {
-    expect(backendOf(metrics.models, 'gguf:/models/tiny-cpu.gguf')).toEqual({ name: 'cpu', cpuNote: CPU_NOTE });
+    expect(backendOf(metrics.models, 'gguf:/models/tiny-cpu.gguf')).toEqual({
+      name: 'cpu',
+      cpuNote: CPU_NOTE,
+    });
     expect(backendOf(metrics.models, 'gguf:/models/tiny-gpu.gguf')).toEqual({ name: 'cuda', cpuNote: null });
     expect(backendOf(metrics.models, 'ollama:qwen3.5:9b')).toBeNull();
   });
@@ -74,7 +77,10 @@ describe('the backend of an embedded model', () => {
     const response = await createViewerApp({ store }).request(`/api/runs/${runId}`);
     expect(response.status).toBe(200);
     const detail = (await response.json()) as { summary: ModelMetrics[] };
-    expect(backendOf(detail.summary, 'gguf:/models/tiny-cpu.gguf')).toEqual({ name: 'cpu', cpuNote: CPU_NOTE });
+    expect(backendOf(detail.summary, 'gguf:/models/tiny-cpu.gguf')).toEqual({
+      name: 'cpu',
+      cpuNote: CPU_NOTE,
+    });
     expect(backendOf(detail.summary, 'gguf:/models/tiny-gpu.gguf')).toEqual({ name: 'cuda', cpuNote: null });
   });
 });

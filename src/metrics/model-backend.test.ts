@@ -11,8 +11,13 @@ describe('modelBackendOf', () => {
       backend: 'cpu',
       notes: ['Q4_K_M', 'No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.'],
     });
-    expect(cpu).toEqual({ name: 'cpu', cpuNote: 'No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.' });
-    expect(describeModelBackend(cpu!)).toBe('cpu (No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.)');
+    expect(cpu).toEqual({
+      name: 'cpu',
+      cpuNote: 'No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.',
+    });
+    expect(describeModelBackend(cpu!)).toBe(
+      'cpu (No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.)',
+    );
     expect(describeModelBackend({ name: 'metal', cpuNote: null })).toBe('metal');
   });
 
