@@ -194,7 +194,11 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
         ]),
       );
       expect(shown).toEqual([
-        [secretUrlId, 'llamacpp@gpu-box.lab.example.internal:8080', secretUrlId],
+        [
+          secretUrlId,
+          'llamacpp@gpu-box.lab.example.internal:8080',
+          'llamacpp:http://gpu-box.lab.example.internal:8080',
+        ],
         [longId, 'qwen2.5-coder:32b-instruct-q4_K_M', longId],
         [configuredId, 'staging deployment', configuredId],
       ]);
@@ -204,6 +208,12 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
       for (const section of ['.matrix-section', '.attempts-section', '.filters']) {
         expect(await page.locator(section).innerText()).not.toContain('hunter2');
       }
+      // Nor in any hover title (the cost note of the model summary included).
+      const titles = await page
+        .locator('[title]')
+        .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('title')));
+      expect(titles.some((title) => title?.includes('no price for llamacpp:http://gpu-box'))).toBe(true);
+      expect(titles.filter((title) => title?.includes('hunter2'))).toEqual([]);
       expect(await findClippedText(page, '.matrix-section')).toEqual([]);
       expect(await findClippedText(page, '.attempts-section')).toEqual([]);
       await screenshot('run-labels');
