@@ -123,8 +123,13 @@ export async function createProgram(
 function withOneLineErrors(command: Command, path: string): void {
   const help = `npx ${path} --help`;
   command.configureOutput({
+    // Commander's own usage errors start with `error:`; a command's own errors already carry their fix.
     outputError: (text, write) =>
-      write(`${text.trimEnd().replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)')}; see ${help}\n`),
+      write(
+        text.startsWith('error:')
+          ? `${text.trimEnd().replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)')}; see ${help}\n`
+          : text,
+      ),
   });
   for (const sub of command.commands) withOneLineErrors(sub, `${path} ${sub.name()}`);
 }
