@@ -34,6 +34,7 @@ import { redactSecrets } from '../shared/redact-secrets.ts';
 import { openStore } from '../store/index.ts';
 import { loadRunTasks } from '../task/load-task-folders.ts';
 import type { Task } from '../task/task.ts';
+import { createRunAbortController } from './run-abort-controller.ts';
 
 /**
  * The suite run when neither flags nor shakedown.yaml name one: `suites/core` relative to the config's folder when
@@ -239,7 +240,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     }
   }
 
-  const controller = new AbortController();
+  const controller = createRunAbortController();
   let signals = 0;
   const onSignal = (name: NodeJS.Signals) => {
     signals += 1;
