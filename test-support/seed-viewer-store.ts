@@ -23,6 +23,8 @@ export interface SeedModel {
   simulated: boolean;
   /** A `label:` as configured in shakedown.yaml. */
   label?: string;
+  /** The endpoint info stored with the model (e.g. an embedded model's `backend`). */
+  endpointInfo?: unknown;
 }
 
 /** Options of `seedViewerStore`. */
@@ -261,6 +263,7 @@ export function seedViewerStore(
     models: models.map((model) => ({
       modelId: model.modelId,
       ...(model.label ? { label: model.label } : {}),
+      ...(model.endpointInfo === undefined ? {} : { endpointInfo: model.endpointInfo }),
       provider: model.modelId.split(':')[0]!,
       simulated: model.simulated,
     })),

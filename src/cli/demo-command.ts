@@ -5,6 +5,7 @@ import { DEFAULT_DEMO_TASKS, type DemoResult, runDemo } from '../demo/index.ts';
 import { createRunProgressDisplay } from '../report/run-progress-display.ts';
 import { positiveInteger } from '../shared/positive-integer.ts';
 import { DEFAULT_VIEWER_PORT } from '../viewer/server.ts';
+import { createRunAbortController } from './run-abort-controller.ts';
 import { runView } from './view-command.ts';
 
 /** Where `shakedown demo` keeps its store and report unless told otherwise (apart from real runs' `.shakedown`). */
@@ -87,7 +88,7 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
     'shakedown demo — SIMULATED: a built-in simulated model server with four scripted agents of known skill ' +
       `runs ${options.tasks} task(s) of the built-in suite through the real agent loop, sandbox, grading and store.`,
   );
-  const controller = new AbortController();
+  const controller = createRunAbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   const display = createRunProgressDisplay();

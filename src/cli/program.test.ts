@@ -47,10 +47,15 @@ describe('createProgram', () => {
 
 describe('shakedown command line', () => {
   it('suggests the nearest command and option for a typo', async () => {
-    expect(await parseError(['rn'])).toContain("unknown command 'rn'\n(Did you mean run?)");
-    expect(await parseError(['dmeo'])).toContain('(Did you mean demo?)');
-    expect(await parseError(['run', '--modle', 'x'])).toContain(
-      "unknown option '--modle'\n(Did you mean --model?)",
+    expect(await parseError(['rn'])).toBe(
+      "error: unknown command 'rn' (did you mean run?); see npx shakedown --help\n",
+    );
+    expect(await parseError(['dmeo'])).toContain('(did you mean demo?)');
+    expect(await parseError(['run', '--modle', 'x'])).toBe(
+      "error: unknown option '--modle' (did you mean --model?); see npx shakedown run --help\n",
+    );
+    expect(await parseError(['task', 'bogus'])).toBe(
+      "error: unknown command 'bogus'; see npx shakedown task --help\n",
     );
   });
 });

@@ -105,12 +105,31 @@ export async function createProgram(
     .description(
       'Can this model do agentic coding on my codebase? Pass rate, tool-call reliability, latency, cost.',
     )
-    .version('0.1.0')
-    .showHelpAfterError();
+    .version('0.1.0');
   const invoked = args === 'all' ? undefined : invokedCommandName(args);
   for (const entry of COMMANDS) {
     const load = args === 'all' || entry.name === invoked;
     program.addCommand(load ? await entry.load() : new Command(entry.name).description(entry.summary));
   }
+  withOneLineErrors(program, 'shakedown');
   return program;
+}
+
+/**
+ * Usage errors on one line with the fix (`error: unknown command 'rnu' (did you mean run?); see npx shakedown
+ * --help`), for `command` and every subcommand, instead of commander's suggestion on a line of its own followed by
+ * the whole help.
+ */
+function withOneLineErrors(command: Command, path: string): void {
+  const help = `npx ${path} --help`;
+  command.configureOutput({
+    // Commander's own usage errors start with `error:`; a command's own errors already carry their fix.
+    outputError: (text, write) =>
+      write(
+        text.startsWith('error:')
+          ? `${text.trimEnd().replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)')}; see ${help}\n`
+          : text,
+      ),
+  });
+  for (const sub of command.commands) withOneLineErrors(sub, `${path} ${sub.name()}`);
 }

@@ -28,6 +28,7 @@ import { positiveInteger } from '../shared/positive-integer.ts';
 import { redactSecrets } from '../shared/redact-secrets.ts';
 import { loadRunTasks } from '../task/load-task-folders.ts';
 import type { Task } from '../task/task.ts';
+import { createRunAbortController } from './run-abort-controller.ts';
 
 /**
  * The suite run when neither flags nor shakedown.yaml name one: `suites/core` relative to the config's folder when
@@ -223,7 +224,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   }
   const { store, dataDir, shard, runId, resume } = target;
 
-  const controller = new AbortController();
+  const controller = createRunAbortController();
   let signals = 0;
   const onSignal = (name: NodeJS.Signals) => {
     signals += 1;

@@ -2,11 +2,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { seedViewerStore } from '../../test-support/seed-viewer-store.ts';
 import { FIXED_SOURCE, writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
 import { type SimulatedServer, startSimulatedServer } from '../providers/simulated/simulated-server.ts';
 import { renderHtmlReport, renderJsonReport, renderMarkdownReport } from '../report/index.ts';
 import { openStore } from '../store/index.ts';
 import { createViewerApp } from '../viewer/server.ts';
+import { shownModelId } from '../viewer/ui/format.ts';
 import { loadMetricsFromDataDir } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 
@@ -110,7 +112,10 @@ describe('credentials in an endpoint URL', () => {
         expect(metrics.models.map((entry) => entry.modelId)).toEqual([
           `vllm:simulated-model@http://${serverUrl.host}/v1`,
         ]);
-        outputs.push(['Markdown report', renderMarkdownReport(metrics)]);
+        const markdown = renderMarkdownReport(metrics);
+        // The cost note names the model: it is among the outputs checked.
+        expect(markdown).toContain(`no price for vllm:simulated-model@http://${serverUrl.host}/v1`);
+        outputs.push(['Markdown report', markdown]);
         outputs.push(['JSON report', renderJsonReport(metrics)]);
         outputs.push(['HTML report', renderHtmlReport(metrics)]);
         for (const route of ['', '/matrix', '/attempts']) {
@@ -138,4 +143,33 @@ describe('credentials in an endpoint URL', () => {
     expect(leaks.map(([where]) => where)).toEqual([]);
     expect(outputs.length).toBeGreaterThan(10);
   }, 120_000);
+
+  it('stay out of the cost note and the viewer hover titles of a run stored with them in the model id', async () => {
+    const dataDir = path.join(directory, 'stored');
+    const store = openStore(dataDir);
+    try {
+      const modelId = `llamacpp:http://${USER}:${PASSWORD}@gpu-box.example.internal:8080`;
+      const { runId } = seedViewerStore(store, {
+        models: [{ modelId, simulated: false }],
+        taskIds: ['sum-off-by-one'],
+        attemptsPerCell: 1,
+      });
+      const metrics = loadMetricsFromDataDir(dataDir, runId);
+      const basis = metrics.models[0]!.cost.basis;
+      expect(basis).toContain('no price for llamacpp:http://gpu-box.example.internal:8080 in price table');
+      const costSection = renderMarkdownReport(metrics).split('**Cost**')[1]!;
+      expect(costSection).toContain(basis);
+      const html = renderHtmlReport(metrics);
+      expect(html).toContain(basis);
+      const response = await createViewerApp({ store }).request(`/api/runs/${runId}`);
+      const detail = (await response.json()) as { summary: Array<{ cost: { basis: string } }> };
+      expect(detail.summary[0]!.cost.basis).toBe(basis);
+      for (const text of [basis, costSection, shownModelId(modelId)]) {
+        expect(text).not.toContain(USER);
+        expect(text).not.toContain(PASSWORD);
+      }
+    } finally {
+      store.close();
+    }
+  });
 });

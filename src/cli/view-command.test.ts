@@ -50,6 +50,8 @@ describe('shakedown view (real CLI)', () => {
     const result = await runCli(['view', '--data-dir', path.join(temporaryDirectory(), 'none')]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('no store at');
+    expect(result.stderr).toContain('--data-dir .shakedown-demo');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('rejects an invalid port', async () => {

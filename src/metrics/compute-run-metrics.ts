@@ -6,10 +6,12 @@
 import { agentNamesOfStoredConfig, splitCellId } from '../external/agent-cell-id.ts';
 import { agentLabelOfStoredConfig } from '../external/agent-choice.ts';
 import { costOfUsage, findPrice, type Price, type PriceTable } from '../providers/price-table.ts';
+import { redactSecrets } from '../shared/redact-secrets.ts';
 import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../store/store-types.ts';
 import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../transcript/events.ts';
 import { groupBy } from './group-by.ts';
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
+import { modelBackendOf } from './model-backend.ts';
 import { pairedComparison } from './paired-comparison.ts';
 import { meanPassAtK, meanPassHatK, type TaskOutcomes } from './pass-at-k.ts';
 import type {
@@ -39,7 +41,8 @@ export type MetricsAttempt = Pick<
 export interface RunMetricsInput {
   run: Pick<RunRecord, 'id' | 'createdAt' | 'finishedAt' | 'status' | 'configHash'> &
     Partial<Pick<RunRecord, 'config'>>;
-  models: readonly Pick<RunModelRecord, 'modelId' | 'label' | 'provider' | 'simulated'>[];
+  models: readonly (Pick<RunModelRecord, 'modelId' | 'label' | 'provider' | 'simulated'> &
+    Partial<Pick<RunModelRecord, 'endpointInfo'>>)[];
   tasks: readonly Pick<RunTaskRecord, 'taskId' | 'suite' | 'multiTurn'>[];
   attempts: readonly MetricsAttempt[];
   /** Transcript events per attempt id; an attempt without events has no step, call or token data. */
@@ -273,7 +276,7 @@ function computeCost(
       kind: 'unpriced',
       totalUsd: null,
       perResolvedTaskUsd: null,
-      basis: `no price for ${modelId} in price table ${input.priceTable.version} and no local cost set`,
+      basis: `no price for ${redactSecrets(modelId, [])} in price table ${input.priceTable.version} and no local cost set`,
       api: null,
       local: null,
     };
@@ -438,6 +441,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
     label: model.label,
     ...(agentCell ? { agentCell } : {}),
     provider: model.provider,
+    backend: modelBackendOf(model.endpointInfo),
     simulated,
     attempts: {
       total: attempts.length,

@@ -34,6 +34,14 @@ export interface RateWithInterval {
   effectiveTrials: number | null;
 }
 
+/** The compute backend an embedded (GGUF) model ran on. */
+export interface ModelBackend {
+  /** `cuda`, `vulkan`, `metal` or `cpu`. */
+  name: string;
+  /** The client's note on why the model ran on the CPU (no usable GPU, `gpu: false`); null otherwise. */
+  cpuNote: string | null;
+}
+
 /** Mean ± standard error of the mean over repetitions. */
 export interface MeanWithStandardError {
   mean: number | null;
@@ -158,6 +166,8 @@ export interface ModelMetrics {
    */
   agentCell?: { modelId: string; agentName: string };
   provider: string;
+  /** The compute backend an embedded model ran on (from the stored endpoint info); null when not known. */
+  backend: ModelBackend | null;
   /** True when the model or any of its responses was simulated: numbers say nothing about a real model. */
   simulated: boolean;
   attempts: {

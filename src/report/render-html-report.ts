@@ -4,6 +4,7 @@
  * `data-testid`s mark each table and plot for browser tests.
  */
 import { compareAgents, hasSeveralAgents } from '../metrics/agent-comparison.ts';
+import { describeModelBackend } from '../metrics/model-backend.ts';
 import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import { escapeHtml, jsonForScript, scriptSourceForHtml } from './escape-html.ts';
 import {
@@ -154,6 +155,9 @@ function summaryCards(metrics: RunMetrics): string {
         : '',
       `<p>${escapeHtml(model.cost.kind === 'unpriced' ? `${MISSING} per resolved task (unpriced)` : `${formatUsd(model.cost.perResolvedTaskUsd)} per resolved task`)}</p>`,
       `<p>${model.attempts.infrastructureErrors} infrastructure errors (not scored)</p>`,
+      model.backend
+        ? `<p data-testid="model-backend">backend: ${escapeHtml(describeModelBackend(model.backend))}</p>`
+        : '',
       '</article>',
     ].join('\n');
   });

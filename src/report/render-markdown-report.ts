@@ -3,6 +3,7 @@
  * failure classes, cost notes, and a SIMULATED banner when any number came from a simulated model.
  */
 import { compareAgents, hasSeveralAgents } from '../metrics/agent-comparison.ts';
+import { describeModelBackend } from '../metrics/model-backend.ts';
 import type { ModelMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import { escapeMarkdown } from './escape-markdown.ts';
 import {
@@ -135,6 +136,14 @@ function costNotes(metrics: RunMetrics): string[] {
   return lines;
 }
 
+function backends(metrics: RunMetrics): string[] {
+  return metrics.models.flatMap((model) =>
+    model.backend
+      ? [`- **${escapeMarkdown(model.label)}**: ${escapeMarkdown(describeModelBackend(model.backend))}`]
+      : [],
+  );
+}
+
 /** Renders the run's metrics as compact Markdown. */
 export function renderMarkdownReport(metrics: RunMetrics): string {
   const lines: string[] = [];
@@ -164,5 +173,7 @@ export function renderMarkdownReport(metrics: RunMetrics): string {
   if (hasSeveralAgents([metrics])) lines.push(renderAgentComparisonMarkdown(compareAgents([metrics])));
   lines.push('**Failure classes**', '', ...failures(metrics), '');
   lines.push('**Cost**', '', ...costNotes(metrics), '');
+  const backendLines = backends(metrics);
+  if (backendLines.length > 0) lines.push('**Embedded model backend**', '', ...backendLines, '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

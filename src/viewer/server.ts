@@ -166,7 +166,9 @@ export const DEFAULT_VIEWER_PORT = 4173;
 export async function startViewerServer(options: StartViewerOptions): Promise<ViewerServer> {
   const databasePath = databasePathOf(options.dataDir);
   if (!existsSync(databasePath)) {
-    throw new Error(`no store at ${databasePath}: start a run with \`shakedown run\` or pass --data-dir`);
+    throw new Error(
+      `no store at ${databasePath}: start a run with \`npx shakedown run\`, or pass --data-dir (\`npx shakedown demo\` keeps its runs in --data-dir .shakedown-demo)`,
+    );
   }
   const distDir = await ensureViewerUi(options.distDir);
   const store = openStore(options.dataDir);

@@ -177,6 +177,14 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
         { modelId: secretUrlId, simulated: false },
         { modelId: longId, simulated: false },
         { modelId: configuredId, simulated: false, label: 'staging deployment' },
+        {
+          modelId: 'gguf:/models/tiny-q4.gguf',
+          simulated: false,
+          endpointInfo: {
+            backend: 'cpu',
+            notes: ['No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.'],
+          },
+        },
       ],
       taskIds: ['sum-off-by-one'],
       attemptsPerCell: 1,
@@ -194,16 +202,33 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
         ]),
       );
       expect(shown).toEqual([
-        [secretUrlId, 'llamacpp@gpu-box.lab.example.internal:8080', secretUrlId],
+        ['gguf:/models/tiny-q4.gguf', 'tiny-q4', 'gguf:/models/tiny-q4.gguf'],
+        [
+          secretUrlId,
+          'llamacpp@gpu-box.lab.example.internal:8080',
+          'llamacpp:http://gpu-box.lab.example.internal:8080',
+        ],
         [longId, 'qwen2.5-coder:32b-instruct-q4_K_M', longId],
         [configuredId, 'staging deployment', configuredId],
       ]);
+      // The backend the embedded model ran on, with the reason it ran on the CPU, in the model summary.
+      const backends = await page.locator('.model-summary .model-backend').allInnerTexts();
+      expect(backends).toEqual([
+        'backend: cpu (No usable GPU (CUDA, Vulkan, Metal) found: runs on the CPU.)',
+      ]);
+      expect(await findClippedText(page, '.model-summary')).toEqual([]);
       const table = await page.locator('.attempts-table tbody').innerText();
       expect(table).toContain('staging deployment');
       expect(table).not.toContain('http');
       for (const section of ['.matrix-section', '.attempts-section', '.filters']) {
         expect(await page.locator(section).innerText()).not.toContain('hunter2');
       }
+      // Nor in any hover title (the cost note of the model summary included).
+      const titles = await page
+        .locator('[title]')
+        .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('title')));
+      expect(titles.some((title) => title?.includes('no price for llamacpp:http://gpu-box'))).toBe(true);
+      expect(titles.filter((title) => title?.includes('hunter2'))).toEqual([]);
       expect(await findClippedText(page, '.matrix-section')).toEqual([]);
       expect(await findClippedText(page, '.attempts-section')).toEqual([]);
       await screenshot('run-labels');

@@ -1,9 +1,10 @@
 /** An attempt page: outcome and totals, grading result, final diff, and the full transcript. */
+
 import type { TranscriptEvent } from '../../transcript/events.ts';
 import { api } from './api-client.ts';
 import { renderDiff } from './diff-view.ts';
 import { element, replaceChildren, simulatedBadge } from './dom.ts';
-import { formatCost, formatCount, formatMs } from './format.ts';
+import { formatCost, formatCount, formatMs, shownModelId } from './format.ts';
 import { renderGrading } from './grading-table.ts';
 import { runHref } from './router.ts';
 import { renderTranscript } from './transcript-view.ts';
@@ -36,7 +37,7 @@ export async function renderAttemptPage(root: HTMLElement, attemptId: string): P
     ),
     element(
       'h1',
-      { title: `${attempt.modelId} · ${attempt.taskId} · attempt ${attempt.attemptIndex}` },
+      { title: `${shownModelId(attempt.modelId)} · ${attempt.taskId} · attempt ${attempt.attemptIndex}` },
       `${attempt.modelLabel} · ${attempt.taskId} · attempt ${attempt.attemptIndex}`,
       attempt.simulated && simulatedBadge(),
     ),

@@ -1,8 +1,9 @@
 /** The attempts table of a run page, with filters by failure class, status, model and task, paged by the server. */
+
 import type { AttemptListItem, AttemptPage } from '../api-types.ts';
 import type { AttemptQuery } from './api-client.ts';
 import { element, replaceChildren } from './dom.ts';
-import { formatMs, formatUsd } from './format.ts';
+import { formatMs, formatUsd, shownModelId } from './format.ts';
 import { pageOfSlice, pageRangeLabel } from './paging.ts';
 import { attemptHref } from './router.ts';
 
@@ -131,7 +132,7 @@ export function renderAttemptsTable(
           element('td', {}, element('a', { href: attemptHref(attempt.id), class: 'attempt-link' }, 'open')),
           element(
             'td',
-            { title: attempt.modelId },
+            { title: shownModelId(attempt.modelId) },
             labels.get(attempt.modelId) ?? attempt.modelId,
             simulatedModels.has(attempt.modelId) &&
               element('span', { class: 'badge simulated' }, 'SIMULATED'),

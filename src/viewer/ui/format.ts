@@ -1,6 +1,13 @@
 /** Number formatting for the viewer UI; null shows as an en dash. */
 
+import { redactSecrets } from '../../shared/redact-secrets.ts';
+
 const DASH = '–';
+
+/** A model id as shown to a user (hover titles, id columns): credentials in its URL removed. */
+export function shownModelId(modelId: string): string {
+  return redactSecrets(modelId, []);
+}
 
 /** A share as a percentage. */
 export function formatPercent(value: number | null | undefined, digits = 0): string {

@@ -1,8 +1,9 @@
 /** The leaderboard across runs: each model (model id + agent) with its latest and best resolved rate and its runs. */
+
 import type { LeaderboardEntry, LeaderboardRun } from '../api-types.ts';
 import { api } from './api-client.ts';
 import { element, simulatedBadge } from './dom.ts';
-import { formatRateWithInterval } from './format.ts';
+import { formatRateWithInterval, shownModelId } from './format.ts';
 import { runHref } from './router.ts';
 
 /** A run's rate and a link to the run, filtered to the model. */
@@ -27,11 +28,11 @@ function entryRow(entry: LeaderboardEntry): HTMLElement {
     { 'data-model-id': entry.modelId, 'data-agent': entry.agent },
     element(
       'td',
-      { class: 'model-label', title: entry.modelId },
+      { class: 'model-label', title: shownModelId(entry.modelId) },
       entry.label,
       entry.simulated && simulatedBadge(),
     ),
-    element('td', {}, element('code', {}, entry.modelId)),
+    element('td', {}, element('code', {}, shownModelId(entry.modelId))),
     element('td', { class: 'agent' }, entry.agent),
     runCell(entry, entry.latest.resolved.trials > 0 ? entry.latest : null, 'latest'),
     runCell(entry, entry.best, 'best'),

@@ -1,4 +1,5 @@
 /** The per-model numbers behind the comparison plots, as a table. */
+import { describeModelBackend } from '../../metrics/model-backend.ts';
 import type { ModelMetrics } from '../../metrics/run-metrics.ts';
 import { element, simulatedBadge } from './dom.ts';
 import { formatCost, formatMs, formatNumber, formatPercent } from './format.ts';
@@ -38,7 +39,14 @@ export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
         return element(
           'tr',
           { 'data-model-id': model.modelId },
-          element('td', {}, model.label, model.simulated && simulatedBadge()),
+          element(
+            'td',
+            {},
+            model.label,
+            model.simulated && simulatedBadge(),
+            model.backend &&
+              element('div', { class: 'model-backend' }, `backend: ${describeModelBackend(model.backend)}`),
+          ),
           element('td', { class: 'number' }, `${model.attempts.scored} / ${model.attempts.total}`),
           element(
             'td',

@@ -1,8 +1,9 @@
 /** The runs list: every run with its status, counts, simulated badge and live indicator, and a row per model. */
+
 import type { RunListItem, RunModelRow } from '../api-types.ts';
 import { api } from './api-client.ts';
 import { element, simulatedBadge, statusBadge } from './dom.ts';
-import { formatPercent, formatRateWithInterval } from './format.ts';
+import { formatPercent, formatRateWithInterval, shownModelId } from './format.ts';
 import { LEADERBOARD_HREF, runHref } from './router.ts';
 
 /** A model's sub-row under its run: short label, attempts done, resolved count and rate with its 95% Wilson CI. */
@@ -12,7 +13,7 @@ function modelRow(run: RunListItem, model: RunModelRow): HTMLElement {
     { class: 'run-model-row', 'data-parent-run-id': run.id, 'data-model-id': model.modelId },
     element(
       'td',
-      { colspan: 6, class: 'model-label', title: model.modelId },
+      { colspan: 6, class: 'model-label', title: shownModelId(model.modelId) },
       element('a', { href: runHref(run.id, { model: model.modelId }) }, model.label),
       model.simulated && simulatedBadge(),
     ),

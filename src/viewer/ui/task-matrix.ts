@@ -1,6 +1,8 @@
 /** The task × model matrix: one coloured cell per task and model, linking to that cell's attempts. */
+
 import type { MatrixCell, RunMatrix } from '../api-types.ts';
 import { element } from './dom.ts';
+import { shownModelId } from './format.ts';
 import { runHref } from './router.ts';
 
 /** Background colour of a cell: red (none resolved) to green (all resolved), grey when nothing is scored. */
@@ -25,7 +27,11 @@ export function renderTaskMatrix(runId: string, matrix: RunMatrix, labels: Map<s
         {},
         element('th', {}, 'Task'),
         matrix.models.map((modelId) =>
-          element('th', { title: modelId, 'data-model-id': modelId }, labels.get(modelId) ?? modelId),
+          element(
+            'th',
+            { title: shownModelId(modelId), 'data-model-id': modelId },
+            labels.get(modelId) ?? modelId,
+          ),
         ),
       ),
     ),
