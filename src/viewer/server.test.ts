@@ -223,6 +223,8 @@ describe('viewer API', () => {
         modelId: `${model}~${agent}`,
         simulated: false,
       })),
+      // Four tasks × two attempts: the outcome cycle (six long) gives each agent different results.
+      taskIds: ['sum-off-by-one', 'parse-date', 'retry-backoff', 'slugify'],
       agents: ['built-in', { preset: 'qwen-code' }, { preset: 'opencode' }],
     });
     const view = await getJson<AgentComparisonView>(`/api/runs/${agentsRunId}/agents`);
@@ -246,14 +248,16 @@ describe('viewer API', () => {
       ['measured at the proxy', 100],
       ['measured at the proxy', 100],
     ]);
-    // Every pair of agents of the model, tested per task; three tasks cannot reach p < 0.05.
+    // Every pair of agents of the model, tested per task; four tasks cannot reach p < 0.05.
     expect(view.pairs.map((pair) => [pair.modelId, pair.agentA, pair.agentB])).toEqual([
       [model, 'built-in', 'external (preset opencode)'],
       [model, 'built-in', 'external (preset qwen-code)'],
       [model, 'external (preset opencode)', 'external (preset qwen-code)'],
     ]);
+    // The agents' results differ, so the pairs compare something.
+    expect(view.pairs.some((pair) => pair.comparison.wins + pair.comparison.losses > 0)).toBe(true);
     for (const pair of view.pairs) {
-      expect(pair.comparison.pairs).toBe(3);
+      expect(pair.comparison.pairs).toBe(4);
       expect(pair.comparison.tooFewToTell).toBe(true);
     }
   });

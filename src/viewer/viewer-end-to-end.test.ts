@@ -342,6 +342,8 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
           simulated: true,
         })),
       ],
+      // Four tasks × two attempts: the outcome cycle (six long) gives each agent different results.
+      taskIds: ['sum-off-by-one', 'parse-date', 'retry-backoff', 'slugify'],
       agents: ['built-in', { preset: 'qwen-code' }, { preset: 'opencode' }],
     });
     const agentsServer = await startViewerServer({ dataDir: agentsDirectory, port: 0, livePollMs: 100 });

@@ -67,11 +67,7 @@ function agentRow(row: AgentComparisonViewRow): HTMLElement {
     ),
     element('td', { class: 'interval-method' }, row.intervalMethod ?? '–'),
     element('td', { class: 'number' }, formatPercent(row.passAt1)),
-    element(
-      'td',
-      { class: 'number' },
-      top ? `k=${top.k}: ${formatPercent(top.passAtK)}` : '– (one attempt per task)',
-    ),
+    element('td', { class: 'number' }, top ? `k=${top.k}: ${formatPercent(top.passAtK)}` : '– (k=1 only)'),
     element('td', { class: 'number' }, formatPercent(row.validToolCallShare)),
     element(
       'td',
