@@ -14,8 +14,9 @@ export function timeToFirstTokenSource(
   external: boolean,
 ): string | null {
   const measuredAt = external ? 'measured at the proxy' : 'measured at the client';
+  const steps = (count: number) => `${count} ${count === 1 ? 'step' : 'steps'}`;
   if (summary.serverReported > 0 && summary.measured > 0)
-    return `server-reported (${summary.serverReported} steps), ${measuredAt} (${summary.measured} steps)`;
+    return `server-reported (${steps(summary.serverReported)}), ${measuredAt} (${steps(summary.measured)})`;
   if (summary.serverReported > 0) return 'server-reported';
   if (summary.measured > 0) return measuredAt;
   return null;
