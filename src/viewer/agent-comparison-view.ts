@@ -4,6 +4,7 @@
  */
 import { compareAgents, hasSeveralAgents } from '../metrics/agent-comparison.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
+import { shortModelLabels } from '../metrics/short-model-label.ts';
 import { describePassRateInterval } from '../metrics/task-clustered-interval.ts';
 import type { AgentComparisonView } from './api-types.ts';
 import { isExternalAgentRow, timeToFirstTokenSource } from './time-to-first-token-source.ts';
@@ -13,9 +14,12 @@ export function agentComparisonView(metrics: RunMetrics): AgentComparisonView {
   const comparison = compareAgents([metrics]);
   const models = new Map(metrics.models.map((model) => [model.modelId, model]));
   const runAgent = metrics.run.agent ?? 'built-in';
+  const modelIds = [...new Set(comparison.rows.map((row) => row.modelId))];
+  const labels = shortModelLabels(modelIds.map((modelId) => ({ modelId, label: modelId })));
   return {
     ...comparison,
     severalAgents: hasSeveralAgents([metrics]),
+    modelLabels: Object.fromEntries(modelIds.map((modelId) => [modelId, labels.get(modelId) ?? modelId])),
     rows: comparison.rows.map((row) => {
       const model = models.get(row.rowId);
       const { method, effectiveTrials } = row.resolved;

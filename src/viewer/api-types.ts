@@ -167,4 +167,6 @@ export interface AgentComparisonViewRow extends AgentComparisonRow {
 export interface AgentComparisonView extends Omit<AgentComparison, 'rows'> {
   severalAgents: boolean;
   rows: AgentComparisonViewRow[];
+  /** Short display label of each model id of the rows (URLs and credentials stripped, `shortModelLabels`). */
+  modelLabels: Record<string, string>;
 }

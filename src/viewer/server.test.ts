@@ -230,6 +230,7 @@ describe('viewer API', () => {
     const view = await getJson<AgentComparisonView>(`/api/runs/${agentsRunId}/agents`);
     const detail = await getJson<RunDetail>(`/api/runs/${agentsRunId}`);
     expect(view.severalAgents).toBe(true);
+    expect(view.modelLabels).toEqual({ [model]: 'qwen3.5-9b' });
     expect(view.rows.map((row) => [row.modelId, row.agent, row.rowId])).toEqual([
       [model, 'built-in', `${model}~built-in`],
       [model, 'external (preset opencode)', `${model}~opencode`],

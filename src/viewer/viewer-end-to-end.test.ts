@@ -357,7 +357,7 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
       expect(await section.innerText()).toContain('measured at the recording proxy');
 
       const block = section.locator(`.agent-comparison-model[data-model-id="${model}"]`);
-      expect(await block.locator('h3').innerText()).toBe(model);
+      expect(await block.locator('h3').innerText()).toBe('qwen3.5-9b');
       const rows = block.locator('.agent-comparison-table tbody tr');
       expect(await rows.locator('td.agent-name').allInnerTexts()).toEqual([
         'built-in',

@@ -149,7 +149,7 @@ export function renderAgentComparison(view: AgentComparisonView): HTMLElement {
       return element(
         'div',
         { class: 'agent-comparison-model', 'data-model-id': modelId },
-        element('h3', {}, modelId),
+        element('h3', {}, view.modelLabels[modelId] ?? modelId),
         element(
           'table',
           { class: 'agent-comparison-table' },
