@@ -39,6 +39,11 @@ export interface SeedOptions {
   createdAt?: Date;
   /** Run status to leave (default `completed`, or `running` when attempts are pending). */
   runStatus?: 'running' | 'completed';
+  /**
+   * The run's agents as a stored config holds them (`['built-in', { preset: 'qwen-code' }]`): a run with several
+   * agents, whose model ids are then cell ids `<model id>~<agent>`. Absent: a run of the built-in agent alone.
+   */
+  agents?: unknown[];
 }
 
 /** Outcomes cycled through the matrix: R resolved, W wrong fix, L step limit, X infrastructure error. */
@@ -59,8 +64,20 @@ function time(sequence: number): string {
   return new Date(Date.UTC(2026, 10, 26, 13, 0, sequence)).toISOString();
 }
 
-function response(sequence: number, step: number, simulated: boolean, text: string, calls: unknown[]) {
-  return modelResponseEvent({
+/** The recording proxy's part of an external agent's response (its own TTFT, 90 ms + 10 per step). */
+function proxyOf(step: number) {
+  return { proxy: { streamed: true, timeToFirstTokenMs: 90 + 10 * step } };
+}
+
+function response(
+  sequence: number,
+  step: number,
+  simulated: boolean,
+  text: string,
+  calls: unknown[],
+  external = false,
+) {
+  const event = modelResponseEvent({
     sequence,
     time: time(sequence),
     step,
@@ -85,6 +102,13 @@ function response(sequence: number, step: number, simulated: boolean, text: stri
     model: 'model',
     simulated,
   });
+  return external ? { ...event, ...proxyOf(step) } : event;
+}
+
+/** Whether a seeded model id is the cell of an external agent (`<model id>~<preset>`, not `~built-in`). */
+function isExternalCell(modelId: string): boolean {
+  const separator = modelId.lastIndexOf('~');
+  return separator > 0 && modelId.slice(separator + 1) !== 'built-in';
 }
 
 function toolResult(
@@ -118,6 +142,7 @@ export function seedTranscript(options: {
   status: AttemptStatus;
 }) {
   const { simulated } = options;
+  const external = isExternalCell(options.modelId);
   const readCall = call('call_1', 'read_file', { path: 'src/sum.ts' });
   const badCall = call('call_2', 'edit_file', { path: 'src/sum.ts', old_string: 'a + b + 1' });
   const editArgs = { path: 'src/sum.ts', old_string: 'a + b + 1', new_string: 'a + b' };
@@ -135,7 +160,7 @@ export function seedTranscript(options: {
     }),
     instructionEvent(1, time(1), 'sum(1, 2) returns 4; fix it.'),
     modelRequestEvent(2, time(2), 0, 2, 1200),
-    response(3, 0, simulated, 'Let me read the source.', [readCall]),
+    response(3, 0, simulated, 'Let me read the source.', [readCall], external),
     toolCallEvent(4, time(4), 0, readCall),
     toolResult(
       5,
@@ -146,7 +171,7 @@ export function seedTranscript(options: {
       false,
     ),
     modelRequestEvent(6, time(6), 1, 4, 2400),
-    response(7, 1, simulated, '', [badCall]),
+    response(7, 1, simulated, '', [badCall], external),
     toolCallEvent(8, time(8), 1, badCall, 'schema', 'missing required argument new_string'),
     toolResult(
       9,
@@ -163,6 +188,7 @@ export function seedTranscript(options: {
       simulated,
       `<tool_call>${JSON.stringify({ name: 'edit_file', arguments: editArgs })}</tool_call>`,
       [{ ...editCall, recoveredFrom: 'content' }],
+      external,
     ),
     toolCallEvent(12, time(12), 2, editCall),
     toolResult(13, 2, 'call_3', 'edit_file', `Edited src/sum.ts (1 replacement).\n${DIFF}`, false, {
@@ -257,7 +283,10 @@ export function seedViewerStore(
   const pending = options.pendingAttempts ?? 0;
   store.createRun({
     id: runId,
-    config: { models: models.map((model) => ({ id: model.modelId })) },
+    config: {
+      models: models.map((model) => ({ id: model.modelId })),
+      ...(options.agents ? { fingerprint: { agents: options.agents } } : {}),
+    },
     configHash: 'seed',
     simulated: models.some((model) => model.simulated),
     models: models.map((model) => ({

@@ -2,6 +2,7 @@
  * JSON shapes of the viewer's HTTP API, shared by the server (`server.ts`) and the browser UI (`ui/`). Types only,
  * so the UI bundle imports nothing from Node.
  */
+import type { AgentComparison, AgentComparisonRow } from '../metrics/agent-comparison.ts';
 import type { ModelMetrics, RateWithInterval, RunMetrics } from '../metrics/run-metrics.ts';
 
 /** Coarse failure class of an attempt, used by the attempts filter. */
@@ -149,4 +150,23 @@ export interface LiveProgress {
   runId: string;
   status: string;
   attempts: AttemptCounts;
+}
+
+/** One (model, agent) row of `GET /api/runs/:id/agents`: `compareAgents`' row and how two of its figures were made. */
+export interface AgentComparisonViewRow extends AgentComparisonRow {
+  /** How the resolved rate's 95% interval was computed (`Wilson, one attempt per task` …); null unscored. */
+  intervalMethod: string | null;
+  /** Where the time to first token was measured (`measured at the proxy` for external agents …); null with none. */
+  timeToFirstTokenSource: string | null;
+}
+
+/**
+ * `GET /api/runs/:id/agents`: the same model inside the run's agents, side by side (`compareAgents`), with the
+ * paired per-task comparisons between the agents of each model. `severalAgents` is false for a run of one agent.
+ */
+export interface AgentComparisonView extends Omit<AgentComparison, 'rows'> {
+  severalAgents: boolean;
+  rows: AgentComparisonViewRow[];
+  /** Short display label of each model id of the rows (URLs and credentials stripped, `shortModelLabels`). */
+  modelLabels: Record<string, string>;
 }

@@ -2,9 +2,14 @@ import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { VIEWER_DIST_DIR, VIEWER_UI_ROOT, viewerViteConfig } from './vite.config.ts';
 
-/** Newest modification time of the UI sources (and the API types they import). */
+/** Files outside `ui/` that the UI bundle imports: the API types and the pure TTFT source wording. */
+const SHARED_UI_SOURCES = ['api-types.ts', 'time-to-first-token-source.ts'];
+
+/** Newest modification time of the UI sources (and the files outside `ui/` they import). */
 function newestSourceMtime(): number {
-  let newest = statSync(path.join(VIEWER_UI_ROOT, '..', 'api-types.ts')).mtimeMs;
+  let newest = Math.max(
+    ...SHARED_UI_SOURCES.map((name) => statSync(path.join(VIEWER_UI_ROOT, '..', name)).mtimeMs),
+  );
   const walk = (directory: string) => {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {
       const full = path.join(directory, entry.name);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finishSeededAttempt, seedViewerStore } from '../../test-support/seed-viewer-store.ts';
 import { openStore, type Store } from '../store/store.ts';
 import type {
+  AgentComparisonView,
   AttemptDetail,
   AttemptPage,
   LeaderboardEntry,
@@ -205,5 +206,60 @@ describe('viewer API', () => {
   it('answers unknown API paths with 404 JSON', async () => {
     await getJson('/api/nothing', 404);
     await getJson(`/api/runs/nope/live`, 404);
+    await getJson(`/api/runs/nope/agents`, 404);
+  });
+
+  it('says a run of one agent has no agents to compare', async () => {
+    const view = await getJson<AgentComparisonView>(`/api/runs/${runId}/agents`);
+    expect(view.severalAgents).toBe(false);
+    expect(view.pairs).toEqual([]);
+  });
+
+  it('puts the same model inside several agents side by side, with paired per-task comparisons', async () => {
+    const model = 'llamacpp:qwen3.5-9b';
+    const { runId: agentsRunId } = seedViewerStore(store, {
+      runId: 'run-20261126-140000-agents',
+      models: ['built-in', 'qwen-code', 'opencode'].map((agent) => ({
+        modelId: `${model}~${agent}`,
+        simulated: false,
+      })),
+      // Four tasks × two attempts: the outcome cycle (six long) gives each agent different results.
+      taskIds: ['sum-off-by-one', 'parse-date', 'retry-backoff', 'slugify'],
+      agents: ['built-in', { preset: 'qwen-code' }, { preset: 'opencode' }],
+    });
+    const view = await getJson<AgentComparisonView>(`/api/runs/${agentsRunId}/agents`);
+    const detail = await getJson<RunDetail>(`/api/runs/${agentsRunId}`);
+    expect(view.severalAgents).toBe(true);
+    expect(view.modelLabels).toEqual({ [model]: 'qwen3.5-9b' });
+    expect(view.rows.map((row) => [row.modelId, row.agent, row.rowId])).toEqual([
+      [model, 'built-in', `${model}~built-in`],
+      [model, 'external (preset opencode)', `${model}~opencode`],
+      [model, 'external (preset qwen-code)', `${model}~qwen-code`],
+    ]);
+    for (const row of view.rows) {
+      // Each row is its cell's own metrics, never recomputed.
+      const cell = detail.summary.find((summary) => summary.modelId === row.rowId)!;
+      expect(row.resolved).toEqual(cell.resolved);
+      expect(row.intervalMethod).toMatch(/^Wilson/);
+      expect(row.passAt1).toBe(cell.passAtK.find((entry) => entry.k === 1)!.passAtK);
+    }
+    // The built-in agent's TTFT is the model client's; an external agent's is the recording proxy's (its own value).
+    expect(view.rows.map((row) => [row.timeToFirstTokenSource, row.timeToFirstTokenMsP50])).toEqual([
+      ['measured at the client', 300],
+      ['measured at the proxy', 100],
+      ['measured at the proxy', 100],
+    ]);
+    // Every pair of agents of the model, tested per task; four tasks cannot reach p < 0.05.
+    expect(view.pairs.map((pair) => [pair.modelId, pair.agentA, pair.agentB])).toEqual([
+      [model, 'built-in', 'external (preset opencode)'],
+      [model, 'built-in', 'external (preset qwen-code)'],
+      [model, 'external (preset opencode)', 'external (preset qwen-code)'],
+    ]);
+    // The agents' results differ, so the pairs compare something.
+    expect(view.pairs.some((pair) => pair.comparison.wins + pair.comparison.losses > 0)).toBe(true);
+    for (const pair of view.pairs) {
+      expect(pair.comparison.pairs).toBe(4);
+      expect(pair.comparison.tooFewToTell).toBe(true);
+    }
   });
 });

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { databasePathOf, openStore, type Store } from '../store/store.ts';
+import { agentComparisonView } from './agent-comparison-view.ts';
 import type { FailureClass } from './api-types.ts';
 import { ensureViewerUi } from './build-viewer-ui.ts';
 import { FAILURE_CLASSES } from './failure-class.ts';
@@ -59,6 +60,7 @@ function listParameter(value: string | undefined): string[] | undefined {
  * The viewer's hono app. API: `GET /api/runs`, `/api/leaderboard`, `/api/runs/:id`, `/api/runs/:id/matrix`,
  * `/api/runs/:id/attempts?status=&failure=&outcome=&model=&task=&offset=&limit=` (comma lists are alternatives; one
  * page of at most 1,000 attempts, 100 by default, with the count of all that match),
+ * `/api/runs/:id/agents` (the run's model × agent cells side by side, with paired per-task comparisons),
  * `/api/attempts/:id` and the server-sent event stream `/api/runs/:id/live`; everything else is the static UI.
  */
 export function createViewerApp(options: ViewerAppOptions): Hono {
@@ -79,6 +81,11 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
     const runId = context.req.param('id');
     if (!store.getRun(runId)) return context.json(notFound(`run ${runId}`), 404);
     return context.json(runMatrix(store, runId));
+  });
+  app.get('/api/runs/:id/agents', (context) => {
+    const metrics = metricsCache.get(context.req.param('id'));
+    if (!metrics) return context.json(notFound(`run ${context.req.param('id')}`), 404);
+    return context.json(agentComparisonView(metrics));
   });
   app.get('/api/runs/:id/attempts', (context) => {
     const runId = context.req.param('id');

@@ -12,6 +12,7 @@ import { findClippedText } from '../../test-support/clipped-text.ts';
 import { chromiumAvailable, launchHeadlessChromium } from '../../test-support/headless-chromium.ts';
 import { finishSeededAttempt, seedViewerStore } from '../../test-support/seed-viewer-store.ts';
 import { openStore, type Store } from '../store/store.ts';
+import type { AgentComparisonView } from './api-types.ts';
 import { startViewerServer, type ViewerServer } from './server.ts';
 
 describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
@@ -341,5 +342,96 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     await page.waitForSelector('.page-run[data-ready]');
     expect(page.url()).toContain(`#/runs/${runId}?model=ollama%3Aqwen3.5%3A9b`);
     expect(errors).toEqual([]);
+  });
+
+  it('puts the same model inside several agents side by side on a run with several agents', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    // A run of one agent has no such section.
+    await page.goto(`${server.url}#/runs/${encodeURIComponent(runId)}`);
+    await page.waitForSelector('.page-run[data-ready]');
+    expect(await page.locator('.agent-comparison').count()).toBe(0);
+
+    const agentsDirectory = mkdtempSync(path.join(tmpdir(), 'viewer-agents-'));
+    const store = openStore(agentsDirectory);
+    const model = 'llamacpp:qwen3.5-9b';
+    const seeded = seedViewerStore(store, {
+      runId: 'run-20261126-150000-agents',
+      models: [
+        ...['built-in', 'qwen-code', 'opencode'].map((agent) => ({
+          modelId: `${model}~${agent}`,
+          simulated: false,
+        })),
+        ...['built-in', 'qwen-code'].map((agent) => ({
+          modelId: `simulated:echo~${agent}`,
+          simulated: true,
+        })),
+      ],
+      // Four tasks × two attempts: the outcome cycle (six long) gives each agent different results.
+      taskIds: ['sum-off-by-one', 'parse-date', 'retry-backoff', 'slugify'],
+      agents: ['built-in', { preset: 'qwen-code' }, { preset: 'opencode' }],
+    });
+    const agentsServer = await startViewerServer({ dataDir: agentsDirectory, port: 0, livePollMs: 100 });
+    try {
+      const response = await fetch(`${agentsServer.url}api/runs/${seeded.runId}/agents`);
+      const view = (await response.json()) as AgentComparisonView;
+      await page.goto(`${agentsServer.url}#/runs/${encodeURIComponent(seeded.runId)}`);
+      await page.waitForSelector('.page-run[data-ready]');
+      expect(await page.locator('h2#agents').innerText()).toBe('Agents side by side');
+      const section = page.locator('.agent-comparison');
+      expect(await section.innerText()).toContain('measured at the recording proxy');
+
+      const block = section.locator(`.agent-comparison-model[data-model-id="${model}"]`);
+      expect(await block.locator('h3').innerText()).toBe('qwen3.5-9b');
+      const rows = block.locator('.agent-comparison-table tbody tr');
+      expect(await rows.locator('td.agent-name').allInnerTexts()).toEqual([
+        'built-in',
+        'external (preset opencode)',
+        'external (preset qwen-code)',
+      ]);
+      const percent = (value: number | null) => `${Math.round((value ?? Number.NaN) * 100)}%`;
+      for (const [index, row] of view.rows.filter((entry) => entry.modelId === model).entries()) {
+        const cells = await rows.nth(index).locator('td').allInnerTexts();
+        const { rate, low, high, successes, trials } = row.resolved;
+        expect(cells[2]).toBe(
+          `${percent(rate)} [${percent(low)}, ${percent(high)}] (${successes} / ${trials})`,
+        );
+        expect(cells[3]).toBe(row.intervalMethod);
+        expect(cells[4]).toBe(percent(row.passAt1));
+        expect(cells[7]).toBe(
+          index === 0 ? '300 ms\nmeasured at the client' : '100 ms\nmeasured at the proxy',
+        );
+      }
+      const pairs = block.locator('.agent-pairs-table tbody tr');
+      expect(await pairs.locator('td:first-child').allInnerTexts()).toEqual([
+        'built-in vs external (preset opencode)',
+        'built-in vs external (preset qwen-code)',
+        'external (preset opencode) vs external (preset qwen-code)',
+      ]);
+      for (const verdict of await pairs.locator('td.verdict').allInnerTexts()) {
+        expect(verdict).toContain('too few tasks to tell');
+      }
+      // The simulated model's block: two agents, each marked SIMULATED, one pair.
+      const simulatedBlock = section.locator('.agent-comparison-model[data-model-id="simulated:echo"]');
+      const simulatedRows = simulatedBlock.locator('.agent-comparison-table tbody tr');
+      expect(await simulatedRows.count()).toBe(2);
+      for (const text of await simulatedRows.locator('td.agent-name').allInnerTexts()) {
+        expect(text).toContain('SIMULATED');
+      }
+      expect(await simulatedBlock.locator('.agent-pairs-table tbody tr').count()).toBe(1);
+      // The model summary's TTFT says where it was measured, too.
+      const summaryCell = page.locator(
+        `.model-summary tr[data-model-id="${model}~opencode"] td.ttft .ttft-source`,
+      );
+      expect(await summaryCell.innerText()).toBe('measured at the proxy');
+      expect(await findClippedText(page, '.agent-comparison')).toEqual([]);
+      expect(await findClippedText(page, '.comparison')).toEqual([]);
+      await screenshot('run-agents', '/tmp/viewer-agents.png');
+      expect(errors).toEqual([]);
+    } finally {
+      await agentsServer.close();
+      store.close();
+      rmSync(agentsDirectory, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 /** Typed fetches of the viewer API. */
 import type {
+  AgentComparisonView,
   AttemptDetail,
   AttemptPage,
   LeaderboardEntry,
@@ -28,6 +29,8 @@ export const api = {
   runs: () => getJson<RunListItem[]>('api/runs'),
   leaderboard: () => getJson<LeaderboardEntry[]>('api/leaderboard'),
   run: (runId: string) => getJson<RunDetail>(`api/runs/${encodeURIComponent(runId)}`),
+  /** The run's model × agent cells side by side (`severalAgents` false for a run of one agent). */
+  agents: (runId: string) => getJson<AgentComparisonView>(`api/runs/${encodeURIComponent(runId)}/agents`),
   matrix: (runId: string) => getJson<RunMatrix>(`api/runs/${encodeURIComponent(runId)}/matrix`),
   /** One page of the run's attempts: `limit` after the first `offset` that match the query. */
   attempts: (runId: string, query: AttemptQuery, page: { offset: number; limit: number }) => {

@@ -1,11 +1,24 @@
 /** The per-model numbers behind the comparison plots, as a table. */
 import { describeModelBackend } from '../../metrics/model-backend.ts';
 import type { ModelMetrics } from '../../metrics/run-metrics.ts';
+import { isExternalAgentRow, timeToFirstTokenSource } from '../time-to-first-token-source.ts';
 import { element, simulatedBadge } from './dom.ts';
 import { formatCost, formatMs, formatNumber, formatPercent } from './format.ts';
 
-/** One row per model: resolved rate ± CI, pass@k / pass^k at the largest k, latency, cost, tool-call validity. */
-export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
+function timeToFirstTokenCaption(model: ModelMetrics, runAgent: string): HTMLElement | null {
+  const source = timeToFirstTokenSource(
+    model.latency.timeToFirstTokenMs,
+    isExternalAgentRow(model, runAgent),
+  );
+  return source ? element('div', { class: 'ttft-source' }, source) : null;
+}
+
+/**
+ * One row per model: resolved rate ± CI, pass@k / pass^k at the largest k, latency (TTFT with where it was
+ * measured: server, model client, or the recording proxy of an external agent), cost, tool-call validity.
+ * `runAgent` is the run's agent (`built-in`, `external (…)`), for rows that are no model × agent cell.
+ */
+export function renderModelSummaryTable(models: ModelMetrics[], runAgent = 'built-in'): HTMLElement {
   const headers = [
     'Model',
     'Scored',
@@ -56,7 +69,12 @@ export function renderModelSummaryTable(models: ModelMetrics[]): HTMLElement {
           ),
           element('td', { class: 'number' }, top ? `k=${top.k}: ${formatPercent(top.passAtK)}` : '–'),
           element('td', { class: 'number' }, top ? `k=${top.k}: ${formatPercent(top.passHatK)}` : '–'),
-          element('td', { class: 'number' }, formatMs(model.latency.timeToFirstTokenMs.p50)),
+          element(
+            'td',
+            { class: 'number ttft' },
+            formatMs(model.latency.timeToFirstTokenMs.p50),
+            timeToFirstTokenCaption(model, runAgent),
+          ),
           element('td', { class: 'number' }, formatNumber(model.latency.decodeTokensPerSecond.p50)),
           element(
             'td',

@@ -1,8 +1,10 @@
 /**
- * A run page: model comparison (plots and table), paired comparison of the models, task × model matrix, filterable
+ * A run page: model comparison (plots and table), paired comparison of the models, agents side by side (a run with
+ * several agents), task × model matrix, filterable
  * and paged attempts, live updates.
  */
-import type { AttemptCounts, LiveProgress, RunDetail } from '../api-types.ts';
+import type { AgentComparisonView, AttemptCounts, LiveProgress, RunDetail } from '../api-types.ts';
+import { renderAgentComparison } from './agent-comparison-section.ts';
 import { type AttemptQuery, api } from './api-client.ts';
 import { createAttemptsView, DEFAULT_ATTEMPTS_PAGE_SIZE, renderAttemptFilters } from './attempts-table.ts';
 import { element, replaceChildren, simulatedBadge, statusBadge } from './dom.ts';
@@ -45,7 +47,7 @@ export async function renderRunPage(
     model: params.get('model') ?? undefined,
     task: params.get('task') ?? undefined,
   };
-  const [detail, matrix] = await Promise.all([api.run(runId), api.matrix(runId)]);
+  const [detail, matrix, agents] = await Promise.all([api.run(runId), api.matrix(runId), api.agents(runId)]);
   const labels = new Map(
     detail.models.map((model) => [
       model.modelId,
@@ -74,12 +76,17 @@ export async function renderRunPage(
   const attemptsSection = element('section', { class: 'attempts-section' }, attemptsView.element);
   const labelOf = (modelId: string) => labels.get(modelId) ?? modelId;
   const pairedSection = element('section', { class: 'paired-comparison' });
+  const agentSection = element('section', { class: 'agent-comparison', 'data-testid': 'agent-comparison' });
+  const renderAgents = (view: AgentComparisonView) => {
+    replaceChildren(agentSection, renderAgentComparison(view));
+  };
+  if (agents.severalAgents) renderAgents(agents);
   const renderComparison = (run: RunDetail) => {
     replaceChildren(
       comparison,
       renderModelComparisonPlots(run.summary),
       element('h3', {}, 'Numbers'),
-      renderModelSummaryTable(run.summary),
+      renderModelSummaryTable(run.summary, run.run.agent),
     );
     replaceChildren(pairedSection, renderPairedComparison(run.comparisons, labelOf));
   };
@@ -110,6 +117,7 @@ export async function renderRunPage(
     element('h2', {}, 'Model comparison'),
     comparison,
     detail.models.length >= 2 && [element('h2', {}, 'Paired comparison'), pairedSection],
+    agents.severalAgents && [element('h2', { id: 'agents' }, 'Agents side by side'), agentSection],
     element('h2', {}, 'Task × model matrix'),
     element(
       'p',
@@ -132,12 +140,14 @@ export async function renderRunPage(
       return;
     }
     refreshing = (async () => {
-      const [nextDetail, nextMatrix] = await Promise.all([
+      const [nextDetail, nextMatrix, nextAgents] = await Promise.all([
         api.run(runId),
         api.matrix(runId),
+        agents.severalAgents ? api.agents(runId) : null,
         attemptsView.refresh(),
       ]);
       renderComparison(nextDetail);
+      if (nextAgents) renderAgents(nextAgents);
       replaceChildren(matrixSection, renderTaskMatrix(runId, nextMatrix, labels));
     })();
     try {
