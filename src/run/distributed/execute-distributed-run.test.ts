@@ -114,6 +114,9 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
     const warnings: string[] = [];
     const requeued: Array<{ attemptId: string; worker?: string }> = [];
     let killedAttempt: string | undefined;
+    // Attempts the coordinator has seen start, with their worker: worker-2 is killed only once its start is known
+    // there (a worker killed before its start message reaches Redis is requeued with no worker to name).
+    const startedOnCoordinator: Array<{ attemptId: string; worker?: string }> = [];
     const run = executeDistributedRun({
       config: shakedownConfigSchema.parse({ attempts: 3, sandbox: 'none' }),
       models,
@@ -127,15 +130,16 @@ describe.skipIf(!hasRedisServer())(`distributed run on Redis (needs ${REDIS_SERV
       onProgress: (event) => {
         if (event.type === 'warning') warnings.push(event.message);
         if (event.type === 'attempt-requeued') requeued.push(event);
+        if (event.type === 'attempt-started') startedOnCoordinator.push(event);
       },
     });
     const killWhenBusy = (async () => {
       await waitFor(
-        () => second.events.some((event) => event.type === 'attempt-started'),
-        30_000,
-        'worker-2 to start an attempt',
+        () => startedOnCoordinator.some((event) => event.worker === 'worker-2'),
+        120_000,
+        'the coordinator to see worker-2 start an attempt',
       );
-      killedAttempt = second.events.find((event) => event.type === 'attempt-started')?.attemptId;
+      killedAttempt = startedOnCoordinator.find((event) => event.worker === 'worker-2')?.attemptId;
       second.child.kill('SIGKILL');
     })();
     const result = await run;
