@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createScriptedClient, type Script, type ScriptedStep } from '../../test-support/scripted-client.ts';
 import { ContextLengthExceededError } from '../providers/context-length-error.ts';
@@ -241,6 +241,23 @@ describe('runAgent', () => {
     expect(result.steps).toBe(steps);
     expect(ofType(events, 'limit-reached')).toEqual([expect.objectContaining({ which })]);
     expect(events.at(-1)).toMatchObject({ type: 'attempt-finished', status });
+  });
+
+  it('does not count the wait for an endpoint slot (queuedMs) as model time', async () => {
+    // Fake clocks: a 200 ms step of which 120 ms were spent queued for a slot is exactly 80 ms of model time.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const { run, client } = setup([finish()], {}, { latencyMs: 200 });
+      const step = client.step.bind(client);
+      client.step = async (request) => ({ ...(await step(request)), queuedMs: 120 });
+      const running = run();
+      await vi.advanceTimersByTimeAsync(200);
+      const { result } = await running;
+      expect(result.status).toBe('submitted');
+      expect(result.modelMs).toBe(80);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ends with time-limit when the wall-clock limit is reached', async () => {
