@@ -8,11 +8,17 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchServerStats } from '../scripts/bench-model-server.ts';
 
-/** The repository the benches measure (the parent of bench/). */
+/** This checkout: the bench harness, its model server and the test-support writers always come from here. */
 export const REPOSITORY = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/**
+ * The checkout whose code is measured: this one, or the commit `npm run bench -- --compare REF` checked out
+ * (SHAKEDOWN_BENCH_CHECKOUT). Its CLI (bin/shakedown.js, lib/) is what runShakedown starts; in-process benches
+ * load its modules through importMeasured.
+ */
+export const MEASURED = process.env.SHAKEDOWN_BENCH_CHECKOUT ?? REPOSITORY;
 const TSX = path.join(REPOSITORY, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const GNU_TIME = '/usr/bin/time';
 
@@ -107,14 +113,10 @@ export async function runShakedown(
   options: { mode?: CliMode; cwd?: string; allowFailure?: boolean } = {},
 ): Promise<ProcessSample> {
   const env = { ...process.env, SHAKEDOWN_COMPILED: options.mode === 'compiled' ? '1' : '0', NO_COLOR: '1' };
-  const sample = await timeProcess(
-    process.execPath,
-    [path.join(REPOSITORY, 'bin', 'shakedown.js'), ...args],
-    {
-      env,
-      cwd: options.cwd,
-    },
-  );
+  const sample = await timeProcess(process.execPath, [path.join(MEASURED, 'bin', 'shakedown.js'), ...args], {
+    env,
+    cwd: options.cwd,
+  });
   if (sample.exitCode !== 0 && !options.allowFailure) {
     throw new Error(
       `shakedown ${args.join(' ')} exited ${sample.exitCode}:\n${sample.stderr.slice(-2000)}${sample.stdout.slice(-2000)}`,
@@ -146,17 +148,29 @@ async function newestChange(directory: string): Promise<number> {
  */
 export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
-    const compiled = path.join(REPOSITORY, 'lib', 'cli', 'main.js');
+    const compiled = path.join(MEASURED, 'lib', 'cli', 'main.js');
     if (
       existsSync(compiled) &&
-      (await stat(compiled)).mtimeMs > (await newestChange(path.join(REPOSITORY, 'src')))
+      (await stat(compiled)).mtimeMs > (await newestChange(path.join(MEASURED, 'src')))
     )
       return;
     await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [path.join(REPOSITORY, 'scripts', 'build.mjs')], (error) =>
+      execFile(process.execPath, [path.join(MEASURED, 'scripts', 'build.mjs')], { cwd: MEASURED }, (error) =>
         error ? reject(error) : resolve(),
       );
     });
   })();
   return built;
+}
+
+/**
+ * Imports a module of the measured checkout: the first of `candidates` (paths relative to its root, newest layout
+ * first) that exists there, so that a bench can load the same module from a commit of an older layout.
+ */
+export async function importMeasured<T>(candidates: string[]): Promise<T> {
+  for (const candidate of candidates) {
+    const file = path.join(MEASURED, candidate);
+    if (existsSync(file)) return (await import(pathToFileURL(file).href)) as T;
+  }
+  throw new Error(`${MEASURED} has none of ${candidates.join(', ')}`);
 }

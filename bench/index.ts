@@ -2,13 +2,14 @@
  * `npm run bench [-- NAME ...] [--json FILE] [--compare REF]`: runs every `bench/*.bench.ts` (or those whose file
  * name contains a NAME) and prints each figure with its floor and ratio.
  *
- * `--compare REF` measures REF too: a temporary `git worktree` of REF with this checkout's node_modules linked and
- * this checkout's bench/ and bench model server copied in (the same measurements of REF's code), bench by bench,
- * REF first, then this checkout, each in a process of its own; the table puts both side by side with the ratio of
- * this checkout's figure to REF's.
+ * `--compare REF` measures REF too: a temporary `git worktree` of REF with this checkout's node_modules linked. The
+ * harness, the model server and the task writers stay this checkout's; only the code measured is REF's (its CLI, and
+ * the modules in-process benches load through importMeasured; see MEASURED). Bench by bench, REF first, then this
+ * checkout, each in a process of its own; the table puts both side by side with the ratio of this checkout's
+ * figure to REF's.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -50,19 +51,23 @@ async function runHere(names: string[]): Promise<Row[]> {
   return rows;
 }
 
-/** Runs one bench of the checkout at `repository` in a process of its own; returns its figures. */
+/** Runs one bench in a process of its own, measuring the checkout at `repository`; returns its figures. */
 async function runIn(repository: string, name: string): Promise<Row[]> {
   const output = path.join(await mkdtemp(path.join(tmpdir(), 'bench-out-')), 'figures.json');
   const child = execFile(
     process.execPath,
     [
-      path.join(repository, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      path.join(REPOSITORY, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
       'bench/index.ts',
       name,
       '--json',
       output,
     ],
-    { cwd: repository, maxBuffer: 64 * 1024 * 1024 },
+    {
+      cwd: REPOSITORY,
+      env: { ...process.env, SHAKEDOWN_BENCH_CHECKOUT: repository },
+      maxBuffer: 64 * 1024 * 1024,
+    },
   );
   child.stderr?.pipe(process.stderr);
   await new Promise<void>((resolve, reject) =>
@@ -89,7 +94,8 @@ function printTable(rows: Row[]): void {
 }
 
 function printComparison(reference: string, before: Row[], after: Row[]): void {
-  const key = (row: Row) => `${row.bench}|${row.measure}|${row.floor?.what ?? ''}`;
+  // A floor's description may carry its measured value, so rows pair by bench and measure alone.
+  const key = (row: Row) => `${row.bench}|${row.measure}`;
   const beforeByKey = new Map(before.map((row) => [key(row), row]));
   const seen = new Set<string>();
   const lines = after.map((row) => {
@@ -103,7 +109,10 @@ function printComparison(reference: string, before: Row[], after: Row[]): void {
       'HEAD figure': format(row.value, row.unit),
       'HEAD ratio': row.ratio === undefined ? '' : `${format(row.ratio)}x`,
       'HEAD / before': old ? `${format(row.value / old.value)}x` : '',
-      floor: row.floor?.what ?? '',
+      floor:
+        old?.floor && old.floor.what !== row.floor?.what
+          ? `${reference}: ${old.floor.what}; HEAD: ${row.floor?.what ?? ''}`
+          : (row.floor?.what ?? ''),
     };
   });
   for (const row of before.filter((row) => !seen.has(key(row))))
@@ -120,7 +129,7 @@ function printComparison(reference: string, before: Row[], after: Row[]): void {
   console.table(lines);
 }
 
-/** A worktree of `reference` with this checkout's node_modules and bench harness; removed by the returned function. */
+/** A worktree of `reference` with this checkout's node_modules; removed by the returned function. */
 async function referenceCheckout(
   reference: string,
 ): Promise<{ directory: string; remove: () => Promise<void> }> {
@@ -128,12 +137,6 @@ async function referenceCheckout(
   await rm(directory, { recursive: true });
   await run('git', ['worktree', 'add', '--detach', directory, reference], { cwd: REPOSITORY });
   await symlink(path.join(REPOSITORY, 'node_modules'), path.join(directory, 'node_modules'), 'dir');
-  await rm(path.join(directory, 'bench'), { recursive: true, force: true });
-  await cp(BENCH_DIRECTORY, path.join(directory, 'bench'), { recursive: true });
-  await cp(
-    path.join(REPOSITORY, 'scripts', 'bench-model-server.ts'),
-    path.join(directory, 'scripts', 'bench-model-server.ts'),
-  );
   return {
     directory,
     remove: async () => {
