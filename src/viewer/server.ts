@@ -8,7 +8,6 @@ import { Hono } from 'hono';
 import { databasePathOf, openStore, type Store } from '../store/store.ts';
 import { agentComparisonView } from './agent-comparison-view.ts';
 import type { FailureClass } from './api-types.ts';
-import { ensureViewerUi } from './build-viewer-ui.ts';
 import { FAILURE_CLASSES } from './failure-class.ts';
 import { leaderboardOf } from './leaderboard.ts';
 import { LIVE_POLL_MS, streamRunProgress } from './live-progress-stream.ts';
@@ -177,6 +176,8 @@ export async function startViewerServer(options: StartViewerOptions): Promise<Vi
       `no store at ${databasePath}: start a run with \`npx shakedown run\`, or pass --data-dir (\`npx shakedown demo\` keeps its runs in --data-dir .shakedown-demo)`,
     );
   }
+  // Loaded on demand: building the UI needs vite, which the API alone (and its memory) does without.
+  const { ensureViewerUi } = await import('./build-viewer-ui.ts');
   const distDir = await ensureViewerUi(options.distDir);
   const store = openStore(options.dataDir);
   const app = createViewerApp({ store, distDir, livePollMs: options.livePollMs });

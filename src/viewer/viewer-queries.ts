@@ -1,16 +1,15 @@
 /**
  * Read-only queries behind the viewer API. Counts and lists are single aggregate SQL statements over the store's
  * indexes, so a run of thousands of attempts loads in milliseconds; the model summary comes from
- * `computeRunMetrics`, fed by one query for all the events it reads, and is cached until the run changes.
+ * `loadRunMetrics` (transcripts streamed attempt by attempt, as `shakedown report` reads them), cached until the run
+ * changes.
  */
 
 import { agentLabelOfStoredConfig } from '../external/agent-choice.ts';
-import { computeRunMetrics } from '../metrics/compute-run-metrics.ts';
-import { localCostsOfConfig, priceTableOfConfig } from '../metrics/load-run-metrics.ts';
+import { loadRunMetrics } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { shortModelLabels } from '../metrics/short-model-label.ts';
 import type { Store } from '../store/store.ts';
-import type { TranscriptEvent } from '../transcript/events.ts';
 import type {
   AttemptCounts,
   AttemptDetail,
@@ -25,15 +24,6 @@ import type {
 } from './api-types.ts';
 import { failureClassOf, outcomeOf } from './failure-class.ts';
 import { runModelRows } from './run-model-rows.ts';
-
-/** The event types `computeRunMetrics` reads; the bulky ones (messages, tool output) are not loaded. */
-const METRICS_EVENT_TYPES = [
-  'attempt-started',
-  'model-response',
-  'tool-call',
-  'format-error',
-  'attempt-finished',
-];
 
 const COUNT_COLUMNS = `COUNT(a.id) AS total,
   COALESCE(SUM(a.status = 'pending'), 0) AS pending,
@@ -267,38 +257,13 @@ export function attemptDetail(store: Store, attemptId: string): AttemptDetail | 
   };
 }
 
-/** The events `computeRunMetrics` reads, for every attempt of a run, in one query (already validated on insert). */
-function metricsEventsOf(store: Store, runId: string): Map<string, TranscriptEvent[]> {
-  const rows = store.database.$client
-    .prepare(
-      `SELECT e.attempt_id AS attemptId, e.json FROM attempts a JOIN events e ON e.attempt_id = a.id
-       WHERE a.run_id = ? AND e.type IN (${METRICS_EVENT_TYPES.map(() => '?').join(', ')})
-       ORDER BY e.attempt_id, e.sequence`,
-    )
-    .all(runId, ...METRICS_EVENT_TYPES) as Array<{ attemptId: string; json: string }>;
-  const byAttempt = new Map<string, TranscriptEvent[]>();
-  for (const row of rows) {
-    const event = JSON.parse(row.json) as TranscriptEvent;
-    const list = byAttempt.get(row.attemptId);
-    if (list) list.push(event);
-    else byAttempt.set(row.attemptId, [event]);
-  }
-  return byAttempt;
-}
-
-/** Computes a run's metrics from the store (see `computeRunMetrics`). */
+/**
+ * Computes a run's metrics from the store as `shakedown report` does (`loadRunMetrics`: transcripts streamed attempt
+ * by attempt), without validating events again (they were validated when stored).
+ */
 export function computeStoredRunMetrics(store: Store, runId: string): RunMetrics | null {
-  const run = store.getRun(runId);
-  if (!run) return null;
-  return computeRunMetrics({
-    run,
-    models: store.runModels(runId),
-    tasks: store.runTasks(runId),
-    attempts: store.attempts(runId),
-    eventsByAttempt: metricsEventsOf(store, runId),
-    priceTable: priceTableOfConfig(run.config),
-    localCosts: localCostsOfConfig(run.config),
-  });
+  if (!store.getRun(runId)) return null;
+  return loadRunMetrics(store, runId, { validateEvents: false });
 }
 
 /** A cheap value that changes whenever a run's attempts or any transcript change (cache key of the metrics). */
