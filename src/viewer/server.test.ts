@@ -128,6 +128,25 @@ describe('viewer API', () => {
       (cell) => cell.modelId === 'ollama:qwen3.5:9b' && cell.taskId === 'parse-date',
     );
     expect(first).toMatchObject({ total: 2, finished: 2, resolved: 1, infrastructureErrors: 0 });
+    expect(matrix).toMatchObject({ offset: 0, limit: 100, totalTasks: 3 });
+  });
+
+  it('pages the matrix by task, every model on each page', async () => {
+    const base = `/api/runs/${runId}/matrix`;
+    const all = await getJson<RunMatrix>(base);
+    const pages = await Promise.all(
+      [0, 2].map((offset) => getJson<RunMatrix>(`${base}?offset=${offset}&limit=2`)),
+    );
+    expect(pages.map((page) => page.tasks)).toEqual([all.tasks.slice(0, 2), all.tasks.slice(2)]);
+    expect(pages.flatMap((page) => page.cells)).toEqual(all.cells);
+    expect(pages.map((page) => page.totalTasks)).toEqual([3, 3]);
+    expect(pages[1]!.models).toEqual(all.models);
+    expect(pages[1]!.cells.map((cell) => cell.taskId)).toEqual([all.tasks[2], all.tasks[2]]);
+    const past = await getJson<RunMatrix>(`${base}?offset=3&limit=2`);
+    expect(past).toMatchObject({ tasks: [], cells: [], totalTasks: 3 });
+    const tooMany = await getJson<{ error: string }>(`${base}?limit=5000`, 400);
+    expect(tooMany.error).toBe('limit must be an integer from 0 to 1000, got "5000"');
+    await getJson(`${base}?offset=x`, 400);
   });
 
   it('filters attempts by failure class, status, model and task', async () => {

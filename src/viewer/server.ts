@@ -15,8 +15,10 @@ import { readStaticFile } from './static-files.ts';
 import {
   attemptDetail,
   DEFAULT_ATTEMPTS_PAGE,
+  DEFAULT_MATRIX_PAGE,
   listRunItems,
   MAX_ATTEMPTS_PAGE,
+  MAX_MATRIX_PAGE,
   pageAttemptItems,
   RunMetricsCache,
   runDetail,
@@ -47,6 +49,19 @@ function countParameter(
   return parsed;
 }
 
+/** The `offset` and `limit` query parameters of a paged list, or the error to answer. */
+function pageParameters(
+  offsetValue: string | undefined,
+  limitValue: string | undefined,
+  limits: { fallback: number; max: number },
+): { offset: number; limit: number } | { error: string } {
+  const offset = countParameter('offset', offsetValue, 0);
+  const limit = countParameter('limit', limitValue, limits.fallback, limits.max);
+  if (typeof offset === 'string') return { error: offset };
+  if (typeof limit === 'string') return { error: limit };
+  return { offset, limit };
+}
+
 function listParameter(value: string | undefined): string[] | undefined {
   if (value === undefined || value === '') return undefined;
   return value
@@ -56,7 +71,8 @@ function listParameter(value: string | undefined): string[] | undefined {
 }
 
 /**
- * The viewer's hono app. API: `GET /api/runs`, `/api/leaderboard`, `/api/runs/:id`, `/api/runs/:id/matrix`,
+ * The viewer's hono app. API: `GET /api/runs`, `/api/leaderboard`, `/api/runs/:id`,
+ * `/api/runs/:id/matrix?offset=&limit=` (one page of at most 1,000 tasks, 100 by default, with the count of all),
  * `/api/runs/:id/attempts?status=&failure=&outcome=&model=&task=&offset=&limit=` (comma lists are alternatives; one
  * page of at most 1,000 attempts, 100 by default, with the count of all that match),
  * `/api/runs/:id/agents` (the run's model × agent cells side by side, with paired per-task comparisons),
@@ -79,7 +95,12 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
   app.get('/api/runs/:id/matrix', (context) => {
     const runId = context.req.param('id');
     if (!store.getRun(runId)) return context.json(notFound(`run ${runId}`), 404);
-    return context.json(runMatrix(store, runId));
+    const page = pageParameters(context.req.query('offset'), context.req.query('limit'), {
+      fallback: DEFAULT_MATRIX_PAGE,
+      max: MAX_MATRIX_PAGE,
+    });
+    if ('error' in page) return context.json(page, 400);
+    return context.json(runMatrix(store, runId, page));
   });
   app.get('/api/runs/:id/agents', (context) => {
     const metrics = metricsCache.get(context.req.param('id'));
@@ -97,15 +118,11 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
         400,
       );
     }
-    const offset = countParameter('offset', context.req.query('offset'), 0);
-    const limit = countParameter(
-      'limit',
-      context.req.query('limit'),
-      DEFAULT_ATTEMPTS_PAGE,
-      MAX_ATTEMPTS_PAGE,
-    );
-    if (typeof offset === 'string') return context.json({ error: offset }, 400);
-    if (typeof limit === 'string') return context.json({ error: limit }, 400);
+    const page = pageParameters(context.req.query('offset'), context.req.query('limit'), {
+      fallback: DEFAULT_ATTEMPTS_PAGE,
+      max: MAX_ATTEMPTS_PAGE,
+    });
+    if ('error' in page) return context.json(page, 400);
     return context.json(
       pageAttemptItems(
         store,
@@ -117,7 +134,7 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
           modelId: context.req.query('model') || undefined,
           taskId: context.req.query('task') || undefined,
         },
-        { offset, limit },
+        page,
       ),
     );
   });

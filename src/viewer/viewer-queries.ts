@@ -120,20 +120,44 @@ export function runProgress(store: Store, runId: string): { status: string; atte
   return row ? { status: row.runStatus, attempts: countsOf(row) } : null;
 }
 
-/** Task × model cells of a run with their attempt counts. */
-export function runMatrix(store: Store, runId: string): RunMatrix {
-  const cells = store.database.$client
+/** Tasks the matrix endpoint answers at most per page, and by default. */
+export const MAX_MATRIX_PAGE = 1000;
+export const DEFAULT_MATRIX_PAGE = 100;
+
+/**
+ * One page of a run's task × model matrix: the `limit` tasks (by id) after the first `offset`, every model, the
+ * cells of those tasks with their attempt counts, and how many tasks the run has in all.
+ */
+export function runMatrix(
+  store: Store,
+  runId: string,
+  page: { offset?: number; limit?: number } = {},
+): RunMatrix {
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? DEFAULT_MATRIX_PAGE;
+  const connection = store.database.$client;
+  const pageTasks = 'SELECT task_id FROM run_tasks WHERE run_id = ? ORDER BY task_id LIMIT ? OFFSET ?';
+  const tasks = connection.prepare(pageTasks).pluck().all(runId, limit, offset) as string[];
+  const totalTasks = connection
+    .prepare('SELECT COUNT(*) FROM run_tasks WHERE run_id = ?')
+    .pluck()
+    .get(runId) as number;
+  const cells = connection
     .prepare(
       `SELECT a.model_id AS modelId, a.task_id AS taskId, ${COUNT_COLUMNS}
-       FROM attempts a WHERE a.run_id = ? GROUP BY a.model_id, a.task_id ORDER BY a.task_id, a.model_id`,
+       FROM attempts a WHERE a.run_id = ? AND a.task_id IN (${pageTasks})
+       GROUP BY a.model_id, a.task_id ORDER BY a.task_id, a.model_id`,
     )
-    .all(runId) as Array<AttemptCounts & { modelId: string; taskId: string }>;
+    .all(runId, runId, limit, offset) as Array<AttemptCounts & { modelId: string; taskId: string }>;
   return {
     models: store.runModels(runId).map((model) => model.modelId),
-    tasks: store.runTasks(runId).map((task) => task.taskId),
+    tasks,
     cells: cells.map(
       (cell): MatrixCell => ({ modelId: cell.modelId, taskId: cell.taskId, ...countsOf(cell) }),
     ),
+    offset,
+    limit,
+    totalTasks,
   };
 }
 

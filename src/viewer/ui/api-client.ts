@@ -31,7 +31,11 @@ export const api = {
   run: (runId: string) => getJson<RunDetail>(`api/runs/${encodeURIComponent(runId)}`),
   /** The run's model × agent cells side by side (`severalAgents` false for a run of one agent). */
   agents: (runId: string) => getJson<AgentComparisonView>(`api/runs/${encodeURIComponent(runId)}/agents`),
-  matrix: (runId: string) => getJson<RunMatrix>(`api/runs/${encodeURIComponent(runId)}/matrix`),
+  /** One page of the run's task × model matrix: `limit` tasks after the first `offset`. */
+  matrix: (runId: string, page: { offset: number; limit: number }) =>
+    getJson<RunMatrix>(
+      `api/runs/${encodeURIComponent(runId)}/matrix?offset=${page.offset}&limit=${page.limit}`,
+    ),
   /** One page of the run's attempts: `limit` after the first `offset` that match the query. */
   attempts: (runId: string, query: AttemptQuery, page: { offset: number; limit: number }) => {
     const parameters = new URLSearchParams(
