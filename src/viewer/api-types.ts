@@ -118,6 +118,14 @@ export interface AttemptListItem {
 }
 
 /** One page of a run's attempts (`/api/runs/:id/attempts?offset=&limit=`): `total` counts every matching attempt. */
+/** `GET /api/runs?offset=&limit=`: one page of the runs list, newest first, and how many runs there are. */
+export interface RunPage {
+  items: RunListItem[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
 export interface AttemptPage {
   items: AttemptListItem[];
   total: number;

@@ -16,10 +16,13 @@ import {
   attemptDetail,
   DEFAULT_ATTEMPTS_PAGE,
   DEFAULT_MATRIX_PAGE,
+  DEFAULT_RUNS_PAGE,
   listRunItems,
   MAX_ATTEMPTS_PAGE,
   MAX_MATRIX_PAGE,
+  MAX_RUNS_PAGE,
   pageAttemptItems,
+  pageRunItems,
   RunMetricsCache,
   runDetail,
   runItem,
@@ -71,7 +74,8 @@ function listParameter(value: string | undefined): string[] | undefined {
 }
 
 /**
- * The viewer's hono app. API: `GET /api/runs`, `/api/leaderboard`, `/api/runs/:id`,
+ * The viewer's hono app. API: `GET /api/runs?offset=&limit=` (one page of at most 1,000 runs, newest first, 100 by
+ * default, with the count of all), `/api/leaderboard`, `/api/runs/:id`,
  * `/api/runs/:id/matrix?offset=&limit=` (one page of at most 1,000 tasks, 100 by default, with the count of all),
  * `/api/runs/:id/attempts?status=&failure=&outcome=&model=&task=&offset=&limit=` (comma lists are alternatives; one
  * page of at most 1,000 attempts, 100 by default, with the count of all that match),
@@ -86,7 +90,14 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
 
   app.onError((error, context) => context.json({ error: error.message }, 500));
 
-  app.get('/api/runs', (context) => context.json(listRunItems(store)));
+  app.get('/api/runs', (context) => {
+    const page = pageParameters(context.req.query('offset'), context.req.query('limit'), {
+      fallback: DEFAULT_RUNS_PAGE,
+      max: MAX_RUNS_PAGE,
+    });
+    if ('error' in page) return context.json(page, 400);
+    return context.json(pageRunItems(store, page));
+  });
   app.get('/api/leaderboard', (context) => context.json(leaderboardOf(listRunItems(store))));
   app.get('/api/runs/:id', (context) => {
     const detail = runDetail(store, context.req.param('id'), metricsCache);

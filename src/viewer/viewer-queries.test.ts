@@ -51,7 +51,11 @@ describe('viewer endpoints', () => {
     ['leaderboard', () => '/api/leaderboard'],
     ['run detail', ({ runId }) => `/api/runs/${runId}`],
     ['run matrix', ({ runId }) => `/api/runs/${runId}/matrix`],
-    ['run attempts page', ({ runId }) => `/api/runs/${runId}/attempts?failure=grade,agent&offset=3&limit=4`],
+    ['run attempts page', ({ runId }) => `/api/runs/${runId}/attempts?model=simulated:echo&offset=3&limit=4`],
+    [
+      'run attempts page by failure class',
+      ({ runId }) => `/api/runs/${runId}/attempts?failure=grade,agent&offset=3&limit=4`,
+    ],
     ['run agents', ({ runId }) => `/api/runs/${runId}/agents`],
     ['attempt detail', ({ attemptIds }) => `/api/attempts/${encodeURIComponent(attemptIds[3]!)}`],
   ];

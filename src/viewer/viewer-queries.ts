@@ -21,6 +21,7 @@ import type {
   RunListItem,
   RunMatrix,
   RunModelRow,
+  RunPage,
 } from './api-types.ts';
 import { failureClassOf, outcomeOf } from './failure-class.ts';
 import { runModelRows } from './run-model-rows.ts';
@@ -82,10 +83,10 @@ function toRunListItem(row: RunRow, modelRows: Map<string, RunModelRow[]>): RunL
   };
 }
 
-/** The model rows of the runs in `rows` (all runs, or the one `runId`). */
-function modelRowsOf(store: Store, rows: RunRow[], runId?: string): Map<string, RunModelRow[]> {
+/** The model rows of the runs in `rows` (every run of the store when `all`). */
+function modelRowsOf(store: Store, rows: RunRow[], all = false): Map<string, RunModelRow[]> {
   const agents = new Map(rows.map((row) => [row.id, agentOfConfigJson(row.configJson)]));
-  return runModelRows(store, (id) => agents.get(id), runId);
+  return runModelRows(store, (id) => agents.get(id), all ? undefined : rows.map((row) => row.id));
 }
 
 /** Every run with its model, task and attempt counts and a row per model, newest first. */
@@ -93,8 +94,28 @@ export function listRunItems(store: Store): RunListItem[] {
   const rows = store.database.$client
     .prepare(`${RUN_SELECT} GROUP BY r.id ORDER BY r.created_at DESC, r.id DESC`)
     .all() as RunRow[];
-  const modelRows = modelRowsOf(store, rows);
+  const modelRows = modelRowsOf(store, rows, true);
   return rows.map((row) => toRunListItem(row, modelRows));
+}
+
+/** Runs the runs endpoint answers at most per page, and by default. */
+export const MAX_RUNS_PAGE = 1000;
+export const DEFAULT_RUNS_PAGE = 100;
+
+/** One page of the runs list (newest first): the `limit` runs after the first `offset`, and how many there are. */
+export function pageRunItems(store: Store, page: { offset?: number; limit?: number } = {}): RunPage {
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? DEFAULT_RUNS_PAGE;
+  const connection = store.database.$client;
+  const rows = connection
+    .prepare(
+      `${RUN_SELECT} WHERE r.id IN (SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?)
+       GROUP BY r.id ORDER BY r.created_at DESC, r.id DESC`,
+    )
+    .all(limit, offset) as RunRow[];
+  const total = connection.prepare('SELECT COUNT(*) FROM runs').pluck().get() as number;
+  const modelRows = modelRowsOf(store, rows);
+  return { items: rows.map((row) => toRunListItem(row, modelRows)), total, offset, limit };
 }
 
 /** One run with its counts, or null. */
@@ -104,7 +125,7 @@ export function runItem(store: Store, runId: string): (RunListItem & RunDetail['
     | undefined;
   if (!row) return null;
   return {
-    ...toRunListItem(row, modelRowsOf(store, [row], runId)),
+    ...toRunListItem(row, modelRowsOf(store, [row])),
     configHash: row.configHash,
     priceTableVersion: row.priceTableVersion,
   };
@@ -197,8 +218,9 @@ export const DEFAULT_ATTEMPTS_PAGE = 100;
 
 /**
  * One page of a run's attempts (by model, task, index), filtered by status, failure class, outcome, model and task:
- * the `limit` matching attempts after the first `offset`, and how many match in all. Rows are read one at a time
- * from SQLite, so memory holds one page whatever the run's size.
+ * the `limit` matching attempts after the first `offset`, and how many match in all. Without an outcome or failure
+ * class filter SQLite counts and pages the rows; with one, rows are read one at a time, so memory holds one page
+ * whatever the run's size.
  */
 export function pageAttemptItems(
   store: Store,
@@ -222,10 +244,23 @@ export function pageAttemptItems(
     conditions.push('task_id = ?');
     parameters.push(filter.taskId);
   }
-  const rows = store.database.$client
-    .prepare(
-      `SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE ${conditions.join(' AND ')} ORDER BY model_id, task_id, attempt_index`,
-    )
+  const connection = store.database.$client;
+  const where = conditions.join(' AND ');
+  const order = 'ORDER BY model_id, task_id, attempt_index';
+  if (!filter.failureClass?.length && !filter.outcome?.length) {
+    // Every filter is a column: SQLite counts the matches and reads only the page's rows.
+    const total = connection
+      .prepare(`SELECT COUNT(*) FROM attempts WHERE ${where}`)
+      .pluck()
+      .get(...parameters);
+    const pageRows = connection
+      .prepare(`SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE ${where} ${order} LIMIT ? OFFSET ?`)
+      .all(...parameters, limit, offset) as AttemptRow[];
+    return { items: pageRows.map(toAttemptListItem), total: total as number, offset, limit };
+  }
+  // Outcomes and failure classes are derived in code: the matching rows are read one at a time, the page's kept.
+  const rows = connection
+    .prepare(`SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE ${where} ${order}`)
     .iterate(...parameters) as IterableIterator<AttemptRow>;
   const items: AttemptListItem[] = [];
   let total = 0;
