@@ -162,6 +162,7 @@ export default async function scaleBench(options: ScaleBenchOptions = {}): Promi
         `/api/runs/${RUN_ID}`,
         `/api/runs/${RUN_ID}/matrix`,
         `/api/runs/${RUN_ID}/attempts`,
+        `/api/runs/${RUN_ID}/agents`,
         `/api/attempts/${encodeURIComponent(attemptId)}`,
       ];
       for (const endpoint of endpoints)
