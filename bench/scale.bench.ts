@@ -1,7 +1,7 @@
 /**
  * 10k attempts: stores of 1k, 5k and 10k finished attempts (2 models × 50/250/500 tasks × 10 attempts, each with a
  * schema-valid transcript of a few steps and a grade: 1k written through the real store API, copied in SQL under new
- * task ids for the larger stores; see `seed`), then `shakedown report`,
+ * task ids for the larger stores; see `seedScaleStore`), then `shakedown report`,
  * `shakedown rescore` (compiled CLI, as the package runs) and each viewer API endpoint (its own process, the request
  * timed inside it) on each. Per endpoint: time and peak RSS at 10k, and the ratio of the per-attempt cost at 10k to
  * that at 1k (1.0 = linear; above it grows faster than the attempts). Target: under 300 MB at 10k.
@@ -39,7 +39,7 @@ const SEEDED_TASKS = 50;
  * tool-call rows, grades), then copied in SQL `copies - 1` times under new task ids (`task-0007~2`), every table that
  * holds a task or an attempt included. Returns the id of an attempt in the middle.
  */
-function seed(dataDir: string, seedDir: string, copies: number): string {
+export function seedScaleStore(dataDir: string, seedDir: string, copies: number): string {
   const store = openStore(seedDir);
   try {
     if (!store.getRun(RUN_ID)) {
@@ -139,7 +139,7 @@ export default async function scaleBench(options: ScaleBenchOptions = {}): Promi
       const dataDir = path.join(root, `store-${attempts}`);
       await mkdir(dataDir);
       let started = performance.now();
-      const attemptId = seed(dataDir, seedDir, copies);
+      const attemptId = seedScaleStore(dataDir, seedDir, copies);
       const progress = (what: string) => {
         process.stderr.write(
           `scale: ${attempts} attempts, ${what} ${Math.round(performance.now() - started)} ms\n`,
@@ -162,6 +162,7 @@ export default async function scaleBench(options: ScaleBenchOptions = {}): Promi
         `/api/runs/${RUN_ID}`,
         `/api/runs/${RUN_ID}/matrix`,
         `/api/runs/${RUN_ID}/attempts`,
+        `/api/runs/${RUN_ID}/agents`,
         `/api/attempts/${encodeURIComponent(attemptId)}`,
       ];
       for (const endpoint of endpoints)

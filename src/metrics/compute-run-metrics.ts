@@ -8,7 +8,13 @@ import { agentLabelOfStoredConfig } from '../external/agent-choice.ts';
 import { costOfUsage, findPrice, type Price, type PriceTable } from '../providers/price-table.ts';
 import { redactSecrets } from '../shared/redact-secrets.ts';
 import type { AttemptRecord, RunModelRecord, RunRecord, RunTaskRecord } from '../store/store-types.ts';
-import type { ToolCallValidity, TranscriptEvent, TranscriptEventOf } from '../transcript/events.ts';
+import type { ToolCallValidity, TranscriptEvent } from '../transcript/events.ts';
+import {
+  type AttemptEventSummary,
+  type ResponseSummary,
+  summarizeAttemptEvents,
+  timingsSeenByAgent,
+} from './attempt-event-summary.ts';
 import { groupBy } from './group-by.ts';
 import { breakEvenVolume, type LocalCost, localCostOfTime } from './local-cost.ts';
 import { modelBackendOf } from './model-backend.ts';
@@ -37,6 +43,8 @@ export type MetricsAttempt = Pick<
   'id' | 'modelId' | 'taskId' | 'attemptIndex' | 'status' | 'agentStatus' | 'grade' | 'testMs'
 >;
 
+export { timingsSeenByAgent };
+
 /** Everything `computeRunMetrics` needs; all of it is in the store. */
 export interface RunMetricsInput {
   run: Pick<RunRecord, 'id' | 'createdAt' | 'finishedAt' | 'status' | 'configHash'> &
@@ -52,6 +60,17 @@ export interface RunMetricsInput {
   /** Local cost settings per model id; a model listed here is priced by time, not by token. */
   localCosts?: Readonly<Record<string, LocalCost>>;
 }
+
+/**
+ * `RunMetricsInput` with each attempt's transcript already summarized (`summarizeAttemptEvents`), so a run's events
+ * need not all be in memory at once: a store streams them attempt by attempt (see `loadRunMetrics`).
+ */
+export interface RunSummaryInput extends Omit<RunMetricsInput, 'eventsByAttempt'> {
+  /** Transcript summary per attempt id; an attempt without one has no step, call or token data. */
+  summariesByAttempt: ReadonlyMap<string, AttemptEventSummary>;
+}
+
+const EMPTY_SUMMARY: AttemptEventSummary = summarizeAttemptEvents([]);
 
 const VALIDITY_CLASSES: readonly ToolCallValidity[] = [
   'valid',
@@ -157,31 +176,24 @@ export function isTamperingDetected(attempt: Pick<MetricsAttempt, 'grade'>): boo
   return tampering?.detected === true;
 }
 
-function eventsOfType<Type extends TranscriptEvent['type']>(
-  events: readonly TranscriptEvent[],
-  type: Type,
-): TranscriptEventOf<Type>[] {
-  return events.filter((event): event is TranscriptEventOf<Type> => event.type === type);
-}
-
 /** The agent status of an attempt: its transcript's `attempt-finished` event, else the stored column. */
-function agentStatusOf(attempt: MetricsAttempt, events: readonly TranscriptEvent[]): string | null {
-  return eventsOfType(events, 'attempt-finished').at(-1)?.status ?? attempt.agentStatus ?? null;
+function agentStatusOf(attempt: MetricsAttempt, summary: AttemptEventSummary): string | null {
+  return summary.finished?.status ?? attempt.agentStatus ?? null;
 }
 
-function outcomeOf(attempt: MetricsAttempt, events: readonly TranscriptEvent[]): string {
+function outcomeOf(attempt: MetricsAttempt, summary: AttemptEventSummary): string {
   if (isInfrastructureError(attempt)) return 'infrastructure-error';
   if (attempt.status !== 'finished') return 'incomplete';
   if (isResolved(attempt)) return 'resolved';
   if (isTamperingDetected(attempt)) return 'tampering-detected';
   if (attempt.grade?.status === 'invalid') return 'invalid-grade';
-  const status = agentStatusOf(attempt, events);
+  const status = agentStatusOf(attempt, summary);
   if (status === null) return attempt.grade ? 'wrong-fix' : 'ungraded';
   if (status === 'submitted') return attempt.grade ? 'wrong-fix' : 'ungraded';
   return status;
 }
 
-function computeToolCallMetrics(attemptEvents: ReadonlyArray<readonly TranscriptEvent[]>): ToolCallMetrics {
+function computeToolCallMetrics(summaries: readonly AttemptEventSummary[]): ToolCallMetrics {
   const byValidity = Object.fromEntries(VALIDITY_CLASSES.map((validity) => [validity, 0])) as Record<
     ToolCallValidity,
     number
@@ -192,20 +204,14 @@ function computeToolCallMetrics(attemptEvents: ReadonlyArray<readonly Transcript
   let textProtocol = 0;
   let recoveryOpportunities = 0;
   let recoveries = 0;
-  for (const events of attemptEvents) {
-    const calls = eventsOfType(events, 'tool-call');
-    calls.forEach((call, index) => {
-      total++;
-      byValidity[call.validity]++;
-      if (call.origin === 'recovered') recovered++;
-      if (call.origin === 'text-protocol') textProtocol++;
-      const next = calls[index + 1];
-      if (call.validity !== 'valid' && next) {
-        recoveryOpportunities++;
-        if (next.validity === 'valid') recoveries++;
-      }
-    });
-    for (const error of eventsOfType(events, 'format-error')) increment(formatErrors, error.reason);
+  for (const { toolCalls, formatErrors: errorsOfAttempt } of summaries) {
+    total += toolCalls.total;
+    for (const validity of VALIDITY_CLASSES) byValidity[validity] += toolCalls.byValidity[validity];
+    recovered += toolCalls.recovered;
+    textProtocol += toolCalls.textProtocol;
+    recoveryOpportunities += toolCalls.recoveryOpportunities;
+    recoveries += toolCalls.recoveries;
+    for (const [reason, count] of Object.entries(errorsOfAttempt)) increment(formatErrors, reason, count);
   }
   const validityShares = Object.fromEntries(
     VALIDITY_CLASSES.map((validity) => [validity, ratio(byValidity[validity], total)]),
@@ -226,9 +232,17 @@ function computeToolCallMetrics(attemptEvents: ReadonlyArray<readonly Transcript
   };
 }
 
+/** The fewest attempts of a task (0 for none), without spreading a long list into arguments. */
+function fewestAttempts(outcomes: readonly TaskOutcomes[]): number {
+  if (outcomes.length === 0) return 0;
+  let minimum = Number.POSITIVE_INFINITY;
+  for (const task of outcomes) minimum = Math.min(minimum, task.attempts);
+  return minimum;
+}
+
 function passAtKRows(outcomes: TaskOutcomes[]): ModelMetrics['passAtK'] {
   if (outcomes.length === 0) return [];
-  const minimum = Math.min(...outcomes.map((task) => task.attempts));
+  const minimum = fewestAttempts(outcomes);
   return Array.from({ length: minimum }, (_, index) => ({
     k: index + 1,
     passAtK: meanPassAtK(outcomes, index + 1),
@@ -238,9 +252,9 @@ function passAtKRows(outcomes: TaskOutcomes[]): ModelMetrics['passAtK'] {
 
 function computeCost(
   modelId: string,
-  responses: TranscriptEventOf<'model-response'>[],
+  responses: ResponseSummary[],
   resolvedCount: number,
-  input: RunMetricsInput,
+  input: RunSummaryInput,
 ): CostMetrics {
   // A model × agent cell is priced as its model.
   const cell = splitCellId(modelId, agentNamesOfStoredConfig(input.run.config));
@@ -249,7 +263,7 @@ function computeCost(
   const perResolved = (total: number | null) =>
     total === null || resolvedCount === 0 ? null : total / resolvedCount;
   if (localCost) {
-    const modelMs = responses.reduce((sum, response) => sum + response.result.timings.wallMs, 0);
+    const modelMs = responses.reduce((sum, response) => sum + response.timings.wallMs, 0);
     const totalUsd = localCostOfTime(localCost, modelMs);
     const basis =
       localCost.gpuHourlyRateUsd !== undefined
@@ -281,7 +295,7 @@ function computeCost(
       local: null,
     };
   }
-  const totalUsd = responses.reduce((sum, response) => sum + costOfUsage(price, response.result.usage), 0);
+  const totalUsd = responses.reduce((sum, response) => sum + costOfUsage(price, response.usage), 0);
   const cachedInputPerMillion = price.cachedInputPerMillion ?? price.inputPerMillion;
   return {
     kind: 'api',
@@ -305,12 +319,8 @@ function computeCost(
  * What an API cost rests on, in words: the rates and where they were read, the prompt cache the responses used
  * (reads and writes as the server counted them) and how many responses carried a server-reported cost instead.
  */
-function apiCostBasis(
-  price: Price,
-  responses: TranscriptEventOf<'model-response'>[],
-  tableVersion: string,
-): string {
-  const usages = responses.map((response) => response.result.usage);
+function apiCostBasis(price: Price, responses: ResponseSummary[], tableVersion: string): string {
+  const usages = responses.map((response) => response.usage);
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   const read = sum(usages.map((usage) => usage.cachedInputTokens));
   const written = sum(usages.map((usage) => usage.cacheWriteInputTokens ?? 0));
@@ -336,30 +346,37 @@ function apiCostBasis(
   return `${parts.join(', ')} (${source}); ${cache}${reportedNote}`;
 }
 
-function computeModelMetrics(model: RunMetricsInput['models'][number], input: RunMetricsInput): ModelMetrics {
-  const attempts = input.attempts.filter((attempt) => attempt.modelId === model.modelId);
-  const eventsOf = (attempt: MetricsAttempt) => input.eventsByAttempt.get(attempt.id) ?? [];
+/** What every model of a run shares: the input, its tasks sorted by id, and the multi-turn task ids. */
+interface RunContext {
+  input: RunSummaryInput;
+  sortedTasks: RunSummaryInput['tasks'][number][];
+  multiTurnTasks: Set<string>;
+}
+
+function computeModelMetrics(
+  model: RunSummaryInput['models'][number],
+  attempts: readonly MetricsAttempt[],
+  { input, sortedTasks, multiTurnTasks }: RunContext,
+): ModelMetrics {
+  const summaryOf = (attempt: MetricsAttempt) => input.summariesByAttempt.get(attempt.id) ?? EMPTY_SUMMARY;
   const scored = attempts.filter(isScored);
   const resolvedCount = scored.filter(isResolved).length;
-  const multiTurnTasks = new Set(input.tasks.filter((task) => task.multiTurn).map((task) => task.taskId));
 
   // Per task.
   const attemptsByTask = groupBy(attempts, (attempt) => attempt.taskId);
-  const taskRows = [...input.tasks]
-    .sort((a, b) => a.taskId.localeCompare(b.taskId))
-    .map((task) => {
-      const ofTask = attemptsByTask.get(task.taskId) ?? [];
-      const scoredOfTask = ofTask.filter(isScored);
-      const resolved = scoredOfTask.filter(isResolved).length;
-      return {
-        taskId: task.taskId,
-        multiTurn: task.multiTurn,
-        scored: scoredOfTask.length,
-        resolved,
-        resolvedRate: ratio(resolved, scoredOfTask.length),
-        infrastructureErrors: ofTask.filter(isInfrastructureError).length,
-      };
-    });
+  const taskRows = sortedTasks.map((task) => {
+    const ofTask = attemptsByTask.get(task.taskId) ?? [];
+    const scoredOfTask = ofTask.filter(isScored);
+    const resolved = scoredOfTask.filter(isResolved).length;
+    return {
+      taskId: task.taskId,
+      multiTurn: task.multiTurn,
+      scored: scoredOfTask.length,
+      resolved,
+      resolvedRate: ratio(resolved, scoredOfTask.length),
+      infrastructureErrors: ofTask.filter(isInfrastructureError).length,
+    };
+  });
   const outcomes: TaskOutcomes[] = taskRows
     .filter((task) => task.scored > 0)
     .map((task) => ({ taskId: task.taskId, attempts: task.scored, successes: task.resolved }));
@@ -388,10 +405,10 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
   }
 
   // Steps, latency and tokens, from the model responses.
-  const allEvents = attempts.map(eventsOf);
-  const responses = allEvents.flatMap((events) => eventsOfType(events, 'model-response'));
-  const timings = responses.map(timingsSeenByAgent);
-  const usage = responses.map((response) => response.result.usage);
+  const summaries = attempts.map(summaryOf);
+  const responses = summaries.flatMap((summary) => summary.responses);
+  const timings = responses.map((response) => response.timings);
+  const usage = responses.map((response) => response.usage);
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   const inputTokens = sum(usage.map((entry) => entry.inputTokens));
   const outputTokens = sum(usage.map((entry) => entry.outputTokens));
@@ -403,7 +420,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
   let testMs = 0;
   const attemptWall: number[] = [];
   for (const attempt of attempts) {
-    const finished = eventsOfType(eventsOf(attempt), 'attempt-finished').at(-1);
+    const finished = summaryOf(attempt).finished;
     if (finished) {
       wallMs += finished.totals.wallMs;
       modelMs += finished.totals.modelMs;
@@ -419,9 +436,9 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
   const agentStatuses: Record<string, number> = {};
   const gradeStatuses: Record<string, number> = {};
   for (const attempt of attempts) {
-    const events = eventsOf(attempt);
-    increment(outcomeCounts, outcomeOf(attempt, events));
-    const status = agentStatusOf(attempt, events);
+    const summary = summaryOf(attempt);
+    increment(outcomeCounts, outcomeOf(attempt, summary));
+    const status = agentStatusOf(attempt, summary);
     if (status !== null && attempt.status !== 'pending' && attempt.status !== 'running')
       increment(agentStatuses, status);
     if (isScored(attempt)) increment(gradeStatuses, attempt.grade?.status ?? 'ungraded');
@@ -432,8 +449,8 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
     .filter((score): score is number => typeof score === 'number');
   const simulated =
     model.simulated ||
-    responses.some((response) => response.result.simulated) ||
-    allEvents.some((events) => eventsOfType(events, 'attempt-started').some((event) => event.simulated));
+    responses.some((response) => response.simulated) ||
+    summaries.some((summary) => summary.simulatedStart);
 
   const agentCell = splitCellId(model.modelId, agentNamesOfStoredConfig(input.run.config));
   return {
@@ -452,7 +469,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
       invalidGrades: scored.filter((attempt) => attempt.grade?.status === 'invalid').length,
       tamperingDetected: scored.filter(isTamperingDetected).length,
       ungraded: scored.filter((attempt) => attempt.grade === null).length,
-      infrastructureRetries: sum(responses.map((response) => response.result.retries.length)),
+      infrastructureRetries: sum(responses.map((response) => response.retries)),
     },
     resolved: rateWithInterval(scored),
     partialScoreMean: finiteOrNull(mean(partialScores)),
@@ -463,9 +480,9 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
       ),
     },
     tasksScored: outcomes.length,
-    minimumAttemptsPerTask: outcomes.length === 0 ? 0 : Math.min(...outcomes.map((task) => task.attempts)),
+    minimumAttemptsPerTask: fewestAttempts(outcomes),
     passAtK: passAtKRows(outcomes),
-    toolCalls: computeToolCallMetrics(allEvents),
+    toolCalls: computeToolCallMetrics(summaries),
     retention: {
       attempts: multiTurnScored.length,
       constraintsKept,
@@ -473,9 +490,7 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
       retention: ratio(constraintsKept, constraintsTotal),
       resolved: rateWithInterval(multiTurnScored),
     },
-    stepsPerTask: summarize(
-      scored.map((attempt) => eventsOfType(eventsOf(attempt), 'model-response').length),
-    ),
+    stepsPerTask: summarize(scored.map((attempt) => summaryOf(attempt).responses.length)),
     latency: {
       timeToFirstTokenMs: summarizeSourced(
         timings.map((timing) => ({
@@ -518,25 +533,6 @@ function computeModelMetrics(model: RunMetricsInput['models'][number], input: Ru
       gradeStatuses: sortedCounts(gradeStatuses),
     },
     tasks: taskRows,
-  };
-}
-
-/**
- * The timings of a step as its agent saw them. For an external agent, time to first token is the recording proxy's
- * (from the agent's request reaching the proxy to the first token bytes sent back to it, measured; recorded in the
- * transcript, so re-scoring needs no model); prefill and decode rates stay the model client's, server-reported or
- * measured from streamed token timing, never estimated from text length. The built-in agent's steps are unchanged.
- */
-export function timingsSeenByAgent(
-  response: TranscriptEventOf<'model-response'>,
-): TranscriptEventOf<'model-response'>['result']['timings'] {
-  const timings = response.result.timings;
-  const proxied = response.proxy?.timeToFirstTokenMs;
-  if (proxied === undefined || proxied === null) return timings;
-  return {
-    ...timings,
-    timeToFirstTokenMs: proxied,
-    sources: { ...timings.sources, timeToFirstToken: 'measured' },
   };
 }
 
@@ -603,12 +599,36 @@ function computeBreakEven(models: ModelMetrics[]): BreakEvenMetrics[] {
  * such a task. Deterministic: the same input always gives the same object.
  */
 export function computeRunMetrics(input: RunMetricsInput): RunMetrics {
+  const { eventsByAttempt, ...rest } = input;
+  const summariesByAttempt = new Map<string, AttemptEventSummary>();
+  for (const [attemptId, events] of eventsByAttempt)
+    summariesByAttempt.set(attemptId, summarizeAttemptEvents(events));
+  return computeRunMetricsFromSummaries({ ...rest, summariesByAttempt });
+}
+
+/**
+ * `computeRunMetrics` on transcripts already summarized attempt by attempt: the same figures, with memory for one
+ * summary per attempt rather than every event of the run. Attempts are grouped by model and task once (no list is
+ * filtered again per model or task), so the work grows linearly with the attempts.
+ */
+export function computeRunMetricsFromSummaries(input: RunSummaryInput): RunMetrics {
   const agent = agentLabelOfStoredConfig(input.run.config);
   const labels = shortModelLabels(input.models, agent);
+  const sortedTasks = [...input.tasks].sort((a, b) => a.taskId.localeCompare(b.taskId));
+  const context: RunContext = {
+    input,
+    sortedTasks,
+    multiTurnTasks: new Set(input.tasks.filter((task) => task.multiTurn).map((task) => task.taskId)),
+  };
+  const attemptsByModel = groupBy(input.attempts, (attempt) => attempt.modelId);
   const models = [...input.models]
     .sort((a, b) => a.modelId.localeCompare(b.modelId))
     .map((model) =>
-      computeModelMetrics({ ...model, label: labels.get(model.modelId) ?? model.label }, input),
+      computeModelMetrics(
+        { ...model, label: labels.get(model.modelId) ?? model.label },
+        attemptsByModel.get(model.modelId) ?? [],
+        context,
+      ),
     );
   const comparisons: ModelPairComparison[] = [];
   for (let first = 0; first < models.length; first++) {
@@ -628,9 +648,7 @@ export function computeRunMetrics(input: RunMetricsInput): RunMetrics {
       agent,
     },
     simulated: models.some((model) => model.simulated),
-    tasks: [...input.tasks]
-      .sort((a, b) => a.taskId.localeCompare(b.taskId))
-      .map((task) => ({ taskId: task.taskId, suite: task.suite, multiTurn: task.multiTurn })),
+    tasks: sortedTasks.map((task) => ({ taskId: task.taskId, suite: task.suite, multiTurn: task.multiTurn })),
     models,
     comparisons,
     breakEven: computeBreakEven(models),

@@ -11,8 +11,13 @@ import {
   priceSchema,
 } from '../providers/price-table.ts';
 import type { Store } from '../store/store.ts';
-import type { TranscriptEvent } from '../transcript/events.ts';
-import { computeRunMetrics } from './compute-run-metrics.ts';
+import {
+  type AttemptEventSummary,
+  addEventToSummary,
+  emptyAttemptSummary,
+  SUMMARIZED_EVENT_TYPES,
+} from './attempt-event-summary.ts';
+import { computeRunMetricsFromSummaries } from './compute-run-metrics.ts';
 import { type LocalCost, localCostSchema } from './local-cost.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
@@ -78,21 +83,57 @@ export interface LoadRunMetricsOptions {
   priceTable?: PriceTable;
   /** Overrides the local costs derived from the run's stored config. */
   localCosts?: Record<string, LocalCost>;
+  /**
+   * Validate every stored event against the transcript schema as it is read (default true). The viewer skips it:
+   * events are validated when stored.
+   */
+  validateEvents?: boolean;
 }
 
-/** Reads a run from the store and computes its metrics from the stored transcripts and grades. */
+/**
+ * The transcript summary of every attempt of a run, streamed from the store in one query: one event in memory at a
+ * time, one summary per attempt kept.
+ */
+export function summarizeRunTranscripts(
+  store: Store,
+  runId: string,
+  options: { validateEvents?: boolean } = {},
+): Map<string, AttemptEventSummary> {
+  const summaries = new Map<string, AttemptEventSummary>();
+  let currentId: string | undefined;
+  let current: AttemptEventSummary | undefined;
+  for (const { attemptId, event } of store.runEvents(runId, SUMMARIZED_EVENT_TYPES, {
+    validate: options.validateEvents,
+  })) {
+    if (attemptId !== currentId || !current) {
+      currentId = attemptId;
+      current = summaries.get(attemptId);
+      if (!current) {
+        current = emptyAttemptSummary();
+        summaries.set(attemptId, current);
+      }
+    }
+    addEventToSummary(current, event);
+  }
+  return summaries;
+}
+
+/**
+ * Reads a run from the store and computes its metrics from the stored transcripts and grades. Transcripts are
+ * streamed and summarized attempt by attempt (`summarizeRunTranscripts`), so memory grows with a few numbers per
+ * step, not with the transcripts.
+ */
 export function loadRunMetrics(store: Store, runId: string, options: LoadRunMetricsOptions = {}): RunMetrics {
   const run = store.getRun(runId);
   if (!run) throw new RunNotFoundError(`no run ${runId} in ${store.path}`);
   const attempts = store.attempts(runId);
-  const eventsByAttempt = new Map<string, TranscriptEvent[]>();
-  for (const attempt of attempts) eventsByAttempt.set(attempt.id, store.events(attempt.id));
-  return computeRunMetrics({
+  const summariesByAttempt = summarizeRunTranscripts(store, runId, options);
+  return computeRunMetricsFromSummaries({
     run,
     models: store.runModels(runId),
     tasks: store.runTasks(runId),
     attempts,
-    eventsByAttempt,
+    summariesByAttempt,
     priceTable: options.priceTable ?? priceTableOfConfig(run.config),
     localCosts: options.localCosts ?? localCostsOfConfig(run.config),
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seedViewerStore } from '../../test-support/seed-viewer-store.ts';
 import { rawTranscript, transcript } from '../../test-support/transcript-fixture.ts';
 import { RUN_ID_PATTERN } from './run-id.ts';
 import { computeConfigHash } from './stable-json.ts';
@@ -543,5 +544,40 @@ describe('concurrency and crashes', () => {
     expect(reopened.database.$client.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(reopened.claimNextAttempt(run.id)).not.toBeNull();
     reopened.close();
+  });
+});
+
+describe('runEvents', () => {
+  it("streams the run's events of the given types, attempt by attempt in sequence, equal to events()", () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'store-run-events-'));
+    const store = openStore(directory);
+    try {
+      const { runId } = seedViewerStore(store, {
+        taskIds: ['a', 'b'],
+        attemptsPerCell: 2,
+        pendingAttempts: 1,
+      });
+      const types = ['model-response', 'attempt-finished'] as const;
+      const streamed = [...store.runEvents(runId, types)];
+      const expected = store
+        .attempts(runId)
+        .map((attempt) => attempt.id)
+        .sort()
+        .flatMap((attemptId) =>
+          store
+            .events(attemptId)
+            .filter((event) => (types as readonly string[]).includes(event.type))
+            .map((event) => ({ attemptId, event })),
+        );
+      expect(expected.length).toBeGreaterThan(8);
+      expect(streamed).toEqual(expected);
+      // Unvalidated, the same events as parsed JSON; no type asked, nothing read.
+      expect([...store.runEvents(runId, types, { validate: false })]).toEqual(expected);
+      expect([...store.runEvents(runId, [])]).toEqual([]);
+      expect([...store.runEvents('run-unknown', types)]).toEqual([]);
+    } finally {
+      store.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

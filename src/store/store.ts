@@ -690,6 +690,34 @@ export class Store {
       .map((row) => parseEvent(JSON.parse(row.json)));
   }
 
+  /**
+   * The events of the given types of every attempt of a run, attempt after attempt (by attempt id, each by
+   * sequence), in one query read one row at a time: memory holds one event whatever the run's size. Events are
+   * validated as `events` validates them unless `validate` is false (they were validated when stored). Run no other
+   * statement of this store until the iteration ends.
+   */
+  *runEvents(
+    runId: string,
+    types: readonly TranscriptEvent['type'][],
+    options: { validate?: boolean } = {},
+  ): Generator<{ attemptId: string; event: TranscriptEvent }> {
+    if (types.length === 0) return;
+    const rows = this.connection
+      .prepare(
+        // Walks the (attempt_id, sequence) key in order: no sort of the run's events in memory.
+        `SELECT e.attempt_id AS attemptId, e.json FROM events e
+         WHERE e.attempt_id IN (SELECT id FROM attempts WHERE run_id = ?)
+           AND e.type IN (${types.map(() => '?').join(', ')})
+         ORDER BY e.attempt_id, e.sequence`,
+      )
+      .iterate(runId, ...types) as IterableIterator<{ attemptId: string; json: string }>;
+    const validate = options.validate !== false;
+    for (const row of rows) {
+      const json: unknown = JSON.parse(row.json);
+      yield { attemptId: row.attemptId, event: validate ? parseEvent(json) : (json as TranscriptEvent) };
+    }
+  }
+
   /** Step rows of one attempt or of a whole run, by attempt and sequence. */
   steps(scope: RowScope): StepRecord[] {
     const attemptIds = this.scopeAttemptIds(scope);

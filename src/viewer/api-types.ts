@@ -88,11 +88,15 @@ export interface MatrixCell extends AttemptCounts {
   taskId: string;
 }
 
-/** `GET /api/runs/:id/matrix`. */
+/** `GET /api/runs/:id/matrix?offset=&limit=`: one page of tasks (by id), every model, the cells of those tasks. */
 export interface RunMatrix {
   models: string[];
+  /** The page's tasks: `limit` at most, after the first `offset` of the run's `totalTasks`. */
   tasks: string[];
   cells: MatrixCell[];
+  offset: number;
+  limit: number;
+  totalTasks: number;
 }
 
 /** One row of `GET /api/runs/:id/attempts`. */
@@ -114,6 +118,14 @@ export interface AttemptListItem {
 }
 
 /** One page of a run's attempts (`/api/runs/:id/attempts?offset=&limit=`): `total` counts every matching attempt. */
+/** `GET /api/runs?offset=&limit=`: one page of the runs list, newest first, and how many runs there are. */
+export interface RunPage {
+  items: RunListItem[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
 export interface AttemptPage {
   items: AttemptListItem[];
   total: number;

@@ -57,22 +57,23 @@ export function resolvedRate(tasks: TaskPassCounts[]): RateWithInterval {
 }
 
 /**
- * The model rows of every run (or of `runId` only), by run id, each run's models in the run page's order
+ * The model rows of every run (or of the runs `runIds` only), by run id, each run's models in the run page's order
  * (model id). `agentOf` gives a run's agent label, appended to the short labels of external agents.
  */
 export function runModelRows(
   store: Store,
   agentOf: (runId: string) => string | undefined,
-  runId?: string,
+  runIds?: readonly string[],
 ): Map<string, RunModelRow[]> {
-  const statement = store.database.$client.prepare(
-    `${MODEL_COUNTS_SELECT} ${runId === undefined ? '' : 'WHERE m.run_id = ?'} GROUP BY m.run_id, m.model_id`,
-  );
-  const rows = (runId === undefined ? statement.all() : statement.all(runId)) as ModelCountRow[];
-  const taskStatement = store.database.$client.prepare(
-    `${TASK_COUNTS_SELECT} ${runId === undefined ? '' : 'WHERE a.run_id = ?'} GROUP BY a.run_id, a.model_id, a.task_id`,
-  );
-  const taskRows = (runId === undefined ? taskStatement.all() : taskStatement.all(runId)) as TaskCountRow[];
+  const within = (column: string) =>
+    runIds === undefined ? '' : `WHERE ${column} IN (${runIds.map(() => '?').join(', ') || 'NULL'})`;
+  const parameters = runIds ?? [];
+  const rows = store.database.$client
+    .prepare(`${MODEL_COUNTS_SELECT} ${within('m.run_id')} GROUP BY m.run_id, m.model_id`)
+    .all(...parameters) as ModelCountRow[];
+  const taskRows = store.database.$client
+    .prepare(`${TASK_COUNTS_SELECT} ${within('a.run_id')} GROUP BY a.run_id, a.model_id, a.task_id`)
+    .all(...parameters) as TaskCountRow[];
   const tasksOf = new Map<string, TaskPassCounts[]>();
   for (const row of taskRows) {
     const key = JSON.stringify([row.runId, row.modelId]);

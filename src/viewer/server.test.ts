@@ -10,8 +10,8 @@ import type {
   AttemptPage,
   LeaderboardEntry,
   RunDetail,
-  RunListItem,
   RunMatrix,
+  RunPage,
 } from './api-types.ts';
 import { createViewerApp } from './server.ts';
 
@@ -40,7 +40,8 @@ describe('viewer API', () => {
   }
 
   it('lists runs with counts', async () => {
-    const runs = await getJson<RunListItem[]>('/api/runs');
+    const { items: runs, ...page } = await getJson<RunPage>('/api/runs');
+    expect(page).toEqual({ total: 1, offset: 0, limit: 100 });
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({
       id: runId,
@@ -71,7 +72,7 @@ describe('viewer API', () => {
   });
 
   it('lists each model of a run with the label and resolved rate', async () => {
-    const [run] = await getJson<RunListItem[]>('/api/runs');
+    const [run] = (await getJson<RunPage>('/api/runs')).items;
     const detail = await getJson<RunDetail>(`/api/runs/${runId}`);
     expect(run!.modelRows.map((row) => row.modelId)).toEqual(['ollama:qwen3.5:9b', 'simulated:echo']);
     expect(run!.modelRows.map((row) => row.label)).toEqual(['qwen3.5:9b', 'echo']);
@@ -86,6 +87,27 @@ describe('viewer API', () => {
     });
     expect(run!.modelRows[1]).toMatchObject({ simulated: true, done: 5, total: 6 });
     expect(detail.run.modelRows).toEqual(run!.modelRows);
+  });
+
+  it('pages the runs list, newest first, each run with its own model rows', async () => {
+    seedViewerStore(store, {
+      runId: 'run-later',
+      createdAt: new Date(Date.UTC(2026, 10, 27, 9, 0, 0)),
+      models: [{ modelId: 'ollama:mistral', simulated: false }],
+      taskIds: ['parse-date'],
+      attemptsPerCell: 1,
+    });
+    const all = await getJson<RunPage>('/api/runs');
+    expect(all.items.map((run) => run.id)).toEqual(['run-later', runId]);
+    const pages = await Promise.all(
+      [0, 1].map((offset) => getJson<RunPage>(`/api/runs?offset=${offset}&limit=1`)),
+    );
+    expect(pages.map((page) => page.items)).toEqual([[all.items[0]], [all.items[1]]]);
+    expect(pages.map((page) => page.total)).toEqual([2, 2]);
+    expect(pages[0]!.items[0]!.modelRows.map((row) => row.modelId)).toEqual(['ollama:mistral']);
+    expect((await getJson<RunPage>('/api/runs?offset=2')).items).toEqual([]);
+    const tooMany = await getJson<{ error: string }>('/api/runs?limit=1001', 400);
+    expect(tooMany.error).toBe('limit must be an integer from 0 to 1000, got "1001"');
   });
 
   it('ranks models across runs by latest rate, with the best run and links to every run', async () => {
@@ -128,6 +150,25 @@ describe('viewer API', () => {
       (cell) => cell.modelId === 'ollama:qwen3.5:9b' && cell.taskId === 'parse-date',
     );
     expect(first).toMatchObject({ total: 2, finished: 2, resolved: 1, infrastructureErrors: 0 });
+    expect(matrix).toMatchObject({ offset: 0, limit: 100, totalTasks: 3 });
+  });
+
+  it('pages the matrix by task, every model on each page', async () => {
+    const base = `/api/runs/${runId}/matrix`;
+    const all = await getJson<RunMatrix>(base);
+    const pages = await Promise.all(
+      [0, 2].map((offset) => getJson<RunMatrix>(`${base}?offset=${offset}&limit=2`)),
+    );
+    expect(pages.map((page) => page.tasks)).toEqual([all.tasks.slice(0, 2), all.tasks.slice(2)]);
+    expect(pages.flatMap((page) => page.cells)).toEqual(all.cells);
+    expect(pages.map((page) => page.totalTasks)).toEqual([3, 3]);
+    expect(pages[1]!.models).toEqual(all.models);
+    expect(pages[1]!.cells.map((cell) => cell.taskId)).toEqual([all.tasks[2], all.tasks[2]]);
+    const past = await getJson<RunMatrix>(`${base}?offset=3&limit=2`);
+    expect(past).toMatchObject({ tasks: [], cells: [], totalTasks: 3 });
+    const tooMany = await getJson<{ error: string }>(`${base}?limit=5000`, 400);
+    expect(tooMany.error).toBe('limit must be an integer from 0 to 1000, got "5000"');
+    await getJson(`${base}?offset=x`, 400);
   });
 
   it('filters attempts by failure class, status, model and task', async () => {

@@ -8,7 +8,6 @@ import { Hono } from 'hono';
 import { databasePathOf, openStore, type Store } from '../store/store.ts';
 import { agentComparisonView } from './agent-comparison-view.ts';
 import type { FailureClass } from './api-types.ts';
-import { ensureViewerUi } from './build-viewer-ui.ts';
 import { FAILURE_CLASSES } from './failure-class.ts';
 import { leaderboardOf } from './leaderboard.ts';
 import { LIVE_POLL_MS, streamRunProgress } from './live-progress-stream.ts';
@@ -16,9 +15,14 @@ import { readStaticFile } from './static-files.ts';
 import {
   attemptDetail,
   DEFAULT_ATTEMPTS_PAGE,
+  DEFAULT_MATRIX_PAGE,
+  DEFAULT_RUNS_PAGE,
   listRunItems,
   MAX_ATTEMPTS_PAGE,
+  MAX_MATRIX_PAGE,
+  MAX_RUNS_PAGE,
   pageAttemptItems,
+  pageRunItems,
   RunMetricsCache,
   runDetail,
   runItem,
@@ -48,6 +52,19 @@ function countParameter(
   return parsed;
 }
 
+/** The `offset` and `limit` query parameters of a paged list, or the error to answer. */
+function pageParameters(
+  offsetValue: string | undefined,
+  limitValue: string | undefined,
+  limits: { fallback: number; max: number },
+): { offset: number; limit: number } | { error: string } {
+  const offset = countParameter('offset', offsetValue, 0);
+  const limit = countParameter('limit', limitValue, limits.fallback, limits.max);
+  if (typeof offset === 'string') return { error: offset };
+  if (typeof limit === 'string') return { error: limit };
+  return { offset, limit };
+}
+
 function listParameter(value: string | undefined): string[] | undefined {
   if (value === undefined || value === '') return undefined;
   return value
@@ -57,7 +74,9 @@ function listParameter(value: string | undefined): string[] | undefined {
 }
 
 /**
- * The viewer's hono app. API: `GET /api/runs`, `/api/leaderboard`, `/api/runs/:id`, `/api/runs/:id/matrix`,
+ * The viewer's hono app. API: `GET /api/runs?offset=&limit=` (one page of at most 1,000 runs, newest first, 100 by
+ * default, with the count of all), `/api/leaderboard`, `/api/runs/:id`,
+ * `/api/runs/:id/matrix?offset=&limit=` (one page of at most 1,000 tasks, 100 by default, with the count of all),
  * `/api/runs/:id/attempts?status=&failure=&outcome=&model=&task=&offset=&limit=` (comma lists are alternatives; one
  * page of at most 1,000 attempts, 100 by default, with the count of all that match),
  * `/api/runs/:id/agents` (the run's model × agent cells side by side, with paired per-task comparisons),
@@ -71,7 +90,14 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
 
   app.onError((error, context) => context.json({ error: error.message }, 500));
 
-  app.get('/api/runs', (context) => context.json(listRunItems(store)));
+  app.get('/api/runs', (context) => {
+    const page = pageParameters(context.req.query('offset'), context.req.query('limit'), {
+      fallback: DEFAULT_RUNS_PAGE,
+      max: MAX_RUNS_PAGE,
+    });
+    if ('error' in page) return context.json(page, 400);
+    return context.json(pageRunItems(store, page));
+  });
   app.get('/api/leaderboard', (context) => context.json(leaderboardOf(listRunItems(store))));
   app.get('/api/runs/:id', (context) => {
     const detail = runDetail(store, context.req.param('id'), metricsCache);
@@ -80,7 +106,12 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
   app.get('/api/runs/:id/matrix', (context) => {
     const runId = context.req.param('id');
     if (!store.getRun(runId)) return context.json(notFound(`run ${runId}`), 404);
-    return context.json(runMatrix(store, runId));
+    const page = pageParameters(context.req.query('offset'), context.req.query('limit'), {
+      fallback: DEFAULT_MATRIX_PAGE,
+      max: MAX_MATRIX_PAGE,
+    });
+    if ('error' in page) return context.json(page, 400);
+    return context.json(runMatrix(store, runId, page));
   });
   app.get('/api/runs/:id/agents', (context) => {
     const metrics = metricsCache.get(context.req.param('id'));
@@ -98,15 +129,11 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
         400,
       );
     }
-    const offset = countParameter('offset', context.req.query('offset'), 0);
-    const limit = countParameter(
-      'limit',
-      context.req.query('limit'),
-      DEFAULT_ATTEMPTS_PAGE,
-      MAX_ATTEMPTS_PAGE,
-    );
-    if (typeof offset === 'string') return context.json({ error: offset }, 400);
-    if (typeof limit === 'string') return context.json({ error: limit }, 400);
+    const page = pageParameters(context.req.query('offset'), context.req.query('limit'), {
+      fallback: DEFAULT_ATTEMPTS_PAGE,
+      max: MAX_ATTEMPTS_PAGE,
+    });
+    if ('error' in page) return context.json(page, 400);
     return context.json(
       pageAttemptItems(
         store,
@@ -118,7 +145,7 @@ export function createViewerApp(options: ViewerAppOptions): Hono {
           modelId: context.req.query('model') || undefined,
           taskId: context.req.query('task') || undefined,
         },
-        { offset, limit },
+        page,
       ),
     );
   });
@@ -177,6 +204,8 @@ export async function startViewerServer(options: StartViewerOptions): Promise<Vi
       `no store at ${databasePath}: start a run with \`npx shakedown run\`, or pass --data-dir (\`npx shakedown demo\` keeps its runs in --data-dir .shakedown-demo)`,
     );
   }
+  // Loaded on demand: building the UI needs vite, which the API alone (and its memory) does without.
+  const { ensureViewerUi } = await import('./build-viewer-ui.ts');
   const distDir = await ensureViewerUi(options.distDir);
   const store = openStore(options.dataDir);
   const app = createViewerApp({ store, distDir, livePollMs: options.livePollMs });

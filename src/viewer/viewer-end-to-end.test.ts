@@ -290,6 +290,36 @@ describe.skipIf(!chromiumAvailable)('viewer in headless Chromium', () => {
     expect(await page.locator('.attempts-table tbody').innerText()).toContain('infrastructure-error');
     expect(errors).toEqual([]);
   });
+
+  it('pages the task × model matrix through the server', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const matrixCount = (expected: string) =>
+      page.waitForFunction(
+        (text) => document.querySelector('.matrix-pager .pager-count')?.textContent === text,
+        expected,
+      );
+    const tasksShown = () => page.locator('.matrix tbody th').allInnerTexts();
+    await page.goto(`${server.url}#/runs/${encodeURIComponent(runId)}?taskPageSize=2`);
+    await page.waitForSelector('.page-run[data-ready]');
+    await matrixCount('tasks 1–2 of 3');
+    expect(await tasksShown()).toEqual(['parse-date', 'retry-backoff']);
+    expect(await page.locator('.matrix td.cell').count()).toBe(4);
+    expect(await page.locator('.matrix-pager .pager-previous').isDisabled()).toBe(true);
+    await page.locator('.matrix-pager .pager-next').click();
+    await matrixCount('tasks 3–3 of 3');
+    expect(await tasksShown()).toEqual(['sum-off-by-one']);
+    expect(await page.locator('.matrix td.cell').count()).toBe(2);
+    expect(await page.locator('.matrix-pager .pager-next').isDisabled()).toBe(true);
+    // The attempts filter still offers every task, not only the matrix page's.
+    const taskOptions = await page.locator('select[name="task"] option').allInnerTexts();
+    expect(taskOptions).toEqual(['all tasks', 'parse-date', 'retry-backoff', 'sum-off-by-one']);
+    // One page of the default size holds the three tasks: no pager.
+    await page.goto(`${server.url}#/runs/${encodeURIComponent(runId)}`);
+    await page.waitForFunction(() => document.querySelectorAll('.matrix td.cell').length === 6);
+    expect(await page.locator('.matrix-pager').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
   it('shows a row per model in the runs list and a leaderboard across runs with run links', async () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));

@@ -1,16 +1,15 @@
 /**
  * Read-only queries behind the viewer API. Counts and lists are single aggregate SQL statements over the store's
  * indexes, so a run of thousands of attempts loads in milliseconds; the model summary comes from
- * `computeRunMetrics`, fed by one query for all the events it reads, and is cached until the run changes.
+ * `loadRunMetrics` (transcripts streamed attempt by attempt, as `shakedown report` reads them), cached until the run
+ * changes.
  */
 
 import { agentLabelOfStoredConfig } from '../external/agent-choice.ts';
-import { computeRunMetrics } from '../metrics/compute-run-metrics.ts';
-import { localCostsOfConfig, priceTableOfConfig } from '../metrics/load-run-metrics.ts';
+import { loadRunMetrics } from '../metrics/load-run-metrics.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import { shortModelLabels } from '../metrics/short-model-label.ts';
 import type { Store } from '../store/store.ts';
-import type { TranscriptEvent } from '../transcript/events.ts';
 import type {
   AttemptCounts,
   AttemptDetail,
@@ -22,18 +21,10 @@ import type {
   RunListItem,
   RunMatrix,
   RunModelRow,
+  RunPage,
 } from './api-types.ts';
 import { failureClassOf, outcomeOf } from './failure-class.ts';
 import { runModelRows } from './run-model-rows.ts';
-
-/** The event types `computeRunMetrics` reads; the bulky ones (messages, tool output) are not loaded. */
-const METRICS_EVENT_TYPES = [
-  'attempt-started',
-  'model-response',
-  'tool-call',
-  'format-error',
-  'attempt-finished',
-];
 
 const COUNT_COLUMNS = `COUNT(a.id) AS total,
   COALESCE(SUM(a.status = 'pending'), 0) AS pending,
@@ -92,10 +83,10 @@ function toRunListItem(row: RunRow, modelRows: Map<string, RunModelRow[]>): RunL
   };
 }
 
-/** The model rows of the runs in `rows` (all runs, or the one `runId`). */
-function modelRowsOf(store: Store, rows: RunRow[], runId?: string): Map<string, RunModelRow[]> {
+/** The model rows of the runs in `rows` (every run of the store when `all`). */
+function modelRowsOf(store: Store, rows: RunRow[], all = false): Map<string, RunModelRow[]> {
   const agents = new Map(rows.map((row) => [row.id, agentOfConfigJson(row.configJson)]));
-  return runModelRows(store, (id) => agents.get(id), runId);
+  return runModelRows(store, (id) => agents.get(id), all ? undefined : rows.map((row) => row.id));
 }
 
 /** Every run with its model, task and attempt counts and a row per model, newest first. */
@@ -103,8 +94,28 @@ export function listRunItems(store: Store): RunListItem[] {
   const rows = store.database.$client
     .prepare(`${RUN_SELECT} GROUP BY r.id ORDER BY r.created_at DESC, r.id DESC`)
     .all() as RunRow[];
-  const modelRows = modelRowsOf(store, rows);
+  const modelRows = modelRowsOf(store, rows, true);
   return rows.map((row) => toRunListItem(row, modelRows));
+}
+
+/** Runs the runs endpoint answers at most per page, and by default. */
+export const MAX_RUNS_PAGE = 1000;
+export const DEFAULT_RUNS_PAGE = 100;
+
+/** One page of the runs list (newest first): the `limit` runs after the first `offset`, and how many there are. */
+export function pageRunItems(store: Store, page: { offset?: number; limit?: number } = {}): RunPage {
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? DEFAULT_RUNS_PAGE;
+  const connection = store.database.$client;
+  const rows = connection
+    .prepare(
+      `${RUN_SELECT} WHERE r.id IN (SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?)
+       GROUP BY r.id ORDER BY r.created_at DESC, r.id DESC`,
+    )
+    .all(limit, offset) as RunRow[];
+  const total = connection.prepare('SELECT COUNT(*) FROM runs').pluck().get() as number;
+  const modelRows = modelRowsOf(store, rows);
+  return { items: rows.map((row) => toRunListItem(row, modelRows)), total, offset, limit };
 }
 
 /** One run with its counts, or null. */
@@ -114,7 +125,7 @@ export function runItem(store: Store, runId: string): (RunListItem & RunDetail['
     | undefined;
   if (!row) return null;
   return {
-    ...toRunListItem(row, modelRowsOf(store, [row], runId)),
+    ...toRunListItem(row, modelRowsOf(store, [row])),
     configHash: row.configHash,
     priceTableVersion: row.priceTableVersion,
   };
@@ -130,20 +141,44 @@ export function runProgress(store: Store, runId: string): { status: string; atte
   return row ? { status: row.runStatus, attempts: countsOf(row) } : null;
 }
 
-/** Task × model cells of a run with their attempt counts. */
-export function runMatrix(store: Store, runId: string): RunMatrix {
-  const cells = store.database.$client
+/** Tasks the matrix endpoint answers at most per page, and by default. */
+export const MAX_MATRIX_PAGE = 1000;
+export const DEFAULT_MATRIX_PAGE = 100;
+
+/**
+ * One page of a run's task × model matrix: the `limit` tasks (by id) after the first `offset`, every model, the
+ * cells of those tasks with their attempt counts, and how many tasks the run has in all.
+ */
+export function runMatrix(
+  store: Store,
+  runId: string,
+  page: { offset?: number; limit?: number } = {},
+): RunMatrix {
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? DEFAULT_MATRIX_PAGE;
+  const connection = store.database.$client;
+  const pageTasks = 'SELECT task_id FROM run_tasks WHERE run_id = ? ORDER BY task_id LIMIT ? OFFSET ?';
+  const tasks = connection.prepare(pageTasks).pluck().all(runId, limit, offset) as string[];
+  const totalTasks = connection
+    .prepare('SELECT COUNT(*) FROM run_tasks WHERE run_id = ?')
+    .pluck()
+    .get(runId) as number;
+  const cells = connection
     .prepare(
       `SELECT a.model_id AS modelId, a.task_id AS taskId, ${COUNT_COLUMNS}
-       FROM attempts a WHERE a.run_id = ? GROUP BY a.model_id, a.task_id ORDER BY a.task_id, a.model_id`,
+       FROM attempts a WHERE a.run_id = ? AND a.task_id IN (${pageTasks})
+       GROUP BY a.model_id, a.task_id ORDER BY a.task_id, a.model_id`,
     )
-    .all(runId) as Array<AttemptCounts & { modelId: string; taskId: string }>;
+    .all(runId, runId, limit, offset) as Array<AttemptCounts & { modelId: string; taskId: string }>;
   return {
     models: store.runModels(runId).map((model) => model.modelId),
-    tasks: store.runTasks(runId).map((task) => task.taskId),
+    tasks,
     cells: cells.map(
       (cell): MatrixCell => ({ modelId: cell.modelId, taskId: cell.taskId, ...countsOf(cell) }),
     ),
+    offset,
+    limit,
+    totalTasks,
   };
 }
 
@@ -183,8 +218,9 @@ export const DEFAULT_ATTEMPTS_PAGE = 100;
 
 /**
  * One page of a run's attempts (by model, task, index), filtered by status, failure class, outcome, model and task:
- * the `limit` matching attempts after the first `offset`, and how many match in all. Rows are read one at a time
- * from SQLite, so memory holds one page whatever the run's size.
+ * the `limit` matching attempts after the first `offset`, and how many match in all. Without an outcome or failure
+ * class filter SQLite counts and pages the rows; with one, rows are read one at a time, so memory holds one page
+ * whatever the run's size.
  */
 export function pageAttemptItems(
   store: Store,
@@ -208,10 +244,23 @@ export function pageAttemptItems(
     conditions.push('task_id = ?');
     parameters.push(filter.taskId);
   }
-  const rows = store.database.$client
-    .prepare(
-      `SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE ${conditions.join(' AND ')} ORDER BY model_id, task_id, attempt_index`,
-    )
+  const connection = store.database.$client;
+  const where = conditions.join(' AND ');
+  const order = 'ORDER BY model_id, task_id, attempt_index';
+  if (!filter.failureClass?.length && !filter.outcome?.length) {
+    // Every filter is a column: SQLite counts the matches and reads only the page's rows.
+    const total = connection
+      .prepare(`SELECT COUNT(*) FROM attempts WHERE ${where}`)
+      .pluck()
+      .get(...parameters);
+    const pageRows = connection
+      .prepare(`SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE ${where} ${order} LIMIT ? OFFSET ?`)
+      .all(...parameters, limit, offset) as AttemptRow[];
+    return { items: pageRows.map(toAttemptListItem), total: total as number, offset, limit };
+  }
+  // Outcomes and failure classes are derived in code: the matching rows are read one at a time, the page's kept.
+  const rows = connection
+    .prepare(`SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE ${where} ${order}`)
     .iterate(...parameters) as IterableIterator<AttemptRow>;
   const items: AttemptListItem[] = [];
   let total = 0;
@@ -267,38 +316,13 @@ export function attemptDetail(store: Store, attemptId: string): AttemptDetail | 
   };
 }
 
-/** The events `computeRunMetrics` reads, for every attempt of a run, in one query (already validated on insert). */
-function metricsEventsOf(store: Store, runId: string): Map<string, TranscriptEvent[]> {
-  const rows = store.database.$client
-    .prepare(
-      `SELECT e.attempt_id AS attemptId, e.json FROM attempts a JOIN events e ON e.attempt_id = a.id
-       WHERE a.run_id = ? AND e.type IN (${METRICS_EVENT_TYPES.map(() => '?').join(', ')})
-       ORDER BY e.attempt_id, e.sequence`,
-    )
-    .all(runId, ...METRICS_EVENT_TYPES) as Array<{ attemptId: string; json: string }>;
-  const byAttempt = new Map<string, TranscriptEvent[]>();
-  for (const row of rows) {
-    const event = JSON.parse(row.json) as TranscriptEvent;
-    const list = byAttempt.get(row.attemptId);
-    if (list) list.push(event);
-    else byAttempt.set(row.attemptId, [event]);
-  }
-  return byAttempt;
-}
-
-/** Computes a run's metrics from the store (see `computeRunMetrics`). */
+/**
+ * Computes a run's metrics from the store as `shakedown report` does (`loadRunMetrics`: transcripts streamed attempt
+ * by attempt), without validating events again (they were validated when stored).
+ */
 export function computeStoredRunMetrics(store: Store, runId: string): RunMetrics | null {
-  const run = store.getRun(runId);
-  if (!run) return null;
-  return computeRunMetrics({
-    run,
-    models: store.runModels(runId),
-    tasks: store.runTasks(runId),
-    attempts: store.attempts(runId),
-    eventsByAttempt: metricsEventsOf(store, runId),
-    priceTable: priceTableOfConfig(run.config),
-    localCosts: localCostsOfConfig(run.config),
-  });
+  if (!store.getRun(runId)) return null;
+  return loadRunMetrics(store, runId, { validateEvents: false });
 }
 
 /** A cheap value that changes whenever a run's attempts or any transcript change (cache key of the metrics). */

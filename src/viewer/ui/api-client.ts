@@ -5,8 +5,8 @@ import type {
   AttemptPage,
   LeaderboardEntry,
   RunDetail,
-  RunListItem,
   RunMatrix,
+  RunPage,
 } from '../api-types.ts';
 
 async function getJson<Body>(url: string): Promise<Body> {
@@ -26,12 +26,18 @@ export interface AttemptQuery {
 
 /** The viewer API. */
 export const api = {
-  runs: () => getJson<RunListItem[]>('api/runs'),
+  /** One page of the runs list (newest first): `limit` runs after the first `offset`. */
+  runs: (page: { offset: number; limit: number }) =>
+    getJson<RunPage>(`api/runs?offset=${page.offset}&limit=${page.limit}`),
   leaderboard: () => getJson<LeaderboardEntry[]>('api/leaderboard'),
   run: (runId: string) => getJson<RunDetail>(`api/runs/${encodeURIComponent(runId)}`),
   /** The run's model × agent cells side by side (`severalAgents` false for a run of one agent). */
   agents: (runId: string) => getJson<AgentComparisonView>(`api/runs/${encodeURIComponent(runId)}/agents`),
-  matrix: (runId: string) => getJson<RunMatrix>(`api/runs/${encodeURIComponent(runId)}/matrix`),
+  /** One page of the run's task × model matrix: `limit` tasks after the first `offset`. */
+  matrix: (runId: string, page: { offset: number; limit: number }) =>
+    getJson<RunMatrix>(
+      `api/runs/${encodeURIComponent(runId)}/matrix?offset=${page.offset}&limit=${page.limit}`,
+    ),
   /** One page of the run's attempts: `limit` after the first `offset` that match the query. */
   attempts: (runId: string, query: AttemptQuery, page: { offset: number; limit: number }) => {
     const parameters = new URLSearchParams(

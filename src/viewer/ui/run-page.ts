@@ -14,7 +14,7 @@ import { renderModelComparisonPlots } from './model-comparison-plots.ts';
 import { renderModelSummaryTable } from './model-summary-table.ts';
 import { renderPairedComparison } from './paired-comparison.ts';
 import { runHref } from './router.ts';
-import { renderTaskMatrix } from './task-matrix.ts';
+import { createTaskMatrixView, DEFAULT_MATRIX_PAGE_SIZE } from './task-matrix.ts';
 
 function progressLine(counts: AttemptCounts): HTMLElement {
   const done = counts.finished + counts.infrastructureErrors;
@@ -29,10 +29,17 @@ function progressLine(counts: AttemptCounts): HTMLElement {
   );
 }
 
-/** Attempts per page: the `pageSize` parameter of the run page when it is a positive integer, else the default. */
-function pageSizeOf(params: URLSearchParams): number {
-  const value = Number(params.get('pageSize'));
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_ATTEMPTS_PAGE_SIZE;
+/**
+ * A page size of the run page: its `name` parameter (`pageSize` for attempts, `taskPageSize` for the matrix) when it
+ * is a positive integer, else the default.
+ */
+function pageSizeOf(
+  params: URLSearchParams,
+  name = 'pageSize',
+  fallback = DEFAULT_ATTEMPTS_PAGE_SIZE,
+): number {
+  const value = Number(params.get(name));
+  return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
 /** Renders a run page into `root`; returns a function that stops its live updates. */
@@ -47,7 +54,7 @@ export async function renderRunPage(
     model: params.get('model') ?? undefined,
     task: params.get('task') ?? undefined,
   };
-  const [detail, matrix, agents] = await Promise.all([api.run(runId), api.matrix(runId), api.agents(runId)]);
+  const [detail, agents] = await Promise.all([api.run(runId), api.agents(runId)]);
   const labels = new Map(
     detail.models.map((model) => [
       model.modelId,
@@ -61,11 +68,13 @@ export async function renderRunPage(
   const status = element('span', { class: 'run-status' }, statusBadge(detail.run.status));
   const progress = element('div', { class: 'run-progress' }, progressLine(detail.run.attempts));
   const comparison = element('section', { class: 'comparison' });
-  const matrixSection = element(
-    'section',
-    { class: 'matrix-section' },
-    renderTaskMatrix(runId, matrix, labels),
+  const matrixView = await createTaskMatrixView(
+    runId,
+    (page) => api.matrix(runId, page),
+    labels,
+    pageSizeOf(params, 'taskPageSize', DEFAULT_MATRIX_PAGE_SIZE),
   );
+  const matrixSection = element('section', { class: 'matrix-section' }, matrixView.element);
   const shortLabels = new Map(detail.models.map((model) => [model.modelId, model.label]));
   const attemptsView = await createAttemptsView(
     simulatedModels,
@@ -95,8 +104,8 @@ export async function renderRunPage(
   const pageSize = params.get('pageSize') ?? undefined;
   const filters = renderAttemptFilters(
     query,
-    matrix.models,
-    matrix.tasks,
+    detail.models.map((model) => model.modelId),
+    detail.tasks.map((task) => task.taskId),
     (next) => {
       location.hash = runHref(runId, { ...next, pageSize });
     },
@@ -140,15 +149,14 @@ export async function renderRunPage(
       return;
     }
     refreshing = (async () => {
-      const [nextDetail, nextMatrix, nextAgents] = await Promise.all([
+      const [nextDetail, nextAgents] = await Promise.all([
         api.run(runId),
-        api.matrix(runId),
         agents.severalAgents ? api.agents(runId) : null,
+        matrixView.refresh(),
         attemptsView.refresh(),
       ]);
       renderComparison(nextDetail);
       if (nextAgents) renderAgents(nextAgents);
-      replaceChildren(matrixSection, renderTaskMatrix(runId, nextMatrix, labels));
     })();
     try {
       await refreshing;

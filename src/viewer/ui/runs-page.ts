@@ -1,10 +1,17 @@
-/** The runs list: every run with its status, counts, simulated badge and live indicator, and a row per model. */
+/**
+ * The runs list: every run with its status, counts, simulated badge and live indicator, and a row per model; a page
+ * of runs at a time, fetched from the server.
+ */
 
-import type { RunListItem, RunModelRow } from '../api-types.ts';
+import type { RunListItem, RunModelRow, RunPage } from '../api-types.ts';
 import { api } from './api-client.ts';
-import { element, simulatedBadge, statusBadge } from './dom.ts';
+import { element, replaceChildren, simulatedBadge, statusBadge } from './dom.ts';
 import { formatPercent, formatRateWithInterval, shownModelId } from './format.ts';
+import { pageOfSlice, pageRangeLabel } from './paging.ts';
 import { LEADERBOARD_HREF, runHref } from './router.ts';
+
+/** Runs per page of the runs list. */
+export const DEFAULT_RUNS_PAGE_SIZE = 100;
 
 /** A model's sub-row under its run: short label, attempts done, resolved count and rate with its 95% Wilson CI. */
 function modelRow(run: RunListItem, model: RunModelRow): HTMLElement {
@@ -68,9 +75,91 @@ function runRows(run: RunListItem): HTMLElement[] {
   return [runRow(run), ...run.modelRows.map((model) => modelRow(run, model))];
 }
 
-/** Renders the runs list into `root`. */
-export async function renderRunsPage(root: HTMLElement): Promise<void> {
-  const runs = await api.runs();
+/** The runs table of one page. */
+function runsTable(runs: RunListItem[]): HTMLElement {
+  return element(
+    'table',
+    { class: 'runs-table' },
+    element(
+      'thead',
+      {},
+      element(
+        'tr',
+        {},
+        [
+          'Run',
+          'Status',
+          'Agent',
+          'Created',
+          'Models',
+          'Tasks',
+          'Done / total',
+          'Resolved',
+          'Resolved rate (95% CI, tasks as unit)',
+          'Infra errors',
+        ].map((title) => element('th', {}, title)),
+      ),
+    ),
+    element('tbody', {}, runs.flatMap(runRows)),
+  );
+}
+
+/** Previous / next buttons and the count of a page of runs; `go` shows the page of that index. */
+function runsPager(answer: RunPage, go: (index: number) => void): HTMLElement {
+  const page = pageOfSlice(answer);
+  return element(
+    'div',
+    { class: 'pager runs-pager' },
+    element(
+      'button',
+      {
+        type: 'button',
+        class: 'pager-previous',
+        disabled: page.index === 0,
+        onclick: () => go(page.index - 1),
+      },
+      '← Newer runs',
+    ),
+    element('span', { class: 'pager-count' }, `runs ${pageRangeLabel(page)}`),
+    element(
+      'button',
+      {
+        type: 'button',
+        class: 'pager-next',
+        disabled: page.index >= page.pages - 1,
+        onclick: () => go(page.index + 1),
+      },
+      'Older runs →',
+    ),
+  );
+}
+
+/** Renders the runs list into `root`, `pageSize` runs a page (newest first). */
+export async function renderRunsPage(
+  root: HTMLElement,
+  pageSize: number = DEFAULT_RUNS_PAGE_SIZE,
+): Promise<void> {
+  const list = element('div', { class: 'runs-list' });
+  const show = async (offset: number) => {
+    const answer = await api.runs({ offset, limit: pageSize });
+    replaceChildren(
+      list,
+      answer.total > pageSize &&
+        runsPager(answer, (index) => {
+          void show(index * pageSize);
+        }),
+      answer.total === 0
+        ? element(
+            'p',
+            {},
+            'No runs in this store yet: start one with ',
+            element('code', {}, 'shakedown run'),
+            '.',
+          )
+        : runsTable(answer.items),
+    );
+  };
+  await show(0);
   root.replaceChildren(
     element('h1', {}, 'Runs'),
     element(
@@ -78,38 +167,6 @@ export async function renderRunsPage(root: HTMLElement): Promise<void> {
       {},
       element('a', { href: LEADERBOARD_HREF, class: 'leaderboard-link' }, 'Leaderboard across runs'),
     ),
-    runs.length === 0
-      ? element(
-          'p',
-          {},
-          'No runs in this store yet: start one with ',
-          element('code', {}, 'shakedown run'),
-          '.',
-        )
-      : element(
-          'table',
-          { class: 'runs-table' },
-          element(
-            'thead',
-            {},
-            element(
-              'tr',
-              {},
-              [
-                'Run',
-                'Status',
-                'Agent',
-                'Created',
-                'Models',
-                'Tasks',
-                'Done / total',
-                'Resolved',
-                'Resolved rate (95% CI, tasks as unit)',
-                'Infra errors',
-              ].map((title) => element('th', {}, title)),
-            ),
-          ),
-          element('tbody', {}, runs.flatMap(runRows)),
-        ),
+    list,
   );
 }
