@@ -3,10 +3,22 @@
  * DATA_DIR, builds the viewer app (API only, no UI build) and answers PATH once (`-` answers nothing: the baseline).
  * Prints `{"ms": <time of the request>, "bytes": <body size>, "status": <HTTP status>}`.
  *
+ * The store and viewer are the measured checkout's (MEASURED in bench-processes.ts).
+ *
  * Usage: `tsx bench/viewer-endpoint-process.ts DATA_DIR PATH`
  */
-import { openStore } from '../src/store/store.ts';
-import { createViewerApp } from '../src/viewer/server.ts';
+import type { openStore as OpenStore } from '../src/store/store.ts';
+import type { createViewerApp as CreateViewerApp } from '../src/viewer/server.ts';
+import { importMeasured } from './bench-processes.ts';
+
+// The measured checkout's store and viewer (an older commit under `--compare` has its store elsewhere).
+const { openStore } = await importMeasured<{ openStore: typeof OpenStore }>([
+  'src/store/store.ts',
+  'src/run/store/store.ts',
+]);
+const { createViewerApp } = await importMeasured<{ createViewerApp: typeof CreateViewerApp }>([
+  'src/viewer/server.ts',
+]);
 
 const [dataDir, requestPath] = process.argv.slice(2);
 if (!dataDir || !requestPath) {
