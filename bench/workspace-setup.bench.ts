@@ -69,6 +69,11 @@ export async function runWorkspaceSetupBench(
     execFileSync('git', ['commit', '-qm', 'base'], { cwd: repositoryDir, env });
     await writeFile(path.join(repositoryDir, 'package0', 'module0.ts'), 'export const later = 1;\n');
     execFileSync('git', ['commit', '-qam', 'later'], { cwd: repositoryDir, env });
+    // Tasks name their base by commit id (a moving name like HEAD~1 is resolved by git at every set-up).
+    const baseCommit = execFileSync('git', ['rev-parse', 'HEAD~1'], {
+      cwd: repositoryDir,
+      encoding: 'utf8',
+    }).trim();
     const plainDir = path.join(root, 'plain');
     execFileSync('git', ['worktree', 'add', '-q', '--detach', plainDir, 'HEAD~1'], {
       cwd: repositoryDir,
@@ -97,7 +102,7 @@ export async function runWorkspaceSetupBench(
       const started = performance.now();
       const workspace = await createWorkspace({
         repositoryDir,
-        baseCommit: 'HEAD~1',
+        baseCommit,
         destination: path.join(root, `cold-${run}`),
         cacheDir: path.join(root, `cache-${run}`),
       });
@@ -110,7 +115,7 @@ export async function runWorkspaceSetupBench(
       const started = performance.now();
       const workspace = await createWorkspace({
         repositoryDir,
-        baseCommit: 'HEAD~1',
+        baseCommit,
         destination: path.join(root, `warm-${run}`),
         cacheDir,
       });
@@ -129,7 +134,7 @@ export async function runWorkspaceSetupBench(
       const started = performance.now();
       const workspace = await createWorkspace({
         repositoryDir,
-        baseCommit: 'HEAD~1',
+        baseCommit,
         destination: path.join(root, `overlay-${run}`),
         cacheDir,
         copyOnWrite: true,
@@ -142,7 +147,7 @@ export async function runWorkspaceSetupBench(
     const pools = createWorkspacePools({ size: poolSize });
     let hits = 0;
     try {
-      const workspaceOptions = { repositoryDir, baseCommit: 'HEAD~1', cacheDir, pool: pools };
+      const workspaceOptions = { repositoryDir, baseCommit, cacheDir, pool: pools };
       const pool = pools.get(await getCachedTemplate(workspaceOptions, cacheDir));
       await pool.whenIdle();
       for (let run = 0; run < pooledRuns; run++) {

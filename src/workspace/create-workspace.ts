@@ -100,6 +100,7 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
     trusted = await createTrustedGitDirectory(
       path.join(options.cacheDir ? template.dir : destination, '.git'),
       template.rootCommit,
+      { shareObjects: options.cacheDir !== undefined },
     );
   } catch (error) {
     await overlay?.remove();
