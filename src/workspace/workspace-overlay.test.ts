@@ -77,9 +77,11 @@ describe('overlayUnavailableReason', () => {
 });
 
 describe.skipIf(unavailable !== undefined)(`overlay workspaces (${unavailable ?? 'overlays work'})`, () => {
-  it.skipIf(!bubblewrap.available)(
-    'sees every change of the sandbox and the host tools, grades on them, and leaves the template untouched',
-    async () => {
+  // `staged`: the workspace lies under a folder only root may enter, so bwrap reaches it through its staging
+  // namespace (a copy of the host's mounts, the overlay included).
+  it.skipIf(!bubblewrap.available).each(['reachable', 'staged'])(
+    'sees every change of the sandbox and the host tools, grades on them, and leaves the template untouched (%s)',
+    async (where) => {
       const notes: string[] = [];
       const options = {
         repositoryDir,
@@ -89,7 +91,9 @@ describe.skipIf(unavailable !== undefined)(`overlay workspaces (${unavailable ??
         onNote: (note: string) => notes.push(note),
       };
       const template = await getCachedTemplate(options, cacheDir);
-      const workspace = await createWorkspace({ ...options, destination: path.join(root, 'attempt') });
+      const parent = path.join(root, where);
+      await mkdir(parent, { mode: where === 'staged' ? 0o700 : 0o755 });
+      const workspace = await createWorkspace({ ...options, destination: path.join(parent, 'attempt') });
       const before = await snapshot(template.dir);
       const sandbox = await createSandbox(workspace.dir, { backend: 'bubblewrap', onWarning: () => {} });
       try {
@@ -161,12 +165,12 @@ describe.skipIf(unavailable !== undefined)(`overlay workspaces (${unavailable ??
         await sandbox.dispose();
         await workspace.dispose();
       }
-      expect(overlayMountedAt(path.join(root, 'attempt'))).toBe(false);
-      expect(existsSync(path.join(root, 'attempt'))).toBe(false);
+      expect(overlayMountedAt(path.join(parent, 'attempt'))).toBe(false);
+      expect(existsSync(path.join(parent, 'attempt'))).toBe(false);
       expect(await readdir(path.join(cacheDir, 'workspace-overlays'))).toEqual([]);
       expect(await snapshot(template.dir)).toEqual(before);
       // A fresh workspace starts from the base again.
-      const again = await createWorkspace({ ...options, destination: path.join(root, 'again') });
+      const again = await createWorkspace({ ...options, destination: path.join(parent, 'again') });
       try {
         expect(await readFile(path.join(again.dir, 'log.txt'), 'utf8')).toBe('first line\n');
         expect(await again.changedFiles()).toEqual([]);

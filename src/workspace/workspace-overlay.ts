@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  chmod,
   chown,
   mkdir,
   readdir,
@@ -8,7 +9,6 @@ import {
   rename,
   rm,
   rmdir,
-  stat,
   writeFile,
 } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import {
   SANDBOX_HOST_ID,
 } from '../sandbox/index.ts';
 import { copyDirectory } from './copy-directory.ts';
+import { pathExists } from './path-kind.ts';
 import type { WorkspaceTemplate } from './workspace-template.ts';
 
 /**
@@ -37,7 +38,8 @@ import type { WorkspaceTemplate } from './workspace-template.ts';
  * a one-line note of why.
  *
  * The lower layer is handed to the sandbox user once per template (as root, every workspace used to be chowned
- * whole); the upper root too, so the merged workspace belongs to the sandbox user without copying anything up.
+ * whole); the upper root too, so the merged workspace belongs to the sandbox user without copying anything up. The
+ * folders holding the layers are root's alone (0700): the sandbox user reaches them only through the overlay.
  * `redirect_dir=on` lets directories of the lower layer be renamed (otherwise rename(2) says EXDEV).
  */
 export interface OverlayWorkspace {
@@ -121,7 +123,10 @@ export async function mountOverlayWorkspace(
   const id = `${process.pid}-${randomHex()}`;
   const stateDir = path.join(cache, stateDirectoryName, id);
   const upper = path.join(stateDir, 'upper');
-  await mkdir(upper, { recursive: true });
+  await mkdir(path.join(cache, stateDirectoryName), { recursive: true });
+  // Only root (the overlay looks layers up with the mounter's credentials) reaches the layers by their own paths.
+  await mkdir(stateDir, { mode: 0o700 });
+  await mkdir(upper);
   await mkdir(path.join(stateDir, 'work'));
   await chown(upper, SANDBOX_HOST_ID, SANDBOX_HOST_ID);
   await writeFile(path.join(stateDir, 'mountpoint'), destination);
@@ -197,13 +202,9 @@ function handTemplateToSandboxUser(template: WorkspaceTemplate): Promise<void> {
   if (!done) {
     done = (async () => {
       const marker = path.join(path.dirname(template.dir), ownedMarkerName);
-      if (
-        await stat(marker).then(
-          () => true,
-          () => false,
-        )
-      )
-        return;
+      if (await pathExists(marker)) return;
+      // The sandbox user reaches the template only through overlays: no process of it may change a lower layer.
+      await chmod(path.dirname(template.dir), 0o700);
       await handOverToSandboxUser(template.dir);
       await writeFile(marker, `${SANDBOX_HOST_ID}\n`);
     })();
