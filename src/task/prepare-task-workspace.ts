@@ -143,15 +143,16 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
 }
 
 /**
- * Overlay workspaces (workspace-overlay.ts) for every backend that uses the host path as it is: a container
- * backend chowns the whole workspace for its user, which would copy every file of an overlay up.
+ * Overlay workspaces (workspace-overlay.ts) for bubblewrap (and 'auto', which picks it first on Linux); the other
+ * backends keep copies: a container backend chowns the whole workspace for its user, which would copy every file
+ * of an overlay up, and 'none' gains nothing worth a mount.
  */
 function copyOnWrite(options: PrepareTaskWorkspaceOptions): {
   copyOnWrite: boolean;
   onNote?: (message: string) => void;
 } {
   const backend = options.sandbox?.backend ?? 'auto';
-  return { copyOnWrite: backend !== 'docker' && backend !== 'podman', onNote: options.sandbox?.onWarning };
+  return { copyOnWrite: backend === 'bubblewrap' || backend === 'auto', onNote: options.sandbox?.onWarning };
 }
 
 function isLocalPath(url: string): boolean {
