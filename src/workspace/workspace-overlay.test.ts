@@ -1,6 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +65,8 @@ beforeAll(async () => {
   await writeFile(path.join(repositoryDir, 'log.txt'), 'first line\n');
   await writeFile(path.join(repositoryDir, 'obsolete.txt'), 'delete me\n');
   await writeFile(path.join(repositoryDir, 'old-name.txt'), 'rename me\n');
+  await writeFile(path.join(repositoryDir, 'host-delete.txt'), 'the host deletes me\n');
+  await writeFile(path.join(repositoryDir, 'host-rename.txt'), 'the host renames me\n');
   git(repositoryDir, 'add', '.');
   git(repositoryDir, 'commit', '--quiet', '-m', 'base');
 });
@@ -108,7 +121,7 @@ describe.skipIf(unavailable !== undefined)(`overlay workspaces (${unavailable ??
             'mv old-name.txt new-name.txt',
             'mv src/nested src/moved',
             'echo new > created.txt',
-            'id -u',
+            'ln -s /etc/hostname leak',
           ].join(' && '),
         );
         expect(inSandbox.stderr).toBe('');
@@ -139,14 +152,30 @@ describe.skipIf(unavailable !== undefined)(`overlay workspaces (${unavailable ??
           ).isError,
         ).toBeFalsy();
         expect((await call(readFileTool, { path: 'new-name.txt' })).content).toContain('rename me');
-        // The sandbox sees the host tools' changes, and can still change the files they wrote.
-        const seen = await sandbox.exec(
-          'cat src/main.py src/moved/extra.py log.txt && echo more >> src/moved/extra.py',
+        // A link the sandbox planted out of the workspace is refused by the host tools through the overlay too.
+        expect((await call(readFileTool, { path: 'leak' })).isError).toBe(true);
+        await rm(path.join(workspace.dir, 'leak'));
+        // Host-side deletes and renames (grading restores and removes files this way).
+        await unlink(path.join(workspace.dir, 'host-delete.txt'));
+        await rename(
+          path.join(workspace.dir, 'host-rename.txt'),
+          path.join(workspace.dir, 'host-renamed.txt'),
         );
+        // The sandbox sees the host's changes, and can still change the files the host tools wrote.
+        const seen = await sandbox.exec(
+          'test ! -e host-delete.txt && test ! -e host-rename.txt && cat host-renamed.txt src/main.py ' +
+            'src/moved/extra.py log.txt && echo more >> src/moved/extra.py',
+        );
+        expect(seen.stderr).toBe('');
         expect(seen.exitCode).toBe(0);
-        expect(seen.stdout).toBe('def main():\n    return 2\nEXTRA = 3\nfirst line\nappended twice\n');
+        expect(seen.stdout).toBe(
+          'the host renames me\ndef main():\n    return 2\nEXTRA = 3\nfirst line\nappended twice\n',
+        );
         expect(await workspace.changedFiles()).toEqual([
           'created.txt',
+          'host-delete.txt',
+          'host-rename.txt',
+          'host-renamed.txt',
           'log.txt',
           'new-name.txt',
           'obsolete.txt',
