@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as workspaceModule from '../src/workspace/index.ts';
 import { createWorkspace, createWorkspacePools, getCachedTemplate } from '../src/workspace/index.ts';
 import { againstFloor, type BenchFigure } from './bench-figure.ts';
 import { median } from './bench-processes.ts';
@@ -15,18 +17,29 @@ export interface WorkspaceSetupBenchOptions {
   pooledRuns?: number;
   /** Spares the pool keeps. */
   poolSize?: number;
+  /** Overlay (copy-on-write) workspaces made and removed with the template ready. */
+  overlayRuns?: number;
 }
 
 /**
  * Builds a repository of `files` small files with some history, then measures set-up and removal of a workspace:
- * cold (template built from git), warm (template copied) and pooled (a ready copy renamed into place; between pooled
- * attempts the bench waits for the background refill, as an agent's work would, and reports the refill apart).
+ * cold with the template ready and no spare (an overlay over the template, as `shakedown run` makes them with
+ * bubblewrap as root; see workspace-overlay.ts), the template build itself (once per task), the copy path (template
+ * copied: where overlays are unavailable) and pooled (a ready copy renamed into place; between pooled attempts the
+ * bench waits for the background refill, as an agent's work would, and reports the refill apart).
  * Floors, in the same run: `cp -a` of a plain checkout + `rm -rf`, and `git worktree add` + `git worktree remove`.
  */
 export async function runWorkspaceSetupBench(
   options: WorkspaceSetupBenchOptions = {},
 ): Promise<BenchFigure[]> {
-  const { files = 10_000, warmRuns = 3, coldRuns = 2, pooledRuns = 3, poolSize = 2 } = options;
+  const {
+    files = 10_000,
+    warmRuns = 3,
+    coldRuns = 2,
+    pooledRuns = 3,
+    poolSize = 2,
+    overlayRuns = 5,
+  } = options;
   const root = await mkdtemp(path.join(tmpdir(), 'bench-workspace-'));
   const env = {
     ...process.env,
@@ -57,6 +70,11 @@ export async function runWorkspaceSetupBench(
     execFileSync('git', ['commit', '-qm', 'base'], { cwd: repositoryDir, env });
     await writeFile(path.join(repositoryDir, 'package0', 'module0.ts'), 'export const later = 1;\n');
     execFileSync('git', ['commit', '-qam', 'later'], { cwd: repositoryDir, env });
+    // Tasks name their base by commit id (a moving name like HEAD~1 is resolved by git at every set-up).
+    const baseCommit = execFileSync('git', ['rev-parse', 'HEAD~1'], {
+      cwd: repositoryDir,
+      encoding: 'utf8',
+    }).trim();
     const plainDir = path.join(root, 'plain');
     execFileSync('git', ['worktree', 'add', '-q', '--detach', plainDir, 'HEAD~1'], {
       cwd: repositoryDir,
@@ -85,7 +103,7 @@ export async function runWorkspaceSetupBench(
       const started = performance.now();
       const workspace = await createWorkspace({
         repositoryDir,
-        baseCommit: 'HEAD~1',
+        baseCommit,
         destination: path.join(root, `cold-${run}`),
         cacheDir: path.join(root, `cache-${run}`),
       });
@@ -98,19 +116,44 @@ export async function runWorkspaceSetupBench(
       const started = performance.now();
       const workspace = await createWorkspace({
         repositoryDir,
-        baseCommit: 'HEAD~1',
+        baseCommit,
         destination: path.join(root, `warm-${run}`),
         cacheDir,
       });
       await workspace.dispose();
       warm.push(performance.now() - started);
     }
+    const overlay: number[] = [];
+    // Absent in commits before overlays (`--compare`): their figures are then left out.
+    const probeOverlay = (
+      workspaceModule as { overlayUnavailableReason?: (cacheDir: string) => Promise<string | undefined> }
+    ).overlayUnavailableReason;
+    const overlayUnavailable = probeOverlay
+      ? await probeOverlay(cacheDir)
+      : 'this commit has no overlay workspaces';
+    let overlayFirst = 0;
+    const bareMount: number[] = [];
+    for (let run = -1; run < overlayRuns && overlayUnavailable === undefined; run++) {
+      if (run >= 0) bareMount.push(bareOverlayMountAndUnmount(path.join(root, `bare-${run}`)));
+      const started = performance.now();
+      const workspace = await createWorkspace({
+        repositoryDir,
+        baseCommit,
+        destination: path.join(root, `overlay-${run}`),
+        cacheDir,
+        copyOnWrite: true,
+      });
+      await workspace.dispose();
+      // The first overlay of a task also hands its template to the sandbox user (once per task): reported apart.
+      if (run < 0) overlayFirst = performance.now() - started;
+      else overlay.push(performance.now() - started);
+    }
     const pooled: number[] = [];
     const refill: number[] = [];
     const pools = createWorkspacePools({ size: poolSize });
     let hits = 0;
     try {
-      const workspaceOptions = { repositoryDir, baseCommit: 'HEAD~1', cacheDir, pool: pools };
+      const workspaceOptions = { repositoryDir, baseCommit, cacheDir, pool: pools };
       const pool = pools.get(await getCachedTemplate(workspaceOptions, cacheDir));
       await pool.whenIdle();
       for (let run = 0; run < pooledRuns; run++) {
@@ -136,16 +179,62 @@ export async function runWorkspaceSetupBench(
     const worktree = { what: 'git worktree add + remove', value: median(worktreeFloor) };
     const note = (samples: number[]) =>
       `${samples.length} runs, ${samples.map((value) => Math.round(value)).join('/')} ms`;
+    const overlayFigures =
+      overlayUnavailable === undefined
+        ? [
+            againstFloor(
+              `workspace cold set-up + removal, overlay (${files} files, template ready)`,
+              median(overlay),
+              'ms',
+              copy,
+              note(overlay),
+            ),
+            againstFloor(
+              `workspace cold set-up + removal, overlay (${files} files, template ready)`,
+              median(overlay),
+              'ms',
+              worktree,
+              'target <= 100 ms',
+            ),
+            againstFloor(
+              `workspace cold set-up + removal, overlay (${files} files, template ready)`,
+              median(overlay),
+              'ms',
+              { what: 'bare `mount` + `umount` of a 1-file overlay', value: median(bareMount) },
+              note(bareMount),
+            ),
+            againstFloor(
+              `first overlay of a task: template handed to the sandbox user once (${files} files)`,
+              overlayFirst,
+              'ms',
+              copy,
+            ),
+          ]
+        : [];
+    if (overlayUnavailable !== undefined)
+      console.error(`workspace-setup: no overlay figures: ${overlayUnavailable}`);
     return [
-      againstFloor(`workspace cold set-up + removal (${files} files)`, median(cold), 'ms', copy, note(cold)),
+      ...overlayFigures,
       againstFloor(
-        `workspace cold set-up + removal (${files} files)`,
+        `workspace template build from git + first set-up + removal (once per task, ${files} files)`,
+        median(cold),
+        'ms',
+        copy,
+        note(cold),
+      ),
+      againstFloor(
+        `workspace template build from git + first set-up + removal (once per task, ${files} files)`,
         median(cold),
         'ms',
         worktree,
-        'target <= 100 ms',
       ),
-      againstFloor(`workspace warm set-up + removal (${files} files)`, median(warm), 'ms', copy, note(warm)),
+      againstFloor(
+        `workspace set-up + removal, copy of the template (no overlay, ${files} files)`,
+        median(warm),
+        'ms',
+        copy,
+        note(warm),
+      ),
       againstFloor(
         `workspace pooled set-up + removal (${hits}/${pooledRuns} from the pool, ${files} files)`,
         median(pooled),
@@ -168,3 +257,17 @@ export async function runWorkspaceSetupBench(
 
 /** Entry point used by bench/index.ts. */
 export default runWorkspaceSetupBench;
+
+/** One `mount -t overlay` + `umount` of a one-file overlay, spawned as the workspace code does: ms. */
+function bareOverlayMountAndUnmount(directory: string): number {
+  for (const name of ['lower', 'upper', 'work', 'merged'])
+    mkdirSync(path.join(directory, name), { recursive: true });
+  writeFileSync(path.join(directory, 'lower', 'file'), 'x\n');
+  const options = `lowerdir=${directory}/lower,upperdir=${directory}/upper,workdir=${directory}/work`;
+  const started = performance.now();
+  execFileSync('mount', ['-n', '-t', 'overlay', 'overlay', '-o', options, path.join(directory, 'merged')]);
+  execFileSync('umount', ['-n', path.join(directory, 'merged')]);
+  const elapsed = performance.now() - started;
+  rmSync(directory, { recursive: true, force: true });
+  return elapsed;
+}

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExternalAgentSpec } from '../external/agent-choice.ts';
 import type { ModelClient, Usage } from '../providers/types.ts';
@@ -11,6 +10,7 @@ import { type PreparedTaskWorkspace, prepareTaskWorkspace } from '../task/prepar
 import type { Task } from '../task/task.ts';
 import type { AgentLimits, AttemptStatus, AttemptTotals, ToolProtocolName } from '../transcript/events.ts';
 import { createTranscriptWriter } from '../transcript/transcript-writer.ts';
+import { removeWorkspaceDirectory } from '../workspace/workspace-overlay.ts';
 import type { WorkspacePools } from '../workspace/workspace-pool.ts';
 import { type AgentHostResources, prepareAgentHost, runAttemptAgent } from './attempt-agent.ts';
 import { createAttemptEventSink } from './attempt-event-sink.ts';
@@ -100,8 +100,8 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
     let host: AgentHostResources | undefined;
     try {
       // A workspace left by a crashed process for this same try is stale: start clean.
-      await rm(destination, { recursive: true, force: true });
-      await rm(`${destination}-grading`, { recursive: true, force: true });
+      await removeWorkspaceDirectory(destination);
+      await removeWorkspaceDirectory(`${destination}-grading`);
       host = await prepareAgentHost(input.agent);
       prepared = await prepareTaskWorkspace(task, {
         destination,
@@ -242,7 +242,10 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
       return grade.status;
     } finally {
       if (!(keep && input.keepWorkspaces)) await prepared.dispose().catch(() => undefined);
-      else await prepared.sandbox.dispose().catch(() => undefined);
+      else {
+        await prepared.sandbox.dispose().catch(() => undefined);
+        await prepared.workspace.keep().catch(() => undefined);
+      }
       await host.dispose();
     }
   }

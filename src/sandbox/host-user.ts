@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { findExecutable } from './find-executable.ts';
 import { SANDBOX_USER } from './minimal-etc.ts';
+import { isOwnedBySandboxUser } from './sandbox-owned-directories.ts';
 
 /**
  * Host uid and gid a sandbox runs as when shakedown itself runs as root: `nobody`. bwrap then creates its
@@ -184,6 +185,8 @@ export function probeHostUserDrop(bwrapPath: string): Promise<string | undefined
  */
 export async function handOverToSandboxUser(directory: string): Promise<void> {
   if (process.getuid?.() !== 0) return;
+  // workspace-overlay: an overlay workspace is the sandbox user's already (a chown -R would copy up every file).
+  if (isOwnedBySandboxUser(directory)) return;
   const result = await execa(
     'chown',
     ['-R', '-h', `${SANDBOX_HOST_ID}:${SANDBOX_HOST_ID}`, '--', directory],

@@ -120,6 +120,7 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
           destination: options.destination,
           cacheDir: options.cacheDir,
           pool: options.workspacePool,
+          ...copyOnWrite(options),
         });
       } finally {
         if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -132,12 +133,26 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
       destination: options.destination,
       cacheDir: options.cacheDir,
       pool: options.workspacePool,
+      ...copyOnWrite(options),
     });
   } catch (error) {
     throw new TaskSetupError(task.id, `workspace could not be built: ${(error as Error).message}`, {
       cause: error,
     });
   }
+}
+
+/**
+ * Overlay workspaces (workspace-overlay.ts) for bubblewrap (and 'auto', which picks it first on Linux); the other
+ * backends keep copies: a container backend chowns the whole workspace for its user, which would copy every file
+ * of an overlay up, and 'none' gains nothing worth a mount.
+ */
+function copyOnWrite(options: PrepareTaskWorkspaceOptions): {
+  copyOnWrite: boolean;
+  onNote?: (message: string) => void;
+} {
+  const backend = options.sandbox?.backend ?? 'auto';
+  return { copyOnWrite: backend === 'bubblewrap' || backend === 'auto', onNote: options.sandbox?.onWarning };
 }
 
 function isLocalPath(url: string): boolean {

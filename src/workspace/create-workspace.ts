@@ -2,6 +2,11 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { copyDirectory } from './copy-directory.ts';
 import { createTrustedGitDirectory, workspaceChangedFiles, workspaceDiff } from './workspace-changes.ts';
+import {
+  mountOverlayWorkspace,
+  type OverlayWorkspace,
+  overlayUnavailableReason,
+} from './workspace-overlay.ts';
 import type { WorkspacePools } from './workspace-pool.ts';
 import { getCachedTemplate, type WorkspaceTemplate } from './workspace-template.ts';
 
@@ -22,6 +27,14 @@ export interface CreateWorkspaceOptions {
    * into place instead of copied. Only used with `cacheDir`; the caller closes it.
    */
   pool?: WorkspacePools;
+  /**
+   * Copy-on-write (with `cacheDir`): the workspace is an overlay over the cached template (workspace-overlay.ts)
+   * instead of a copy or a pool spare, where overlays work (Linux, root); elsewhere the copy is made as before and
+   * `onNote` is told why, once per process.
+   */
+  copyOnWrite?: boolean;
+  /** Receives the one-line note of why copy-on-write is unavailable. */
+  onNote?: (message: string) => void;
 }
 
 /** A fresh one-commit repository holding the base tree, ready for one attempt. */
@@ -38,7 +51,15 @@ export interface Workspace {
   changedFiles(): Promise<string[]>;
   /** Removes the workspace and its private bookkeeping. */
   dispose(): Promise<void>;
+  /**
+   * Leaves the workspace in place as a plain directory (an overlay becomes a copy of its merged view) and removes
+   * only the private bookkeeping: for a workspace kept for inspection instead of disposed.
+   */
+  keep(): Promise<void>;
 }
+
+/** Notes already given (once per process each). */
+const notesGiven = new Set<string>();
 
 /**
  * Creates a workspace: a git checkout of `baseCommit` with all other history, refs, tags, remotes, reflogs and
@@ -50,11 +71,20 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
   await assertAvailable(destination);
   await mkdir(path.dirname(destination), { recursive: true });
   let template: WorkspaceTemplate;
+  let overlay: OverlayWorkspace | undefined;
   if (options.cacheDir) {
-    template = await getCachedTemplate(options, path.resolve(options.cacheDir));
-    await rm(destination, { recursive: true, force: true });
-    if (options.pool) await options.pool.get(template, options.exclude).acquire(destination);
-    else await copyDirectory(template.dir, destination);
+    const cacheDir = path.resolve(options.cacheDir);
+    template = await getCachedTemplate(options, cacheDir);
+    const unavailable = options.copyOnWrite ? await overlayUnavailableReason(cacheDir) : 'not asked';
+    if (unavailable === undefined) {
+      overlay = await mountOverlayWorkspace(template, cacheDir, destination);
+    } else {
+      if (options.copyOnWrite)
+        noteOnce(options.onNote, `workspaces are copies, not overlays: ${unavailable}`);
+      await rm(destination, { recursive: true, force: true });
+      if (options.pool) await options.pool.get(template, options.exclude).acquire(destination);
+      else await copyDirectory(template.dir, destination);
+    }
   } else {
     const scratchCache = `${destination}.shakedown-template`;
     try {
@@ -65,10 +95,17 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
       await rm(scratchCache, { recursive: true, force: true });
     }
   }
-  const trusted = await createTrustedGitDirectory(
-    path.join(options.cacheDir ? template.dir : destination, '.git'),
-    template.rootCommit,
-  );
+  let trusted: Awaited<ReturnType<typeof createTrustedGitDirectory>>;
+  try {
+    trusted = await createTrustedGitDirectory(
+      path.join(options.cacheDir ? template.dir : destination, '.git'),
+      template.rootCommit,
+      { shareObjects: options.cacheDir !== undefined },
+    );
+  } catch (error) {
+    await overlay?.remove();
+    throw error;
+  }
   return {
     dir: destination,
     baseCommit: template.baseCommit,
@@ -76,10 +113,21 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
     diff: () => workspaceDiff(trusted, destination),
     changedFiles: () => workspaceChangedFiles(trusted, destination),
     async dispose() {
-      await rm(destination, { recursive: true, force: true });
+      if (overlay) await overlay.remove();
+      else await rm(destination, { recursive: true, force: true });
+      await rm(trusted.dir, { recursive: true, force: true });
+    },
+    async keep() {
+      await overlay?.materialize();
       await rm(trusted.dir, { recursive: true, force: true });
     },
   };
+}
+
+function noteOnce(onNote: ((message: string) => void) | undefined, message: string): void {
+  if (!onNote || notesGiven.has(message)) return;
+  notesGiven.add(message);
+  onNote(message);
 }
 
 async function assertAvailable(destination: string): Promise<void> {

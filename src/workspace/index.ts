@@ -1,5 +1,11 @@
 export { type CreateWorkspaceOptions, createWorkspace, type Workspace } from './create-workspace.ts';
 export {
+  mountOverlayWorkspace,
+  type OverlayWorkspace,
+  overlayUnavailableReason,
+  removeWorkspaceDirectory,
+} from './workspace-overlay.ts';
+export {
   createWorkspacePools,
   defaultWorkspacePoolSize,
   type WorkspaceAcquireSource,

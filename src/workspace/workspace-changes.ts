@@ -13,10 +13,15 @@ export interface TrustedGitDirectory {
   rootCommit: string;
 }
 
-/** Creates a trusted git directory holding copies (or hard links: packs are immutable) of the template's packs. */
+/**
+ * Creates a trusted git directory holding copies of the template's packs, or, with `shareObjects` (a cached
+ * template: immutable, out of the agent's reach), borrowing the template's objects through
+ * `objects/info/alternates` instead of copying them.
+ */
 export async function createTrustedGitDirectory(
   templateGitDir: string,
   rootCommit: string,
+  options: { shareObjects?: boolean } = {},
 ): Promise<TrustedGitDirectory> {
   const dir = await mkdtemp(path.join(tmpdir(), 'shakedown-base-git-'));
   const packDir = path.join(dir, 'objects', 'pack');
@@ -27,7 +32,13 @@ export async function createTrustedGitDirectory(
     path.join(dir, 'config'),
     '[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tautocrlf = false\n\tfsmonitor = false\n[gc]\n\tauto = 0\n',
   );
-  const templatePackDir = path.join(templateGitDir, 'objects', 'pack');
+  const templateObjects = path.resolve(templateGitDir, 'objects');
+  if (options.shareObjects && !templateObjects.includes('\n')) {
+    await mkdir(path.join(dir, 'objects', 'info'));
+    await writeFile(path.join(dir, 'objects', 'info', 'alternates'), `${templateObjects}\n`);
+    return { dir, rootCommit };
+  }
+  const templatePackDir = path.join(templateObjects, 'pack');
   for (const entry of await readdir(templatePackDir)) {
     await copyFile(path.join(templatePackDir, entry), path.join(packDir, entry));
   }

@@ -26,15 +26,26 @@ const metadataFileName = 'template.json';
 const checkoutDirectoryName = 'checkout';
 const inFlightBuilds = new Map<string, Promise<WorkspaceTemplate>>();
 
+/** Full commit ids already found to be commits, by repository: a commit id names the same commit for ever. */
+const resolvedCommits = new Map<string, Set<string>>();
+
 /** Resolves `commit` in `repositoryDir` to a full commit id; throws a clear error when it is not a commit. */
 export async function resolveCommit(repositoryDir: string, commit: string): Promise<string> {
+  if (resolvedCommits.get(repositoryDir)?.has(commit)) return commit;
+  let resolved: string;
   try {
-    return (
+    resolved = (
       await runGit(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], { cwd: repositoryDir })
     ).trim();
   } catch {
     throw new Error(`"${commit}" is not a commit in ${repositoryDir}`);
   }
+  if (resolved === commit.toLowerCase() && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(resolved)) {
+    const known = resolvedCommits.get(repositoryDir) ?? new Set<string>();
+    known.add(resolved);
+    resolvedCommits.set(repositoryDir, known);
+  }
+  return resolved;
 }
 
 /** Checks that an excluded path is relative and stays inside the repository; returns it normalized. */
