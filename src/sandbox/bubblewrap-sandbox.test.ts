@@ -33,6 +33,20 @@ function leftoverCgroups(): string[] {
   );
 }
 
+/** Waits (polling, bounded) until `condition` holds; returns whether it did. */
+async function until(condition: () => boolean, limitMs = 10_000): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < limitMs; ) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return condition();
+}
+
+/** Whether every process whose command line holds `marker` is gone (the kernel reaps a killed group promptly). */
+function processesGone(marker: string): Promise<boolean> {
+  return until(() => leftoverProcesses(marker) === '');
+}
+
 function leftoverProcesses(marker: string): string {
   try {
     return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim();
@@ -169,25 +183,31 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   it('contains a fork bomb: at most `processes` processes, then the host is fine and nothing is left', async () => {
     const cgroupsBefore = leftoverCgroups();
     if (isRoot) expect(warnings.join('\n')).not.toMatch(/process limit .*not enforced/);
+    // A sandbox of its own: what the first command leaves running counts against the limit until dispose.
+    const bounded = await createSandbox(workspace, { backend: 'bubblewrap', limits: { processes: 64 } });
     const marker = `shakedown-forkbomb-${randomBytes(4).toString('hex')}`;
-    // dash does not retry a failed fork: it stops at the limit; `count` records how far it got.
-    const counted = await sandbox.exec(
-      `sh -c 'i=0; while [ $i -lt 300 ]; do sleep 20 & i=$((i+1)); echo $i > count; done' 2>/dev/null; read n < count; echo "started=$n"; : ${marker}`,
-      { timeoutMs: 15_000 },
-    );
-    const started = Number(/started=(\d+)/.exec(counted.stdout)?.[1]);
-    expect(started).toBeGreaterThan(10);
-    expect(started).toBeLessThan(64);
+    try {
+      // dash does not retry a failed fork: it stops at the limit; `count` records how far it got.
+      const counted = await bounded.exec(
+        `sh -c 'i=0; while [ $i -lt 300 ]; do sleep 20 & i=$((i+1)); echo $i > count; done' 2>/dev/null; read n < count; echo "started=$n"; : ${marker}`,
+        { timeoutMs: 15_000 },
+      );
+      const started = Number(/started=(\d+)/.exec(counted.stdout)?.[1]);
+      expect(started).toBeGreaterThan(10);
+      expect(started).toBeLessThan(64);
+    } finally {
+      await bounded.dispose();
+    }
 
     const bomb = await sandbox.exec(`bomb() { bomb | bomb & }; bomb; sleep 30; : ${marker}`, {
       timeoutMs: 2_000,
     });
     expect(bomb.timedOut).toBe(true);
     expect(execFileSync('echo', ['host-alive'], { encoding: 'utf8' })).toBe('host-alive\n');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(leftoverProcesses(marker)).toBe('');
+    expect(await processesGone(marker)).toBe(true);
     // The sandbox's cgroups serve every command: commands make and leave none of their own.
     expect(leftoverCgroups()).toEqual(cgroupsBefore);
+    expect((await sandbox.exec('echo still-serving')).stdout).toBe('still-serving\n');
   });
 
   it.skipIf(!findCgroupParent('pids'))(
@@ -211,22 +231,57 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     expect(result.stdout.length).toBe(10_000);
   });
 
-  it('kills the whole process tree on timeout and on abort, daemons included', async () => {
+  it("kills a command's whole process group on timeout and on abort, and serves the next command", async () => {
     const marker = `shakedown-sleeper-${randomBytes(4).toString('hex')}`;
-    const command = `setsid bash -c "sleep 100; : ${marker}-daemon" & sleep 100; : ${marker}`;
+    const command = `sleep 100 & bash -c "sleep 100; : ${marker}-child" & sleep 100; : ${marker}`;
     const result = await sandbox.exec(command, { timeoutMs: 500 });
     expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(leftoverProcesses(marker)).toBe('');
+    expect(await processesGone(marker)).toBe(true);
+    expect((await sandbox.exec('echo next')).stdout).toBe('next\n');
 
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    const aborted = await sandbox.exec(command, { signal: controller.signal });
-    expect(aborted.timedOut).toBe(false);
-    expect(aborted.signal).toBe('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(leftoverProcesses(marker)).toBe('');
+    const aborted = sandbox.exec(`echo started; ${command}`, { signal: controller.signal });
+    await until(() => leftoverProcesses(`${marker}-child`) !== '');
+    controller.abort();
+    expect(await aborted).toMatchObject({ timedOut: false, exitCode: null, signal: 'SIGKILL' });
+    expect(await processesGone(marker)).toBe(true);
+    expect((await sandbox.exec('echo next')).stdout).toBe('next\n');
   });
+
+  it.each([
+    ['its cgroups', undefined],
+    ['no cgroups (the PID namespace ends with the server)', {}],
+  ])(
+    'keeps /tmp and background processes for the sandbox lifetime; dispose ends them all, with %s',
+    async (_, cgroupParents) => {
+      const toolchains = detectToolchains();
+      const own = new BubblewrapSandbox({
+        bwrapPath: findExecutable('bwrap')!,
+        workspaceDir: workspace,
+        limits: DEFAULT_LIMITS,
+        readOnlyPaths: toolchains.readOnlyPaths,
+        toolchains,
+        onWarning: () => {},
+        cgroupParents,
+      });
+      const marker = `shakedown-daemon-${randomBytes(4).toString('hex')}`;
+      try {
+        // One left in the background, one that left the process group (setsid): both outlive their command.
+        const started = await own.exec(
+          `echo kept > /tmp/state; (sleep 300; : ${marker}-background) > /dev/null 2>&1 & ` +
+            `setsid bash -c "sleep 300; : ${marker}-daemon" > /dev/null 2>&1 &`,
+        );
+        expect(started.exitCode).toBe(0);
+        const later = await own.exec('cat /tmp/state');
+        expect(later.stdout).toBe('kept\n');
+        expect(leftoverProcesses(`${marker}-background`)).not.toBe('');
+        expect(leftoverProcesses(`${marker}-daemon`)).not.toBe('');
+      } finally {
+        await own.dispose();
+      }
+      expect(leftoverProcesses(marker)).toBe('');
+    },
+  );
 
   it('applies CPU, memory, file-size and process rlimits', async () => {
     const limited = await createSandbox(workspace, {

@@ -6,6 +6,7 @@ export { createSandbox } from './create-sandbox.ts';
 export { detectSandboxSupport } from './detect-sandbox-support.ts';
 export { handOverToSandboxUser, SANDBOX_HOST_ID } from './host-user.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
+export { isSandboxInfrastructureError, SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
 export type {
   Sandbox,
   SandboxBackend,
