@@ -19,6 +19,7 @@ import { createSandbox } from './create-sandbox.ts';
 import { detectSandboxSupport } from './detect-sandbox-support.ts';
 import { findExecutable } from './find-executable.ts';
 import { DEFAULT_LIMITS, fallbackAddressSpaceBytes } from './limits.ts';
+import { SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
 import { detectToolchains } from './toolchain-paths.ts';
 import type { Sandbox } from './types.ts';
 
@@ -282,6 +283,20 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
       expect(leftoverProcesses(marker)).toBe('');
     },
   );
+
+  it('a dead exec server is an infrastructure error, and the next exec runs in a fresh one', async () => {
+    const own = await createSandbox(workspace, { backend: 'bubblewrap' });
+    try {
+      expect((await own.exec('echo kept > /tmp/state')).exitCode).toBe(0);
+      const died = own.exec('kill -9 $PPID; sleep 30', { timeoutMs: 60_000 });
+      await expect(died).rejects.toBeInstanceOf(SandboxInfrastructureError);
+      await expect(died).rejects.toThrow(/^the sandbox's exec server ended/);
+      const next = await own.exec('cat /tmp/state 2>/dev/null || echo fresh');
+      expect(next).toMatchObject({ exitCode: 0, stdout: 'fresh\n' });
+    } finally {
+      await own.dispose();
+    }
+  });
 
   it('applies CPU, memory, file-size and process rlimits', async () => {
     const limited = await createSandbox(workspace, {
