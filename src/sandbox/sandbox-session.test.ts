@@ -146,6 +146,12 @@ describe('sandbox session (exec server on the host)', () => {
     await expect(missing.exec(request('true'))).rejects.toThrow(
       /^could not start bwrap: spawn \/nonexistent\/bwrap ENOENT$/,
     );
+    const unprepared = session(async () => {
+      throw new Error('no space left for the stage directory');
+    });
+    await expect(unprepared.exec(request('true'))).rejects.toThrow(
+      /^the sandbox could not be prepared: no space left for the stage directory$/,
+    );
     const crashing = session(async () => ({
       argv: [process.execPath, '-e', 'console.error("bwrap: no permission"); process.exit(1)'],
     }));

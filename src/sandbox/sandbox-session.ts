@@ -333,7 +333,15 @@ export class SandboxSession {
     const previous = this.server;
     this.server = undefined;
     await previous?.close();
-    const server = new ExecServer(await this.launch());
+    let launch: ExecServerLaunch;
+    try {
+      launch = await this.launch();
+    } catch (error) {
+      throw new SandboxInfrastructureError(`the sandbox could not be prepared: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const server = new ExecServer(launch);
     this.server = server;
     await server.ready;
     return server;
