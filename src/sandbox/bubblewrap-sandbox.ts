@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import {
@@ -210,6 +211,7 @@ export class BubblewrapSandbox implements Sandbox {
   async exec(command: string, options: SandboxExecOptions = {}): Promise<SandboxExecResult> {
     const cwd = resolveInsideWorkspace(this.workspaceDir, options.cwd);
     if (cwd === undefined) return escapedCwdResult(options.cwd);
+    const started = performance.now();
     const prepared = await this.prepare();
     const cgroup = prepared.cgroup;
     const limits = this.settings.limits;
@@ -256,7 +258,7 @@ export class BubblewrapSandbox implements Sandbox {
         // exec starts a fresh server); anything else is the sandbox's own failure.
         const outOfMemory = cgroup?.limitsMemory === true && cgroup.oomKills() > oomKillsBefore;
         if (!isSandboxInfrastructureError(error) || !(outOfMemory || diskQuotaExceeded)) throw error;
-        result = killedResult();
+        result = killedResult(Math.round(performance.now() - started));
       }
       // --- end sandbox-session ---
       if (oomWatch) clearInterval(oomWatch);
@@ -341,7 +343,7 @@ function detectFeatures(bwrapPath: string): Promise<BubblewrapFeatures> {
 }
 
 /** The result of a command the sandbox killed together with its exec server (OOM kill, disk quota). */
-function killedResult(): SandboxExecResult {
+function killedResult(durationMs: number): SandboxExecResult {
   return {
     exitCode: null,
     signal: 'SIGKILL',
@@ -349,7 +351,7 @@ function killedResult(): SandboxExecResult {
     stderr: '',
     timedOut: false,
     outputTruncated: false,
-    durationMs: 0,
+    durationMs,
   };
 }
 
