@@ -77,7 +77,15 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     });
   });
 
+  /** Sandboxes a test made for itself: each holds an exec server until disposed. */
+  const extra: Sandbox[] = [];
+  const track = <Made extends Sandbox>(made: Made): Made => {
+    extra.push(made);
+    return made;
+  };
+
   afterAll(async () => {
+    await Promise.all(extra.map((made) => made.dispose()));
     await sandbox?.dispose();
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -153,7 +161,9 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
       expect(isolated.stdout).not.toContain('hello-from-host');
       expect(connections).toBe(0);
 
-      const networked = await createSandbox(workspace, { backend: 'bubblewrap', limits: { network: true } });
+      const networked = track(
+        await createSandbox(workspace, { backend: 'bubblewrap', limits: { network: true } }),
+      );
       const open = await networked.exec(probe, { timeoutMs: 5_000 });
       expect(open.stdout).toContain('hello-from-host');
       expect(connections).toBe(1);
@@ -299,10 +309,12 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   });
 
   it('applies CPU, memory, file-size and process rlimits', async () => {
-    const limited = await createSandbox(workspace, {
-      backend: 'bubblewrap',
-      limits: { cpuSeconds: 1, fileSizeBytes: 1024 * 1024, memoryBytes: 2 * 1024 ** 3, processes: 100 },
-    });
+    const limited = track(
+      await createSandbox(workspace, {
+        backend: 'bubblewrap',
+        limits: { cpuSeconds: 1, fileSizeBytes: 1024 * 1024, memoryBytes: 2 * 1024 ** 3, processes: 100 },
+      }),
+    );
     const values = await limited.exec('echo $(ulimit -t) $(ulimit -v) $(ulimit -f) $(ulimit -u)');
     // With a memory cgroup there is no RLIMIT_AS at all; without, only the generous backstop.
     const addressSpace = memoryCgroupParent ? 'unlimited' : fallbackAddressSpaceBytes(2 * 1024 ** 3) / 1024;
@@ -318,7 +330,7 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   });
 
   it("runs Node's fetch (WebAssembly) with the default limits", async () => {
-    const defaults = await createSandbox(workspace, { backend: 'bubblewrap' });
+    const defaults = track(await createSandbox(workspace, { backend: 'bubblewrap' }));
     const result = await defaults.exec(
       `node -e "fetch('http://127.0.0.1:1').catch((e) => console.log('ok', e.cause?.code ?? e.message))"`,
       { timeoutMs: 30_000 },
@@ -331,15 +343,17 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   it('without a memory cgroup: warns once and keeps a backstop RLIMIT_AS that still lets Node run', async () => {
     const fallbackWarnings: string[] = [];
     const toolchains = detectToolchains();
-    const fallback = new BubblewrapSandbox({
-      bwrapPath: findExecutable('bwrap')!,
-      workspaceDir: workspace,
-      limits: DEFAULT_LIMITS,
-      readOnlyPaths: toolchains.readOnlyPaths,
-      toolchains,
-      onWarning: (message) => fallbackWarnings.push(message),
-      cgroupParents: {},
-    });
+    const fallback = track(
+      new BubblewrapSandbox({
+        bwrapPath: findExecutable('bwrap')!,
+        workspaceDir: workspace,
+        limits: DEFAULT_LIMITS,
+        readOnlyPaths: toolchains.readOnlyPaths,
+        toolchains,
+        onWarning: (message) => fallbackWarnings.push(message),
+        cgroupParents: {},
+      }),
+    );
     const result = await fallback.exec(
       `ulimit -v; node -e "fetch('http://127.0.0.1:1').catch((e) => console.log('ok', e.cause?.code ?? e.message))"`,
       { timeoutMs: 30_000 },
