@@ -26,6 +26,7 @@ const assets = [
   'src/store/migrations',
   'src/external/sandbox-bridge/bridge.mjs',
   'src/external/mini-agent/mini-agent.mjs',
+  'src/sandbox/exec-server/exec-server.mjs',
   'src/viewer/ui',
 ];
 for (const asset of assets) {

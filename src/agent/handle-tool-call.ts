@@ -1,4 +1,5 @@
 import type { ToolCall } from '../providers/types.ts';
+import { isSandboxInfrastructureError } from '../sandbox/index.ts';
 import type { ToolCallValidity } from '../transcript/events.ts';
 import type { TranscriptWriter } from '../transcript/transcript-writer.ts';
 import type { AgentTool, ToolContext, ToolOutput } from './tool.ts';
@@ -24,7 +25,8 @@ export interface ToolCallContext {
 
 /**
  * Classifies one call (the first failing level wins: format, unknown tool, schema) and runs it when valid. A tool
- * that throws becomes an execution error sent back to the model; only cancellation propagates.
+ * that throws becomes an execution error sent back to the model; only cancellation and a failure of the sandbox
+ * itself (SandboxInfrastructureError: never the model's fault) propagate.
  */
 export async function handleToolCall(
   call: ToolCall,
@@ -59,7 +61,7 @@ export async function handleToolCall(
   try {
     output = await tool.execute(validation.args, context.toolContext);
   } catch (error) {
-    if (context.signal?.aborted) throw error;
+    if (context.signal?.aborted || isSandboxInfrastructureError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     output = {
       content: `Error: ${call.name} failed: ${message}`,

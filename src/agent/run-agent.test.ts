@@ -7,7 +7,7 @@ import { createScriptedClient, type Script, type ScriptedStep } from '../../test
 import { ContextLengthExceededError } from '../providers/context-length-error.ts';
 import { InfrastructureError } from '../providers/infrastructure-error.ts';
 import type { Message, ToolMessage } from '../providers/types.ts';
-import { createSandbox } from '../sandbox/index.ts';
+import { createSandbox, SandboxInfrastructureError } from '../sandbox/index.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { TranscriptEvent, TranscriptEventOf } from '../transcript/events.ts';
 import { readTranscript } from '../transcript/transcript-reader.ts';
@@ -284,6 +284,32 @@ describe('runAgent', () => {
       expect.objectContaining({ step: 1, kind: 'connection', message: 'connection refused', final: true }),
     ]);
     expect(ofType(events, 'format-error')).toEqual([]);
+  });
+
+  it('ends the attempt as an infrastructure error when the sandbox itself fails, never as a tool error', async () => {
+    const broken: Sandbox = {
+      backend: 'bubblewrap',
+      workspaceDir,
+      exec: async () => {
+        throw new SandboxInfrastructureError("the sandbox's exec server ended (SIGKILL)");
+      },
+      dispose: async () => {},
+    };
+    const { run } = setup(
+      [{ toolCalls: [{ name: 'run_command', arguments: { command: 'true' } }] }, finish('never reached')],
+      { toolContext: { workspaceDir, sandbox: broken, maxOutputChars: 4000, commandTimeoutMs: 5000 } },
+    );
+    const { result, events } = await run();
+    expect(result.status).toBe('infrastructure-error');
+    expect(ofType(events, 'infrastructure-error')).toEqual([
+      expect.objectContaining({
+        step: 0,
+        kind: 'sandbox',
+        message: "the sandbox's exec server ended (SIGKILL)",
+        final: true,
+      }),
+    ]);
+    expect(ofType(events, 'tool-call')).toEqual([]);
   });
 
   it('ends with context-exceeded when the request no longer fits', async () => {

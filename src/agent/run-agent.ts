@@ -8,6 +8,7 @@ import type {
   ToolDefinition,
   Usage,
 } from '../providers/types.ts';
+import { isSandboxInfrastructureError } from '../sandbox/index.ts';
 import type {
   AgentLimits,
   AttemptStatus,
@@ -261,7 +262,7 @@ class AgentAttempt {
     let validCalls = 0;
     const results: ToolResultForModel[] = [];
     for (const call of interpreted.calls) {
-      const outcome = finishedTurn ? skippedAfterFinish() : await handleToolCall(call, step, this.calls);
+      const outcome = finishedTurn ? skippedAfterFinish() : await this.handleCall(call, step);
       state.toolMs += outcome.durationMs;
       if (outcome.validity === 'format') {
         hadFormatError = true;
@@ -344,6 +345,24 @@ class AgentAttempt {
     state.nudgedThisTurn = false;
     state.consecutiveFormatErrors = 0;
     this.sendUser(this.turns[state.turn]!, 'follow-up');
+  }
+
+  /** Runs one call; a failure of the sandbox itself ends the attempt as an infrastructure error. */
+  private async handleCall(call: ToolCall, step: number): Promise<CallOutcome> {
+    try {
+      return await handleToolCall(call, step, this.calls);
+    } catch (error) {
+      if (this.options.signal?.aborted || !isSandboxInfrastructureError(error)) throw error;
+      this.options.transcript.write({
+        type: 'infrastructure-error',
+        step,
+        kind: 'sandbox',
+        message: error.message,
+        retries: 0,
+        final: true,
+      });
+      throw new AttemptEnded('infrastructure-error');
+    }
   }
 
   /** The exception that ends the attempt after a failed model request; anything unexpected is rethrown. */

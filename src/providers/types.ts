@@ -164,7 +164,9 @@ export type InfrastructureErrorKind =
   | 'rate-limit'
   | 'stream-error'
   | 'bad-response'
-  | 'client-error';
+  | 'client-error'
+  /** The sandbox failed (its exec server died or answered garbage), not the model server. */
+  | 'sandbox';
 
 /** What an endpoint says about itself (for `doctor` and for fit/context warnings). */
 export interface EndpointInfo {

@@ -187,8 +187,8 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
         const constraints = await checkConstraints(task, prepared.workspace.dir, prepared.sandbox, {
           commandTimeoutMs: input.commandTimeoutMs,
         });
-        // No process of the agent survives into grading: its sandbox goes first (each bubblewrap command already
-        // dies with its PID namespace and cgroup), then the grading runs on a clean copy with a sandbox of its own.
+        // No process of the agent survives into grading: its sandbox goes first (bubblewrap: its PID namespace and
+        // cgroup, with every background process), then the grading runs on a clean copy with a sandbox of its own.
         await prepared.sandbox.dispose();
         const graded = await gradeOnCleanCopy({
           task,

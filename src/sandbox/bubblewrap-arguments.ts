@@ -20,7 +20,7 @@ export interface BubblewrapCommand {
    * Generated /etc/passwd and /etc/group (see minimal-etc.ts) and the script setting the command's rlimits
    * (see limitsScript), which bash runs before the command through BASH_ENV.
    */
-  etcFiles: { passwd: string; group: string; limits: string };
+  etcFiles: { passwd: string; group: string; limits: string; execServer?: string };
   /**
    * fds of a started bwrap: `info` receives its JSON (the sandbox's host pid), and bwrap waits for a byte on
    * `block` before it starts the command, so the caller can move the sandbox into its cgroups first.
@@ -33,6 +33,8 @@ export interface BubblewrapCommand {
   staged?: Readonly<Record<string, string>>;
   /** Options this bwrap knows (see bubblewrapFeatures); newer ones are left out on older versions. */
   features?: BubblewrapFeatures;
+  /** What the sandbox runs instead of `bash -c command` (the exec server of a sandbox session). */
+  program?: readonly string[];
 }
 
 /** Options of newer bwrap versions: `--disable-userns` (0.8) and `--size` for a tmpfs (0.6?). */
@@ -101,6 +103,6 @@ export function buildBubblewrapArguments(input: BubblewrapCommand): string[] {
   for (const readOnlyPath of input.readOnlyPaths) argv.push('--ro-bind', source(readOnlyPath), readOnlyPath);
   argv.push('--bind', source(input.workspaceDir), input.workspaceDir, '--chdir', input.cwd);
 
-  argv.push('--', '/bin/bash', '-c', input.command);
+  argv.push('--', ...(input.program ?? ['/bin/bash', '-c', input.command]));
   return argv;
 }

@@ -19,6 +19,7 @@ import { createSandbox } from './create-sandbox.ts';
 import { detectSandboxSupport } from './detect-sandbox-support.ts';
 import { findExecutable } from './find-executable.ts';
 import { DEFAULT_LIMITS, fallbackAddressSpaceBytes } from './limits.ts';
+import { SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
 import { detectToolchains } from './toolchain-paths.ts';
 import type { Sandbox } from './types.ts';
 
@@ -31,6 +32,20 @@ function leftoverCgroups(): string[] {
   return [findCgroupParent('pids'), memoryCgroupParent].flatMap((parent) =>
     parent ? readdirSync(parent).filter((name) => name.startsWith(`shakedown-${process.pid}-`)) : [],
   );
+}
+
+/** Waits (polling, bounded) until `condition` holds; returns whether it did. */
+async function until(condition: () => boolean, limitMs = 10_000): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < limitMs; ) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return condition();
+}
+
+/** Whether every process whose command line holds `marker` is gone (the kernel reaps a killed group promptly). */
+function processesGone(marker: string): Promise<boolean> {
+  return until(() => leftoverProcesses(marker) === '');
 }
 
 function leftoverProcesses(marker: string): string {
@@ -62,7 +77,15 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     });
   });
 
+  /** Sandboxes a test made for itself: each holds an exec server until disposed. */
+  const extra: Sandbox[] = [];
+  const track = <Made extends Sandbox>(made: Made): Made => {
+    extra.push(made);
+    return made;
+  };
+
   afterAll(async () => {
+    await Promise.all(extra.map((made) => made.dispose()));
     await sandbox?.dispose();
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -138,7 +161,9 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
       expect(isolated.stdout).not.toContain('hello-from-host');
       expect(connections).toBe(0);
 
-      const networked = await createSandbox(workspace, { backend: 'bubblewrap', limits: { network: true } });
+      const networked = track(
+        await createSandbox(workspace, { backend: 'bubblewrap', limits: { network: true } }),
+      );
       const open = await networked.exec(probe, { timeoutMs: 5_000 });
       expect(open.stdout).toContain('hello-from-host');
       expect(connections).toBe(1);
@@ -169,25 +194,31 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   it('contains a fork bomb: at most `processes` processes, then the host is fine and nothing is left', async () => {
     const cgroupsBefore = leftoverCgroups();
     if (isRoot) expect(warnings.join('\n')).not.toMatch(/process limit .*not enforced/);
+    // A sandbox of its own: what the first command leaves running counts against the limit until dispose.
+    const bounded = await createSandbox(workspace, { backend: 'bubblewrap', limits: { processes: 64 } });
     const marker = `shakedown-forkbomb-${randomBytes(4).toString('hex')}`;
-    // dash does not retry a failed fork: it stops at the limit; `count` records how far it got.
-    const counted = await sandbox.exec(
-      `sh -c 'i=0; while [ $i -lt 300 ]; do sleep 20 & i=$((i+1)); echo $i > count; done' 2>/dev/null; read n < count; echo "started=$n"; : ${marker}`,
-      { timeoutMs: 15_000 },
-    );
-    const started = Number(/started=(\d+)/.exec(counted.stdout)?.[1]);
-    expect(started).toBeGreaterThan(10);
-    expect(started).toBeLessThan(64);
+    try {
+      // dash does not retry a failed fork: it stops at the limit; `count` records how far it got.
+      const counted = await bounded.exec(
+        `sh -c 'i=0; while [ $i -lt 300 ]; do sleep 20 & i=$((i+1)); echo $i > count; done' 2>/dev/null; read n < count; echo "started=$n"; : ${marker}`,
+        { timeoutMs: 15_000 },
+      );
+      const started = Number(/started=(\d+)/.exec(counted.stdout)?.[1]);
+      expect(started).toBeGreaterThan(10);
+      expect(started).toBeLessThan(64);
+    } finally {
+      await bounded.dispose();
+    }
 
     const bomb = await sandbox.exec(`bomb() { bomb | bomb & }; bomb; sleep 30; : ${marker}`, {
       timeoutMs: 2_000,
     });
     expect(bomb.timedOut).toBe(true);
     expect(execFileSync('echo', ['host-alive'], { encoding: 'utf8' })).toBe('host-alive\n');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(leftoverProcesses(marker)).toBe('');
+    expect(await processesGone(marker)).toBe(true);
     // The sandbox's cgroups serve every command: commands make and leave none of their own.
     expect(leftoverCgroups()).toEqual(cgroupsBefore);
+    expect((await sandbox.exec('echo still-serving')).stdout).toBe('still-serving\n');
   });
 
   it.skipIf(!findCgroupParent('pids'))(
@@ -211,28 +242,79 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
     expect(result.stdout.length).toBe(10_000);
   });
 
-  it('kills the whole process tree on timeout and on abort, daemons included', async () => {
+  it("kills a command's whole process group on timeout and on abort, and serves the next command", async () => {
     const marker = `shakedown-sleeper-${randomBytes(4).toString('hex')}`;
-    const command = `setsid bash -c "sleep 100; : ${marker}-daemon" & sleep 100; : ${marker}`;
+    const command = `sleep 100 & bash -c "sleep 100; : ${marker}-child" & sleep 100; : ${marker}`;
     const result = await sandbox.exec(command, { timeoutMs: 500 });
     expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(leftoverProcesses(marker)).toBe('');
+    expect(await processesGone(marker)).toBe(true);
+    expect((await sandbox.exec('echo next')).stdout).toBe('next\n');
 
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    const aborted = await sandbox.exec(command, { signal: controller.signal });
-    expect(aborted.timedOut).toBe(false);
-    expect(aborted.signal).toBe('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(leftoverProcesses(marker)).toBe('');
+    const aborted = sandbox.exec(`echo started; ${command}`, { signal: controller.signal });
+    await until(() => leftoverProcesses(`${marker}-child`) !== '');
+    controller.abort();
+    expect(await aborted).toMatchObject({ timedOut: false, exitCode: null, signal: 'SIGKILL' });
+    expect(await processesGone(marker)).toBe(true);
+    expect((await sandbox.exec('echo next')).stdout).toBe('next\n');
+  });
+
+  it.each([
+    ['its cgroups', undefined],
+    ['no cgroups (the PID namespace ends with the server)', {}],
+  ])(
+    'keeps /tmp and background processes for the sandbox lifetime; dispose ends them all, with %s',
+    async (_, cgroupParents) => {
+      const toolchains = detectToolchains();
+      const own = new BubblewrapSandbox({
+        bwrapPath: findExecutable('bwrap')!,
+        workspaceDir: workspace,
+        limits: DEFAULT_LIMITS,
+        readOnlyPaths: toolchains.readOnlyPaths,
+        toolchains,
+        onWarning: () => {},
+        cgroupParents,
+      });
+      const marker = `shakedown-daemon-${randomBytes(4).toString('hex')}`;
+      try {
+        // One left in the background, one that left the process group (setsid): both outlive their command.
+        const started = await own.exec(
+          `echo kept > /tmp/state; (sleep 300; : ${marker}-background) > /dev/null 2>&1 & ` +
+            `setsid bash -c "sleep 300; : ${marker}-daemon" > /dev/null 2>&1 &`,
+        );
+        expect(started.exitCode).toBe(0);
+        const later = await own.exec('cat /tmp/state');
+        expect(later.stdout).toBe('kept\n');
+        expect(leftoverProcesses(`${marker}-background`)).not.toBe('');
+        expect(leftoverProcesses(`${marker}-daemon`)).not.toBe('');
+      } finally {
+        await own.dispose();
+      }
+      expect(leftoverProcesses(marker)).toBe('');
+    },
+  );
+
+  it('a dead exec server is an infrastructure error, and the next exec runs in a fresh one', async () => {
+    const own = await createSandbox(workspace, { backend: 'bubblewrap' });
+    try {
+      expect((await own.exec('echo kept > /tmp/state')).exitCode).toBe(0);
+      const died = own.exec('kill -9 $PPID; sleep 30', { timeoutMs: 60_000 });
+      await expect(died).rejects.toBeInstanceOf(SandboxInfrastructureError);
+      await expect(died).rejects.toThrow(/^the sandbox's exec server ended/);
+      const next = await own.exec('cat /tmp/state 2>/dev/null || echo fresh');
+      expect(next).toMatchObject({ exitCode: 0, stdout: 'fresh\n' });
+    } finally {
+      await own.dispose();
+    }
   });
 
   it('applies CPU, memory, file-size and process rlimits', async () => {
-    const limited = await createSandbox(workspace, {
-      backend: 'bubblewrap',
-      limits: { cpuSeconds: 1, fileSizeBytes: 1024 * 1024, memoryBytes: 2 * 1024 ** 3, processes: 100 },
-    });
+    const limited = track(
+      await createSandbox(workspace, {
+        backend: 'bubblewrap',
+        limits: { cpuSeconds: 1, fileSizeBytes: 1024 * 1024, memoryBytes: 2 * 1024 ** 3, processes: 100 },
+      }),
+    );
     const values = await limited.exec('echo $(ulimit -t) $(ulimit -v) $(ulimit -f) $(ulimit -u)');
     // With a memory cgroup there is no RLIMIT_AS at all; without, only the generous backstop.
     const addressSpace = memoryCgroupParent ? 'unlimited' : fallbackAddressSpaceBytes(2 * 1024 ** 3) / 1024;
@@ -248,7 +330,7 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   });
 
   it("runs Node's fetch (WebAssembly) with the default limits", async () => {
-    const defaults = await createSandbox(workspace, { backend: 'bubblewrap' });
+    const defaults = track(await createSandbox(workspace, { backend: 'bubblewrap' }));
     const result = await defaults.exec(
       `node -e "fetch('http://127.0.0.1:1').catch((e) => console.log('ok', e.cause?.code ?? e.message))"`,
       { timeoutMs: 30_000 },
@@ -261,15 +343,17 @@ describe.skipIf(!support.available)(`bubblewrap sandbox (${support.reason ?? 'bw
   it('without a memory cgroup: warns once and keeps a backstop RLIMIT_AS that still lets Node run', async () => {
     const fallbackWarnings: string[] = [];
     const toolchains = detectToolchains();
-    const fallback = new BubblewrapSandbox({
-      bwrapPath: findExecutable('bwrap')!,
-      workspaceDir: workspace,
-      limits: DEFAULT_LIMITS,
-      readOnlyPaths: toolchains.readOnlyPaths,
-      toolchains,
-      onWarning: (message) => fallbackWarnings.push(message),
-      cgroupParents: {},
-    });
+    const fallback = track(
+      new BubblewrapSandbox({
+        bwrapPath: findExecutable('bwrap')!,
+        workspaceDir: workspace,
+        limits: DEFAULT_LIMITS,
+        readOnlyPaths: toolchains.readOnlyPaths,
+        toolchains,
+        onWarning: (message) => fallbackWarnings.push(message),
+        cgroupParents: {},
+      }),
+    );
     const result = await fallback.exec(
       `ulimit -v; node -e "fetch('http://127.0.0.1:1').catch((e) => console.log('ok', e.cause?.code ?? e.message))"`,
       { timeoutMs: 30_000 },

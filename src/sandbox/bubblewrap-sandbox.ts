@@ -1,8 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import {
   type BubblewrapFeatures,
@@ -27,9 +28,11 @@ import {
   startStagingNamespace,
 } from './host-user.ts';
 import { fallbackAddressSpaceBytes, limitsScript } from './limits.ts';
-import { sandboxGroup, sandboxPasswd } from './minimal-etc.ts';
-import { runProcess } from './run-process.ts';
+import { SANDBOX_EXEC_SERVER_FILE, SANDBOX_LIMITS_FILE, sandboxGroup, sandboxPasswd } from './minimal-etc.ts';
+import { DEFAULT_OUTPUT_LIMIT_BYTES } from './run-process.ts';
 import { buildSandboxEnvironment, SANDBOX_HOME } from './sandbox-environment.ts';
+import { isSandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
+import { type ExecServerLaunch, SandboxSession, START_FDS } from './sandbox-session.ts';
 import type { Toolchains } from './toolchain-paths.ts';
 import type { Sandbox, SandboxExecOptions, SandboxExecResult, SandboxLimits } from './types.ts';
 import { resolveInsideWorkspace } from './workspace-path.ts';
@@ -51,7 +54,7 @@ export interface BubblewrapSandboxSettings {
 interface PreparedSandbox {
   /** Private directory holding the generated /etc files and the staging mount points. */
   stageDir: string;
-  etcFiles: { passwd: string; group: string; limits: string };
+  etcFiles: { passwd: string; group: string; limits: string; execServer: string };
   features: BubblewrapFeatures;
   /** The sandbox's cgroups (one set for all its commands), or undefined where the host has none. */
   cgroup?: CommandCgroup;
@@ -62,17 +65,24 @@ interface PreparedSandbox {
   staged?: Record<string, string>;
 }
 
-/** fds of a started bwrap: its JSON status (the sandbox's pid), and the pipe it waits on before the command. */
-const START_FDS = { info: 3, block: 4 } as const;
+/** The exec server a sandbox session runs in its bwrap (copied into the stage directory, bound read-only). */
+const EXEC_SERVER_SCRIPT = fileURLToPath(new URL('./exec-server/exec-server.mjs', import.meta.url));
+/** V8 heap of the exec server: it holds a few buffers of output at a time. */
+const EXEC_SERVER_HEAP_MB = 32;
 
 /** How often a command's memory cgroup is checked for an OOM kill (cgroup v1 has no memory.oom.group). */
 const OOM_POLL_MS = 100;
 
 /**
- * Runs each command in a fresh bwrap sandbox (see buildBubblewrapArguments), inside the sandbox's cgroups
- * where the host allows them (see command-cgroup.ts): created before the first command, removed by `dispose`.
- * Each command is one process chain: bwrap (preceded by nsenter only when paths had to be staged) and one bash,
- * which runs the rlimits script through BASH_ENV; bwrap waits until its sandbox process is in the cgroups.
+ * Runs every command of the sandbox in ONE bwrap (see buildBubblewrapArguments), started at the first command and
+ * ended by `dispose`, inside the sandbox's cgroups where the host allows them (see command-cgroup.ts). That bwrap
+ * (preceded by nsenter only when paths had to be staged; it waits until its sandbox process is in the cgroups)
+ * runs a small exec server (sandbox-session.ts, exec-server/exec-server.mjs) that starts one bash per command, in a
+ * process group of its own, which runs the rlimits script through BASH_ENV, so rlimits stay per command. /tmp and
+ * background processes live as long as the sandbox (one attempt), as in a container per attempt; a command's
+ * process group is killed on timeout, abort or output overflow; `dispose` ends the PID namespace and the cgroups.
+ * A server that dies or answers garbage makes exec throw a SandboxInfrastructureError (one-line reason; not a
+ * command failure), and the next exec starts a fresh one.
  * - memory: limits.memoryBytes is a memory cgroup limit (swap off); a command exceeding it is OOM-killed
  *   and its result says `outOfMemory`. RLIMIT_AS is then not set at all: address space is not memory and
  *   limiting it breaks V8/WebAssembly (Node's fetch), the JVM and Go. Without a usable memory controller
@@ -96,6 +106,7 @@ export class BubblewrapSandbox implements Sandbox {
   private cgroupWarned = false;
   private prepared: Promise<PreparedSandbox> | undefined;
   private readonly diskQuotaCheck: DiskQuotaCheck;
+  private readonly session = new SandboxSession(() => this.launchServer());
 
   constructor(private readonly settings: BubblewrapSandboxSettings) {
     this.workspaceDir = settings.workspaceDir;
@@ -163,6 +174,7 @@ export class BubblewrapSandbox implements Sandbox {
       passwd: path.join(stageDir, 'passwd'),
       group: path.join(stageDir, 'group'),
       limits: path.join(stageDir, 'limits.sh'),
+      execServer: path.join(stageDir, 'exec-server.mjs'),
     };
     const limits = this.settings.limits;
     const addressSpaceBytes = cgroup?.limitsMemory
@@ -171,6 +183,8 @@ export class BubblewrapSandbox implements Sandbox {
     await writeFile(etcFiles.passwd, sandboxPasswd(), { mode: 0o644 });
     await writeFile(etcFiles.group, sandboxGroup(), { mode: 0o644 });
     await writeFile(etcFiles.limits, limitsScript(limits, addressSpaceBytes), { mode: 0o644 });
+    await copyFile(EXEC_SERVER_SCRIPT, etcFiles.execServer);
+    await chmod(etcFiles.execServer, 0o644);
     const features = await detectFeatures(this.settings.bwrapPath);
     if (process.getuid?.() !== 0) return { stageDir, etcFiles, features, cgroup };
     const why = await probeHostUserDrop(this.settings.bwrapPath);
@@ -197,6 +211,7 @@ export class BubblewrapSandbox implements Sandbox {
   async exec(command: string, options: SandboxExecOptions = {}): Promise<SandboxExecResult> {
     const cwd = resolveInsideWorkspace(this.workspaceDir, options.cwd);
     if (cwd === undefined) return escapedCwdResult(options.cwd);
+    const started = performance.now();
     const prepared = await this.prepare();
     const cgroup = prepared.cgroup;
     const limits = this.settings.limits;
@@ -218,29 +233,34 @@ export class BubblewrapSandbox implements Sandbox {
       stop.abort();
     });
     try {
-      const bwrapArguments = buildBubblewrapArguments({
-        workspaceDir: this.workspaceDir,
-        cwd,
-        limits,
-        readOnlyPaths: this.settings.readOnlyPaths,
-        env: buildSandboxEnvironment(SANDBOX_HOME, this.settings.toolchains, this.settings.env, options.env),
-        command,
-        etcFiles: prepared.etcFiles,
-        staged: prepared.staged,
-        features: prepared.features,
-        startFds: cgroup ? START_FDS : undefined,
-      });
-      const argv = [...(prepared.staging?.prefix ?? []), this.settings.bwrapPath, ...bwrapArguments];
-      const result = await runProcess(argv, {
-        env: { PATH: '/usr/bin:/bin' },
-        user: prepared.user,
-        timeoutMs: options.timeoutMs,
-        outputLimitBytes: options.outputLimitBytes,
-        stdin: options.stdin,
-        signal,
-        extraPipes: cgroup ? 2 : 0,
-        onSpawn: cgroup ? (child, fail) => joinWhenStarted(child, cgroup, fail) : undefined,
-      });
+      // --- sandbox-session: one exec server per sandbox instead of one bwrap per command ---
+      let result: SandboxExecResult;
+      try {
+        result = await this.session.exec({
+          command,
+          cwd,
+          env: {
+            ...buildSandboxEnvironment(
+              SANDBOX_HOME,
+              this.settings.toolchains,
+              this.settings.env,
+              options.env,
+            ),
+            BASH_ENV: SANDBOX_LIMITS_FILE,
+          },
+          stdin: options.stdin,
+          timeoutMs: options.timeoutMs,
+          outputLimitBytes: options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
+          signal,
+        });
+      } catch (error) {
+        // The server went down with the command: an OOM kill or the quota's kill is the command's outcome (the next
+        // exec starts a fresh server); anything else is the sandbox's own failure.
+        const outOfMemory = cgroup?.limitsMemory === true && cgroup.oomKills() > oomKillsBefore;
+        if (!isSandboxInfrastructureError(error) || !(outOfMemory || diskQuotaExceeded)) throw error;
+        result = killedResult(Math.round(performance.now() - started));
+      }
+      // --- end sandbox-session ---
       if (oomWatch) clearInterval(oomWatch);
       const watched = await diskWatch.stop();
       const usedBytes = await this.diskQuotaCheck.usageIfNearQuota().catch(() => undefined);
@@ -267,46 +287,45 @@ export class BubblewrapSandbox implements Sandbox {
     }
   }
 
+  /** The bwrap command line of the sandbox's exec server (sandbox-session.ts), prepared at the first exec. */
+  private async launchServer(): Promise<ExecServerLaunch> {
+    const prepared = await this.prepare();
+    const bwrapArguments = buildBubblewrapArguments({
+      workspaceDir: this.workspaceDir,
+      cwd: this.workspaceDir,
+      limits: this.settings.limits,
+      readOnlyPaths: this.settings.readOnlyPaths,
+      env: { PATH: '/usr/bin:/bin' },
+      command: '',
+      program: [
+        realpathSync(process.execPath),
+        `--max-old-space-size=${EXEC_SERVER_HEAP_MB}`,
+        '--v8-pool-size=1',
+        SANDBOX_EXEC_SERVER_FILE,
+      ],
+      etcFiles: prepared.etcFiles,
+      staged: prepared.staged,
+      features: prepared.features,
+      startFds: START_FDS,
+    });
+    const cgroup = prepared.cgroup;
+    return {
+      argv: [...(prepared.staging?.prefix ?? []), this.settings.bwrapPath, ...bwrapArguments],
+      user: prepared.user,
+      join: cgroup ? (pid) => cgroup.join(pid) : undefined,
+    };
+  }
+
   async dispose(): Promise<void> {
-    // Each exec's namespaces die with it; the staging namespace, the cgroups and the staged files go now.
+    // The exec server goes first, and with it the sandbox's PID namespace (every process its commands left behind);
+    // then the staging namespace, the cgroups (cgroup.kill: nothing survives) and the staged files.
+    await this.session.dispose();
     const prepared = await this.prepared?.catch(() => undefined);
     if (!prepared) return;
     prepared.staging?.stop();
     await prepared.cgroup?.remove();
     await rm(prepared.stageDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Reads the sandbox's host pid from a started bwrap's status (fd 3), moves bwrap and its sandbox process into the
- * cgroups, then lets bwrap go on (a byte on fd 4): every process of the command starts inside them.
- */
-function joinWhenStarted(child: ChildProcess, cgroup: CommandCgroup, fail: (message: string) => void): void {
-  const status = child.stdio[START_FDS.info] as Readable;
-  const block = child.stdio[START_FDS.block] as Writable;
-  block.on('error', () => {});
-  let text = '';
-  let joined = false;
-  status.on('data', (chunk: Buffer) => {
-    text += chunk.toString('utf8');
-    const sandboxPid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
-    if (joined || sandboxPid === undefined) return;
-    joined = true;
-    try {
-      if (child.pid !== undefined) cgroup.join(child.pid);
-      cgroup.join(Number(sandboxPid));
-    } catch (error) {
-      fail(`could not move the command into the sandbox cgroup: ${(error as Error).message}`);
-      block.destroy();
-      return;
-    }
-    block.end('1');
-  });
-  status.on('error', () => {});
-  // bwrap failed before starting a sandbox: release it so it can report why.
-  status.on('close', () => {
-    if (!joined) block.destroy();
-  });
 }
 
 const featuresByPath = new Map<string, Promise<BubblewrapFeatures>>();
@@ -321,6 +340,19 @@ function detectFeatures(bwrapPath: string): Promise<BubblewrapFeatures> {
     featuresByPath.set(bwrapPath, features);
   }
   return features;
+}
+
+/** The result of a command the sandbox killed together with its exec server (OOM kill, disk quota). */
+function killedResult(durationMs: number): SandboxExecResult {
+  return {
+    exitCode: null,
+    signal: 'SIGKILL',
+    stdout: '',
+    stderr: '',
+    timedOut: false,
+    outputTruncated: false,
+    durationMs,
+  };
 }
 
 function formatBytes(bytes: number): string {

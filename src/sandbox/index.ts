@@ -7,6 +7,7 @@ export { detectSandboxSupport } from './detect-sandbox-support.ts';
 export { handOverToSandboxUser, SANDBOX_HOST_ID } from './host-user.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export { forgetOwnedBySandboxUser, rememberOwnedBySandboxUser } from './sandbox-owned-directories.ts';
+export { isSandboxInfrastructureError, SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
 export type {
   Sandbox,
   SandboxBackend,

@@ -59,12 +59,15 @@ export function sandboxGroup(): string {
 /** Where the script setting a command's rlimits lies inside the sandbox (bash runs it through BASH_ENV). */
 export const SANDBOX_LIMITS_FILE = '/etc/shakedown-limits.sh';
 
+/** Where a sandbox session's exec server script lies inside the sandbox (see sandbox-session.ts). */
+export const SANDBOX_EXEC_SERVER_FILE = '/etc/shakedown-exec-server.mjs';
+
 /**
  * bwrap arguments building a read-only /etc from the allow-listed host entries that exist, the generated
  * passwd/group and limits script (`files`), and resolv.conf only when the network is on.
  */
 export function minimalEtcArguments(
-  files: { passwd: string; group: string; limits?: string },
+  files: { passwd: string; group: string; limits?: string; execServer?: string },
   network: boolean,
 ): string[] {
   const argv = ['--tmpfs', '/etc'];
@@ -75,6 +78,7 @@ export function minimalEtcArguments(
   }
   argv.push('--ro-bind', files.passwd, '/etc/passwd', '--ro-bind', files.group, '/etc/group');
   if (files.limits) argv.push('--ro-bind', files.limits, SANDBOX_LIMITS_FILE);
+  if (files.execServer) argv.push('--ro-bind', files.execServer, SANDBOX_EXEC_SERVER_FILE);
   argv.push('--remount-ro', '/etc');
   return argv;
 }

@@ -1,6 +1,6 @@
 import { SYSTEM_PATH, type Toolchains } from './toolchain-paths.ts';
 
-/** HOME inside the bubblewrap and container sandboxes: on the private /tmp, fresh for every command. */
+/** HOME inside the bubblewrap and container sandboxes: on the private /tmp (bubblewrap: kept for the sandbox's life). */
 export const SANDBOX_HOME = '/tmp/home';
 
 /**

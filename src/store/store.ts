@@ -78,6 +78,8 @@ function toAttemptRecord(row: typeof schema.attempts.$inferSelect): AttemptRecor
 
 /** Statements of the per-event write path. */
 interface EventStatements {
+  /** An attempt's status alone (the event path needs no more of its record). */
+  attemptStatus: Database.Statement;
   lastSequence: Database.Statement;
   eventJson: Database.Statement;
   insertEvent: Database.Statement;
@@ -152,6 +154,7 @@ function toolCallParameters(attemptId: string, call: DerivedToolCall): Record<st
 
 function prepareEventStatements(connection: Database.Database): EventStatements {
   return {
+    attemptStatus: connection.prepare('SELECT status FROM attempts WHERE id = ?'),
     lastSequence: connection.prepare('SELECT MAX(sequence) AS last FROM events WHERE attempt_id = ?'),
     eventJson: connection.prepare('SELECT json FROM events WHERE attempt_id = ? AND sequence = ?'),
     insertEvent: connection.prepare(
@@ -478,9 +481,10 @@ export class Store {
    */
   recordAttemptEvents(attemptId: string, events: readonly unknown[]): number {
     return this.transaction(() => {
-      const attempt = this.requireAttempt(attemptId);
-      const finished = (FINISHED_STATUSES as readonly string[]).includes(attempt.status);
       const statements = this.eventStatements();
+      const attempt = statements.attemptStatus.get(attemptId) as { status: string } | undefined;
+      if (!attempt) throw new StoreError(`no attempt ${attemptId} in store ${this.path}`);
+      const finished = (FINISHED_STATUSES as readonly string[]).includes(attempt.status);
       let lastSequence = (statements.lastSequence.get(attemptId) as { last: number | null }).last ?? -1;
       let appendOnly = true;
       const added: TranscriptEvent[] = [];

@@ -55,6 +55,7 @@ const infrastructureErrorKindSchema = z.enum([
   'stream-error',
   'bad-response',
   'client-error',
+  'sandbox',
 ]);
 
 /** Zod schema of a survived infrastructure retry (mirrors `RetryRecord`). */

@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
+import { type ExecServerLaunch, SandboxSession, type SessionExecRequest } from './sandbox-session.ts';
+
+/**
+ * The session and its exec server, run WITHOUT bwrap (the server straight on the host) to test the protocol, the
+ * command lifecycle and the failure handling; bubblewrap-sandbox.test.ts runs the same server inside bwrap.
+ */
+
+const SERVER = fileURLToPath(new URL('./exec-server/exec-server.mjs', import.meta.url));
+const direct: ExecServerLaunch = { argv: [process.execPath, SERVER] };
+
+function request(command: string, extra: Partial<SessionExecRequest> = {}): SessionExecRequest {
+  return {
+    command,
+    cwd: tmpdir(),
+    env: { PATH: '/usr/bin:/bin', HOME: tmpdir() },
+    outputLimitBytes: 1024 * 1024,
+    ...extra,
+  };
+}
+
+function processesWith(marker: string): string {
+  try {
+    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+async function until(condition: () => boolean, limitMs = 10_000): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < limitMs; ) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return condition();
+}
+
+const sessions: SandboxSession[] = [];
+function session(launch: () => Promise<ExecServerLaunch> = async () => direct): SandboxSession {
+  const created = new SandboxSession(launch);
+  sessions.push(created);
+  return created;
+}
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((created) => created.dispose()));
+});
+
+describe('sandbox session (exec server on the host)', () => {
+  it('runs commands with the given cwd, env and stdin, and reports exit codes', async () => {
+    const served = session();
+    const result = await served.exec(
+      request('pwd; echo "$GIVEN"; cat; exit 3', {
+        env: { PATH: '/usr/bin:/bin', GIVEN: 'yes' },
+        stdin: 'in ✓',
+      }),
+    );
+    expect(result).toMatchObject({
+      exitCode: 3,
+      signal: null,
+      stdout: `${tmpdir()}\nyes\nin ✓`,
+      timedOut: false,
+      outputTruncated: false,
+    });
+    expect((await served.exec(request('echo err >&2'))).stderr).toBe('err\n');
+  });
+
+  it('runs several commands at once on one server', async () => {
+    const served = session();
+    const gate = `shakedown-gate-${randomBytes(4).toString('hex')}`;
+    // The first waits for a file only the second writes: they can only both finish if they run at once.
+    const first = served.exec(request(`while [ ! -e ${tmpdir()}/${gate} ]; do sleep 0.02; done; echo first`));
+    const second = served.exec(request(`touch ${tmpdir()}/${gate}; echo second`));
+    expect((await second).stdout).toBe('second\n');
+    expect((await first).stdout).toBe('first\n');
+    execFileSync('rm', ['-f', `${tmpdir()}/${gate}`]);
+  });
+
+  it('caps the output, kills the producer and says so', async () => {
+    const result = await session().exec(request('yes', { outputLimitBytes: 10_000, timeoutMs: 60_000 }));
+    expect(result).toMatchObject({ outputTruncated: true, timedOut: false, signal: 'SIGKILL' });
+    expect(result.stdout.length).toBe(10_000);
+  });
+
+  it("kills a timed-out command's whole process group and serves the next command meanwhile", async () => {
+    const served = session();
+    const marker = `shakedown-group-${randomBytes(4).toString('hex')}`;
+    const slow = served.exec(
+      request(`sleep 100 & bash -c "sleep 100; : ${marker}" & wait`, { timeoutMs: 1_000 }),
+    );
+    await until(() => processesWith(marker) !== '');
+    // The server answers while the slow command runs.
+    expect((await served.exec(request('echo meanwhile'))).stdout).toBe('meanwhile\n');
+    expect(await slow).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
+    expect(processesWith(marker)).toBe('');
+    expect((await served.exec(request('echo after'))).stdout).toBe('after\n');
+  });
+
+  it('kills the group on abort', async () => {
+    const served = session();
+    const controller = new AbortController();
+    const marker = `shakedown-abort-${randomBytes(4).toString('hex')}`;
+    const running = served.exec(request(`bash -c "sleep 100; : ${marker}"`, { signal: controller.signal }));
+    await until(() => processesWith(marker) !== '');
+    controller.abort();
+    expect(await running).toMatchObject({ timedOut: false, exitCode: null, signal: 'SIGKILL' });
+    expect(processesWith(marker)).toBe('');
+  });
+
+  it('a server that dies is an infrastructure error with a one-line reason; the next exec starts a new one', async () => {
+    let launches = 0;
+    const served = session(async () => {
+      launches += 1;
+      return direct;
+    });
+    expect((await served.exec(request('echo $PPID'))).exitCode).toBe(0);
+    // The command kills its own server (as an OOM kill of the whole sandbox would).
+    const died = served.exec(request('kill -9 $PPID; sleep 5'));
+    await expect(died).rejects.toBeInstanceOf(SandboxInfrastructureError);
+    await expect(died).rejects.toThrow(/^the sandbox's exec server ended \(SIGKILL\)$/);
+    expect((await served.exec(request('echo again'))).stdout).toBe('again\n');
+    expect(launches).toBe(2);
+  });
+
+  it('a server that answers garbage is an infrastructure error, and so is one that cannot start', async () => {
+    const garbage = session(async () => ({
+      argv: [process.execPath, '-e', 'console.log("garbage"); setInterval(() => {}, 1000)'],
+    }));
+    await expect(garbage.exec(request('true'))).rejects.toThrow(
+      /^the sandbox's exec server sent garbage \(not JSON: "garbage"\)$/,
+    );
+    const refused = session(async () => ({
+      argv: [
+        process.execPath,
+        '-e',
+        'console.log(JSON.stringify({ type: "ready", pid: 1 })); process.stdin.on("data", () => console.log(JSON.stringify({ type: "exit", id: 99, exitCode: 0, signal: null, timedOut: false, outputTruncated: false })))',
+      ],
+    }));
+    await expect(refused.exec(request('true'))).rejects.toThrow(/exit for unknown command 99/);
+    const missing = session(async () => ({ argv: ['/nonexistent/bwrap'] }));
+    await expect(missing.exec(request('true'))).rejects.toThrow(
+      /^could not start bwrap: spawn \/nonexistent\/bwrap ENOENT$/,
+    );
+    const unprepared = session(async () => {
+      throw new Error('no space left for the stage directory');
+    });
+    await expect(unprepared.exec(request('true'))).rejects.toThrow(
+      /^the sandbox could not be prepared: no space left for the stage directory$/,
+    );
+    const crashing = session(async () => ({
+      argv: [process.execPath, '-e', 'console.error("bwrap: no permission"); process.exit(1)'],
+    }));
+    await expect(crashing.exec(request('true'))).rejects.toThrow(
+      /^the sandbox's exec server ended \(exit 1\): bwrap: no permission$/,
+    );
+  });
+
+  it('dispose ends the server; later execs are refused', async () => {
+    // Without bwrap nothing ends what commands left behind; the PID namespace and cgroups do that in the sandbox
+    // (bubblewrap-sandbox.test.ts).
+    const served = session();
+    const pid = Number((await served.exec(request('echo $PPID'))).stdout);
+    await served.dispose();
+    expect(await until(() => !existsSync(`/proc/${pid}`))).toBe(true);
+    await expect(served.exec(request('true'))).rejects.toThrow(/^the sandbox was disposed$/);
+  });
+});

@@ -1,0 +1,357 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { Readable, Writable } from 'node:stream';
+import {
+  type ExecRequest,
+  type ExitMessage,
+  encodeRequest,
+  FrameReader,
+  type KillRequest,
+  type ServerMessage,
+} from './exec-server/exec-protocol.ts';
+import { SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
+import type { SandboxExecResult } from './types.ts';
+
+/** How to start a sandbox's exec server: a bwrap command line whose program is exec-server.mjs. */
+export interface ExecServerLaunch {
+  /** Full argv (staging prefix, bwrap and its arguments, then node and the server script). */
+  argv: string[];
+  /** Host user bwrap runs as (default: shakedown's own). */
+  user?: { uid: number; gid: number };
+  /**
+   * Moves a host pid into the sandbox's cgroups; called for bwrap and its sandbox process before the server runs
+   * (bwrap waits on --block-fd until then). Undefined where the sandbox has no cgroups.
+   */
+  join?: (pid: number) => void;
+}
+
+/** One command for the session. */
+export interface SessionExecRequest {
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  stdin?: string;
+  timeoutMs?: number;
+  outputLimitBytes: number;
+  signal?: AbortSignal;
+}
+
+/** fds of a started bwrap: its JSON status (the sandbox's pid), and the pipe it waits on before the server. */
+export const START_FDS = { info: 3, block: 4 } as const;
+
+/** How long the server may take to say it is ready. */
+const START_TIMEOUT_MS = 60_000;
+/** How long past a command's timeout the host waits for its exit before it gives up on the server. */
+const EXIT_GRACE_MS = 15_000;
+/** How long `close` waits for the sandbox to end before it kills bwrap's process group regardless. */
+const CLOSE_WAIT_MS = 5_000;
+
+interface PendingExec {
+  stdout: Buffer[];
+  stderr: Buffer[];
+  resolve(exit: ExitMessage): void;
+  reject(error: Error): void;
+}
+
+/** The first line of what a failed process wrote, for a one-line reason. */
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.trim() ?? '';
+}
+
+/**
+ * One running exec server (exec-server.mjs in its bwrap): requests go down its stdin, replies come up its stdout
+ * (exec-protocol.ts). Any fault of the server (it exits, sends a frame that is not a valid message, refuses a
+ * request, stops answering) marks it failed: every pending and later exec rejects with a SandboxInfrastructureError
+ * giving the one-line reason, and the process is killed.
+ */
+class ExecServer {
+  readonly ready: Promise<void>;
+  private readonly child: ChildProcess;
+  private readonly reader = new FrameReader();
+  private readonly pending = new Map<number, PendingExec>();
+  private readonly exited: Promise<void>;
+  private nextId = 1;
+  private failure: string | undefined;
+  private terminating: Promise<void> | undefined;
+  private stderrTail = '';
+  private sandboxPid: number | undefined;
+  private markReady: () => void = () => {};
+  private failReady: (error: Error) => void = () => {};
+
+  constructor(launch: ExecServerLaunch) {
+    const [file, ...args] = launch.argv;
+    if (file === undefined) throw new Error('the exec server needs a command');
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.markReady = resolve;
+      this.failReady = reject;
+    });
+    this.ready.catch(() => {});
+    this.child = spawn(file, args, {
+      env: { PATH: '/usr/bin:/bin' },
+      detached: true,
+      uid: launch.user?.uid,
+      gid: launch.user?.gid,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    this.exited = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
+    this.child.on('error', (error) => this.fail(`could not start bwrap: ${error.message}`));
+    // 'close': the process exited and its pipes are drained, so no frame it sent is lost.
+    this.child.on('close', (code, signal) => {
+      const why = firstLine(this.stderrTail);
+      this.fail(`the sandbox's exec server ended (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}`);
+    });
+    this.child.stdin?.on('error', () => {});
+    this.child.stdout?.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.child.stdout?.on('error', () => {});
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4096);
+    });
+    this.child.stderr?.on('error', () => {});
+    this.watchStart(launch.join);
+    const startTimer = setTimeout(
+      () => this.fail(`the sandbox's exec server did not start within ${START_TIMEOUT_MS / 1000} s`),
+      START_TIMEOUT_MS,
+    );
+    startTimer.unref();
+    this.ready.then(
+      () => clearTimeout(startTimer),
+      () => clearTimeout(startTimer),
+    );
+    this.setReferenced(true);
+  }
+
+  /** True once the server can no longer serve (see `fail`). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /**
+   * Reads the sandbox's host pid from bwrap's status (fd 3), moves bwrap and the sandbox into the cgroups (when
+   * there are some), then lets bwrap go on (a byte on fd 4): every process of the sandbox starts inside them.
+   */
+  private watchStart(join: ((pid: number) => void) | undefined): void {
+    const status = this.child.stdio[START_FDS.info] as Readable;
+    const block = this.child.stdio[START_FDS.block] as Writable;
+    block.on('error', () => {});
+    status.on('error', () => {});
+    let text = '';
+    status.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const sandboxPid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
+      if (this.sandboxPid !== undefined || sandboxPid === undefined) return;
+      this.sandboxPid = Number(sandboxPid);
+      try {
+        if (join && this.child.pid !== undefined) join(this.child.pid);
+        join?.(this.sandboxPid);
+      } catch (error) {
+        this.fail(`could not move the sandbox into its cgroup: ${(error as Error).message}`);
+        block.destroy();
+        return;
+      }
+      block.end('1');
+    });
+    // bwrap failed before starting a sandbox: release it so it can report why.
+    status.on('close', () => {
+      if (this.sandboxPid === undefined) block.destroy();
+    });
+    (status as unknown as { unref?: () => void }).unref?.();
+  }
+
+  private receive(chunk: Buffer): void {
+    let messages: ServerMessage[];
+    try {
+      messages = this.reader.push(chunk);
+    } catch (error) {
+      this.fail(`the sandbox's exec server sent garbage (${(error as Error).message})`);
+      return;
+    }
+    for (const message of messages) this.dispatch(message);
+  }
+
+  private dispatch(message: ServerMessage): void {
+    if (message.type === 'ready') {
+      this.markReady();
+    } else if (message.type === 'error') {
+      this.fail(`the sandbox's exec server refused a request: ${message.message}`);
+    } else {
+      const exec = this.pending.get(message.id);
+      if (!exec) {
+        this.fail(`the sandbox's exec server sent ${message.type} for unknown command ${message.id}`);
+      } else if (message.type === 'output') {
+        exec[message.stream].push(Buffer.from(message.data, 'base64'));
+      } else {
+        this.pending.delete(message.id);
+        if (this.pending.size === 0) this.setReferenced(false);
+        exec.resolve(message);
+      }
+    }
+  }
+
+  /** While commands run, the server keeps shakedown alive; idle, it does not (a forgotten dispose never hangs). */
+  private setReferenced(referenced: boolean): void {
+    for (const handle of [this.child, this.child.stdout, this.child.stderr, this.child.stdin]) {
+      const target = handle as unknown as { ref?: () => void; unref?: () => void } | null;
+      if (referenced) target?.ref?.();
+      else target?.unref?.();
+    }
+  }
+
+  /** Marks the server failed with a one-line `reason`: every pending exec rejects, and the sandbox is killed. */
+  private fail(reason: string): void {
+    if (this.failure !== undefined) return;
+    this.failure = reason;
+    const error = new SandboxInfrastructureError(reason);
+    this.failReady(error);
+    for (const exec of this.pending.values()) exec.reject(error);
+    this.pending.clear();
+    this.setReferenced(false);
+    this.terminating = this.terminate();
+  }
+
+  /** Ends the server and its sandbox (see terminate); execs reject from now on. */
+  close(): Promise<void> {
+    this.fail('the sandbox was disposed');
+    return this.terminating ?? Promise.resolve();
+  }
+
+  /** Runs one command; rejects with a SandboxInfrastructureError when the server fails meanwhile. */
+  async exec(request: SessionExecRequest): Promise<SandboxExecResult> {
+    if (this.failure !== undefined) throw new SandboxInfrastructureError(this.failure);
+    const id = this.nextId++;
+    const started = performance.now();
+    const { signal, ...fields } = request;
+    const message: ExecRequest = { type: 'exec', id, ...fields };
+    let hostTimer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => this.send({ type: 'kill', id });
+    const exit = await new Promise<ExitMessage & { stdout: Buffer[]; stderr: Buffer[] }>(
+      (resolve, reject) => {
+        const exec: PendingExec = {
+          stdout: [],
+          stderr: [],
+          resolve: (exitMessage) => resolve({ ...exitMessage, stdout: exec.stdout, stderr: exec.stderr }),
+          reject,
+        };
+        if (this.pending.size === 0) this.setReferenced(true);
+        this.pending.set(id, exec);
+        this.send(message);
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+        if (request.timeoutMs !== undefined && request.timeoutMs > 0) {
+          hostTimer = setTimeout(
+            () =>
+              this.fail(
+                `the sandbox's exec server did not end a command ${EXIT_GRACE_MS / 1000} s after its timeout`,
+              ),
+            request.timeoutMs + EXIT_GRACE_MS,
+          );
+        }
+      },
+    ).finally(() => {
+      clearTimeout(hostTimer);
+      signal?.removeEventListener('abort', onAbort);
+    });
+    return {
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      stdout: Buffer.concat(exit.stdout).toString('utf8'),
+      stderr: Buffer.concat(exit.stderr).toString('utf8'),
+      timedOut: exit.timedOut,
+      outputTruncated: exit.outputTruncated,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+
+  private send(request: ExecRequest | KillRequest): void {
+    this.child.stdin?.write(encodeRequest(request));
+  }
+
+  /**
+   * Ends the sandbox: its first process (bwrap's init: the whole PID namespace goes with it), then, once bwrap
+   * exited or after CLOSE_WAIT_MS, bwrap's own process group.
+   */
+  private async terminate(): Promise<void> {
+    if (this.sandboxPid !== undefined) {
+      try {
+        process.kill(this.sandboxPid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    const waited =
+      this.sandboxPid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    if (waited) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.exited,
+        new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
+    if (this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    this.child.stdin?.destroy();
+    await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
+  }
+}
+
+/**
+ * A sandbox session: ONE sandboxed exec server for a sandbox's lifetime (as SWE-ReX keeps one container per attempt)
+ * instead of a bwrap per command. The server starts lazily at the first exec, through `launch` (which prepares the
+ * sandbox: cgroups, staging namespace, host user), and is started again at the exec after it failed (a crash, an OOM
+ * kill that took it down, garbage on its pipe). Several execs may run at once. `dispose` ends the server and with it
+ * the sandbox's PID namespace (every process the commands left behind).
+ */
+export class SandboxSession {
+  private server: ExecServer | undefined;
+  private starting: Promise<ExecServer> | undefined;
+  private disposed = false;
+
+  constructor(private readonly launch: () => Promise<ExecServerLaunch>) {}
+
+  /** Runs one command; rejects with a SandboxInfrastructureError when the server cannot start or fails meanwhile. */
+  async exec(request: SessionExecRequest): Promise<SandboxExecResult> {
+    const server = await this.running();
+    return server.exec(request);
+  }
+
+  /** The running server, started (again) when there is none or the last one failed. */
+  private running(): Promise<ExecServer> {
+    if (this.disposed) return Promise.reject(new SandboxInfrastructureError('the sandbox was disposed'));
+    if (this.server && !this.server.failed) return Promise.resolve(this.server);
+    this.starting ??= this.start().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<ExecServer> {
+    const previous = this.server;
+    this.server = undefined;
+    await previous?.close();
+    let launch: ExecServerLaunch;
+    try {
+      launch = await this.launch();
+    } catch (error) {
+      throw new SandboxInfrastructureError(`the sandbox could not be prepared: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const server = new ExecServer(launch);
+    this.server = server;
+    await server.ready;
+    return server;
+  }
+
+  /** Ends the server and the sandbox's processes; the session refuses execs afterwards. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.starting?.catch(() => undefined);
+    await this.server?.close();
+    this.server = undefined;
+  }
+}
