@@ -6,8 +6,8 @@ export { createSandbox } from './create-sandbox.ts';
 export { detectSandboxSupport } from './detect-sandbox-support.ts';
 export { handOverToSandboxUser, SANDBOX_HOST_ID } from './host-user.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
-export { forgetOwnedBySandboxUser, rememberOwnedBySandboxUser } from './sandbox-owned-directories.ts';
 export { isSandboxInfrastructureError, SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
+export { forgetOwnedBySandboxUser, rememberOwnedBySandboxUser } from './sandbox-owned-directories.ts';
 export type {
   Sandbox,
   SandboxBackend,

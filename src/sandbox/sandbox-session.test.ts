@@ -42,6 +42,16 @@ async function until(condition: () => boolean, limitMs = 10_000): Promise<boolea
 }
 
 const sessions: SandboxSession[] = [];
+/** Whether a process of this pid still exists. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function session(launch: () => Promise<ExecServerLaunch> = async () => direct): SandboxSession {
   const created = new SandboxSession(launch);
   sessions.push(created);
@@ -112,17 +122,51 @@ describe('sandbox session (exec server on the host)', () => {
     expect(processesWith(marker)).toBe('');
   });
 
-  it('a server that dies is an infrastructure error with a one-line reason; the next exec starts a new one', async () => {
+  it('a server killed by a command ends that command killed, with a note, not as an infrastructure error', async () => {
     let launches = 0;
     const served = session(async () => {
       launches += 1;
       return direct;
     });
     expect((await served.exec(request('echo $PPID'))).exitCode).toBe(0);
-    // The command kills its own server (as an OOM kill of the whole sandbox would).
-    const died = served.exec(request('kill -9 $PPID; sleep 5'));
+    // Only the sandbox's own processes (or the kernel's OOM kill) can signal the server: the model's doing.
+    const died = await served.exec(request('echo before; kill -9 $PPID; sleep 5'));
+    expect(died).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+    expect(died.stderr).toMatch(
+      /^shakedown: the sandbox's command server was killed \(SIGKILL\) by a process/,
+    );
+    const next = await served.exec(request('echo again'));
+    expect(next).toMatchObject({ exitCode: 0, stdout: 'again\n', stderr: '' });
+    expect(launches).toBe(2);
+  });
+
+  it('a server killed between commands is started again, and the next command is told', async () => {
+    const served = session();
+    const serverPid = Number((await served.exec(request('echo $PPID'))).stdout.trim());
+    await served.exec(request('p=$PPID; (sleep 0.2; kill -9 $p) >/dev/null 2>&1 & echo started'));
+    while (isAlive(serverPid)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const next = await served.exec(request('echo after'));
+    expect(next.stdout).toBe('after\n');
+    expect(next.stderr).toMatch(/^shakedown: the sandbox's command server was killed \(SIGKILL\)/);
+    expect((await served.exec(request('echo quiet'))).stderr).toBe('');
+  });
+
+  it('a server that exits on its own while a command runs is an infrastructure error; the next exec starts anew', async () => {
+    let launches = 0;
+    const crashing: ExecServerLaunch = {
+      argv: [
+        process.execPath,
+        '-e',
+        'process.stdout.write(JSON.stringify({ type: "ready", pid: process.pid }) + "\\n"); process.stdin.once("data", () => process.exit(3))',
+      ],
+    };
+    const served = session(async () => {
+      launches += 1;
+      return launches === 1 ? crashing : direct;
+    });
+    const died = served.exec(request('true'));
     await expect(died).rejects.toBeInstanceOf(SandboxInfrastructureError);
-    await expect(died).rejects.toThrow(/^the sandbox's exec server ended \(SIGKILL\)$/);
+    await expect(died).rejects.toThrow(/^the sandbox's exec server ended \(exit 3\)$/);
     expect((await served.exec(request('echo again'))).stdout).toBe('again\n');
     expect(launches).toBe(2);
   });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -59,6 +60,17 @@ function firstLine(text: string): string {
 }
 
 /**
+ * The signal that ended bwrap's sandbox: Node's own `signal` for bwrap itself, or bwrap's exit status 128 + N for its
+ * child (bwrap passes a signalled child's status on that way).
+ */
+function signalOfExit(code: number | null, signal: NodeJS.Signals | null): string | undefined {
+  if (signal !== null) return signal;
+  if (code === null || code <= 128 || code > 128 + 64) return undefined;
+  const name = Object.entries(osConstants.signals).find(([, number]) => number === code - 128)?.[0];
+  return name ?? `signal ${code - 128}`;
+}
+
+/**
  * One running exec server (exec-server.mjs in its bwrap): requests go down its stdin, replies come up its stdout
  * (exec-protocol.ts). Any fault of the server (it exits, sends a frame that is not a valid message, refuses a
  * request, stops answering) marks it failed: every pending and later exec rejects with a SandboxInfrastructureError
@@ -75,6 +87,9 @@ class ExecServer {
   private terminating: Promise<void> | undefined;
   private stderrTail = '';
   private sandboxPid: number | undefined;
+  private started = false;
+  /** Set when the server was killed between commands (see endedByCommands): told to the next command. */
+  restartNote: string | undefined;
   private markReady: () => void = () => {};
   private failReady: (error: Error) => void = () => {};
 
@@ -97,6 +112,11 @@ class ExecServer {
     this.child.on('error', (error) => this.fail(`could not start bwrap: ${error.message}`));
     // 'close': the process exited and its pipes are drained, so no frame it sent is lost.
     this.child.on('close', (code, signal) => {
+      const killedBy = signalOfExit(code, signal);
+      if (killedBy !== undefined && this.failure === undefined && this.started) {
+        this.endedByCommands(killedBy);
+        return;
+      }
       const why = firstLine(this.stderrTail);
       this.fail(`the sandbox's exec server ended (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}`);
     });
@@ -170,6 +190,7 @@ class ExecServer {
 
   private dispatch(message: ServerMessage): void {
     if (message.type === 'ready') {
+      this.started = true;
       this.markReady();
     } else if (message.type === 'error') {
       this.fail(`the sandbox's exec server refused a request: ${message.message}`);
@@ -194,6 +215,29 @@ class ExecServer {
       if (referenced) target?.ref?.();
       else target?.unref?.();
     }
+  }
+
+  /**
+   * The started server was killed by a signal the host did not send. Inside the sandbox only its own processes (the
+   * commands) and the kernel (an OOM kill, which the sandbox reports as such) can signal it, so this is the
+   * commands' doing, not an infrastructure fault: each running command ends killed, with a note, and the next exec
+   * starts a fresh server (`restartNote` tells the command after an idle death).
+   */
+  private endedByCommands(signal: string): void {
+    const note =
+      `shakedown: the sandbox's command server was killed (${signal}) by a process of the sandbox; its background ` +
+      'processes and /tmp are gone, and the next command gets a fresh sandbox\n';
+    this.failure = `the sandbox's exec server was killed (${signal}) by a process of the sandbox`;
+    this.restartNote = note;
+    this.failReady(new SandboxInfrastructureError(this.failure));
+    for (const [id, exec] of this.pending) {
+      exec.stderr.push(Buffer.from(note));
+      exec.resolve({ type: 'exit', id, exitCode: null, signal, timedOut: false, outputTruncated: false });
+      this.restartNote = undefined;
+    }
+    this.pending.clear();
+    this.setReferenced(false);
+    this.terminating = this.terminate();
   }
 
   /** Marks the server failed with a one-line `reason`: every pending exec rejects, and the sandbox is killed. */
@@ -315,8 +359,12 @@ export class SandboxSession {
 
   /** Runs one command; rejects with a SandboxInfrastructureError when the server cannot start or fails meanwhile. */
   async exec(request: SessionExecRequest): Promise<SandboxExecResult> {
+    const note = this.server?.failed ? this.server.restartNote : undefined;
+    if (this.server) this.server.restartNote = undefined;
     const server = await this.running();
-    return server.exec(request);
+    const result = await server.exec(request);
+    if (note !== undefined) result.stderr = `${note}${result.stderr}`;
+    return result;
   }
 
   /** The running server, started (again) when there is none or the last one failed. */
