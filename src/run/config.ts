@@ -44,6 +44,7 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export const limitsConfigSchema = z
   .object({
     maxSteps: z.number().int().positive().default(40),
+    /** Wall-clock budget of an attempt's agent; time its model requests wait for an endpoint slot is not counted. */
     maxWallSeconds: z.number().positive().default(900),
     maxTotalTokens: z.number().int().positive().optional(),
     maxCostUsd: z.number().positive().optional(),
