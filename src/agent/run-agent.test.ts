@@ -260,6 +260,28 @@ describe('runAgent', () => {
     }
   });
 
+  it('does not count the wait for an endpoint slot against the wall-clock limit', async () => {
+    // Fake clocks: four 50 ms steps of which 40 ms each waited for a slot are 200 ms of wall time but 40 ms of the
+    // attempt's own: under its 100 ms limit (counting the waits, the third step would end it at the limit). The
+    // tool does no I/O, so no real time passes between the fake clock's ticks.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const script: Script = (_request, index) =>
+        index < 3 ? { toolCalls: [{ name: 'explode', arguments: { reason: 'no i/o' } }] } : finish();
+      const { run, client } = setup(script, { limits: { maxSteps: 10, maxWallMs: 100 } }, { latencyMs: 50 });
+      const step = client.step.bind(client);
+      client.step = async (request) => ({ ...(await step(request)), queuedMs: 40 });
+      const running = run();
+      await vi.advanceTimersByTimeAsync(1000);
+      const { result, events } = await running;
+      expect(ofType(events, 'limit-reached')).toEqual([]);
+      expect(result.status).toBe('submitted');
+      expect(result.steps).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('ends with time-limit when the wall-clock limit is reached', async () => {
     const { run } = setup(readForever, { limits: { maxSteps: 50, maxWallMs: 60 } }, { latencyMs: 25 });
     const { result, events } = await run();

@@ -134,6 +134,8 @@ interface ActedStep {
 class AgentAttempt {
   private readonly state = new AttemptState();
   private readonly started = performance.now();
+  /** Time the model requests waited for an endpoint slot: the harness's, not the attempt's (see checkLimits). */
+  private queuedMs = 0;
   private readonly protocol: ToolProtocol;
   private readonly calls: ToolCallContext;
   private readonly systemPrompt: string;
@@ -207,7 +209,8 @@ class AgentAttempt {
 
   private checkLimits(): void {
     if (this.options.signal?.aborted) throw new AttemptEnded('cancelled');
-    const exceeded = exceededLimit(this.state, this.options.limits, this.elapsedMs());
+    // Waits for an endpoint slot behind other attempts are not the attempt's time: they never end it at its limit.
+    const exceeded = exceededLimit(this.state, this.options.limits, this.elapsedMs() - this.queuedMs);
     if (exceeded) this.endAtLimit(exceeded.which, exceeded.limit, exceeded.value, exceeded.status);
   }
 
@@ -235,6 +238,7 @@ class AgentAttempt {
       throw this.queryFailure(error, step);
     }
     // Time spent waiting for a free endpoint slot is not model time.
+    this.queuedMs += result.queuedMs ?? 0;
     this.state.modelMs += Math.max(0, performance.now() - requestStarted - (result.queuedMs ?? 0));
     this.state.steps += 1;
     this.state.addUsage(result.usage);

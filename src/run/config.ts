@@ -44,6 +44,7 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export const limitsConfigSchema = z
   .object({
     maxSteps: z.number().int().positive().default(40),
+    /** Wall-clock budget of an attempt's agent; time its model requests wait for an endpoint slot is not counted. */
     maxWallSeconds: z.number().positive().default(900),
     maxTotalTokens: z.number().int().positive().optional(),
     maxCostUsd: z.number().positive().optional(),
@@ -64,9 +65,9 @@ export const shakedownConfigSchema = z
     attempts: z.number().int().positive().default(1),
     /**
      * Attempts running at once across all endpoints (workspace set-up, agent and grading). Model requests are gated
-     * separately, per endpoint, by each model's `concurrency` (its server's slots). Default: one more than all
-     * endpoints' slots together, at least 2 (see `attemptConcurrencyOf`), so that set-up and grading overlap the
-     * model requests of other attempts and the slots stay busy.
+     * separately, per endpoint, by each model's `concurrency` (its server's slots). Default: adapted to the time
+     * measured, from 4 per slot at the start to between slots + 1 and 8 per slot (see attempts-in-flight.ts), so
+     * that set-up, tools and grading overlap the model requests of other attempts and the slots stay busy.
      */
     concurrency: z.number().int().positive().optional(),
     sandbox: z.enum(['auto', 'bubblewrap', 'docker', 'podman', 'none']).default('auto'),

@@ -11,6 +11,7 @@ import { openStore } from '../store/index.ts';
 import { shakedownConfigSchema } from './config.ts';
 import { gateClient } from './endpoint-gated-client.ts';
 import { executeRun } from './execute-run.ts';
+import { requestPriority } from './request-priority.ts';
 import { attemptConcurrencyOf } from './run-matrix.ts';
 
 /** Counts model calls in flight (across every client it wraps) and the most ever at once. */
@@ -119,12 +120,75 @@ describe('gateClient', () => {
   });
 });
 
+describe('gateClient request order', () => {
+  /**
+   * One slot held by a blocker; attempt `ahead` has made one request, attempt `fresh` none; both then ask while the
+   * slot is held, in the order `asking` (so that first come, first served would give that order). Returns the
+   * order they are sent in once the slot frees.
+   */
+  async function orderWhen(attemptsWaitingToStart: boolean, asking: string[]): Promise<string[]> {
+    const queue = new PQueue({ concurrency: 1 });
+    const priorityOf = (done: number) => requestPriority(done, attemptsWaitingToStart);
+    const sent: string[] = [];
+    const named = (name: string) => {
+      const inner = createScriptedClient(() => {
+        sent.push(name);
+        return { text: name };
+      });
+      return gateClient(inner, queue, { priorityOf });
+    };
+    const ahead = named('ahead');
+    const fresh = named('fresh');
+    await ahead.step(ask);
+    sent.length = 0;
+    let release!: () => void;
+    const blocker = queue.add(() => new Promise<void>((resolve) => (release = resolve)));
+    const clients: Record<string, ModelClient> = { ahead, fresh };
+    const both = Promise.all(asking.map((name) => clients[name]!.step(ask)));
+    expect(queue.size).toBe(2);
+    release();
+    await Promise.all([blocker, both]);
+    return sent;
+  }
+
+  it('sends the request of the attempt further along first while attempts wait to start', async () => {
+    expect(await orderWhen(true, ['fresh', 'ahead'])).toEqual(['ahead', 'fresh']);
+  });
+
+  it('sends the request of the attempt with most work left first once every attempt has started', async () => {
+    expect(await orderWhen(false, ['ahead', 'fresh'])).toEqual(['fresh', 'ahead']);
+  });
+
+  it('tells its timing listener when a request queues, takes a slot and ends, sent or not', async () => {
+    const queue = new PQueue({ concurrency: 1 });
+    const heard: string[] = [];
+    const timing = {
+      queued: () => heard.push('queued'),
+      sent: () => heard.push('sent'),
+      ended: (sent: boolean) => heard.push(sent ? 'ended sent' : 'ended unsent'),
+    };
+    const client = gateClient(createScriptedClient([{ text: 'one' }]), queue, { timing });
+    await client.step(ask);
+    expect(heard).toEqual(['queued', 'sent', 'ended sent']);
+    heard.length = 0;
+    const controller = new AbortController();
+    let release!: () => void;
+    const blocker = queue.add(() => new Promise<void>((resolve) => (release = resolve)));
+    const aborted = client.step({ ...ask, signal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toThrow();
+    release();
+    await blocker;
+    expect(heard).toEqual(['queued', 'ended unsent']);
+  });
+});
+
 describe('attemptConcurrencyOf', () => {
-  it('defaults to all endpoint slots + 1, at least 2, and keeps an explicit value', () => {
+  it('starts at 4 attempts per endpoint slot, at least 2, and keeps an explicit value', () => {
     const group = (concurrency: number) => ({ key: `k${concurrency}`, concurrency, modelIds: [] });
-    expect(attemptConcurrencyOf(undefined, [group(1)])).toBe(2);
-    expect(attemptConcurrencyOf(undefined, [group(4)])).toBe(5);
-    expect(attemptConcurrencyOf(undefined, [group(4), group(1)])).toBe(6);
+    expect(attemptConcurrencyOf(undefined, [group(1)])).toBe(4);
+    expect(attemptConcurrencyOf(undefined, [group(4)])).toBe(16);
+    expect(attemptConcurrencyOf(undefined, [group(4), group(1)])).toBe(20);
     expect(attemptConcurrencyOf(3, [group(4)])).toBe(3);
   });
 });

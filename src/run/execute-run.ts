@@ -18,10 +18,11 @@ import {
   clientFactoryOfCells,
   expandAgentCells,
 } from './agent-matrix.ts';
+import { adaptAttemptsInFlight } from './attempts-in-flight.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
 import { gateClient } from './endpoint-gated-client.ts';
-import { growAttemptsWhileSlotsIdle, MAX_ATTEMPTS_PER_SLOT } from './grow-attempts-while-slots-idle.ts';
 import { emptyOutcomeCounts, type OutcomeCounts } from './outcome-counts.ts';
+import { requestPriority } from './request-priority.ts';
 import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
 import { attemptConcurrencyOf, groupByEndpoint } from './run-matrix.ts';
 import { secretRedactorOf } from './run-secret-redactor.ts';
@@ -135,11 +136,11 @@ export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
  * Runs (or resumes) a run: inserts the matrix models × tasks × attempts as pending attempts, then runs them
- * `config.concurrency` at a time (default: all endpoints' slots + 1, see {@link attemptConcurrencyOf}, growing while
- * endpoint slots idle, see {@link growAttemptsWhileSlotsIdle}). Model
+ * `config.concurrency` at a time (default: 4 per endpoint slot at the start, see {@link attemptConcurrencyOf}, then
+ * adapted to the time measured, see {@link adaptAttemptsInFlight}). Model
  * requests, not whole attempts, hold an endpoint's slots: every `step` goes through one queue per endpoint (its
  * concurrency from the model config, default 1 local / 4 API; see {@link gateClient}), so one attempt's set-up and
- * grading overlap other attempts' model requests. Each attempt is recorded as it ends, so a crash loses at most the attempts in
+ * grading overlap other attempts' model requests, in the order {@link requestPriority} gives. Each attempt is recorded as it ends, so a crash loses at most the attempts in
  * flight, which a resume runs again from scratch; finished attempts are never rerun. No API key reaches the
  * store, transcripts or progress messages.
  */
@@ -186,16 +187,15 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
     const queue = new PQueue({ concurrency: group.concurrency });
     for (const modelId of group.modelIds) endpointQueues.set(modelId, queue);
   }
-  // Without a configured concurrency, attempts in flight grow while endpoint slots idle (see the function).
-  const slots = groups.reduce((sum, group) => sum + group.concurrency, 0);
-  const stopGrowing =
+  // Without a configured concurrency, the attempts in flight adapt to the time measured (see the function).
+  const inFlight =
     config.concurrency === undefined
-      ? growAttemptsWhileSlotsIdle(
-          attemptQueue,
-          endpointQueues.values(),
-          Math.max(attemptQueue.concurrency, slots * MAX_ATTEMPTS_PER_SLOT),
-        )
-      : () => {};
+      ? adaptAttemptsInFlight(attemptQueue, {
+          slots: groups.reduce((sum, group) => sum + group.concurrency, 0),
+        })
+      : null;
+  // Requests of attempts under way go first while attempts wait to start; then the attempts with most work left.
+  const priorityOf = (requestsDone: number) => requestPriority(requestsDone, attemptQueue.size > 0);
   const signal = options.signal;
   const worker = `${hostname()}:${process.pid}`;
   // Spare workspaces are copied while attempts run, so each attempt's set-up is a rename, not a copy.
@@ -215,6 +215,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
       throw new Error(`attempt ${claimed.id} names a model or task not in this run`);
     const limits = mergeLimits(config, task);
     const price = findPrice(priceTable, baseModelIdOf(model));
+    const clock = inFlight?.startAttempt();
     const outcome = await runAttempt({
       store,
       runId,
@@ -230,6 +231,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
             tryIndex,
           }),
           endpointQueue,
+          { priorityOf, timing: clock },
         ),
       protocol: protocols.get(model.id) ?? 'native',
       temperature: model.temperature,
@@ -255,7 +257,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
           tryIndex,
         }),
       onWarning: warn,
-    });
+    }).finally(() => clock?.finished());
     outcomes[outcome] += 1;
     progress({
       type: 'attempt-finished',
@@ -282,7 +284,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
       ),
     );
   } finally {
-    stopGrowing();
+    inFlight?.stop();
     await workspacePools.close();
   }
 

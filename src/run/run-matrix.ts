@@ -3,6 +3,7 @@ import { attemptIdOf } from '../store/run-id.ts';
 import type { AttemptPlan } from '../store/store-types.ts';
 import type { Task } from '../task/task.ts';
 import { baseModelIdOf } from './agent-matrix.ts';
+import { INITIAL_ATTEMPTS_PER_SLOT } from './attempts-in-flight.ts';
 import type { ModelConfig } from './config.ts';
 
 /** Providers reached over the internet: several requests at once are normal there. */
@@ -80,9 +81,10 @@ export function groupByEndpoint(
 }
 
 /**
- * Attempts running at once in a run: the configured `concurrency` when given, else one more than the slots of all
- * endpoints together and at least 2. Attempts spend much of their life outside model requests (workspace set-up,
- * tools, grading), so one attempt beyond the slots keeps them busy while another attempt is between requests.
+ * Attempts running at once in a run: the configured `concurrency` when given; else, at the start, the slots of all
+ * endpoints together × {@link INITIAL_ATTEMPTS_PER_SLOT} (at least 2), which then adapts to the time measured (see
+ * attempts-in-flight.ts). Attempts spend much of their life outside model requests (workspace set-up, tools,
+ * grading), so more attempts than slots keep the slots busy.
  */
 export function attemptConcurrencyOf(
   configured: number | undefined,
@@ -90,7 +92,7 @@ export function attemptConcurrencyOf(
 ): number {
   if (configured !== undefined) return configured;
   const slots = groups.reduce((sum, group) => sum + group.concurrency, 0);
-  return Math.max(2, slots + 1);
+  return Math.max(2, slots * INITIAL_ATTEMPTS_PER_SLOT);
 }
 
 /**
