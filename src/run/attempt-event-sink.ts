@@ -38,7 +38,8 @@ export function createAttemptEventSink(store: Store, attemptId: string): Attempt
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    store.recordAttemptEvents(attemptId, batch);
+    // Built by this process's typed transcript writer: stored without a second schema parse.
+    store.recordAttemptEvents(attemptId, batch, { built: true });
   };
   return {
     push(event) {

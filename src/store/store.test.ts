@@ -288,6 +288,12 @@ describe('attempt lifecycle', () => {
       events.filter((_, index) => index % 2 === 1),
     );
     expect(rowsOf(gapFirst)).toEqual(expected);
+
+    // Events built by the typed writer skip the schema parse and are stored exactly as parsed ones are.
+    const built = store.claimNextAttempt(run.id)!.id;
+    for (const event of transcript()) store.recordAttemptEvents(built, [event], { built: true });
+    expect(rowsOf(built)).toEqual(expected);
+    expect(store.events(built)).toEqual(store.events(whole));
     store.close();
   });
 

@@ -478,8 +478,16 @@ export class Store {
    * Stores transcript events of an attempt (validated and redacted), idempotently by sequence: an event already
    * stored is skipped, one that differs from the stored event of the same sequence is an error. Re-derives the
    * attempt's steps and tool calls. One transaction. Returns how many events were new.
+   *
+   * `built: true` says the events were built in this process by the typed transcript writer (the live run path,
+   * once per step): their schema parse is skipped, the one CPU cost of a flush that grows with event size.
+   * Events from elsewhere (merged stores, distributed workers, files) are always parsed; every read parses again.
    */
-  recordAttemptEvents(attemptId: string, events: readonly unknown[]): number {
+  recordAttemptEvents(
+    attemptId: string,
+    events: readonly unknown[],
+    options: { built?: boolean } = {},
+  ): number {
     return this.transaction(() => {
       const statements = this.eventStatements();
       const attempt = statements.attemptStatus.get(attemptId) as { status: string } | undefined;
@@ -489,7 +497,8 @@ export class Store {
       let appendOnly = true;
       const added: TranscriptEvent[] = [];
       for (const raw of events) {
-        const event = redactValue(parseEvent(raw), { byKeyName: false });
+        const typed = options.built === true ? (raw as TranscriptEvent) : parseEvent(raw);
+        const event = redactValue(typed, { byKeyName: false });
         const json = stableStringify(event);
         const stored = statements.eventJson.get(attemptId, event.sequence) as { json: string } | undefined;
         if (stored) {
