@@ -3,10 +3,16 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as workspaceModule from '../src/workspace/index.ts';
-import { createWorkspace, createWorkspacePools, getCachedTemplate } from '../src/workspace/index.ts';
+import type * as WorkspaceModule from '../src/workspace/index.ts';
 import { againstFloor, type BenchFigure } from './bench-figure.ts';
-import { median } from './bench-processes.ts';
+import { importMeasured, median } from './bench-processes.ts';
+
+// The measured checkout's workspace module (`--compare` with a commit of the older layout finds it under agent/).
+const workspaceModule = await importMeasured<typeof WorkspaceModule>([
+  'src/workspace/index.ts',
+  'src/agent/workspace/index.ts',
+]);
+const { createWorkspace, createWorkspacePools, getCachedTemplate } = workspaceModule;
 
 /** Options of the workspace setup benchmark. */
 export interface WorkspaceSetupBenchOptions {
