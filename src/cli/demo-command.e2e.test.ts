@@ -110,8 +110,8 @@ describe('shakedown demo', () => {
         });
         child.once('exit', () => reject(new Error(`demo exited before serving the viewer: ${output}`)));
       });
-      const runs = (await (await fetch(`${url}api/runs`)).json()) as Array<{ id: string }>;
-      expect(runs).toHaveLength(1);
+      const runs = (await (await fetch(`${url}api/runs`)).json()) as { items: Array<{ id: string }> };
+      expect(runs.items).toHaveLength(1);
       expect(await (await fetch(url)).text()).toContain('<main id="app">');
     } finally {
       child.kill('SIGTERM');

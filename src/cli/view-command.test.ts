@@ -35,8 +35,12 @@ describe('shakedown view (real CLI)', () => {
         });
         child.once('exit', () => reject(new Error(`view exited early: ${output}`)));
       });
-      const runs = (await (await fetch(`${url}api/runs`)).json()) as Array<{ id: string }>;
-      expect(runs.map((run) => run.id)).toEqual([runId]);
+      const runs = (await (await fetch(`${url}api/runs`)).json()) as {
+        items: Array<{ id: string }>;
+        total: number;
+      };
+      expect(runs.items.map((run) => run.id)).toEqual([runId]);
+      expect(runs.total).toBe(1);
       const page = await (await fetch(url)).text();
       expect(page).toContain('<main id="app">');
     } finally {
