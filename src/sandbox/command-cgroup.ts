@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from './is-process-alive.ts';
 
 /**
  * The cgroups of one sandbox (one attempt), bounding its commands' processes (`pids`) and memory (`memory`).
@@ -126,15 +127,6 @@ export function findCgroupParents(): CgroupParents {
 
 let staleCleaned = false;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the sandbox cgroups (`shakedown-<pid>-<random>`) under `parent` that a crashed shakedown left
  * behind: those whose creating process is gone. Cgroups of running shakedown processes are kept. Returns the
@@ -149,7 +141,7 @@ export async function removeStaleCgroups(parent: string): Promise<string[]> {
   }
   const stale = names.filter((name) => {
     const match = /^shakedown-(\d+)-[0-9a-f]+$/.exec(name);
-    return match !== null && Number(match[1]) !== process.pid && !isAlive(Number(match[1]));
+    return match !== null && Number(match[1]) !== process.pid && !isProcessAlive(Number(match[1]));
   });
   await Promise.all(stale.map((name) => removeDirectory(path.join(parent, name))));
   return stale.filter((name) => !existsSync(path.join(parent, name)));

@@ -5,6 +5,7 @@ export { DEFAULT_CONTAINER_IMAGE } from './container-sandbox.ts';
 export { createSandbox } from './create-sandbox.ts';
 export { detectSandboxSupport } from './detect-sandbox-support.ts';
 export { handOverToSandboxUser, SANDBOX_HOST_ID } from './host-user.ts';
+export { isProcessAlive } from './is-process-alive.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export { isSandboxInfrastructureError, SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
 export { forgetOwnedBySandboxUser, rememberOwnedBySandboxUser } from './sandbox-owned-directories.ts';

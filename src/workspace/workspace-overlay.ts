@@ -16,6 +16,7 @@ import { execa } from 'execa';
 import {
   forgetOwnedBySandboxUser,
   handOverToSandboxUser,
+  isProcessAlive,
   rememberOwnedBySandboxUser,
   SANDBOX_HOST_ID,
 } from '../sandbox/index.ts';
@@ -180,7 +181,7 @@ async function cleanStaleOverlays(cacheDir: string): Promise<void> {
   const stateRoot = path.join(cacheDir, stateDirectoryName);
   const stale = (await readdir(stateRoot).catch(() => [] as string[])).filter((name) => {
     const owner = /^(?:probe-)?(\d+)-[0-9a-f]+$/.exec(name);
-    return owner !== null && !isAlive(Number(owner[1]));
+    return owner !== null && !isProcessAlive(Number(owner[1]));
   });
   if (stale.length === 0) return;
   const mounts = await overlayMounts();
@@ -275,16 +276,6 @@ async function overlayMounts(): Promise<{ mountPoint: string; options: string }[
 /** mountinfo writes space, tab, newline and backslash as `\ooo`. */
 function unescapeMountInfo(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function randomHex(): string {

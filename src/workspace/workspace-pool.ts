@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessAlive } from '../sandbox/index.ts';
 import { copyDirectory } from './copy-directory.ts';
 import { pathExists } from './path-kind.ts';
 import { normalizeExcludedPath, type WorkspaceTemplate } from './workspace-template.ts';
@@ -327,10 +328,5 @@ async function readMarker(dir: string): Promise<SpareMarker | undefined> {
 
 function isOwnerAlive(pid: number, instance: string): boolean {
   if (pid === process.pid) return liveInstances.has(instance);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(pid);
 }
