@@ -263,6 +263,14 @@ export class BubblewrapSandbox implements Sandbox {
       // --- end sandbox-session ---
       if (oomWatch) clearInterval(oomWatch);
       const watched = await diskWatch.stop();
+      const killedByHost =
+        diskQuotaExceeded || (cgroup?.limitsMemory === true && cgroup.oomKills() > oomKillsBefore);
+      if (killedByHost) {
+        await this.session.restart(
+          "shakedown: the sandbox's processes were killed after the last command (out of memory or over the disk " +
+            'quota); its background processes and /tmp are gone, and this command runs in a fresh sandbox\n',
+        );
+      }
       const usedBytes = await this.diskQuotaCheck.usageIfNearQuota().catch(() => undefined);
       if (diskQuotaExceeded || (usedBytes !== undefined && usedBytes > limits.diskBytes)) {
         result.diskQuotaExceeded = true;

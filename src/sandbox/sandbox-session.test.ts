@@ -151,6 +151,23 @@ describe('sandbox session (exec server on the host)', () => {
     expect((await served.exec(request('echo quiet'))).stderr).toBe('');
   });
 
+  it('restart ends the server before it returns, so a kill the host sent cannot land on the next command', async () => {
+    let launches = 0;
+    const served = session(async () => {
+      launches += 1;
+      return direct;
+    });
+    const firstServer = Number((await served.exec(request('echo $PPID'))).stdout.trim());
+    // The host killed the sandbox's processes (OOM, disk quota): the server may still be alive at this point.
+    await served.restart('shakedown: fresh sandbox\n');
+    expect(isAlive(firstServer)).toBe(false);
+    const next = await served.exec(request('echo $PPID'));
+    expect(next).toMatchObject({ exitCode: 0, stderr: 'shakedown: fresh sandbox\n' });
+    expect(Number(next.stdout.trim())).not.toBe(firstServer);
+    expect((await served.exec(request('echo quiet'))).stderr).toBe('');
+    expect(launches).toBe(2);
+  });
+
   it('a server that exits on its own while a command runs is an infrastructure error; the next exec starts anew', async () => {
     let launches = 0;
     const crashing: ExecServerLaunch = {

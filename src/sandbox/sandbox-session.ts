@@ -354,12 +354,15 @@ export class SandboxSession {
   private server: ExecServer | undefined;
   private starting: Promise<ExecServer> | undefined;
   private disposed = false;
+  /** Set by `restart`: told to the next command. */
+  private restartNote: string | undefined;
 
   constructor(private readonly launch: () => Promise<ExecServerLaunch>) {}
 
   /** Runs one command; rejects with a SandboxInfrastructureError when the server cannot start or fails meanwhile. */
   async exec(request: SessionExecRequest): Promise<SandboxExecResult> {
-    const note = this.server?.failed ? this.server.restartNote : undefined;
+    const note = this.restartNote ?? (this.server?.failed ? this.server.restartNote : undefined);
+    this.restartNote = undefined;
     if (this.server) this.server.restartNote = undefined;
     const server = await this.running();
     const result = await server.exec(request);
@@ -393,6 +396,20 @@ export class SandboxSession {
     this.server = server;
     await server.ready;
     return server;
+  }
+
+  /**
+   * Ends the running server after the host killed the sandbox's processes (an OOM kill, the disk quota): that kill
+   * reaches the server a moment later, and must not land on the next command. The next exec starts a fresh server
+   * and its output begins with `note`.
+   */
+  async restart(note: string): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    this.restartNote = note;
+    await server.close();
   }
 
   /** Ends the server and the sandbox's processes; the session refuses execs afterwards. */
