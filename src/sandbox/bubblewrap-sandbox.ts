@@ -227,7 +227,7 @@ export class BubblewrapSandbox implements Sandbox {
         }, OOM_POLL_MS)
       : undefined;
     let diskQuotaExceeded = false;
-    const diskWatch = watchDiskQuota(this.workspaceDir, limits.diskBytes, () => {
+    const diskWatch = watchDiskQuota(this.diskQuotaCheck, () => {
       diskQuotaExceeded = true;
       cgroup?.killAll();
       stop.abort();

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { buildContainerRunArguments, containerEnvironment } from './container-arguments.ts';
 import { containerCliEnvironment } from './detect-sandbox-support.ts';
-import { diskUsageBytes, watchDiskQuota } from './disk-quota.ts';
+import { DiskQuotaCheck, watchDiskQuota } from './disk-quota.ts';
 import { escapedCwdResult } from './escaped-cwd-result.ts';
 import { handOverToSandboxUser, SANDBOX_HOST_ID } from './host-user.ts';
 import { runProcess } from './run-process.ts';
@@ -34,10 +34,12 @@ export class ContainerSandbox implements Sandbox {
   readonly backend: 'docker' | 'podman';
   readonly workspaceDir: string;
   private handedOver: Promise<void> | undefined;
+  private readonly diskQuotaCheck: DiskQuotaCheck;
 
   constructor(private readonly settings: ContainerSandboxSettings) {
     this.backend = settings.backend;
     this.workspaceDir = settings.workspaceDir;
+    this.diskQuotaCheck = new DiskQuotaCheck(settings.workspaceDir, settings.limits.diskBytes);
   }
 
   async exec(command: string, options: SandboxExecOptions = {}): Promise<SandboxExecResult> {
@@ -68,7 +70,7 @@ export class ContainerSandbox implements Sandbox {
     const stop = new AbortController();
     const quota = this.settings.limits.diskBytes;
     let diskQuotaExceeded = false;
-    const diskWatch = watchDiskQuota(this.workspaceDir, quota, () => {
+    const diskWatch = watchDiskQuota(this.diskQuotaCheck, () => {
       diskQuotaExceeded = true;
       stop.abort();
     });
@@ -84,7 +86,7 @@ export class ContainerSandbox implements Sandbox {
       },
     });
     await diskWatch.stop();
-    const usedBytes = await diskUsageBytes(this.workspaceDir).catch(() => undefined);
+    const usedBytes = await this.diskQuotaCheck.usageIfNearQuota().catch(() => undefined);
     if (diskQuotaExceeded || (usedBytes !== undefined && usedBytes > quota)) {
       result.diskQuotaExceeded = true;
       result.stderr +=

@@ -18,15 +18,17 @@ const minimumIntervalMs = 500;
 const measuringShare = 0.1;
 
 /**
- * Measures `directory` over and over while a command runs and calls `onExceeded` (once) as soon as it uses more
- * than `quotaBytes`; `stop()` ends the watch and returns the last measurement. The pause between measurements
- * adapts to how long one takes, so a command can overshoot the quota by what it writes within one pause;
- * RLIMIT_FSIZE still bounds every single file.
+ * Checks the workspace of `check` over and over while a command runs and calls `onExceeded` (once) as soon as it
+ * uses more than its quota; `stop()` ends the watch and returns the last walked figure. Each round is the check's
+ * bound (one statfs; the workspace is walked only when the quota may be near, see DiskQuotaCheck), so a watch costs
+ * no process while the workspace stays well within its quota. The pause between rounds adapts to how long one
+ * takes, so a command can overshoot the quota by what it writes within one pause; RLIMIT_FSIZE still bounds every
+ * single file.
  */
 export function watchDiskQuota(
-  directory: string,
-  quotaBytes: number,
+  check: DiskQuotaCheck,
   onExceeded: (usedBytes: number) => void,
+  intervalMs = minimumIntervalMs,
 ): { stop(): Promise<number | undefined> } {
   let stopped = false;
   let exceeded = false;
@@ -36,22 +38,23 @@ export function watchDiskQuota(
   const measure = async () => {
     const started = performance.now();
     try {
-      last = await diskUsageBytes(directory);
+      const used = await check.usageIfNearQuota();
+      if (used !== undefined) last = used;
     } catch {
-      return; // The workspace may be mid-change; the next round measures again.
+      // The workspace may be mid-change; the next round measures again.
     }
-    if (last > quotaBytes && !exceeded) {
+    if (last !== undefined && last > check.quotaBytes && !exceeded) {
       exceeded = true;
       onExceeded(last);
     }
     if (stopped) return;
     const took = performance.now() - started;
-    timer = setTimeout(tick, Math.max(minimumIntervalMs, took / measuringShare));
+    timer = setTimeout(tick, Math.max(intervalMs, took / measuringShare));
   };
   const tick = () => {
     running = measure();
   };
-  timer = setTimeout(tick, minimumIntervalMs);
+  timer = setTimeout(tick, intervalMs);
   return {
     async stop() {
       stopped = true;
@@ -86,7 +89,9 @@ export class DiskQuotaCheck {
 
   constructor(
     private readonly directory: string,
-    private readonly quotaBytes: number,
+    readonly quotaBytes: number,
+    /** How the workspace is walked (`du` by default; tests count the walks). */
+    private readonly walk: (directory: string) => Promise<number> = diskUsageBytes,
   ) {}
 
   /** The workspace's usage when it was walked, undefined when the filesystem shows it is within the quota. */
@@ -96,7 +101,7 @@ export class DiskQuotaCheck {
       const growth = Math.max(0, filesystemBytes - this.baseline.filesystemBytes);
       if (this.baseline.workspaceBytes + growth <= this.quotaBytes) return undefined;
     }
-    const workspaceBytes = await diskUsageBytes(this.directory);
+    const workspaceBytes = await this.walk(this.directory);
     this.baseline = filesystemBytes === undefined ? undefined : { workspaceBytes, filesystemBytes };
     return workspaceBytes;
   }
