@@ -250,17 +250,19 @@ export function createCommandCgroup(
   if (directories.length === 0) return undefined;
 
   const processesFiles = directories.map((directory) => path.join(directory, 'cgroup.procs'));
+  // `oom_kill` exists since Linux 4.13 (v1: memory.oom_control); before, it is not detectable (memory.failcnt also
+  // counts the page-cache reclaims that merely hit the limit: false OOMs). Read at every exec and every OOM poll.
+  const memoryEventsFile =
+    memoryDirectory &&
+    path.join(memoryDirectory, isUnified(memoryDirectory) ? 'memory.events' : 'memory.oom_control');
   return {
     limitsMemory: memoryDirectory !== undefined,
     join(pid) {
       for (const file of processesFiles) writeFileSync(file, String(pid));
     },
     oomKills() {
-      if (!memoryDirectory) return 0;
-      // `oom_kill` exists since Linux 4.13 (v1: memory.oom_control); before, it is not detectable
-      // (memory.failcnt also counts the page-cache reclaims that merely hit the limit: false OOMs).
-      const file = isUnified(memoryDirectory) ? 'memory.events' : 'memory.oom_control';
-      return statValue(readText(path.join(memoryDirectory, file)), 'oom_kill') ?? 0;
+      if (!memoryEventsFile) return 0;
+      return statValue(readText(memoryEventsFile), 'oom_kill') ?? 0;
     },
     killAll() {
       for (const directory of directories) killCgroup(directory);
