@@ -6,11 +6,13 @@ import { z } from 'zod';
  * requests to the server's stdin, replies from its stdout. Output bytes travel base64-encoded.
  */
 
-/** One command for the server: `bash -c command` in `cwd` with exactly `env`. */
+/** One command for the server: `bash -c command` (or `argv` run directly, no bash) in `cwd` with exactly `env`. */
 export interface ExecRequest {
   type: 'exec';
   id: number;
-  command: string;
+  command?: string;
+  /** Program and arguments to run directly instead of `command` (the program is looked up on env.PATH). */
+  argv?: string[];
   /** Absolute working directory inside the sandbox. */
   cwd: string;
   env: Record<string, string>;
