@@ -37,15 +37,24 @@ export interface HostServerResult {
   outputTruncated: boolean;
 }
 
-/** The server could not run a command (it did not start, or it ended or failed while the command ran). */
+/**
+ * The server could not run a command (it did not start, or it ended or failed while the command ran). `delivered`
+ * is false when the request never reached the server (it was gone before it could be written): the command did not
+ * run, and may run elsewhere.
+ */
 export class HostCommandServerError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly delivered = true,
+  ) {
     super(message);
     this.name = 'HostCommandServerError';
   }
 }
 
 interface PendingCommand {
+  /** Set once the request is in the server's pipe. */
+  written: boolean;
   stdout: Buffer[];
   stderr: Buffer[];
   resolve(exit: ExitMessage): void;
@@ -130,6 +139,7 @@ export class HostCommandServer {
     const message: ExecRequest = { type: 'exec', id, ...request };
     return new Promise<HostServerResult>((resolve, reject) => {
       const command: PendingCommand = {
+        written: false,
         stdout: [],
         stderr: [],
         resolve: (exit) =>
@@ -144,7 +154,9 @@ export class HostCommandServer {
       };
       if (this.pending.size === 0) this.setReferenced(true);
       this.pending.set(id, command);
-      this.child.stdin?.write(encodeRequest(message));
+      this.child.stdin?.write(encodeRequest(message), (error) => {
+        if (!error) command.written = true;
+      });
     });
   }
 
@@ -200,7 +212,9 @@ export class HostCommandServer {
     this.failure = reason;
     const error = new HostCommandServerError(reason);
     this.failReady(error);
-    for (const command of this.pending.values()) command.reject(error);
+    for (const command of this.pending.values()) {
+      command.reject(command.written ? error : new HostCommandServerError(reason, false));
+    }
     this.pending.clear();
     this.setReferenced(false);
     // Its stdin closing ends the server (it kills the process groups of what still runs, then exits); one that

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { HostCommandServer, type HostServerResult } from './host-command-server.ts';
+import { HostCommandServer, HostCommandServerError, type HostServerResult } from './host-command-server.ts';
 
 /** Options of one host command (execa's meaning, for the options shakedown's call sites use). */
 export interface HostCommandOptions {
@@ -37,10 +37,16 @@ const DEFAULT_MAX_BUFFER = 100 * 1000 * 1000;
 /** After the server could not start, commands spawn directly for this long before it is tried again. */
 const START_RETRY_MS = 10_000;
 
+/** The command line for a message (a long one shortened). */
+function commandLine(argv: readonly string[]): string {
+  const line = argv.join(' ');
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
 /** The error for a command whose output went over the cap. */
 function overCapError(argv: readonly string[], maxBuffer: number): Error {
   return new Error(
-    `${argv.join(' ')} wrote more than ${maxBuffer} bytes of output (its limit); it was stopped`,
+    `${commandLine(argv)} wrote more than ${maxBuffer} bytes of output (its limit); it was stopped`,
   );
 }
 
@@ -86,12 +92,23 @@ export class HostCommandRunner {
     const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
     const env = commandEnvironment(options);
     const cwd = options.cwd ?? process.cwd();
-    const server = await this.available();
-    let result: HostServerResult;
-    if (server) {
-      result = await server.run({ argv, cwd, env, stdin: options.input, outputLimitBytes: maxBuffer });
-    } else {
-      result = await runDirectly(argv, cwd, env, options.input, maxBuffer);
+    const request = { argv, cwd, env, stdin: options.input, outputLimitBytes: maxBuffer };
+    let result: HostServerResult | undefined;
+    // A request the server never got (it had died, unnoticed yet) runs once more, on a fresh server or directly.
+    for (let attempt = 0; result === undefined; attempt++) {
+      const server = await this.available();
+      if (!server) {
+        result = await runDirectly(argv, cwd, env, options.input, maxBuffer);
+        break;
+      }
+      try {
+        result = await server.run(request);
+      } catch (error) {
+        if (!(error instanceof HostCommandServerError)) throw error;
+        if (error.delivered || attempt > 0) {
+          throw new HostCommandServerError(`${commandLine(argv)} did not finish: ${error.message}`);
+        }
+      }
     }
     if (result.outputTruncated) throw overCapError(argv, maxBuffer);
     return { exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
