@@ -39,8 +39,9 @@ export interface HostServerResult {
 
 /**
  * The server could not run a command (it did not start, or it ended or failed while the command ran). `delivered`
- * is false when the request never reached the server (it was gone before it could be written): the command did not
- * run, and may run elsewhere.
+ * is false when the server ended before it said it had started the command (a `started` frame): the command did not
+ * run, and may run elsewhere (a server killed in the microseconds between its spawn and that frame is the one case
+ * where it would run twice).
  */
 export class HostCommandServerError extends Error {
   constructor(
@@ -53,8 +54,8 @@ export class HostCommandServerError extends Error {
 }
 
 interface PendingCommand {
-  /** Set once the request is in the server's pipe. */
-  written: boolean;
+  /** Set once the server said it spawned the program. */
+  started: boolean;
   stdout: Buffer[];
   stderr: Buffer[];
   resolve(exit: ExitMessage): void;
@@ -127,6 +128,11 @@ export class HostCommandServer {
     return this.serverPid;
   }
 
+  /** Commands sent and not yet answered. */
+  get busy(): number {
+    return this.pending.size;
+  }
+
   /** True once the server can no longer serve. */
   get failed(): boolean {
     return this.failure !== undefined;
@@ -139,7 +145,7 @@ export class HostCommandServer {
     const message: ExecRequest = { type: 'exec', id, ...request };
     return new Promise<HostServerResult>((resolve, reject) => {
       const command: PendingCommand = {
-        written: false,
+        started: false,
         stdout: [],
         stderr: [],
         resolve: (exit) =>
@@ -154,9 +160,7 @@ export class HostCommandServer {
       };
       if (this.pending.size === 0) this.setReferenced(true);
       this.pending.set(id, command);
-      this.child.stdin?.write(encodeRequest(message), (error) => {
-        if (!error) command.written = true;
-      });
+      this.child.stdin?.write(encodeRequest(message));
     });
   }
 
@@ -187,6 +191,8 @@ export class HostCommandServer {
       const command = this.pending.get(message.id);
       if (!command) {
         this.fail(`the host command server sent ${message.type} for unknown command ${message.id}`);
+      } else if (message.type === 'started') {
+        command.started = true;
       } else if (message.type === 'output') {
         command[message.stream].push(Buffer.from(message.data, 'base64'));
       } else {
@@ -213,7 +219,7 @@ export class HostCommandServer {
     const error = new HostCommandServerError(reason);
     this.failReady(error);
     for (const command of this.pending.values()) {
-      command.reject(command.written ? error : new HostCommandServerError(reason, false));
+      command.reject(command.started ? error : new HostCommandServerError(reason, false));
     }
     this.pending.clear();
     this.setReferenced(false);

@@ -8,7 +8,7 @@ export {
   type HostCommandBytesResult,
   type HostCommandOptions,
   type HostCommandResult,
-  hostCommandServerPid,
+  hostCommandServerPids,
   runHostCommand,
   runHostCommandBytes,
 } from './host-command.ts';

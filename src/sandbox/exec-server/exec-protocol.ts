@@ -43,6 +43,8 @@ const exitMessageSchema = z.object({
   outputTruncated: z.boolean(),
 });
 const errorMessageSchema = z.object({ type: z.literal('error'), message: z.string() });
+/** Sent for an `argv` request once its program is spawned (before that, a dying server never ran it). */
+const startedMessageSchema = z.object({ type: z.literal('started'), id: z.number().int() });
 
 /** Zod schema of every message the server sends. */
 export const serverMessageSchema = z.discriminatedUnion('type', [
@@ -50,6 +52,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   outputMessageSchema,
   exitMessageSchema,
   errorMessageSchema,
+  startedMessageSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type ExitMessage = z.infer<typeof exitMessageSchema>;

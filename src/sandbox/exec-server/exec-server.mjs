@@ -10,7 +10,8 @@
  *        or the same with "argv":["program","arg",...] instead of "command": the program runs directly (no bash, so
  *        no BASH_ENV), found on the request's env PATH
  *        {"type":"kill","id":1}
- * - out: {"type":"ready","pid":n} once; then per exec any number of
+ * - out: {"type":"ready","pid":n} once; then per exec of an argv, {"type":"started","id":1} once it is spawned; per
+ *        exec any number of
  *        {"type":"output","id":1,"stream":"stdout"|"stderr","data":"<base64>"} and one
  *        {"type":"exit","id":1,"exitCode":n|null,"signal":"SIGKILL"|null,"timedOut":b,"outputTruncated":b}
  *        {"type":"error","message":"..."} for a request it cannot read.
@@ -90,6 +91,8 @@ function execute(request) {
     send({ type: 'exit', id, exitCode: 127, signal: null, timedOut: false, outputTruncated: false });
     return;
   }
+  // The host may run a command again elsewhere when this server dies before saying it started (host-command.ts).
+  if (request.argv && child.pid !== undefined) send({ type: 'started', id });
 
   const report = () => {
     if (reported || exit === undefined) return;
