@@ -36,7 +36,8 @@ export interface HostCommandBytesResult {
 const DEFAULT_MAX_BUFFER = 100 * 1000 * 1000;
 /**
  * Host command servers at most: two, since a fork+exec blocks its server until the child has exec'd, and on a
- * loaded machine that wait dominates (200 concurrent `true`s: 4.0-4.6 s through one server, 3.1-3.6 s through two).
+ * loaded machine that wait dominates. Measured (2 cores, load 5-9): 200 concurrent `true`s took 4.0-5.1 s through
+ * one server, 2.4-3.6 s through two; 12 graded attempts of the slot bench showed no difference beyond noise.
  */
 const HOST_COMMAND_SERVERS = 2;
 /** After the server could not start, commands spawn directly for this long before it is tried again. */
