@@ -128,6 +128,10 @@ describe('host commands through the host command server', () => {
     await expect(run.run('head', ['-c', '5000', '/dev/zero'], { maxBuffer: 1000 })).rejects.toThrow(
       'head -c 5000 /dev/zero wrote more than 1000 bytes of output',
     );
+    // The cap is on both streams together.
+    await expect(
+      run.run('sh', ['-c', 'head -c 600 /dev/zero; head -c 600 /dev/zero >&2'], { maxBuffer: 1000 }),
+    ).rejects.toThrow('wrote more than 1000 bytes');
     // Exactly the cap is fine, and the server serves on.
     expect((await run.runBytes('head', ['-c', '1000', '/dev/zero'], { maxBuffer: 1000 })).stdout.length).toBe(
       1000,
@@ -210,6 +214,9 @@ describe('host commands through the host command server', () => {
       await expect(run.run('head', ['-c', '5000', '/dev/zero'], { maxBuffer: 1000 })).rejects.toThrow(
         'wrote more than 1000 bytes',
       );
+      await expect(
+        run.run('sh', ['-c', 'head -c 600 /dev/zero; head -c 600 /dev/zero >&2'], { maxBuffer: 1000 }),
+      ).rejects.toThrow('wrote more than 1000 bytes');
       const missing = await run.run('shakedown-no-such-program', [], { cwd: root });
       expect(missing.exitCode).toBe(127);
       expect(missing.stderr).toContain('could not start shakedown-no-such-program');

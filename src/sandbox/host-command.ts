@@ -221,7 +221,8 @@ async function runDirectly(
     signal: result.signal ?? null,
     stdout,
     stderr,
-    outputTruncated: result.isMaxBuffer,
+    // The server's cap is on both streams together; execa's is per stream.
+    outputTruncated: result.isMaxBuffer || stdout.length + stderr.length > maxBuffer,
   };
 }
 
