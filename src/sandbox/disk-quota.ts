@@ -1,10 +1,10 @@
 import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { execa } from 'execa';
+import { runHostCommand } from './host-command.ts';
 
 /** Bytes the files under `directory` occupy on disk (allocated blocks, hard links once, one filesystem). */
 export async function diskUsageBytes(directory: string): Promise<number> {
-  const result = await execa('du', ['-s', '-x', '-B1', '--', directory], { reject: false });
+  const result = await runHostCommand('du', ['-s', '-x', '-B1', '--', directory]);
   const bytes = Number(/^(\d+)/.exec(String(result.stdout))?.[1]);
   if (!Number.isFinite(bytes)) {
     throw new Error(`du could not measure ${directory}: ${String(result.stderr).trim()}`);

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { findExecutable } from './find-executable.ts';
+import { runHostCommand } from './host-command.ts';
 import { SANDBOX_USER } from './minimal-etc.ts';
 import { isOwnedBySandboxUser } from './sandbox-owned-directories.ts';
 
@@ -187,14 +188,14 @@ export async function handOverToSandboxUser(directory: string): Promise<void> {
   if (process.getuid?.() !== 0) return;
   // workspace-overlay: an overlay workspace is the sandbox user's already (a chown -R would copy up every file).
   if (isOwnedBySandboxUser(directory)) return;
-  const result = await execa(
-    'chown',
-    ['-R', '-h', `${SANDBOX_HOST_ID}:${SANDBOX_HOST_ID}`, '--', directory],
-    {
-      reject: false,
-    },
-  );
+  const result = await runHostCommand('chown', [
+    '-R',
+    '-h',
+    `${SANDBOX_HOST_ID}:${SANDBOX_HOST_ID}`,
+    '--',
+    directory,
+  ]);
   if (result.exitCode !== 0) {
-    throw new Error(`could not give the workspace to the sandbox user: ${String(result.stderr).trim()}`);
+    throw new Error(`could not give the workspace to the sandbox user: ${result.stderr.trim()}`);
   }
 }

@@ -4,6 +4,14 @@ export { buildContainerRunArguments } from './container-arguments.ts';
 export { DEFAULT_CONTAINER_IMAGE } from './container-sandbox.ts';
 export { createSandbox } from './create-sandbox.ts';
 export { detectSandboxSupport } from './detect-sandbox-support.ts';
+export {
+  type HostCommandBytesResult,
+  type HostCommandOptions,
+  type HostCommandResult,
+  hostCommandServerPids,
+  runHostCommand,
+  runHostCommandBytes,
+} from './host-command.ts';
 export { handOverToSandboxUser, SANDBOX_HOST_ID } from './host-user.ts';
 export { isProcessAlive } from './is-process-alive.ts';
 export { DEFAULT_LIMITS } from './limits.ts';

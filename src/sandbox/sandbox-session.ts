@@ -200,7 +200,7 @@ class ExecServer {
         this.fail(`the sandbox's exec server sent ${message.type} for unknown command ${message.id}`);
       } else if (message.type === 'output') {
         exec[message.stream].push(Buffer.from(message.data, 'base64'));
-      } else {
+      } else if (message.type === 'exit') {
         this.pending.delete(message.id);
         if (this.pending.size === 0) this.setReferenced(false);
         exec.resolve(message);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { runHostCommand } from '../sandbox/index.ts';
 
 /**
  * Applies a unified diff to the working tree of `directory` with `git apply`, in an isolated git environment that
@@ -22,14 +22,21 @@ export async function applyPatch(
     LC_ALL: 'C',
   };
   try {
-    await execa('git', ['init', '--quiet', '--bare', gitDir], { env: environment, extendEnv: false });
-    const result = await execa(
+    const initialized = await runHostCommand('git', ['init', '--quiet', '--bare', gitDir], {
+      env: environment,
+      extendEnv: false,
+    });
+    if (initialized.exitCode !== 0) {
+      throw new Error(
+        `git init --bare ${gitDir} failed (exit ${initialized.exitCode}): ${initialized.stderr.trim()}`,
+      );
+    }
+    const result = await runHostCommand(
       'git',
       ['apply', '--whitespace=nowarn', ...(options.check ? ['--check'] : []), '-'],
       {
         cwd: resolve(directory),
         input: patch,
-        reject: false,
         env: { ...environment, GIT_DIR: gitDir, GIT_WORK_TREE: resolve(directory) },
         extendEnv: false,
       },

@@ -1,6 +1,6 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { execa } from 'execa';
+import { runHostCommand, runHostCommandBytes } from '../sandbox/index.ts';
 import type { Task } from './task.ts';
 
 /** Reads a file's content at the task's base; null when the file does not exist there. */
@@ -34,20 +34,16 @@ export function createBaseFileReader(task: Task, options: BaseFileReaderOptions 
   return async (path) => {
     verified ??= verifyCommit(repositoryDir, commit, task.id);
     await verified;
-    const result = await execa('git', ['cat-file', 'blob', `${commit}:${path}`], {
+    const result = await runHostCommandBytes('git', ['cat-file', 'blob', `${commit}:${path}`], {
       cwd: repositoryDir,
-      encoding: 'buffer',
-      stripFinalNewline: false,
-      reject: false,
     });
-    return result.exitCode === 0 ? Buffer.from(result.stdout) : null;
+    return result.exitCode === 0 ? result.stdout : null;
   };
 }
 
 async function verifyCommit(repositoryDir: string, commit: string, taskId: string): Promise<void> {
-  const result = await execa('git', ['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], {
+  const result = await runHostCommand('git', ['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], {
     cwd: repositoryDir,
-    reject: false,
   });
   if (result.exitCode !== 0) {
     throw new Error(`task ${taskId}: base_commit "${commit}" not found in ${repositoryDir}`);

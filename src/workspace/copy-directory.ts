@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { runHostCommand } from '../sandbox/index.ts';
 
 /**
  * Copies `source` to `destination` (which must not exist) preserving modes, symlinks and times. Uses
@@ -7,8 +7,8 @@ import { execa } from 'execa';
  * against tar piping and `checkout-index`; `cp -a` was the fastest safe choice.)
  */
 export async function copyDirectory(source: string, destination: string): Promise<void> {
-  const result = await execa('cp', ['-a', '--reflink=auto', '--', source, destination], { reject: false });
+  const result = await runHostCommand('cp', ['-a', '--reflink=auto', '--', source, destination]);
   if (result.exitCode !== 0) {
-    throw new Error(`copying ${source} to ${destination} failed: ${String(result.stderr).trim()}`);
+    throw new Error(`copying ${source} to ${destination} failed: ${result.stderr.trim()}`);
   }
 }

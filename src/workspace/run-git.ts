@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { runHostCommand } from '../sandbox/index.ts';
 
 /** Environment that keeps the user's and the system's git configuration, hooks and prompts out of our git calls. */
 export const isolatedGitEnvironment: Record<string, string> = {
@@ -22,17 +22,15 @@ export interface RunGitOptions {
 
 /** Runs git with an isolated configuration; throws an Error naming the command and git's stderr on failure. */
 export async function runGit(arguments_: string[], options: RunGitOptions = {}): Promise<string> {
-  const result = await execa('git', ['-c', 'core.hooksPath=/dev/null', ...arguments_], {
+  const result = await runHostCommand('git', ['-c', 'core.hooksPath=/dev/null', ...arguments_], {
     cwd: options.cwd,
     env: { ...isolatedGitEnvironment, ...options.env },
-    reject: false,
-    stripFinalNewline: false,
     maxBuffer: 512 * 1024 * 1024,
   });
   if (result.exitCode !== 0) {
     throw new Error(
-      `git ${arguments_.join(' ')} failed (exit ${result.exitCode}): ${String(result.stderr).trim()}`,
+      `git ${arguments_.join(' ')} failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim()}`,
     );
   }
-  return String(result.stdout);
+  return result.stdout;
 }

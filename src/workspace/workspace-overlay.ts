@@ -12,12 +12,12 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import {
   forgetOwnedBySandboxUser,
   handOverToSandboxUser,
   isProcessAlive,
   rememberOwnedBySandboxUser,
+  runHostCommand,
   SANDBOX_HOST_ID,
 } from '../sandbox/index.ts';
 import { copyDirectory } from './copy-directory.ts';
@@ -223,7 +223,7 @@ async function mountOverlay(
   work: string,
   mountPoint: string,
 ): Promise<string | undefined> {
-  const result = await execa(
+  const result = await runHostCommand(
     'mount',
     [
       '-n',
@@ -234,27 +234,21 @@ async function mountOverlay(
       `lowerdir=${lower},upperdir=${upper},workdir=${work},redirect_dir=on`,
       mountPoint,
     ],
-    { cwd, reject: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, extendEnv: false },
+    { cwd, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, extendEnv: false },
   );
   if (result.exitCode === 0) return undefined;
-  return String(result.stderr).trim() || String(result.message);
+  return result.stderr.trim() || `mount exited with ${result.exitCode ?? result.signal}`;
 }
 
 /** Unmounts `mountPoint`; a busy mount (a process still inside) is detached lazily instead. */
 async function unmount(mountPoint: string): Promise<void> {
-  const options = {
-    reject: false,
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    extendEnv: false,
-  } as const;
-  const result = await execa('umount', ['-n', mountPoint], options);
+  const options = { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, extendEnv: false };
+  const result = await runHostCommand('umount', ['-n', mountPoint], options);
   if (result.exitCode === 0) return;
   if (!(await overlayMounts()).some((mount) => mount.mountPoint === path.resolve(mountPoint))) return;
-  const lazy = await execa('umount', ['-n', '--lazy', mountPoint], options);
+  const lazy = await runHostCommand('umount', ['-n', '--lazy', mountPoint], options);
   if (lazy.exitCode !== 0) {
-    throw new Error(
-      `could not unmount the workspace overlay at ${mountPoint}: ${String(lazy.stderr).trim()}`,
-    );
+    throw new Error(`could not unmount the workspace overlay at ${mountPoint}: ${lazy.stderr.trim()}`);
   }
 }
 

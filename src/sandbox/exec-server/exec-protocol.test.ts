@@ -32,6 +32,14 @@ describe('exec server framing', () => {
     expect(reader.push(bytes.subarray(split))).toEqual([{ type: 'error', message: 'héllo ✓' }]);
   });
 
+  it("reads the host command server's started frame", () => {
+    expect(new FrameReader().push(line({ type: 'started', id: 3 }) + line(exit))).toEqual([
+      { type: 'started', id: 3 },
+      exit,
+    ]);
+    expect(() => new FrameReader().push(line({ type: 'started' }))).toThrow(MalformedFrameError);
+  });
+
   it('skips blank lines', () => {
     expect(new FrameReader().push(`\n \n${line(exit)}`)).toEqual([exit]);
   });

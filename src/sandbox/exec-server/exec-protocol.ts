@@ -6,11 +6,13 @@ import { z } from 'zod';
  * requests to the server's stdin, replies from its stdout. Output bytes travel base64-encoded.
  */
 
-/** One command for the server: `bash -c command` in `cwd` with exactly `env`. */
+/** One command for the server: `bash -c command` (or `argv` run directly, no bash) in `cwd` with exactly `env`. */
 export interface ExecRequest {
   type: 'exec';
   id: number;
-  command: string;
+  command?: string;
+  /** Program and arguments to run directly instead of `command` (the program is looked up on env.PATH). */
+  argv?: string[];
   /** Absolute working directory inside the sandbox. */
   cwd: string;
   env: Record<string, string>;
@@ -41,6 +43,8 @@ const exitMessageSchema = z.object({
   outputTruncated: z.boolean(),
 });
 const errorMessageSchema = z.object({ type: z.literal('error'), message: z.string() });
+/** Sent for an `argv` request once its program is spawned (before that, a dying server never ran it). */
+const startedMessageSchema = z.object({ type: z.literal('started'), id: z.number().int() });
 
 /** Zod schema of every message the server sends. */
 export const serverMessageSchema = z.discriminatedUnion('type', [
@@ -48,6 +52,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   outputMessageSchema,
   exitMessageSchema,
   errorMessageSchema,
+  startedMessageSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type ExitMessage = z.infer<typeof exitMessageSchema>;

@@ -1,24 +1,29 @@
 #!/usr/bin/env node
 /**
  * shakedown exec server: runs INSIDE a bubblewrap sandbox, one per sandbox lifetime (see sandbox-session.ts), so a
- * command costs one `bash` started from this small process instead of a fresh bwrap forked from shakedown.
+ * command costs one `bash` started from this small process instead of a fresh bwrap forked from shakedown. The same
+ * server, started with `--host`, is the host command server (host-command-server.ts): shakedown's own
+ * run-to-completion host commands (git, du, cp, mount) are forked from this small process, not the big shakedown.
  *
  * Protocol (exec-protocol.ts is the host's side): newline-delimited JSON, requests on stdin, replies on stdout.
  * - in:  {"type":"exec","id":1,"command":"...","cwd":"/abs","env":{...},"stdin":"..."?,"timeoutMs":n?,"outputLimitBytes":n}
+ *        or the same with "argv":["program","arg",...] instead of "command": the program runs directly (no bash, so
+ *        no BASH_ENV), found on the request's env PATH
  *        {"type":"kill","id":1}
- * - out: {"type":"ready","pid":n} once; then per exec any number of
+ * - out: {"type":"ready","pid":n} once; then per exec of an argv, {"type":"started","id":1} once it is spawned; per
+ *        exec any number of
  *        {"type":"output","id":1,"stream":"stdout"|"stderr","data":"<base64>"} and one
  *        {"type":"exit","id":1,"exitCode":n|null,"signal":"SIGKILL"|null,"timedOut":b,"outputTruncated":b}
  *        {"type":"error","message":"..."} for a request it cannot read.
- * Each command is `bash -c COMMAND` with the given environment (BASH_ENV sets its rlimits), in a process group of its
- * own; on timeout, kill or output over the cap the whole group gets SIGKILL and the exit is reported once the group
- * is gone. A command that ends normally leaves its background processes running (they live as long as the sandbox).
+ * Each command is `bash -c COMMAND` (or argv) with the given environment (BASH_ENV sets its rlimits), in a process
+ * group of its own; on timeout, kill or output over the cap the whole group gets SIGKILL and the exit is reported once
+ * the group is gone. A command that ends normally leaves its background processes running (they live as long as the sandbox).
  * When stdin closes (the host is done or gone) every command's group is killed and the server exits.
  * No dependencies: plain Node.
  */
 import { spawn } from 'node:child_process';
 
-process.title = 'shakedown-exec-server';
+process.title = process.argv[2] === '--host' ? 'shakedown-host-commands' : 'shakedown-exec-server';
 
 /** How long to wait for stdout/stderr to close after the command exited (a background process may hold them). */
 const STREAM_DRAIN_GRACE_MS = 250;
@@ -68,8 +73,9 @@ function execute(request) {
   let reported = false;
   let timer;
   let child;
+  const [file, ...args] = request.argv ?? ['/bin/bash', '-c', request.command];
   try {
-    child = spawn('/bin/bash', ['-c', request.command], {
+    child = spawn(file, args, {
       cwd: request.cwd,
       env: request.env,
       detached: true,
@@ -85,6 +91,8 @@ function execute(request) {
     send({ type: 'exit', id, exitCode: 127, signal: null, timedOut: false, outputTruncated: false });
     return;
   }
+  // The host may run a command again elsewhere when this server dies before saying it started (host-command.ts).
+  if (request.argv && child.pid !== undefined) send({ type: 'started', id });
 
   const report = () => {
     if (reported || exit === undefined) return;
@@ -137,7 +145,8 @@ function execute(request) {
   child.on('error', (error) => {
     // bash could not be started (a missing cwd, say): nothing ran.
     if (exit !== undefined) return;
-    const text = `shakedown: could not start the command (cwd ${request.cwd}): ${error.message}\n`;
+    const what = request.argv ? file : 'the command';
+    const text = `shakedown: could not start ${what} (cwd ${request.cwd}): ${error.message}\n`;
     send({ type: 'output', id, stream: 'stderr', data: Buffer.from(text).toString('base64') });
     exit = { code: 127, signal: null };
     report();
@@ -157,7 +166,12 @@ function handle(line) {
     send({ type: 'error', message: `not JSON: ${line.slice(0, 80)}` });
     return;
   }
-  if (request?.type === 'exec' && Number.isInteger(request.id) && typeof request.command === 'string') {
+  const runnable =
+    typeof request?.command === 'string' ||
+    (Array.isArray(request?.argv) &&
+      request.argv.length > 0 &&
+      request.argv.every((part) => typeof part === 'string'));
+  if (request?.type === 'exec' && Number.isInteger(request.id) && runnable) {
     execute(request);
   } else if (request?.type === 'kill') {
     running.get(request.id)?.();
@@ -166,17 +180,21 @@ function handle(line) {
   }
 }
 
-let pending = '';
+/** Pieces of the line still unfinished: a long request (a big patch as stdin) arrives in many chunks. */
+let pending = [];
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => {
-  pending += chunk;
-  let newline = pending.indexOf('\n');
+  let start = 0;
+  let newline = chunk.indexOf('\n');
   while (newline >= 0) {
-    const line = pending.slice(0, newline);
-    pending = pending.slice(newline + 1);
+    pending.push(chunk.slice(start, newline));
+    const line = pending.join('');
+    pending = [];
     if (line.trim() !== '') handle(line);
-    newline = pending.indexOf('\n');
+    start = newline + 1;
+    newline = chunk.indexOf('\n', start);
   }
+  if (start < chunk.length) pending.push(chunk.slice(start));
 });
 process.stdin.on('end', () => {
   for (const kill of running.values()) kill();
