@@ -34,6 +34,8 @@ export interface BenchServerStats {
   /** First slot taken and last slot freed since the reset (ms on the server's clock), null before any request. */
   firstStartMs: number | null;
   lastEndMs: number | null;
+  /** Per chat request: received, slot taken, slot freed (ms on the server's clock), in the order they ended. */
+  requests: Array<{ receivedMs: number; startMs: number; endMs: number }>;
 }
 
 const { values } = parseArgs({
@@ -75,6 +77,7 @@ function reset(): void {
     busyMs: 0,
     firstStartMs: null,
     lastEndMs: null,
+    requests: [],
   };
 }
 reset();
@@ -116,6 +119,7 @@ function sendJson(response: ServerResponse, body: unknown): void {
 }
 
 async function answerChat(recorded: RecordedRequest, response: ServerResponse): Promise<void> {
+  const received = performance.now();
   inFlight += 1;
   stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
   try {
@@ -134,6 +138,7 @@ async function answerChat(recorded: RecordedRequest, response: ServerResponse): 
         stats.chatRequests += 1;
         stats.busyMs += end - start;
         stats.lastEndMs = end;
+        stats.requests.push({ receivedMs: received, startMs: start, endMs: end });
       }
     });
   } finally {
