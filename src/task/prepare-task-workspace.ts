@@ -110,9 +110,11 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
     if (repository.kind === 'directory' && task.baseCommit === null) {
       const scratch = options.cacheDir ? undefined : await mkdtemp(join(tmpdir(), 'shakedown-snapshot-'));
       try {
+        // Committed once per snapshot and process (the attempts of a run and their grading copies share it).
         const snapshot = await commitSnapshot(
           repository.path,
           scratch ? join(scratch, 'snapshots.git') : join(options.cacheDir as string, 'snapshots.git'),
+          { reuse: scratch === undefined },
         );
         return await createWorkspace({
           repositoryDir: snapshot.repositoryDir,
