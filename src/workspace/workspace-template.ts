@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runGit } from './run-git.ts';
@@ -29,9 +29,25 @@ const inFlightBuilds = new Map<string, Promise<WorkspaceTemplate>>();
 /** Full commit ids already found to be commits, by repository: a commit id names the same commit for ever. */
 const resolvedCommits = new Map<string, Set<string>>();
 
+/** Resolutions under way, by repository and name: concurrent callers (the attempts of a run) share one git. */
+const resolutionsInFlight = new Map<string, Promise<string>>();
+
 /** Resolves `commit` in `repositoryDir` to a full commit id; throws a clear error when it is not a commit. */
 export async function resolveCommit(repositoryDir: string, commit: string): Promise<string> {
   if (resolvedCommits.get(repositoryDir)?.has(commit)) return commit;
+  const key = `${repositoryDir}\0${commit}`;
+  const inFlight = resolutionsInFlight.get(key);
+  if (inFlight) return inFlight;
+  const resolution = resolveCommitWithGit(repositoryDir, commit);
+  resolutionsInFlight.set(key, resolution);
+  try {
+    return await resolution;
+  } finally {
+    resolutionsInFlight.delete(key);
+  }
+}
+
+async function resolveCommitWithGit(repositoryDir: string, commit: string): Promise<string> {
   let resolved: string;
   try {
     resolved = (
@@ -87,10 +103,11 @@ export async function buildTemplate(
     await rm(path.join(targetDir, normalizeExcludedPath(excluded)), { recursive: true, force: true });
   }
   await runGit(['init', '--quiet', '--initial-branch=main'], { cwd: targetDir });
-  await runGit(['config', 'gc.auto', '0'], { cwd: targetDir });
-  await runGit(['config', 'core.autocrlf', 'false'], { cwd: targetDir });
-  await runGit(['config', 'user.name', 'shakedown'], { cwd: targetDir });
-  await runGit(['config', 'user.email', 'shakedown@localhost'], { cwd: targetDir });
+  // What four `git config` calls would add to the fresh repository's config, written without four git processes.
+  await appendFile(
+    path.join(targetDir, '.git', 'config'),
+    '[gc]\n\tauto = 0\n[core]\n\tautocrlf = false\n[user]\n\tname = shakedown\n\temail = shakedown@localhost\n',
+  );
   await runGit(['add', '--all', '--force', '.'], { cwd: targetDir });
   await runGit(['commit', '--quiet', '--allow-empty', '--no-gpg-sign', '--message', 'base'], {
     cwd: targetDir,
