@@ -72,7 +72,8 @@ describe('commitSnapshot', () => {
     expect([...commits(0)][0]).not.toBe([...commits(1)][0]);
     // No temporary indexes or repositories are left behind.
     expect((await readdir(join(directory, 'cache'))).sort()).toEqual(['snapshots.git']);
-    expect((await readdir(join(repository, 'snapshot-indexes'))).length).toBe(2);
+    const records = await readdir(join(repository, 'snapshot-commits'));
+    expect(records.filter((name) => !name.endsWith('.json'))).toEqual([]);
     await runGit(['--git-dir', repository, 'fsck', '--no-progress']);
   });
 
@@ -146,5 +147,33 @@ describe('commitSnapshot', () => {
     await commitSnapshot(snapshot, join(directory, 'scratch-1.git'), { reuse: false });
     await commitSnapshot(snapshot, join(directory, 'scratch-1.git'), { reuse: false });
     expect(gitCommands().filter((command) => command === 'commit-tree')).toHaveLength(2);
+  });
+
+  it('reuses the commit a former process recorded for the same settled fingerprint, without git', async () => {
+    const snapshot = await makeSnapshot('recorded', 3, 'recorded');
+    const repository = join(directory, 'cache', 'snapshots.git');
+    await settle();
+    const first = await commitSnapshot(snapshot, repository);
+    // A new process: fresh module state (no commit remembered in memory), same repository.
+    vi.resetModules();
+    const fresh = await import('./snapshot-repository.ts');
+    const freshGit = vi.mocked((await import('../workspace/run-git.ts')).runGit);
+    freshGit.mockClear();
+    expect(await fresh.commitSnapshot(snapshot, repository)).toEqual(first);
+    expect(freshGit).not.toHaveBeenCalled();
+    // A changed snapshot is committed again, also in a new process.
+    await writeFile(join(snapshot, 'src', 'file-2.txt'), 'RECORDED 2\n');
+    await settle();
+    vi.resetModules();
+    const later = await import('./snapshot-repository.ts');
+    const laterGit = vi.mocked((await import('../workspace/run-git.ts')).runGit);
+    laterGit.mockClear();
+    const changed = await later.commitSnapshot(snapshot, repository);
+    expect(changed.commit).not.toBe(first.commit);
+    expect(laterGit.mock.calls.map(([arguments_]) => arguments_[4])).toEqual([
+      'add',
+      'write-tree',
+      'commit-tree',
+    ]);
   });
 });
