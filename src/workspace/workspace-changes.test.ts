@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -158,4 +158,33 @@ describe('workspace changes against a tampered template index', () => {
       await workspace.dispose();
     }
   });
+});
+
+describe('an overlay template’s index', () => {
+  it.skipIf(overlayUnavailable !== undefined && process.env.CI !== 'true')(
+    'has the stat data of the template’s files after their hand-over, and keeps the owner of its .git',
+    async () => {
+      const workspace = await createWorkspace({
+        repositoryDir,
+        baseCommit,
+        destination: path.join(root, 'workspace-refreshed'),
+        cacheDir,
+        copyOnWrite: true,
+      });
+      try {
+        const template = await getCachedTemplate({ repositoryDir, baseCommit }, cacheDir);
+        // diff-files names every entry whose stat data differ from the file's, even with the same content.
+        const staleEntries = await runGit(['-c', 'safe.directory=*', 'diff-files', '--name-only'], {
+          cwd: template.dir,
+        });
+        expect(staleEntries).toBe('');
+        const gitDir = await stat(path.join(template.dir, '.git'));
+        const index = await stat(path.join(template.dir, '.git', 'index'));
+        expect([index.uid, index.gid]).toEqual([gitDir.uid, gitDir.gid]);
+        expect(gitDir.uid).not.toBe(0);
+      } finally {
+        await workspace.dispose();
+      }
+    },
+  );
 });
