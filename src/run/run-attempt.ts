@@ -198,6 +198,8 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
             prepareTaskWorkspace(task, {
               destination: `${destination}-grading`,
               cacheDir: path.join(input.dataDir, 'cache'),
+              // A snapshot task's grading copy comes from the commit the agent's workspace was made from.
+              snapshotCommit: prepared.workspace.baseCommit,
               workspacePool: input.workspacePools,
               sandbox: { backend: input.sandboxBackend, onWarning: input.onWarning },
               signal: input.signal,

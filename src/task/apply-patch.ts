@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runHostCommand } from '../sandbox/index.ts';
@@ -22,15 +22,11 @@ export async function applyPatch(
     LC_ALL: 'C',
   };
   try {
-    const initialized = await runHostCommand('git', ['init', '--quiet', '--bare', gitDir], {
-      env: environment,
-      extendEnv: false,
-    });
-    if (initialized.exitCode !== 0) {
-      throw new Error(
-        `git init --bare ${gitDir} failed (exit ${initialized.exitCode}): ${initialized.stderr.trim()}`,
-      );
-    }
+    // An empty repository of our own (what `git init --bare` makes, less its samples), written without a git process.
+    await mkdir(join(gitDir, 'objects'));
+    await mkdir(join(gitDir, 'refs'));
+    await writeFile(join(gitDir, 'HEAD'), 'ref: refs/heads/main\n');
+    await writeFile(join(gitDir, 'config'), '[core]\n\trepositoryformatversion = 0\n\tbare = true\n');
     const result = await runHostCommand(
       'git',
       ['apply', '--whitespace=nowarn', ...(options.check ? ['--check'] : []), '-'],

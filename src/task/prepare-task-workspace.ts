@@ -23,6 +23,12 @@ export interface PrepareTaskWorkspaceOptions {
   sandbox?: SandboxOptions;
   /** Wall-clock limit of each setup command (default 10 minutes). */
   setupTimeoutMs?: number;
+  /**
+   * For a snapshot task with `cacheDir`: the commit already made of its snapshot (the agent's workspace's
+   * `baseCommit`). A grading copy passes it so that it is built from the very base the agent started from, without
+   * looking at the snapshot folder again: whatever happened to that folder since cannot reach the grade.
+   */
+  snapshotCommit?: string;
   /** Called before each setup command. */
   onSetupCommand?: (command: string) => void;
   signal?: AbortSignal;
@@ -107,12 +113,29 @@ async function buildWorkspace(task: Task, options: PrepareTaskWorkspaceOptions):
         `repository ${repository.url} is remote; clone it and point repo.git at the local clone`,
       );
     }
+    if (
+      repository.kind === 'directory' &&
+      task.baseCommit === null &&
+      options.snapshotCommit &&
+      options.cacheDir
+    ) {
+      return await createWorkspace({
+        repositoryDir: join(options.cacheDir, 'snapshots.git'),
+        baseCommit: options.snapshotCommit,
+        destination: options.destination,
+        cacheDir: options.cacheDir,
+        pool: options.workspacePool,
+        ...copyOnWrite(options),
+      });
+    }
     if (repository.kind === 'directory' && task.baseCommit === null) {
       const scratch = options.cacheDir ? undefined : await mkdtemp(join(tmpdir(), 'shakedown-snapshot-'));
       try {
+        // Committed once per snapshot and process (the attempts of a run and their grading copies share it).
         const snapshot = await commitSnapshot(
           repository.path,
           scratch ? join(scratch, 'snapshots.git') : join(options.cacheDir as string, 'snapshots.git'),
+          { reuse: scratch === undefined },
         );
         return await createWorkspace({
           repositoryDir: snapshot.repositoryDir,

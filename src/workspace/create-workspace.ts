@@ -1,6 +1,7 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { copyDirectory } from './copy-directory.ts';
+import { runGit } from './run-git.ts';
 import { createTrustedGitDirectory, workspaceChangedFiles, workspaceDiff } from './workspace-changes.ts';
 import {
   mountOverlayWorkspace,
@@ -60,6 +61,8 @@ export interface Workspace {
 
 /** Notes already given (once per process each). */
 const notesGiven = new Set<string>();
+/** Templates whose index this process brought up to date with the stat data of their files. */
+const refreshedIndexes = new Map<string, Promise<void>>();
 
 /**
  * Creates a workspace: a git checkout of `baseCommit` with all other history, refs, tags, remotes, reflogs and
@@ -78,6 +81,7 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
     const unavailable = options.copyOnWrite ? await overlayUnavailableReason(cacheDir) : 'not asked';
     if (unavailable === undefined) {
       overlay = await mountOverlayWorkspace(template, cacheDir, destination);
+      await refreshTemplateIndex(template.dir);
     } else {
       if (options.copyOnWrite)
         noteOnce(options.onNote, `workspaces are copies, not overlays: ${unavailable}`);
@@ -122,6 +126,30 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
       await rm(trusted.dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Brings an overlay template's index up to date with the stat data of its files, once per template and process:
+ * handing the template to the sandbox user changed every file's change time, so each final diff, which starts from
+ * a copy of this index, would hash every file of the repository again. `update-index --refresh` only records the
+ * stat data of entries whose content still matches, so the index stays the root commit's tree; the index keeps the
+ * owner of its `.git`. A failure (another process holding the index lock) costs speed only.
+ */
+function refreshTemplateIndex(templateDir: string): Promise<void> {
+  let refreshed = refreshedIndexes.get(templateDir);
+  if (!refreshed) {
+    refreshed = (async () => {
+      const gitDir = path.join(templateDir, '.git');
+      const owner = await stat(gitDir);
+      // The template belongs to the sandbox user: git would refuse it as root without safe.directory.
+      await runGit(['-c', `safe.directory=${templateDir}`, 'update-index', '-q', '--refresh'], {
+        cwd: templateDir,
+      });
+      await chown(path.join(gitDir, 'index'), owner.uid, owner.gid);
+    })().catch(() => undefined);
+    refreshedIndexes.set(templateDir, refreshed);
+  }
+  return refreshed;
 }
 
 function noteOnce(onNote: ((message: string) => void) | undefined, message: string): void {

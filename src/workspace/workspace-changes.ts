@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runGit } from './run-git.ts';
@@ -11,6 +11,12 @@ import { runGit } from './run-git.ts';
 export interface TrustedGitDirectory {
   dir: string;
   rootCommit: string;
+  /**
+   * An index of the root commit's tree kept out of the agent's reach (a cached template's own index, copied):
+   * diffs start from a copy of it instead of `git read-tree`, one git process less, and git skips re-hashing
+   * files whose stat data still match it. Absent: the index is read from the root commit.
+   */
+  baseIndex?: string;
 }
 
 /**
@@ -36,13 +42,32 @@ export async function createTrustedGitDirectory(
   if (options.shareObjects && !templateObjects.includes('\n')) {
     await mkdir(path.join(dir, 'objects', 'info'));
     await writeFile(path.join(dir, 'objects', 'info', 'alternates'), `${templateObjects}\n`);
-    return { dir, rootCommit };
+    // The template's index is the root commit's tree (the commit was made from it); a copy is taken now, so
+    // that nothing done to the template later changes what the diffs start from.
+    const baseIndex = path.join(dir, 'base-index');
+    try {
+      await copyIndex(path.resolve(templateGitDir, 'index'), baseIndex);
+      return { dir, rootCommit, baseIndex };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return { dir, rootCommit };
+    }
   }
   const templatePackDir = path.join(templateObjects, 'pack');
   for (const entry of await readdir(templatePackDir)) {
     await copyFile(path.join(templatePackDir, entry), path.join(packDir, entry));
   }
   return { dir, rootCommit };
+}
+
+/**
+ * Copies an index keeping its modification time: git compares entries' times with the index file's own to tell
+ * racily clean entries (a file changed in the same clock tick as the index was written) and re-hashes those.
+ */
+async function copyIndex(source: string, target: string): Promise<void> {
+  await copyFile(source, target);
+  const { atime, mtime } = await stat(source);
+  await utimes(target, atime, mtime);
 }
 
 async function withSnapshotIndex<T>(
@@ -58,7 +83,8 @@ async function withSnapshotIndex<T>(
   };
   const git = (arguments_: string[]) => runGit(arguments_, { cwd: workspaceDir, env });
   try {
-    await git(['read-tree', trusted.rootCommit]);
+    if (trusted.baseIndex) await copyIndex(trusted.baseIndex, env.GIT_INDEX_FILE);
+    else await git(['read-tree', trusted.rootCommit]);
     await git(['add', '--all', '.']);
     return await action(git);
   } finally {

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runGit } from './run-git.ts';
 
@@ -29,9 +28,25 @@ const inFlightBuilds = new Map<string, Promise<WorkspaceTemplate>>();
 /** Full commit ids already found to be commits, by repository: a commit id names the same commit for ever. */
 const resolvedCommits = new Map<string, Set<string>>();
 
+/** Resolutions under way, by repository and name: concurrent callers (the attempts of a run) share one git. */
+const resolutionsInFlight = new Map<string, Promise<string>>();
+
 /** Resolves `commit` in `repositoryDir` to a full commit id; throws a clear error when it is not a commit. */
 export async function resolveCommit(repositoryDir: string, commit: string): Promise<string> {
   if (resolvedCommits.get(repositoryDir)?.has(commit)) return commit;
+  const key = `${repositoryDir}\0${commit}`;
+  const inFlight = resolutionsInFlight.get(key);
+  if (inFlight) return inFlight;
+  const resolution = resolveCommitWithGit(repositoryDir, commit);
+  resolutionsInFlight.set(key, resolution);
+  try {
+    return await resolution;
+  } finally {
+    resolutionsInFlight.delete(key);
+  }
+}
+
+async function resolveCommitWithGit(repositoryDir: string, commit: string): Promise<string> {
   let resolved: string;
   try {
     resolved = (
@@ -65,39 +80,49 @@ export function normalizeExcludedPath(excludedPath: string): string {
 /**
  * Builds a template into `targetDir` (which must not exist): checks out the commit's tree without any history,
  * removes excluded paths, and commits the result as the single commit of a fresh repository.
+ *
+ * The template's index is read from the source commit's tree (its objects borrowed through an alternate named in
+ * the environment of these git calls only, never written to the template's config), so no file is hashed again:
+ * the checkout fills in the index's stat data, excluded paths leave index and disk, the commit writes only trees,
+ * and `repack -a` copies the reachable objects (borrowed ones included) into the template's own single pack. The
+ * template keeps no link to the source repository, and the blobs of excluded paths never enter it.
  */
 export async function buildTemplate(
   source: WorkspaceTemplateSource & { baseCommit: string },
   targetDir: string,
 ): Promise<WorkspaceTemplate> {
-  const gitDir = await resolveGitDir(source.repositoryDir);
-  const scratch = await mkdtemp(path.join(tmpdir(), 'shakedown-index-'));
-  try {
-    await mkdir(targetDir, { recursive: false });
-    const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
-    await runGit(['--git-dir', gitDir, 'read-tree', source.baseCommit], { env });
-    await runGit(['--git-dir', gitDir, '--work-tree', targetDir, 'checkout-index', '--all', '--force'], {
-      env,
-      cwd: targetDir,
-    });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-  for (const excluded of source.exclude ?? []) {
-    await rm(path.join(targetDir, normalizeExcludedPath(excluded)), { recursive: true, force: true });
-  }
+  const sourceGitDir = await resolveGitDir(source.repositoryDir);
+  await mkdir(targetDir, { recursive: false });
   await runGit(['init', '--quiet', '--initial-branch=main'], { cwd: targetDir });
-  await runGit(['config', 'gc.auto', '0'], { cwd: targetDir });
-  await runGit(['config', 'core.autocrlf', 'false'], { cwd: targetDir });
-  await runGit(['config', 'user.name', 'shakedown'], { cwd: targetDir });
-  await runGit(['config', 'user.email', 'shakedown@localhost'], { cwd: targetDir });
-  await runGit(['add', '--all', '--force', '.'], { cwd: targetDir });
-  await runGit(['commit', '--quiet', '--allow-empty', '--no-gpg-sign', '--message', 'base'], {
-    cwd: targetDir,
-  });
-  // One pack instead of thousands of loose objects: copying the template stays cheap.
-  await runGit(['repack', '-a', '-d', '-q'], { cwd: targetDir });
-  await runGit(['prune-packed', '-q'], { cwd: targetDir });
+  // What four `git config` calls would add to the fresh repository's config, written without four git processes.
+  await appendFile(
+    path.join(targetDir, '.git', 'config'),
+    '[gc]\n\tauto = 0\n[core]\n\tautocrlf = false\n[user]\n\tname = shakedown\n\temail = shakedown@localhost\n',
+  );
+  const env = { GIT_ALTERNATE_OBJECT_DIRECTORIES: quotedAlternate(path.join(sourceGitDir, 'objects')) };
+  const git = (arguments_: string[]) => runGit(arguments_, { cwd: targetDir, env });
+  await git(['read-tree', source.baseCommit]);
+  await git(['checkout-index', '--all', '--force', '-u']);
+  const excluded = [...new Set((source.exclude ?? []).map(normalizeExcludedPath))];
+  for (const excludedPath of excluded) {
+    await rm(path.join(targetDir, excludedPath), { recursive: true, force: true });
+  }
+  if (excluded.length > 0) {
+    await git([
+      '--literal-pathspecs',
+      'rm',
+      '-r',
+      '--cached',
+      '--quiet',
+      '--ignore-unmatch',
+      '--',
+      ...excluded,
+    ]);
+  }
+  await git(['commit', '--quiet', '--allow-empty', '--no-gpg-sign', '--message', 'base']);
+  // One pack of everything the commit reaches (borrowed objects copied in): copying the template stays cheap.
+  await git(['repack', '-a', '-d', '-q']);
+  await git(['prune-packed', '-q']);
   await rm(path.join(targetDir, '.git', 'logs'), { recursive: true, force: true });
   await rm(path.join(targetDir, '.git', 'hooks'), { recursive: true, force: true });
   const rootCommit = (await runGit(['rev-parse', 'HEAD'], { cwd: targetDir })).trim();
@@ -174,4 +199,9 @@ async function readMetadata(entryDir: string): Promise<WorkspaceTemplate | undef
 async function resolveGitDir(repositoryDir: string): Promise<string> {
   const gitDir = (await runGit(['rev-parse', '--absolute-git-dir'], { cwd: repositoryDir })).trim();
   return gitDir;
+}
+
+/** An entry of GIT_ALTERNATE_OBJECT_DIRECTORIES (a `:`-separated list), quoted as git unquotes it (C style). */
+function quotedAlternate(directory: string): string {
+  return `"${directory.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
 }
