@@ -27,6 +27,7 @@ const assets = [
   'src/external/sandbox-bridge/bridge.mjs',
   'src/external/mini-agent/mini-agent.mjs',
   'src/sandbox/exec-server/exec-server.mjs',
+  'src/sandbox/process-spawner/process-spawner.mjs',
   'src/viewer/ui',
 ];
 for (const asset of assets) {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -6,6 +5,7 @@ import { findExecutable } from './find-executable.ts';
 import { runHostCommand } from './host-command.ts';
 import { SANDBOX_USER } from './minimal-etc.ts';
 import { isOwnedBySandboxUser } from './sandbox-owned-directories.ts';
+import { spawnOffThread } from './spawn-off-thread.ts';
 
 /**
  * Host uid and gid a sandbox runs as when shakedown itself runs as root: `nobody`. bwrap then creates its
@@ -49,7 +49,7 @@ export interface StagingNamespace {
 export async function startStagingNamespace(mounts: readonly StagedMount[]): Promise<StagingNamespace> {
   const found = tools();
   if (!found) throw new Error('unshare, nsenter and mount (util-linux) are needed to drop root');
-  const holder = spawn(
+  const holder = await spawnOffThread(
     found.unshare,
     [
       '--mount',
@@ -63,15 +63,15 @@ export async function startStagingNamespace(mounts: readonly StagedMount[]): Pro
       ...mounts.flatMap((mount) => [mount.source, mount.staged]),
       '--',
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } },
+    { pipes: 3, env: { PATH: '/usr/bin:/bin' } },
   );
   let stderr = '';
-  holder.stderr.on('data', (chunk: Buffer) => {
+  holder.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  holder.stdin.on('error', () => {});
+  holder.stdin?.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
-    holder.stdout.once('data', () => resolve());
+    holder.stdout?.once('data', () => resolve());
     holder.once('error', reject);
     holder.once('exit', (code) =>
       reject(new Error(`could not stage the sandbox mounts (exit ${code}): ${stderr.trim()}`)),

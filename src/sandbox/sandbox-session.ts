@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
@@ -11,6 +10,7 @@ import {
   type ServerMessage,
 } from './exec-server/exec-protocol.ts';
 import { SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
+import { type StartedProcess, spawnOffThread } from './spawn-off-thread.ts';
 import type { SandboxExecResult } from './types.ts';
 
 /** How to start a sandbox's exec server: a bwrap command line whose program is exec-server.mjs. */
@@ -78,7 +78,6 @@ function signalOfExit(code: number | null, signal: NodeJS.Signals | null): strin
  */
 class ExecServer {
   readonly ready: Promise<void>;
-  private readonly child: ChildProcess;
   private readonly reader = new FrameReader();
   private readonly pending = new Map<number, PendingExec>();
   private readonly exited: Promise<void>;
@@ -93,23 +92,35 @@ class ExecServer {
   private markReady: () => void = () => {};
   private failReady: (error: Error) => void = () => {};
 
-  constructor(launch: ExecServerLaunch) {
+  /** Starts bwrap (launch.argv) through the spawner (spawn-off-thread.ts): shakedown itself is not forked. */
+  static async start(launch: ExecServerLaunch): Promise<ExecServer> {
     const [file, ...args] = launch.argv;
     if (file === undefined) throw new Error('the exec server needs a command');
+    const child = await spawnOffThread(file, args, {
+      env: { PATH: '/usr/bin:/bin' },
+      detached: true,
+      uid: launch.user?.uid,
+      gid: launch.user?.gid,
+      pipes: 5,
+    });
+    return new ExecServer(launch, child);
+  }
+
+  private constructor(
+    launch: ExecServerLaunch,
+    private readonly child: StartedProcess,
+  ) {
     this.ready = new Promise<void>((resolve, reject) => {
       this.markReady = resolve;
       this.failReady = reject;
     });
     this.ready.catch(() => {});
-    this.child = spawn(file, args, {
-      env: { PATH: '/usr/bin:/bin' },
-      detached: true,
-      uid: launch.user?.uid,
-      gid: launch.user?.gid,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
-    });
     this.exited = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
-    this.child.on('error', (error) => this.fail(`could not start bwrap: ${error.message}`));
+    this.child.on('error', (error) =>
+      this.fail(
+        this.started ? `the sandbox was lost: ${error.message}` : `could not start bwrap: ${error.message}`,
+      ),
+    );
     // 'close': the process exited and its pipes are drained, so no frame it sent is lost.
     this.child.on('close', (code, signal) => {
       const killedBy = signalOfExit(code, signal);
@@ -150,8 +161,10 @@ class ExecServer {
    * there are some), then lets bwrap go on (a byte on fd 4): every process of the sandbox starts inside them.
    */
   private watchStart(join: ((pid: number) => void) | undefined): void {
-    const status = this.child.stdio[START_FDS.info] as Readable;
-    const block = this.child.stdio[START_FDS.block] as Writable;
+    const status = this.child.stdio[START_FDS.info] as Readable | undefined;
+    const block = this.child.stdio[START_FDS.block] as Writable | undefined;
+    // A process that could not start has no pipes: its 'error' fails the server.
+    if (!status || !block) return;
     block.on('error', () => {});
     status.on('error', () => {});
     let text = '';
@@ -392,7 +405,7 @@ export class SandboxSession {
         cause: error,
       });
     }
-    const server = new ExecServer(launch);
+    const server = await ExecServer.start(launch);
     this.server = server;
     await server.ready;
     return server;
