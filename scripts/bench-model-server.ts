@@ -36,6 +36,8 @@ export interface BenchServerStats {
   lastEndMs: number | null;
   /** Per chat request: received, slot taken, slot freed (ms on the server's clock), in the order they ended. */
   requests: Array<{ receivedMs: number; startMs: number; endMs: number }>;
+  /** performance.timeOrigin of the server: its ms plus this are Unix epoch ms (to line them up with transcripts). */
+  timeOrigin: number;
 }
 
 const { values } = parseArgs({
@@ -78,6 +80,7 @@ function reset(): void {
     firstStartMs: null,
     lastEndMs: null,
     requests: [],
+    timeOrigin: performance.timeOrigin,
   };
 }
 reset();

@@ -80,6 +80,11 @@ describe('sandbox session (exec server on the host)', () => {
     expect((await served.exec(request('echo err >&2'))).stderr).toBe('err\n');
   });
 
+  it('runs commands at a lower CPU priority than shakedown (niceness 10), so they never delay the harness', async () => {
+    const served = session();
+    expect((await served.exec(request('nice'))).stdout).toBe('10\n');
+  });
+
   it('runs several commands at once on one server', async () => {
     const served = session();
     const gate = `shakedown-gate-${randomBytes(4).toString('hex')}`;

@@ -22,8 +22,24 @@
  * No dependencies: plain Node.
  */
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 process.title = process.argv[2] === '--host' ? 'shakedown-host-commands' : 'shakedown-exec-server';
+
+/**
+ * Niceness of a sandbox's commands (inherited from this server): the agent's tools and the grader's tests yield the
+ * CPU to shakedown itself and to a model server on the same machine, so that work of some attempts overlaps the
+ * model calls of others without delaying them (a freed slot is refilled at once). They still get every idle cycle.
+ * Host commands (`--host`) keep shakedown's own priority.
+ */
+const SANDBOX_NICENESS = 10;
+if (process.argv[2] !== '--host') {
+  try {
+    setPriority(SANDBOX_NICENESS);
+  } catch {
+    // Not allowed here (a seccomp profile): the commands run at the server's priority.
+  }
+}
 
 /** How long to wait for stdout/stderr to close after the command exited (a background process may hold them). */
 const STREAM_DRAIN_GRACE_MS = 250;
