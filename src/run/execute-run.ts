@@ -6,6 +6,7 @@ import { createModelClient } from '../providers/create-model-client.ts';
 import { withoutUrlCredentials } from '../providers/model-id.ts';
 import { costOfUsage, findPrice } from '../providers/price-table.ts';
 import type { ModelClient } from '../providers/types.ts';
+import { warmHostProcesses } from '../sandbox/index.ts';
 import type { Store } from '../store/store.ts';
 import type { AttemptPlan, AttemptRecord, RunRecord } from '../store/store-types.ts';
 import type { Task } from '../task/task.ts';
@@ -158,6 +159,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
   const options: ExecuteRunOptions = { ...input, models, clientFactory };
   const { config, tasks, store, dataDir } = options;
   checkRunInput(models, tasks);
+  warmHostProcesses();
   const progress = (event: RunProgressEvent) => options.onProgress?.(event);
   const warned = new Set<string>();
   const warn = (message: string) => {

@@ -129,6 +129,11 @@ export class HostCommandRunner {
     return { exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
   }
 
+  /** Starts the first server in the background when none runs, so the first command does not wait for it. */
+  warm(): void {
+    if (this.ready().length === 0) void this.startOne();
+  }
+
   /** Ends the servers (the next command starts another). */
   close(): void {
     for (const server of this.servers.splice(0)) server.close();
@@ -252,4 +257,9 @@ export function runHostCommandBytes(
 /** The pids of the shared host command servers (for tests and diagnostics). */
 export function hostCommandServerPids(): number[] {
   return shared.serverPids;
+}
+
+/** Starts the shared host command server in the background (see HostCommandRunner.warm). */
+export function warmHostCommandServer(): void {
+  shared.warm();
 }

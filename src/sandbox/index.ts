@@ -26,6 +26,7 @@ export type {
   SandboxOptions,
   SandboxSupport,
 } from './types.ts';
+export { warmHostProcesses } from './warm-host-processes.ts';
 export {
   type LinkPolicy,
   type ResolvedEntry,

@@ -320,3 +320,8 @@ export async function spawnOffThread(
 export function processSpawnerPid(): number | undefined {
   return spawner?.alive ? spawner.pid : undefined;
 }
+
+/** Starts the spawner in the background, so the first sandbox does not wait for it. */
+export function warmProcessSpawner(): void {
+  void readySpawner();
+}
