@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createScriptedClient } from '../../test-support/scripted-client.ts';
 import { createCalcAgent, writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
+import { until } from '../../test-support/until.ts';
 import type { ModelClient, StepRequest } from '../providers/types.ts';
 import { openStore } from '../store/index.ts';
 import { INITIAL_ATTEMPTS_PER_SLOT, MAX_ATTEMPTS_PER_SLOT } from './attempts-in-flight.ts';
@@ -87,11 +88,6 @@ async function runHeld(
     store.close();
     await rm(directory, { recursive: true, force: true });
   }
-}
-
-/** Waits (on events, not on a clock) until `condition` holds. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe('executeRun: attempts in flight', () => {

@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../test-support/until.ts';
 import { BubblewrapSandbox } from './bubblewrap-sandbox.ts';
 import { findCgroupParent } from './command-cgroup.ts';
 import { createSandbox } from './create-sandbox.ts';
@@ -31,15 +32,6 @@ function leftoverCgroups(): string[] {
   return [findCgroupParent('pids'), memoryCgroupParent].flatMap((parent) =>
     parent ? readdirSync(parent).filter((name) => name.startsWith(`shakedown-${process.pid}-`)) : [],
   );
-}
-
-/** Waits (polling, bounded) until `condition` holds; returns whether it did. */
-async function until(condition: () => boolean, limitMs = 10_000): Promise<boolean> {
-  for (const started = Date.now(); Date.now() - started < limitMs; ) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return condition();
 }
 
 /** Whether every process whose command line holds `marker` is gone (the kernel reaps a killed group promptly). */

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../../test-support/until.ts';
 import { DiskQuotaCheck, diskUsageBytes, watchDiskQuota } from './disk-quota.ts';
 
 const MiB = 1024 * 1024;
@@ -30,10 +31,6 @@ class CountedCheck extends DiskQuotaCheck {
     this.rounds += 1;
     return super.usageIfNearQuota();
   }
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe('disk quota', () => {

@@ -7,6 +7,7 @@ import {
   FrameReader,
   type ServerMessage,
 } from './exec-server/exec-protocol.ts';
+import { referenceHandles } from './reference-handles.ts';
 
 /** The exec server script; started with `--host` it is the host command server. */
 export const HOST_COMMAND_SERVER_SCRIPT = fileURLToPath(
@@ -205,11 +206,7 @@ export class HostCommandServer {
 
   /** While commands run (or it starts), the server keeps shakedown alive; idle, it does not. */
   private setReferenced(referenced: boolean): void {
-    for (const handle of [this.child, this.child.stdout, this.child.stderr, this.child.stdin]) {
-      const target = handle as unknown as { ref?: () => void; unref?: () => void } | null;
-      if (referenced) target?.ref?.();
-      else target?.unref?.();
-    }
+    referenceHandles([this.child, this.child.stdout, this.child.stderr, this.child.stdin], referenced);
   }
 
   /** Marks the server failed with a one-line `reason`: pending commands reject, and the server is ended. */

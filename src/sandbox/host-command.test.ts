@@ -5,6 +5,7 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../test-support/until.ts';
 import { HostCommandRunner } from './host-command.ts';
 import { isProcessAlive } from './is-process-alive.ts';
 
@@ -17,14 +18,6 @@ function runner(...parameters: ConstructorParameters<typeof HostCommandRunner>):
   const created = new HostCommandRunner(...parameters);
   runners.push(created);
   return created;
-}
-
-async function until(condition: () => boolean, limitMs = 20_000): Promise<boolean> {
-  for (const started = Date.now(); Date.now() - started < limitMs; ) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return condition();
 }
 
 /** The pid `sh` reports as its parent: the process that forked the command. */

@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { findExecutable } from './find-executable.ts';
 import { runHostCommand } from './host-command.ts';
 import { SANDBOX_USER } from './minimal-etc.ts';
+import { referenceHandles } from './reference-handles.ts';
 import { isOwnedBySandboxUser } from './sandbox-owned-directories.ts';
 import { spawnOffThread } from './spawn-off-thread.ts';
 
@@ -77,10 +78,7 @@ export async function startStagingNamespace(mounts: readonly StagedMount[]): Pro
       reject(new Error(`could not stage the sandbox mounts (exit ${code}): ${stderr.trim()}`)),
     );
   });
-  holder.unref();
-  for (const stream of [holder.stdin, holder.stdout, holder.stderr]) {
-    (stream as unknown as { unref?: () => void }).unref?.();
-  }
+  referenceHandles([holder, holder.stdin, holder.stdout, holder.stderr], false);
   return {
     prefix: [
       found.nsenter,

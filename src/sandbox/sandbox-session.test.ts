@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../test-support/until.ts';
 import { SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
 import { type ExecServerLaunch, SandboxSession, type SessionExecRequest } from './sandbox-session.ts';
 
@@ -31,14 +32,6 @@ function processesWith(marker: string): string {
   } catch {
     return '';
   }
-}
-
-async function until(condition: () => boolean, limitMs = 10_000): Promise<boolean> {
-  for (const started = Date.now(); Date.now() - started < limitMs; ) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return condition();
 }
 
 const sessions: SandboxSession[] = [];

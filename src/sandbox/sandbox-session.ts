@@ -9,6 +9,7 @@ import {
   type KillRequest,
   type ServerMessage,
 } from './exec-server/exec-protocol.ts';
+import { referenceHandles } from './reference-handles.ts';
 import { SandboxInfrastructureError } from './sandbox-infrastructure-error.ts';
 import { type StartedProcess, spawnOffThread } from './spawn-off-thread.ts';
 import type { SandboxExecResult } from './types.ts';
@@ -223,11 +224,7 @@ class ExecServer {
 
   /** While commands run, the server keeps shakedown alive; idle, it does not (a forgotten dispose never hangs). */
   private setReferenced(referenced: boolean): void {
-    for (const handle of [this.child, this.child.stdout, this.child.stderr, this.child.stdin]) {
-      const target = handle as unknown as { ref?: () => void; unref?: () => void } | null;
-      if (referenced) target?.ref?.();
-      else target?.unref?.();
-    }
+    referenceHandles([this.child, this.child.stdout, this.child.stderr, this.child.stdin], referenced);
   }
 
   /**

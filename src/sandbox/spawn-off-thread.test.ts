@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../test-support/until.ts';
 import { isProcessAlive } from './is-process-alive.ts';
 import { processSpawnerPid, type StartedProcess, spawnOffThread } from './spawn-off-thread.ts';
 
@@ -22,14 +23,6 @@ function read(stream: Readable | null | undefined): Promise<string> {
 
 function closed(process: StartedProcess): Promise<[number | null, NodeJS.Signals | null]> {
   return new Promise((resolve) => process.once('close', (code, signal) => resolve([code, signal])));
-}
-
-async function until(condition: () => boolean, limitMs = 20_000): Promise<boolean> {
-  for (const started = Date.now(); Date.now() - started < limitMs; ) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return condition();
 }
 
 /** Starts test-support/spawn-off-thread-child.ts; resolves with it and the spawner pid it printed. */
