@@ -38,9 +38,21 @@ export interface TimedResponse {
   chunks(): AsyncGenerator<string>;
   /** The whole body as text. Ends the request when done. */
   text(): Promise<string>;
-  /** Stops the timers and discards any unread body. Safe to call more than once. */
+  /**
+   * The caller has all it needs (the stream's end marker came): what is left of the body (a chunked stream's last
+   * bytes) is read and dropped in the background, so that the connection goes back to the pool instead of being
+   * closed and the next request does not open a new one. A body that does not end within {@link DRAIN_LIMIT_MS} or
+   * {@link DRAIN_LIMIT_BYTES} is closed. `close` does nothing afterwards.
+   */
+  release(): void;
+  /** Stops the timers and discards any unread body (the connection is closed). Safe to call more than once. */
   close(): void;
 }
+
+/** Longest a released body may take to end before its connection is closed. */
+const DRAIN_LIMIT_MS = 1_000;
+/** Most bytes a released body may still send before its connection is closed. */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
 
 /** The first `code` (e.g. `ECONNREFUSED`) along an error's cause chain, or null. */
 export function errorCode(error: unknown): string | null {
@@ -96,7 +108,8 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
   if (options.signal?.aborted) throw options.signal.reason;
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   let closed = false;
-  const close = () => {
+  let released = false;
+  const stop = () => {
     if (closed) return;
     closed = true;
     clearTimeout(requestTimer);
@@ -104,6 +117,9 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
     clearTimeout(idleTimer);
     options.signal?.removeEventListener('abort', onCallerAbort);
     if (!controller.signal.aborted) controller.abort(new Error('request closed by the client'));
+  };
+  const close = () => {
+    if (!released) stop();
   };
   const translate = (error: unknown, phase: 'connect' | 'body'): unknown => {
     if (timedOut) return new InfrastructureError('timeout', timedOut, { cause: error });
@@ -142,8 +158,10 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
   clearTimeout(headersTimer);
   touch();
 
+  let exhausted = false;
   async function* chunks(): AsyncGenerator<string> {
     if (!response.body) {
+      exhausted = true;
       close();
       return;
     }
@@ -157,7 +175,10 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
         } catch (error) {
           throw translate(error, 'body');
         }
-        if (result.done) break;
+        if (result.done) {
+          exhausted = true;
+          break;
+        }
         touch();
         const text = decoder.decode(result.value, { stream: true });
         if (text.length > 0) yield text;
@@ -166,7 +187,30 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
       if (rest.length > 0) yield rest;
     } finally {
       reader.releaseLock();
-      close();
+      // A caller that stopped reading early ends the request with `release` (its connection kept) or `close`.
+      if (exhausted) close();
+    }
+  }
+
+  /** Reads what is left of the body and drops it (see `release`), then stops; closes a body that does not end. */
+  async function drain(): Promise<void> {
+    const body = response.body;
+    if (exhausted || closed || !body || body.locked) return stop();
+    const limit = setTimeout(stop, DRAIN_LIMIT_MS);
+    const reader = body.getReader();
+    let bytes = 0;
+    try {
+      for (;;) {
+        const result = await reader.read();
+        if (result.done) break;
+        bytes += result.value.byteLength;
+        if (bytes > DRAIN_LIMIT_BYTES) break;
+      }
+    } catch {
+      // Closed by the limit, or the connection broke: nothing is waiting for this body.
+    } finally {
+      clearTimeout(limit);
+      stop();
     }
   }
 
@@ -179,6 +223,11 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
       let text = '';
       for await (const chunk of chunks()) text += chunk;
       return text;
+    },
+    release() {
+      if (released || closed) return;
+      released = true;
+      void drain();
     },
     close,
   };

@@ -48,6 +48,9 @@ export function gateClient(client: ModelClient, queue: PQueue, options: GateOpti
         },
         { priority, ...(request.signal ? { signal: request.signal } : {}) },
       );
+      // The slot is free: the next queued request (another attempt's) goes out before this attempt's bookkeeping
+      // (transcript, store, its tools) takes the event loop, so the server gets it as soon as possible.
+      await new Promise((resolve) => setImmediate(resolve));
       return queuedMs > 0 ? { ...result, queuedMs: (result.queuedMs ?? 0) + queuedMs } : result;
     } finally {
       requestsDone += 1;

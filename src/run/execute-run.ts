@@ -159,7 +159,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
   const options: ExecuteRunOptions = { ...input, models, clientFactory };
   const { config, tasks, store, dataDir } = options;
   checkRunInput(models, tasks);
-  warmHostProcesses();
+  warmHostProcesses({ bubblewrap: config.sandbox === 'bubblewrap' || config.sandbox === 'auto' });
   const progress = (event: RunProgressEvent) => options.onProgress?.(event);
   const warned = new Set<string>();
   const warn = (message: string) => {

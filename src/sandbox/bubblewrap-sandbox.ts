@@ -295,7 +295,11 @@ export class BubblewrapSandbox implements Sandbox {
     }
   }
 
-  /** The bwrap command line of the sandbox's exec server (sandbox-session.ts), prepared at the first exec. */
+  warm(): void {
+    this.session.warm();
+  }
+
+  /** The bwrap command line of the sandbox's exec server (sandbox-session.ts), prepared at `warm` or the first exec. */
   private async launchServer(): Promise<ExecServerLaunch> {
     const prepared = await this.prepare();
     const bwrapArguments = buildBubblewrapArguments({
@@ -337,6 +341,17 @@ export class BubblewrapSandbox implements Sandbox {
 }
 
 const featuresByPath = new Map<string, Promise<BubblewrapFeatures>>();
+
+/**
+ * Runs the once-per-process probes of the first sandbox (`bwrap --help`; as root, whether bwrap can drop to the
+ * sandbox user; where the cgroups can go) in the background, so that the first attempts' sandboxes do not wait
+ * for them. Their outcome is memoized as before: a failure surfaces when a sandbox is prepared.
+ */
+export function warmBubblewrapProbes(bwrapPath: string): void {
+  setImmediate(findCgroupParents);
+  detectFeatures(bwrapPath).catch(() => undefined);
+  if (process.getuid?.() === 0) probeHostUserDrop(bwrapPath).catch(() => undefined);
+}
 
 /** The options a bwrap binary knows, asked once per process. */
 function detectFeatures(bwrapPath: string): Promise<BubblewrapFeatures> {

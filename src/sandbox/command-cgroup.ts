@@ -9,6 +9,7 @@ import {
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isProcessAlive } from './is-process-alive.ts';
 
@@ -46,8 +47,11 @@ export interface CgroupParents {
 export interface CommandCgroup {
   /** Whether a memory limit is enforced by a cgroup for this sandbox. */
   readonly limitsMemory: boolean;
-  /** Moves process `pid` into every cgroup (its later children follow it). Throws when the cgroupfs refuses. */
-  join(pid: number): void;
+  /**
+   * Moves process `pid` into every cgroup (its later children follow it); rejects when the cgroupfs refuses. The
+   * writes run off the main thread: moving a process between cgroups takes the kernel a few milliseconds.
+   */
+  join(pid: number): Promise<void>;
   /**
    * How many processes the kernel has OOM-killed in the cgroup so far (read it before and after a command: an
    * increase means the command ran out of memory). 0 where the kernel does not count them.
@@ -113,19 +117,22 @@ export function findCgroupParent(controller: CgroupController): string | undefin
   return undefined;
 }
 
-/** Finds the parents of every controller (see findCgroupParent); the first call removes stale cgroups there. */
+/**
+ * Finds the parents of every controller (see findCgroupParent), once per process: the probes create and remove a
+ * cgroup each, a few milliseconds of the main thread, and every sandbox used to pay them. The first call also
+ * removes stale cgroups there.
+ */
 export function findCgroupParents(): CgroupParents {
-  const parents = { pids: findCgroupParent('pids'), memory: findCgroupParent('memory') };
-  if (!staleCleaned) {
-    staleCleaned = true;
-    for (const parent of new Set([parents.pids, parents.memory])) {
+  if (!foundParents) {
+    foundParents = { pids: findCgroupParent('pids'), memory: findCgroupParent('memory') };
+    for (const parent of new Set([foundParents.pids, foundParents.memory])) {
       if (parent) void removeStaleCgroups(parent);
     }
   }
-  return parents;
+  return { ...foundParents };
 }
 
-let staleCleaned = false;
+let foundParents: CgroupParents | undefined;
 
 /**
  * Removes the sandbox cgroups (`shakedown-<pid>-<random>`) under `parent` that a crashed shakedown left
@@ -257,8 +264,8 @@ export function createCommandCgroup(
     path.join(memoryDirectory, isUnified(memoryDirectory) ? 'memory.events' : 'memory.oom_control');
   return {
     limitsMemory: memoryDirectory !== undefined,
-    join(pid) {
-      for (const file of processesFiles) writeFileSync(file, String(pid));
+    async join(pid) {
+      for (const file of processesFiles) await writeFile(file, String(pid));
     },
     oomKills() {
       if (!memoryEventsFile) return 0;

@@ -143,6 +143,9 @@ describe('sandbox session (exec server on the host)', () => {
     const serverPid = Number((await served.exec(request('echo $PPID'))).stdout.trim());
     await served.exec(request('p=$PPID; (sleep 0.2; kill -9 $p) >/dev/null 2>&1 & echo started'));
     while (isAlive(serverPid)) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Between commands: the session has heard of the death (its pid can be gone a moment before that).
+    const heard = () => (served as unknown as { server?: { failed: boolean } }).server?.failed !== false;
+    expect(await until(heard)).toBe(true);
     const next = await served.exec(request('echo after'));
     expect(next.stdout).toBe('after\n');
     expect(next.stderr).toMatch(/^shakedown: the sandbox's command server was killed \(SIGKILL\)/);
@@ -217,6 +220,45 @@ describe('sandbox session (exec server on the host)', () => {
     await expect(crashing.exec(request('true'))).rejects.toThrow(
       /^the sandbox's exec server ended \(exit 1\): bwrap: no permission$/,
     );
+  });
+
+  it('warm starts the server before the first command, once; the command then runs on it', async () => {
+    let launches = 0;
+    let launched: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      launched = resolve;
+    });
+    const served = session(async () => {
+      launches += 1;
+      launched();
+      return direct;
+    });
+    served.warm();
+    served.warm();
+    await started;
+    const server = Number((await served.exec(request('echo $PPID'))).stdout);
+    expect(Number((await served.exec(request('echo $PPID'))).stdout)).toBe(server);
+    served.warm();
+    expect(launches).toBe(1);
+  });
+
+  it('a failed warm start surfaces at the first command, as without warming; a disposed session stays cold', async () => {
+    const unprepared = session(async () => {
+      throw new Error('no space left for the stage directory');
+    });
+    unprepared.warm();
+    await expect(unprepared.exec(request('true'))).rejects.toThrow(
+      /^the sandbox could not be prepared: no space left for the stage directory$/,
+    );
+    let launches = 0;
+    const disposed = session(async () => {
+      launches += 1;
+      return direct;
+    });
+    await disposed.dispose();
+    disposed.warm();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(launches).toBe(0);
   });
 
   it('dispose ends the server; later execs are refused', async () => {

@@ -1,6 +1,7 @@
-import { constants as osConstants } from 'node:os';
+import { availableParallelism, constants as osConstants, setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
+import PQueue from 'p-queue';
 import {
   type ExecRequest,
   type ExitMessage,
@@ -24,7 +25,7 @@ export interface ExecServerLaunch {
    * Moves a host pid into the sandbox's cgroups; called for bwrap and its sandbox process before the server runs
    * (bwrap waits on --block-fd until then). Undefined where the sandbox has no cgroups.
    */
-  join?: (pid: number) => void;
+  join?: (pid: number) => Promise<void>;
 }
 
 /** One command for the session. */
@@ -40,6 +41,32 @@ export interface SessionExecRequest {
 
 /** fds of a started bwrap: its JSON status (the sandbox's pid), and the pipe it waits on before the server. */
 export const START_FDS = { info: 3, block: 4 } as const;
+
+/**
+ * Niceness of a sandbox from its first process on (exec-server.mjs sets the same for itself, for the backends that
+ * do not start it this way): the start of a sandbox (a Node start, about 0.1 s of CPU) and every command in it yield
+ * the CPU to shakedown and a model server on the same machine. Sandboxes start in the background while other
+ * attempts' model requests are out (Sandbox.warm), and a dozen of them at once must not delay those requests.
+ */
+export const SANDBOX_NICENESS = 10;
+
+/** Lowers a process of the sandbox to {@link SANDBOX_NICENESS}; where that is not allowed, it keeps its priority. */
+function yieldCpu(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, SANDBOX_NICENESS);
+  } catch {
+    // Not allowed here (a seccomp profile, another user): the sandbox runs at shakedown's priority.
+  }
+}
+
+/**
+ * Sandboxes warming at once (see SandboxSession.warm): half the cores, at least one. A start is mostly a Node start
+ * (about 0.1 s of CPU); a dozen at once would make the first attempts' sandboxes wait behind the others' and crowd
+ * the CPU while the first model requests come back. A sandbox whose first command comes before its turn starts at
+ * once regardless.
+ */
+const warmQueue = new PQueue({ concurrency: Math.max(1, Math.floor(availableParallelism() / 2)) });
 
 /** How long the server may take to say it is ready. */
 const START_TIMEOUT_MS = 60_000;
@@ -161,7 +188,7 @@ class ExecServer {
    * Reads the sandbox's host pid from bwrap's status (fd 3), moves bwrap and the sandbox into the cgroups (when
    * there are some), then lets bwrap go on (a byte on fd 4): every process of the sandbox starts inside them.
    */
-  private watchStart(join: ((pid: number) => void) | undefined): void {
+  private watchStart(join: ((pid: number) => Promise<void>) | undefined): void {
     const status = this.child.stdio[START_FDS.info] as Readable | undefined;
     const block = this.child.stdio[START_FDS.block] as Writable | undefined;
     // A process that could not start has no pipes: its 'error' fails the server.
@@ -174,21 +201,32 @@ class ExecServer {
       const sandboxPid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
       if (this.sandboxPid !== undefined || sandboxPid === undefined) return;
       this.sandboxPid = Number(sandboxPid);
-      try {
-        if (join && this.child.pid !== undefined) join(this.child.pid);
-        join?.(this.sandboxPid);
-      } catch (error) {
-        this.fail(`could not move the sandbox into its cgroup: ${(error as Error).message}`);
-        block.destroy();
-        return;
-      }
-      block.end('1');
+      void this.admit(this.sandboxPid, join, block);
     });
     // bwrap failed before starting a sandbox: release it so it can report why.
     status.on('close', () => {
       if (this.sandboxPid === undefined) block.destroy();
     });
     (status as unknown as { unref?: () => void }).unref?.();
+  }
+
+  /** Moves bwrap and its sandbox into the cgroups and to the sandbox's niceness, then lets bwrap go on. */
+  private async admit(
+    sandboxPid: number,
+    join: ((pid: number) => Promise<void>) | undefined,
+    block: Writable,
+  ): Promise<void> {
+    try {
+      if (join && this.child.pid !== undefined) await join(this.child.pid);
+      await join?.(sandboxPid);
+      yieldCpu(this.child.pid);
+      yieldCpu(sandboxPid);
+    } catch (error) {
+      this.fail(`could not move the sandbox into its cgroup: ${(error as Error).message}`);
+      block.destroy();
+      return;
+    }
+    block.end('1');
   }
 
   private receive(chunk: Buffer): void {
@@ -355,10 +393,10 @@ class ExecServer {
 
 /**
  * A sandbox session: ONE sandboxed exec server for a sandbox's lifetime (as SWE-ReX keeps one container per attempt)
- * instead of a bwrap per command. The server starts lazily at the first exec, through `launch` (which prepares the
- * sandbox: cgroups, staging namespace, host user), and is started again at the exec after it failed (a crash, an OOM
- * kill that took it down, garbage on its pipe). Several execs may run at once. `dispose` ends the server and with it
- * the sandbox's PID namespace (every process the commands left behind).
+ * instead of a bwrap per command. The server starts at `warm` or at the first exec, through `launch` (which prepares
+ * the sandbox: cgroups, staging namespace, host user), and is started again at the exec after it failed (a crash,
+ * an OOM kill that took it down, garbage on its pipe). Several execs may run at once. `dispose` ends the server and
+ * with it the sandbox's PID namespace (every process the commands left behind).
  */
 export class SandboxSession {
   private server: ExecServer | undefined;
@@ -378,6 +416,16 @@ export class SandboxSession {
     const result = await server.exec(request);
     if (note !== undefined) result.stderr = `${note}${result.stderr}`;
     return result;
+  }
+
+  /** Starts the server in the background (see Sandbox.warm); a failure is left for the next exec to meet. */
+  warm(): void {
+    if (this.disposed || this.server !== undefined || this.starting !== undefined) return;
+    warmQueue
+      .add(async () => {
+        if (!this.disposed && this.server === undefined) await this.running();
+      })
+      .catch(() => undefined);
   }
 
   /** The running server, started (again) when there is none or the last one failed. */

@@ -70,6 +70,12 @@ export interface Sandbox {
    * Never throws for a failing command: the outcome is in exitCode/signal/timedOut.
    */
   exec(command: string, options?: SandboxExecOptions): Promise<SandboxExecResult>;
+  /**
+   * Starts what the first command would start (bubblewrap: the sandbox and its exec server) in the background, so
+   * that the first command does not wait for it, e.g. while the agent's first model request is out. Never throws:
+   * a failure to start surfaces at the first command, as without it. Optional: backends with nothing to start lack it.
+   */
+  warm?(): void;
   dispose(): Promise<void>;
 }
 

@@ -70,6 +70,8 @@ export async function prepareTaskWorkspace(
   let sandbox: Sandbox;
   try {
     sandbox = await createSandbox(workspace.dir, options.sandbox);
+    // It starts while the rest of the attempt is set up and its first model request is out.
+    sandbox.warm?.();
   } catch (error) {
     await workspace.dispose();
     throw new TaskSetupError(task.id, `sandbox could not be created: ${(error as Error).message}`, {

@@ -33,14 +33,25 @@ export function defaultTools(): AgentTool[] {
   ] as unknown as AgentTool[];
 }
 
-/** JSON Schema definitions for the model: canonical argument names only (aliases are accepted, never advertised). */
+/** Each tool's JSON Schema, made once per tool (zod's toJSONSchema took ~3 ms of every attempt's start). */
+const parametersOf = new WeakMap<AgentTool, Record<string, unknown>>();
+
+/**
+ * JSON Schema definitions for the model: canonical argument names only (aliases are accepted, never advertised).
+ * The `parameters` of a tool are the same object for every call: read them, never change them.
+ */
 export function toolDefinitions(tools: AgentTool[]): ToolDefinition[] {
   return tools.map((tool) => {
-    const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.schema, {
-      io: 'input',
-      unrepresentable: 'any',
-    }) as Record<string, unknown>;
-    return { name: tool.name, description: tool.description, parameters: withoutNoise(parameters) };
+    let parameters = parametersOf.get(tool);
+    if (!parameters) {
+      const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.schema, {
+        io: 'input',
+        unrepresentable: 'any',
+      }) as Record<string, unknown>;
+      parameters = withoutNoise(schema);
+      parametersOf.set(tool, parameters);
+    }
+    return { name: tool.name, description: tool.description, parameters };
   });
 }
 

@@ -4,6 +4,7 @@ import { redactSecrets } from '../../shared/redact-secrets.ts';
 import { positiveIntegerOption, requireModelOption, requireValidBaseUrl } from '../client-option-checks.ts';
 import { ContextLengthExceededError } from '../context-length-error.ts';
 import { InfrastructureError } from '../infrastructure-error.ts';
+import { nodeHttpFetch } from '../node-http-fetch.ts';
 import {
   errorBodyText,
   errorForStatus,
@@ -132,7 +133,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
       : promptCaching === '1h'
         ? { type: 'ephemeral', ttl: '1h' }
         : { type: 'ephemeral' };
-  const fetchFunction = options.fetch ?? globalThis.fetch;
+  const fetchFunction = options.fetch ?? nodeHttpFetch;
   const target = `Anthropic at ${baseUrl}`;
   const headers = { ...options.headers, 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION };
   const redact = (text: string) => redactSecrets(text, [apiKey]);

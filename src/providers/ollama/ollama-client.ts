@@ -2,6 +2,7 @@ import { type JsonObject, numberOrNull } from '../../shared/json-values.ts';
 import { positiveIntegerOption, requireModelOption, requireValidBaseUrl } from '../client-option-checks.ts';
 import { ContextLengthExceededError } from '../context-length-error.ts';
 import { InfrastructureError } from '../infrastructure-error.ts';
+import { nodeHttpFetch } from '../node-http-fetch.ts';
 import {
   errorBodyText,
   errorForStatus,
@@ -130,7 +131,7 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   requireValidBaseUrl(LABEL, baseUrl);
   const model = options.model;
-  const fetchFunction = options.fetch ?? globalThis.fetch;
+  const fetchFunction = options.fetch ?? nodeHttpFetch;
   const target = `Ollama at ${baseUrl}`;
   let simulated = false;
   /** The context length the server uses for this model, once known (numCtx, or learned from /api/ps, /api/show). */

@@ -1,5 +1,6 @@
 import { isRecord } from '../../shared/json-values.ts';
 import { InfrastructureError } from '../infrastructure-error.ts';
+import { nodeHttpFetch } from '../node-http-fetch.ts';
 import { errorBodyText, errorCode, openTimedRequest } from '../provider-http.ts';
 import type { ModelClient, StepRequest, StepResult } from '../types.ts';
 import { describeOpenAICompatibleEndpoint, type JsonAnswer } from './openai-endpoint-info.ts';
@@ -30,7 +31,7 @@ export interface OpenAICompatibleClientOptions {
   idleTimeoutMs?: number;
   /** Extra fields merged into every chat request body (e.g. `top_k`, `chat_template_kwargs`). */
   extraBody?: Record<string, unknown>;
-  /** A fetch implementation (default: the global fetch). */
+  /** A fetch implementation (default: nodeHttpFetch, node:http for plain-HTTP servers, the global fetch otherwise). */
   fetch?: typeof fetch;
 }
 
@@ -79,7 +80,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
   );
   const idleTimeoutMs = positiveTimeout('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-  const fetch = options.fetch ?? globalThis.fetch;
+  const fetch = options.fetch ?? nodeHttpFetch;
   const headers: Record<string, string> = {
     accept: 'application/json, text/event-stream',
     ...options.headers,
@@ -143,11 +144,14 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
           `${label}: the stream ended with [DONE] but no output and no finish reason`,
         );
       }
-      return openAIStepResult(state, request, opened.sentAt, {
+      const result = openAIStepResult(state, request, opened.sentAt, {
         provider,
         model,
         simulated: opened.simulated,
       });
+      // The answer is whole: the connection stays open for the next request.
+      opened.release();
+      return result;
     } finally {
       opened.close();
     }
