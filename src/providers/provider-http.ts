@@ -158,10 +158,11 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
   clearTimeout(headersTimer);
   touch();
 
-  let exhausted = false;
+  /** The body was read to its end, or broke off. */
+  let bodyEnded = false;
   async function* chunks(): AsyncGenerator<string> {
     if (!response.body) {
-      exhausted = true;
+      bodyEnded = true;
       close();
       return;
     }
@@ -173,10 +174,11 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
         try {
           result = await reader.read();
         } catch (error) {
+          bodyEnded = true;
           throw translate(error, 'body');
         }
         if (result.done) {
-          exhausted = true;
+          bodyEnded = true;
           break;
         }
         touch();
@@ -187,15 +189,16 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
       if (rest.length > 0) yield rest;
     } finally {
       reader.releaseLock();
-      // A caller that stopped reading early ends the request with `release` (its connection kept) or `close`.
-      if (exhausted) close();
+      // Read to its end or broken: done. A caller that stopped reading early ends the request with `release` (its
+      // connection kept) or `close`.
+      if (bodyEnded) close();
     }
   }
 
   /** Reads what is left of the body and drops it (see `release`), then stops; closes a body that does not end. */
   async function drain(): Promise<void> {
     const body = response.body;
-    if (exhausted || closed || !body || body.locked) return stop();
+    if (bodyEnded || closed || !body || body.locked) return stop();
     const limit = setTimeout(stop, DRAIN_LIMIT_MS);
     const reader = body.getReader();
     let bytes = 0;
@@ -286,5 +289,7 @@ export async function errorBodyText(opened: TimedResponse): Promise<string> {
     return await opened.text();
   } catch {
     return '';
+  } finally {
+    opened.close();
   }
 }
