@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startPidPrintingChild } from '../../test-support/start-pid-printing-child.ts';
 import { until } from '../../test-support/until.ts';
 import { HostCommandRunner } from './host-command.ts';
 import { isProcessAlive } from './is-process-alive.ts';
@@ -13,7 +14,7 @@ const CHILD = path.resolve(import.meta.dirname, '../../test-support/host-command
 
 let root: string;
 const runners: HostCommandRunner[] = [];
-const children: ReturnType<typeof spawn>[] = [];
+const children: ChildProcess[] = [];
 function runner(...parameters: ConstructorParameters<typeof HostCommandRunner>): HostCommandRunner {
   const created = new HostCommandRunner(...parameters);
   runners.push(created);
@@ -27,20 +28,10 @@ async function parentOfCommand(run: HostCommandRunner): Promise<number> {
 
 /** Starts test-support/host-command-child.ts; resolves with the child and the server pid it printed (one command,
  * so one server). */
-async function startChild(extra: string[]): Promise<{ child: ReturnType<typeof spawn>; serverPid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...extra], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function startChild(extra: string[]): Promise<{ child: ChildProcess; serverPid: number }> {
+  const { child, printedPid } = await startPidPrintingChild(CHILD, extra);
   children.push(child);
-  const serverPid = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      if (text.includes('\n')) resolve(Number(text.trim()));
-    });
-    child.once('exit', (code) => reject(new Error(`the child exited (${code}) before running its command`)));
-  });
-  return { child, serverPid };
+  return { child, serverPid: printedPid };
 }
 
 beforeAll(async () => {

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startPidPrintingChild } from '../../test-support/start-pid-printing-child.ts';
 import { until } from '../../test-support/until.ts';
 import { isProcessAlive } from './is-process-alive.ts';
 import { processSpawnerPid, type StartedProcess, spawnOffThread } from './spawn-off-thread.ts';
@@ -27,19 +28,9 @@ function closed(process: StartedProcess): Promise<[number | null, NodeJS.Signals
 
 /** Starts test-support/spawn-off-thread-child.ts; resolves with it and the spawner pid it printed. */
 async function startChild(extra: string[]): Promise<{ child: ChildProcess; spawnerPid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...extra], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { child, printedPid } = await startPidPrintingChild(CHILD, extra);
   children.push(child);
-  const spawnerPid = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      if (text.includes('\n')) resolve(Number(text.trim()));
-    });
-    child.once('exit', (code) => reject(new Error(`the child exited (${code}) before it printed`)));
-  });
-  return { child, spawnerPid };
+  return { child, spawnerPid: printedPid };
 }
 
 describe('spawnOffThread', () => {
