@@ -48,7 +48,7 @@ export const START_FDS = { info: 3, block: 4 } as const;
  * the CPU to shakedown and a model server on the same machine. Sandboxes start in the background while other
  * attempts' model requests are out (Sandbox.warm), and a dozen of them at once must not delay those requests.
  */
-export const SANDBOX_NICENESS = 10;
+const SANDBOX_NICENESS = 10;
 
 /** Lowers a process of the sandbox to {@link SANDBOX_NICENESS}; where that is not allowed, it keeps its priority. */
 function yieldCpu(pid: number | undefined): void {
