@@ -15,8 +15,8 @@ import {
 import { writeTinyRandomModel } from '../../test-support/tiny-model.ts';
 import { cacheFileNameOf } from './gguf-download.ts';
 
-const CHILD = path.resolve(import.meta.dirname, '../../test-support/download-gguf-child.ts');
-const TSX = path.resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
+const REPOSITORY = path.resolve(import.meta.dirname, '../..');
+const CHILD = path.join(REPOSITORY, 'test-support/download-gguf-child.ts');
 
 let directory: string;
 let model: Buffer;
@@ -60,8 +60,16 @@ async function savedProgress(partial: string, dataBytes: number): Promise<SavedP
   }
 }
 
+/**
+ * Starts the downloader as one Node process with tsx's loader in it. Through the `tsx` command, the download would
+ * run in a child of the process the SIGKILL reaches, and go on after "the kill", finishing chunks the test has
+ * already counted as missing.
+ */
 function startChild(uri: string, cache: string) {
-  const child = spawn(TSX, [CHILD, uri, cache], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, uri, cache], {
+    cwd: REPOSITORY,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {

@@ -231,6 +231,19 @@ export async function runAttempt(input: RunAttemptInput): Promise<AttemptOutcome
           events: pending,
         });
       }
+      // The transcript went to disk while grading ran; the store names it only once it is there.
+      const unsaved = await transcript.synced().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      if (unsaved !== null) {
+        keep = true;
+        return finishInfrastructure(`the transcript could not be saved: ${errorMessage(unsaved)}`, {
+          agentStatus,
+          totals,
+          events: pending,
+        });
+      }
       keep = grade.status !== 'resolved';
       store.finishAttempt(attempt.id, {
         agentStatus,

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { close as closeDescriptor, fsync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NewTranscriptEvent, TranscriptEvent } from './events.ts';
 
@@ -21,13 +21,20 @@ export interface TranscriptWriter {
   write(event: NewTranscriptEvent): TranscriptEvent;
   /** Every event written so far (as stored, i.e. redacted). */
   readonly events: readonly TranscriptEvent[];
-  /** Flushes to disk and closes the file; further writes throw. */
+  /** Closes the file (once it is on disk, see `synced`); further writes throw. */
   close(): void;
+  /**
+   * Settles when every line written before the last `attempt-finished` or `close` is on disk (fsynced), rejecting
+   * with the error of an fsync that failed.
+   */
+  synced(): Promise<void>;
 }
 
 /**
  * Creates an append-only JSONL transcript writer. Each event is one line written with a synchronous write, so a
- * crash or `kill -9` loses nothing already written; the file is fsynced on `attempt-finished` and on close.
+ * crash or `kill -9` loses nothing already written; the file is fsynced after `attempt-finished` and at close,
+ * off the main thread (an fsync took 1-8 ms of the event loop, delaying other attempts' model requests): `synced`
+ * tells when that is done, and the file is closed after it.
  */
 export function createTranscriptWriter(options: TranscriptWriterOptions = {}): TranscriptWriter {
   const path = options.path ?? null;
@@ -39,6 +46,21 @@ export function createTranscriptWriter(options: TranscriptWriterOptions = {}): T
   const events: TranscriptEvent[] = [];
   let sequence = 0;
   let closed = false;
+  /** Lines written since the last fsync began. */
+  let unsynced = false;
+  let syncing: Promise<void> = Promise.resolve();
+
+  function syncInBackground(descriptor: number): void {
+    unsynced = false;
+    syncing = syncing.then(
+      () =>
+        new Promise<void>((resolve, reject) =>
+          fsync(descriptor, (error) => (error ? reject(error) : resolve())),
+        ),
+    );
+    // Failures are reported through `synced()`; this only keeps an unobserved one from crashing the process.
+    syncing.catch(() => undefined);
+  }
 
   function write(input: NewTranscriptEvent): TranscriptEvent {
     if (closed) throw new Error(`Transcript writer is closed${path ? ` (${path})` : ''}`);
@@ -46,7 +68,11 @@ export function createTranscriptWriter(options: TranscriptWriterOptions = {}): T
     const { line, stored } = serialize(event, options.redact);
     if (descriptor !== null) {
       writeFully(descriptor, `${line}\n`);
-      if (options.fsyncEveryEvent || event.type === 'attempt-finished') fsyncSync(descriptor);
+      unsynced = true;
+      if (options.fsyncEveryEvent) {
+        fsyncSync(descriptor);
+        unsynced = false;
+      } else if (event.type === 'attempt-finished') syncInBackground(descriptor);
     }
     events.push(stored);
     options.onEvent?.(stored);
@@ -57,13 +83,18 @@ export function createTranscriptWriter(options: TranscriptWriterOptions = {}): T
     if (closed) return;
     closed = true;
     if (descriptor !== null) {
-      fsyncSync(descriptor);
-      closeSync(descriptor);
+      const open = descriptor;
       descriptor = null;
+      if (unsynced) syncInBackground(open);
+      const closing = syncing.finally(
+        () => new Promise<void>((resolve) => closeDescriptor(open, () => resolve())),
+      );
+      closing.catch(() => undefined);
+      syncing = closing;
     }
   }
 
-  return { path, write, events, close };
+  return { path, write, events, close, synced: () => syncing };
 }
 
 /**

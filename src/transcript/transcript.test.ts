@@ -1,4 +1,12 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +59,32 @@ describe('transcript writer and reader', () => {
     expect(seen).toEqual(events);
     expect(writer.events).toEqual(events);
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'syncs to disk off the event loop and closes the file once synced',
+    async () => {
+      const path = join(directory, 'attempt.jsonl');
+      const openOnPath = () =>
+        readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === path;
+          } catch {
+            return false;
+          }
+        }).length;
+      const writer = createTranscriptWriter({ path });
+      writer.write({ type: 'user-message', turnIndex: 0, kind: 'instruction', content: 'one' });
+      writer.write({ type: 'attempt-finished', status: 'submitted', summary: 'done', totals });
+      writer.close();
+      // The fsync runs on libuv's thread pool: the file stays open until it is done, then closes.
+      expect(openOnPath()).toBe(1);
+      await expect(writer.synced()).resolves.toBeUndefined();
+      expect(openOnPath()).toBe(0);
+      writer.close();
+      await expect(writer.synced()).resolves.toBeUndefined();
+      expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(2);
+    },
+  );
 
   it('survives a crash mid-write: a torn last line is reported and skipped', async () => {
     const path = join(directory, 'attempt.jsonl');

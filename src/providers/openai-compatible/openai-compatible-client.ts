@@ -5,7 +5,7 @@ import { errorBodyText, errorCode, openTimedRequest } from '../provider-http.ts'
 import type { ModelClient, StepRequest, StepResult } from '../types.ts';
 import { describeOpenAICompatibleEndpoint, type JsonAnswer } from './openai-endpoint-info.ts';
 import { errorForResponse } from './openai-error-body.ts';
-import { readEventStream } from './openai-event-stream.ts';
+import { readEventStream, warmUpEventStreamReading } from './openai-event-stream.ts';
 import { chatRequestBody, type OpenAICompatibleFlavour } from './openai-request-body.ts';
 import { applyChunk, emptyAccumulator, readChunk } from './openai-response-accumulator.ts';
 import { openAIStepResult } from './openai-step-result.ts';
@@ -87,6 +87,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
   };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   let sawSimulated = false;
+  void warmUpEventStreamReading();
 
   const step = async (request: StepRequest): Promise<StepResult> => {
     request.signal?.throwIfAborted();
