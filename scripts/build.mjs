@@ -28,6 +28,7 @@ const assets = [
   'src/external/mini-agent/mini-agent.mjs',
   'src/sandbox/exec-server/exec-server.mjs',
   'src/sandbox/process-spawner/process-spawner.mjs',
+  'src/providers/request-thread/request-thread-entry.mjs',
   'src/viewer/ui',
 ];
 for (const asset of assets) {

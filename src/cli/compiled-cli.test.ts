@@ -48,4 +48,20 @@ describe('the compiled CLI', () => {
     expect(schema.exitCode).toBe(0);
     expect(JSON.parse(schema.stdout)).toHaveProperty('properties');
   });
+
+  it('sends model requests from its request thread without tsx (the copied entry, the compiled worker)', async () => {
+    const threadModule = path.join(outDir, 'providers', 'request-thread', 'index.js');
+    const script = `
+      import http from 'node:http';
+      const { requestThread } = await import(${JSON.stringify(threadModule)});
+      const server = http.createServer((request, response) => response.end('answered on the thread'));
+      server.listen(0, '127.0.0.1', async () => {
+        const url = 'http://127.0.0.1:' + server.address().port + '/';
+        const response = await requestThread().fetch(url, {}, { queue: 'q', slots: 1, priority: 0 });
+        console.log(await response.text());
+        server.close();
+      });`;
+    const sent = await execa('node', ['--input-type=module', '-e', script]);
+    expect(sent.stdout.trim()).toBe('answered on the thread');
+  });
 });

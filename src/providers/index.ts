@@ -69,6 +69,7 @@ export {
   toOpenAIMessages,
   toOpenAITools,
 } from './openai-compatible/openai-compatible-client.ts';
+export { type HeldSlot, RequestThread, requestThread, type SlotPlace } from './request-thread/index.ts';
 export { type RetryPolicy, withRetries } from './retrying-client.ts';
 export {
   type AssistantOutput,

@@ -1,4 +1,6 @@
 import { InfrastructureError } from './infrastructure-error.ts';
+import { requestThread } from './request-thread/index.ts';
+import type { SlotTicket } from './types.ts';
 
 /**
  * HTTP plumbing shared by every provider (OpenAI-compatible, Ollama, Anthropic): one request with a whole-request timeout and
@@ -23,6 +25,11 @@ export interface TimedRequestOptions {
   idleTimeoutMs: number;
   /** The caller's cancellation; its reason is rethrown as is (a cancellation is not an infrastructure failure). */
   signal?: AbortSignal;
+  /**
+   * The request's slot of its endpoint: it is sent from the request thread (not through `fetch`) once the slot is
+   * free, and its time limits and `sentAt` start then.
+   */
+  slot?: SlotTicket;
   /** What the request talks to, for error messages (e.g. `Ollama at http://127.0.0.1:11434`). */
   target: string;
 }
@@ -80,22 +87,9 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
     controller.abort(new Error(reason));
   };
   const requestTimeoutMs = options.requestTimeoutMs;
-  const requestTimer =
-    requestTimeoutMs === undefined
-      ? undefined
-      : setTimeout(
-          () =>
-            abortFor(`${options.target} did not finish within the request timeout of ${requestTimeoutMs} ms`),
-          requestTimeoutMs,
-        );
   const headersTimeoutMs = options.headersTimeoutMs;
-  const headersTimer =
-    headersTimeoutMs === undefined
-      ? undefined
-      : setTimeout(
-          () => abortFor(`${options.target} sent no response headers within ${headersTimeoutMs} ms`),
-          headersTimeoutMs,
-        );
+  let requestTimer: ReturnType<typeof setTimeout> | undefined;
+  let headersTimer: ReturnType<typeof setTimeout> | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   const touch = () => {
     clearTimeout(idleTimer);
@@ -137,20 +131,50 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
     });
   };
 
-  const sentAt = performance.now();
-  // With a headers timeout, the server's silence before the headers is that timeout's business alone.
-  if (headersTimeoutMs === undefined) touch();
+  let sentAt = performance.now();
+  /** The request went out: its time limits start. */
+  const startTimers = () => {
+    if (closed) return;
+    if (requestTimeoutMs !== undefined) {
+      requestTimer = setTimeout(
+        () =>
+          abortFor(`${options.target} did not finish within the request timeout of ${requestTimeoutMs} ms`),
+        requestTimeoutMs,
+      );
+    }
+    if (headersTimeoutMs !== undefined) {
+      headersTimer = setTimeout(
+        () => abortFor(`${options.target} sent no response headers within ${headersTimeoutMs} ms`),
+        headersTimeoutMs,
+      );
+    }
+    // With a headers timeout, the server's silence before the headers is that timeout's business alone.
+    else touch();
+  };
+  const init: RequestInit = {
+    method: options.method,
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
+    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    signal: controller.signal,
+  };
   let response: Response;
   try {
-    response = await options.fetch(options.url, {
-      method: options.method,
-      headers: {
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...options.headers,
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-      signal: controller.signal,
-    });
+    const slot = options.slot;
+    if (slot) {
+      // Sent from the request thread once a slot is free: the wait for it is no part of the request's time.
+      const place = { queue: slot.queue, slots: slot.slots, priority: slot.priority };
+      response = await requestThread().fetch(options.url, init, place, (sent) => {
+        sentAt = sent.sentAt;
+        startTimers();
+        slot.sent?.(sent.queuedMs);
+      });
+    } else {
+      startTimers();
+      response = await options.fetch(options.url, init);
+    }
   } catch (error) {
     close();
     throw translate(error, 'connect');

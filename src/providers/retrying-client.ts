@@ -111,6 +111,8 @@ export function withRetries(client: ModelClient, policy: RetryPolicy = {}): Mode
     simulated: client.simulated,
     step,
     describe: () => client.describe(),
+    // Each try takes its own slot (a retry's wait is not the server's time).
+    ...(client.takesSlotTickets ? { takesSlotTickets: true } : {}),
   };
   if (client.close) wrapped.close = () => client.close!();
   return wrapped;

@@ -2,6 +2,7 @@
  * The normalized vocabulary every model provider speaks. Providers translate their wire format into these
  * types; nothing above `src/providers/` ever sees a provider-specific shape.
  */
+import type { SlotPlace } from './request-thread/request-thread-protocol.ts';
 
 /**
  * Where a tool call came from: the server's own tool parser; recovered by us from text the server leaked
@@ -70,6 +71,16 @@ export interface StepRequest {
   signal?: AbortSignal;
   /** Called for each text/reasoning delta as it streams (optional, for live display). */
   onDelta?: (delta: { kind: 'text' | 'reasoning'; text: string }) => void;
+  /**
+   * The request's place in its endpoint's slots, for a client that `takesSlotTickets`: the request waits for its
+   * slot on the request thread (providers/request-thread) and goes out from there.
+   */
+  slot?: SlotTicket;
+}
+
+/** A {@link SlotPlace} and who hears when the request took its slot (after `queuedMs` in the queue). */
+export interface SlotTicket extends SlotPlace {
+  sent?(queuedMs: number): void;
 }
 
 export type FinishReason = 'stop' | 'tool-calls' | 'length' | 'content-filter' | 'error' | 'other';
@@ -205,4 +216,6 @@ export interface ModelClient {
   /** Ask the endpoint about itself. */
   describe(): Promise<EndpointInfo>;
   close?(): Promise<void>;
+  /** Whether `step` honours a request's `slot` (its model requests then wait for their slot on the request thread). */
+  readonly takesSlotTickets?: boolean;
 }

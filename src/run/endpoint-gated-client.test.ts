@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import PQueue from 'p-queue';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createScriptedClient } from '../../test-support/scripted-client.ts';
 import { createCalcAgent, writeSyntheticSuite } from '../../test-support/synthetic-suite.ts';
+import { requestThread } from '../providers/index.ts';
 import type { ModelClient, StepRequest } from '../providers/types.ts';
 import { openStore } from '../store/index.ts';
 import { shakedownConfigSchema } from './config.ts';
-import { gateClient } from './endpoint-gated-client.ts';
+import { type EndpointSlots, endpointSlots, gateClient } from './endpoint-gated-client.ts';
 import { executeRun } from './execute-run.ts';
 import { requestPriority } from './request-priority.ts';
 import { attemptConcurrencyOf } from './run-matrix.ts';
@@ -46,9 +46,19 @@ function callCounter() {
 
 const ask: StepRequest = { messages: [{ role: 'user', content: 'hi' }] };
 
+/** Holds one of the endpoint's slots (on the request thread) until the returned release is called. */
+async function holdSlot(endpoint: EndpointSlots): Promise<() => void> {
+  const held = await requestThread().acquire({
+    queue: endpoint.queue,
+    slots: endpoint.slots,
+    priority: 1000,
+  });
+  return held.release;
+}
+
 describe('gateClient', () => {
   it('lets at most `slots` model calls run at once while the other attempts set up and grade', async () => {
-    const queue = new PQueue({ concurrency: 2 });
+    const queue = endpointSlots(2);
     const calls = callCounter();
     let attemptsInFlight = 0;
     let maxAttemptsInFlight = 0;
@@ -85,38 +95,33 @@ describe('gateClient', () => {
   });
 
   it('takes a queued call whose signal aborts out of the queue without sending it', async () => {
-    const queue = new PQueue({ concurrency: 1 });
-    const inner = createScriptedClient([{ text: 'first' }, { text: 'second' }], { latencyMs: 100 });
+    const queue = endpointSlots(1);
+    const inner = createScriptedClient([{ text: 'first' }, { text: 'second' }]);
     const client = gateClient(inner, queue);
+    const release = await holdSlot(queue);
     const first = client.step(ask);
     const controller = new AbortController();
     const second = client.step({ ...ask, signal: controller.signal });
-    await sleep(10);
-    expect(queue.size).toBe(1);
     controller.abort();
     await expect(second).rejects.toThrow();
-    expect(queue.size).toBe(0);
+    release();
     expect((await first).text).toBe('first');
     expect(inner.requests).toHaveLength(1);
+    // The aborted call left the queue: the slot it would have taken is free for the next one.
+    expect((await client.step(ask)).text).toBe('second');
   });
 
   it('reports the wait for a slot as queuedMs and passes everything else through', async () => {
-    const queue = new PQueue({ concurrency: 1 });
+    const queue = endpointSlots(1);
     const inner = createScriptedClient([{ text: 'one' }, { text: 'two' }], { id: 'gated', latencyMs: 50 });
     const client = gateClient(inner, queue);
     expect(client.id).toBe(inner.id);
     expect(client.simulated).toBe(true);
-    // Fake clocks: the second call waits exactly the first's 50 ms scripted latency, whatever the machine's load.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-    try {
-      const both = Promise.all([client.step(ask), client.step(ask)]);
-      await vi.advanceTimersByTimeAsync(100);
-      const [one, two] = await both;
-      expect(one.queuedMs ?? 0).toBe(0);
-      expect(two.queuedMs).toBe(50);
-    } finally {
-      vi.useRealTimers();
-    }
+    const [one, two] = await Promise.all([client.step(ask), client.step(ask)]);
+    expect([one.text, two.text]).toEqual(['one', 'two']);
+    // The second waited for the whole of the first (its 50 ms latency on this thread's clock, measured on the
+    // request thread's): more than the first, which found the slot free.
+    expect(two.queuedMs).toBeGreaterThan(one.queuedMs ?? 0);
   });
 });
 
@@ -127,7 +132,7 @@ describe('gateClient request order', () => {
    * order they are sent in once the slot frees.
    */
   async function orderWhen(attemptsWaitingToStart: boolean, asking: string[]): Promise<string[]> {
-    const queue = new PQueue({ concurrency: 1 });
+    const queue = endpointSlots(1);
     const priorityOf = (done: number) => requestPriority(done, attemptsWaitingToStart);
     const sent: string[] = [];
     const named = (name: string) => {
@@ -141,13 +146,12 @@ describe('gateClient request order', () => {
     const fresh = named('fresh');
     await ahead.step(ask);
     sent.length = 0;
-    let release!: () => void;
-    const blocker = queue.add(() => new Promise<void>((resolve) => (release = resolve)));
+    const release = await holdSlot(queue);
     const clients: Record<string, ModelClient> = { ahead, fresh };
+    // Both wait in the queue (the request thread reads its messages in order: both asks before the release).
     const both = Promise.all(asking.map((name) => clients[name]!.step(ask)));
-    expect(queue.size).toBe(2);
     release();
-    await Promise.all([blocker, both]);
+    await both;
     return sent;
   }
 
@@ -160,7 +164,7 @@ describe('gateClient request order', () => {
   });
 
   it('tells its timing listener when a request queues, takes a slot and ends, sent or not', async () => {
-    const queue = new PQueue({ concurrency: 1 });
+    const queue = endpointSlots(1);
     const heard: string[] = [];
     const timing = {
       queued: () => heard.push('queued'),
@@ -172,13 +176,11 @@ describe('gateClient request order', () => {
     expect(heard).toEqual(['queued', 'sent', 'ended sent']);
     heard.length = 0;
     const controller = new AbortController();
-    let release!: () => void;
-    const blocker = queue.add(() => new Promise<void>((resolve) => (release = resolve)));
+    const release = await holdSlot(queue);
     const aborted = client.step({ ...ask, signal: controller.signal });
     controller.abort();
     await expect(aborted).rejects.toThrow();
     release();
-    await blocker;
     expect(heard).toEqual(['queued', 'ended unsent']);
   });
 });

@@ -1,4 +1,4 @@
-import type PQueue from 'p-queue';
+import { requestThread } from '../providers/index.ts';
 import type { ModelClient, StepRequest, StepResult } from '../providers/types.ts';
 
 /** What the attempt's bookkeeping hears about each of its model requests (see attempts-in-flight.ts). */
@@ -21,36 +21,71 @@ export interface GateOptions {
   timing?: RequestTimingListener;
 }
 
+/** One endpoint's slots: every gated client of the endpoint shares its `queue` (on the request thread). */
+export interface EndpointSlots {
+  readonly queue: string;
+  readonly slots: number;
+}
+
+let endpointCount = 0;
+
+/** A new endpoint's slots: a queue of its own (unique in this process) that lets `slots` requests through at once. */
+export function endpointSlots(slots: number): EndpointSlots {
+  if (!Number.isInteger(slots) || slots < 1)
+    throw new Error(`an endpoint needs at least one slot, got ${slots}`);
+  endpointCount += 1;
+  return { queue: `endpoint-${endpointCount}`, slots };
+}
+
 /**
- * Wraps a model client so that each `step` (one model request) takes a slot of its endpoint's queue: the queue's
- * concurrency is the endpoint's parallel slots, and one queue is shared by every attempt against that endpoint.
- * Attempts thus hold a slot only while the server works for them, not during workspace set-up, tool runs or
- * grading. Requests wait in the queue in the order `priorityOf` gives. A queued request whose `signal` aborts leaves
- * the queue (rejecting with the signal's reason) without ever reaching the server. The time a request waited for a
- * slot is returned as `queuedMs` (not model time). Everything else (`describe`, `close`, the id getters) passes
- * straight through.
+ * Wraps a model client so that each model request takes a slot of its endpoint: one queue per endpoint, shared by
+ * every attempt against it, whose concurrency is the endpoint's parallel slots. Attempts thus hold a slot only while
+ * the server works for them, not during workspace set-up, tool runs or grading. The queues live on the request
+ * thread (providers/request-thread), which sends a queued request the moment a slot frees, however busy this thread
+ * is:
+ * - a client that `takesSlotTickets` (the HTTP providers with their own transport) gets the slot in its request and
+ *   sends it from there; the slot is held until the answer's last byte;
+ * - any other client (in-process models, a custom fetch) waits for a slot here, holds it for its whole `step`, and
+ *   gives it back.
+ *
+ * Requests wait in the order `priorityOf` gives. A queued request whose `signal` aborts leaves the queue (rejecting
+ * with the signal's reason) without ever reaching the server. The time a request waited for a slot is returned as
+ * `queuedMs` (not model time). Everything else (`describe`, `close`, the id getters) passes straight through.
  */
-export function gateClient(client: ModelClient, queue: PQueue, options: GateOptions = {}): ModelClient {
+export function gateClient(
+  client: ModelClient,
+  endpoint: EndpointSlots,
+  options: GateOptions = {},
+): ModelClient {
   let requestsDone = 0;
   const step = async (request: StepRequest): Promise<StepResult> => {
-    const queuedAt = performance.now();
     let queuedMs = 0;
     let sent = false;
-    const priority = options.priorityOf?.(requestsDone) ?? 0;
+    const place = {
+      queue: endpoint.queue,
+      slots: endpoint.slots,
+      priority: options.priorityOf?.(requestsDone) ?? 0,
+    };
+    const took = (waited: number) => {
+      queuedMs += waited;
+      if (sent) return;
+      sent = true;
+      options.timing?.sent();
+    };
     options.timing?.queued();
     try {
-      const result = await queue.add(
-        () => {
-          queuedMs = performance.now() - queuedAt;
-          sent = true;
-          options.timing?.sent();
-          return client.step(request);
-        },
-        { priority, ...(request.signal ? { signal: request.signal } : {}) },
-      );
-      // The slot is free: the next queued request (another attempt's) goes out before this attempt's bookkeeping
-      // (transcript, store, its tools) takes the event loop, so the server gets it as soon as possible.
-      await new Promise((resolve) => setImmediate(resolve));
+      let result: StepResult;
+      if (client.takesSlotTickets) {
+        result = await client.step({ ...request, slot: { ...place, sent: took } });
+      } else {
+        const held = await requestThread().acquire(place, request.signal);
+        took(held.queuedMs);
+        try {
+          result = await client.step(request);
+        } finally {
+          held.release();
+        }
+      }
       return queuedMs > 0 ? { ...result, queuedMs: (result.queuedMs ?? 0) + queuedMs } : result;
     } finally {
       requestsDone += 1;

@@ -5,6 +5,7 @@ import { localCostOfTime } from '../metrics/local-cost.ts';
 import { createModelClient } from '../providers/create-model-client.ts';
 import { withoutUrlCredentials } from '../providers/model-id.ts';
 import { costOfUsage, findPrice } from '../providers/price-table.ts';
+import { requestThread } from '../providers/request-thread/index.ts';
 import type { ModelClient } from '../providers/types.ts';
 import { warmHostProcesses } from '../sandbox/index.ts';
 import type { Store } from '../store/store.ts';
@@ -21,7 +22,7 @@ import {
 } from './agent-matrix.ts';
 import { adaptAttemptsInFlight } from './attempts-in-flight.ts';
 import type { ModelConfig, ShakedownConfig } from './config.ts';
-import { gateClient } from './endpoint-gated-client.ts';
+import { type EndpointSlots, endpointSlots, gateClient } from './endpoint-gated-client.ts';
 import { emptyOutcomeCounts, type OutcomeCounts } from './outcome-counts.ts';
 import { requestPriority } from './request-priority.ts';
 import { type AttemptOutcome, runAttempt } from './run-attempt.ts';
@@ -160,6 +161,7 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
   const { config, tasks, store, dataDir } = options;
   checkRunInput(models, tasks);
   warmHostProcesses({ bubblewrap: config.sandbox === 'bubblewrap' || config.sandbox === 'auto' });
+  requestThread().warm();
   const progress = (event: RunProgressEvent) => options.onProgress?.(event);
   const warned = new Set<string>();
   const warn = (message: string) => {
@@ -184,10 +186,10 @@ export async function executeRun(input: ExecuteRunOptions): Promise<ExecuteRunRe
   const groups = groupByEndpoint(models, reportedSlots);
   const attemptQueue = new PQueue({ concurrency: attemptConcurrencyOf(config.concurrency, groups) });
   // One queue per endpoint, shared by all attempts against it: it gates each model request (see gateClient).
-  const endpointQueues = new Map<string, PQueue>();
+  const endpointQueues = new Map<string, EndpointSlots>();
   for (const group of groups) {
-    const queue = new PQueue({ concurrency: group.concurrency });
-    for (const modelId of group.modelIds) endpointQueues.set(modelId, queue);
+    const slots = endpointSlots(group.concurrency);
+    for (const modelId of group.modelIds) endpointQueues.set(modelId, slots);
   }
   // Without a configured concurrency, the attempts in flight adapt to the time measured (see the function).
   const inFlight =

@@ -18,7 +18,15 @@ import {
   serverParsedArgumentIssues,
 } from '../step-result-assembly.ts';
 import { normalizeAssistantOutput } from '../tool-call-recovery.ts';
-import type { EndpointInfo, ModelClient, ModelIssue, StepRequest, StepResult, ToolCall } from '../types.ts';
+import type {
+  EndpointInfo,
+  ModelClient,
+  ModelIssue,
+  SlotTicket,
+  StepRequest,
+  StepResult,
+  ToolCall,
+} from '../types.ts';
 import { unknownEndpointInfo } from '../unknown-endpoint-info.ts';
 import { ollamaFinishReason, ollamaTimings, ollamaUsage } from './ollama-final-chunk.ts';
 import { ollamaRequestBody } from './ollama-request-body.ts';
@@ -137,12 +145,15 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
   /** The context length the server uses for this model, once known (numCtx, or learned from /api/ps, /api/show). */
   let learnedContextLength: number | null = null;
 
+  // With the default transport, a request given a slot goes out from the request thread; a custom fetch is used as is.
+  const takesSlotTickets = options.fetch === undefined;
   const request = (
     path: string,
     method: 'GET' | 'POST',
     body: unknown,
     signal?: AbortSignal,
     quick = false,
+    slot?: SlotTicket,
   ) =>
     openTimedRequest({
       url: `${baseUrl}${path}`,
@@ -154,6 +165,7 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
       idleTimeoutMs: quick ? INFO_TIMEOUT_MS : idleTimeoutMs,
       signal,
       target,
+      ...(takesSlotTickets && slot ? { slot } : {}),
     });
 
   async function failForStatus(opened: TimedResponse): Promise<never> {
@@ -224,7 +236,14 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     ollamaRequestBody(stepRequest, { model, numCtx, think: options.think, keepAlive: options.keepAlive });
 
   async function step(stepRequest: StepRequest): Promise<StepResult> {
-    const opened = await request('/api/chat', 'POST', buildBody(stepRequest), stepRequest.signal);
+    const opened = await request(
+      '/api/chat',
+      'POST',
+      buildBody(stepRequest),
+      stepRequest.signal,
+      false,
+      stepRequest.slot,
+    );
     if (opened.simulated) simulated = true;
     if (!opened.response.ok) await failForStatus(opened);
 
@@ -447,5 +466,6 @@ export function createOllamaClient(options: OllamaClientOptions): ModelClient {
     },
     step,
     describe,
+    takesSlotTickets,
   };
 }

@@ -81,6 +81,8 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
   );
   const idleTimeoutMs = positiveTimeout('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
   const fetch = options.fetch ?? nodeHttpFetch;
+  // With the default transport, a request given a slot goes out from the request thread; a custom fetch is used as is.
+  const takesSlotTickets = options.fetch === undefined;
   const headers: Record<string, string> = {
     accept: 'application/json, text/event-stream',
     ...options.headers,
@@ -101,6 +103,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       idleTimeoutMs,
       signal: request.signal,
       target: `${label} at ${urls.api}`,
+      ...(takesSlotTickets && request.slot ? { slot: request.slot } : {}),
     });
     try {
       sawSimulated ||= opened.simulated;
@@ -198,6 +201,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       return sawSimulated;
     },
     step,
+    takesSlotTickets,
     async describe() {
       const info = await describeOpenAICompatibleEndpoint({ provider, model, flavour, urls, getJson });
       info.simulated = sawSimulated;
