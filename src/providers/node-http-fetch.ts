@@ -16,7 +16,7 @@ export function idleConnectionCount(): number {
 const RETRY = Symbol('retry on a new connection');
 
 /** Statuses whose response has no body (the Response constructor refuses one). */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 
 /**
  * `fetch` for plain `http:` URLs over node:http (anything else, and anything this does not handle: a body that is

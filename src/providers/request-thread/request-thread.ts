@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { NULL_BODY_STATUSES } from '../node-http-fetch.ts';
 import type {
   FromRequestThread,
   SlotPlace,
@@ -11,9 +12,6 @@ const WORKER_MODULE = new URL(
   import.meta.url.endsWith('.ts') ? './request-thread-worker.ts' : './request-thread-worker.js',
   import.meta.url,
 );
-
-/** Statuses whose response has no body (the Response constructor refuses one). */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /** When a request the thread held in its queue went out. */
 export interface SentOnThread {
