@@ -164,7 +164,8 @@ export async function openTimedRequest(options: TimedRequestOptions): Promise<Ti
   try {
     const slot = options.slot;
     if (slot) {
-      // Sent from the request thread once a slot is free: the wait for it is no part of the request's time.
+      // Sent from the request thread once a slot is free: the wait for it is no part of the request's time. The
+      // place alone crosses to the thread (the ticket's `sent` is a function, which a message cannot carry).
       const place = { queue: slot.queue, slots: slot.slots, priority: slot.priority };
       response = await requestThread().fetch(options.url, init, place, (sent) => {
         sentAt = sent.sentAt;

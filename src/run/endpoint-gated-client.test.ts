@@ -46,13 +46,12 @@ function callCounter() {
 
 const ask: StepRequest = { messages: [{ role: 'user', content: 'hi' }] };
 
-/** Holds one of the endpoint's slots (on the request thread) until the returned release is called. */
-async function holdSlot(endpoint: EndpointSlots): Promise<() => void> {
-  const held = await requestThread().acquire({
-    queue: endpoint.queue,
-    slots: endpoint.slots,
-    priority: 1000,
-  });
+/**
+ * Holds one of the endpoint's slots (on the request thread) until the returned release is called; by default ahead
+ * of every request already waiting.
+ */
+async function holdSlot(endpoint: EndpointSlots, priority = 1000): Promise<() => void> {
+  const held = await requestThread().acquire({ queue: endpoint.queue, slots: endpoint.slots, priority });
   return held.release;
 }
 
@@ -113,15 +112,52 @@ describe('gateClient', () => {
 
   it('reports the wait for a slot as queuedMs and passes everything else through', async () => {
     const queue = endpointSlots(1);
-    const inner = createScriptedClient([{ text: 'one' }, { text: 'two' }], { id: 'gated', latencyMs: 50 });
+    const inner = createScriptedClient([{ text: 'one' }, { text: 'two' }], { id: 'gated' });
     const client = gateClient(inner, queue);
     expect(client.id).toBe(inner.id);
     expect(client.simulated).toBe(true);
-    const [one, two] = await Promise.all([client.step(ask), client.step(ask)]);
-    expect([one.text, two.text]).toEqual(['one', 'two']);
-    // The second waited for the whole of the first (its 50 ms latency on this thread's clock, measured on the
-    // request thread's): more than the first, which found the slot free.
-    expect(two.queuedMs).toBeGreaterThan(one.queuedMs ?? 0);
+    const release = await holdSlot(queue);
+    let answered = false;
+    const waiting = client.step(ask).then((result) => {
+      answered = true;
+      return result;
+    });
+    // Held elsewhere: the step cannot run until the slot is given back (a second holder queued behind it proves
+    // the step has had its turn in the queue by the time that holder gets the slot).
+    const behind = holdSlot(queue, -1000);
+    release();
+    (await behind)();
+    expect(answered).toBe(true);
+    const result = await waiting;
+    expect(result.text).toBe('one');
+    expect(result.queuedMs).toBeDefined();
+  });
+
+  it('adds the waits a ticket-taking client reports to queuedMs, and hears of the slot once', async () => {
+    const inner = createScriptedClient([{ text: 'one' }]);
+    const heard: string[] = [];
+    const ticketTaking: ModelClient = {
+      ...inner,
+      takesSlotTickets: true,
+      async step(request) {
+        // As a request sent again on the thread would: two slots taken, after 40 and 2 ms in the queue.
+        request.slot?.sent?.(40);
+        request.slot?.sent?.(2);
+        heard.push(`slot ${request.slot?.queue} of ${request.slot?.slots}`);
+        return inner.step(request);
+      },
+    };
+    const queue = endpointSlots(3);
+    const client = gateClient(ticketTaking, queue, {
+      timing: {
+        queued: () => heard.push('queued'),
+        sent: () => heard.push('sent'),
+        ended: (sent) => heard.push(`ended ${sent}`),
+      },
+    });
+    const result = await client.step(ask);
+    expect(result.queuedMs).toBe(42);
+    expect(heard).toEqual(['queued', 'sent', `slot ${queue.queue} of 3`, 'ended true']);
   });
 });
 

@@ -105,9 +105,7 @@ async function fetchInThread(message: Extract<ToRequestThread, { type: 'fetch' }
       });
       // The slot is held until the answer's last byte: the server is working for it until then.
       const reader = response.body?.getReader();
-      for (;;) {
-        const read = reader ? await reader.read() : { done: true as const };
-        if (read.done) break;
+      for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
         post({ type: 'chunk', id: message.id, chunk: read.value });
       }
       post({ type: 'end', id: message.id });
